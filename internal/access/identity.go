@@ -1,0 +1,90 @@
+package access
+
+import "time"
+
+// Role is what an API key may do.
+type Role string
+
+const (
+	RoleAdmin    Role = "admin"
+	RoleAdvocate Role = "advocate"
+	RoleMinistry Role = "ministry"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAdvocate || r == RoleMinistry }
+
+// Principal is who is acting: the holder of an API key, the local operator
+// (the command line, acting as an administrator), or the public.
+type Principal struct {
+	KeyID   int64
+	Name    string
+	Role    Role   // "" for the public
+	Country string // the one country a ministry key may write
+}
+
+// Operator is the local command-line operator.
+var Operator = Principal{Name: "operator", Role: RoleAdmin}
+
+// IsAdmin reports whether p may do everything.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
+
+// CanWriteCountry reports whether p may upload data scoped to iso3.
+func (p Principal) CanWriteCountry(iso3 string) bool {
+	switch p.Role {
+	case RoleAdmin:
+		return true
+	case RoleMinistry:
+		return iso3 != "" && p.Country == iso3
+	}
+	return false
+}
+
+// APIKey is a stored key. The secret is never stored: only its SHA-256.
+type APIKey struct {
+	ID         int64
+	Name       string
+	Role       Role
+	Country    string
+	Prefix     string // first characters of the secret, to tell keys apart
+	Hash       string // hex SHA-256 of the secret
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// AuditEntry records one write: who, when, what and from where.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	KeyID      int64
+	Role       Role
+	Action     string // upload, publish, reject, key.create, key.revoke, import
+	Target     string // e.g. "upload:12"
+	RemoteAddr string
+	Detail     string
+}
+
+// ReportSchedule is a scheduled Excel report pack.
+type ReportSchedule struct {
+	ID        int64
+	Name      string
+	Scope     string // country, region, income, world
+	Target    string // ISO3, region or income code; "" for world
+	Cron      string
+	Enabled   bool
+	CreatedAt time.Time
+}
+
+// ReportRun is one run of a schedule.
+type ReportRun struct {
+	ID         int64
+	ScheduleID int64
+	Slot       time.Time // the scheduled time; unique per schedule so one replica runs it
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Status     string // running, done, failed
+	Output     string
+	Error      string
+}

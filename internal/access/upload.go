@@ -1,0 +1,188 @@
+package access
+
+import (
+	"context"
+	"time"
+)
+
+// ImportKind is the kind of data a file holds.
+type ImportKind string
+
+const (
+	KindConsumption ImportKind = "consumption"
+	KindEstimates   ImportKind = "estimates"
+	KindPopulation  ImportKind = "population"
+	KindDeaths      ImportKind = "deaths"
+	KindCountries   ImportKind = "countries"
+)
+
+// ImportKinds lists every kind in a stable order.
+var ImportKinds = []ImportKind{KindConsumption, KindEstimates, KindPopulation, KindDeaths, KindCountries}
+
+// Valid reports whether k is a known kind.
+func (k ImportKind) Valid() bool {
+	for _, x := range ImportKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// UploadStatus moves received → validating → rejected | submitted →
+// published | superseded.
+type UploadStatus string
+
+const (
+	StatusReceived   UploadStatus = "received"
+	StatusValidating UploadStatus = "validating"
+	StatusRejected   UploadStatus = "rejected"
+	StatusSubmitted  UploadStatus = "submitted"
+	StatusPublished  UploadStatus = "published"
+	StatusSuperseded UploadStatus = "superseded"
+	// StatusDryRun marks an upload that was validated but, as asked, not stored.
+	StatusDryRun UploadStatus = "dry-run"
+)
+
+// Severity of an import problem: an error refuses the whole import, a
+// warning is reported and the import goes on.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Problem is one row-level finding of an import, addressed as the user sees
+// the file: sheet name, 1-based row number and column letter (for CSV the
+// sheet is "", the row is the line number and the column is the letter the
+// file would have in a spreadsheet).
+type Problem struct {
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	Sheet    string   `json:"sheet,omitempty"`
+	Row      int      `json:"row,omitempty"`
+	Column   string   `json:"column,omitempty"`
+	Value    string   `json:"value,omitempty"`
+	Message  string   `json:"message"`
+}
+
+// Upload is one file as received, its validation result and its place in
+// the publication workflow. The bytes are kept separately, addressed by
+// SHA256.
+type Upload struct {
+	ID          int64
+	SHA256      string
+	Filename    string
+	Size        int64
+	Kind        ImportKind
+	Layout      string // the layout the importer recognised, e.g. "incb-wide-years"
+	Country     string // scope: the one country a ministry upload is for; "" for many
+	Uploader    string // display name of who sent it
+	UploaderKey int64  // API key id, 0 for the local operator
+	Status      UploadStatus
+	Reason      string // why it was rejected
+	ReceivedAt  time.Time
+	DecidedAt   *time.Time // published or rejected
+	Counts      UploadCounts
+	Problems    []Problem
+	Diff        Diff
+	Matches     []Match
+	// SupersededBy is the upload that replaced this one's values.
+	SupersededBy int64
+}
+
+// UploadCounts summarises an import.
+type UploadCounts struct {
+	Rows      int `json:"rows"`      // data rows read
+	Records   int `json:"records"`   // records produced
+	Stored    int `json:"stored"`    // records written (added or changed)
+	Unchanged int `json:"unchanged"` // records equal to what is already published
+	Warnings  int `json:"warnings"`
+	Errors    int `json:"errors"`
+}
+
+// Diff is what an upload changes against the published values for its scope.
+type Diff struct {
+	Added   int          `json:"added"`
+	Changed int          `json:"changed"`
+	Removed int          `json:"removed"`
+	Changes []DiffChange `json:"changes,omitempty"` // first few, for display
+}
+
+// DiffChange is one changed, added or removed value.
+type DiffChange struct {
+	Op    string   `json:"op"` // added, changed, removed
+	Key   string   `json:"key"`
+	Field string   `json:"field,omitempty"`
+	Old   *float64 `json:"old,omitempty"`
+	New   *float64 `json:"new,omitempty"`
+}
+
+// Match records how a name in a file was resolved (or not).
+type Match struct {
+	What        string   `json:"what"` // country or drug
+	Value       string   `json:"value"`
+	Resolved    string   `json:"resolved,omitempty"`
+	Method      string   `json:"method,omitempty"` // iso3, iso2, numeric, name, alias, synonym, salt
+	Suggestions []string `json:"suggestions,omitempty"`
+}
+
+// Batch is a slice of records a parser emits while it reads a file.
+type Batch struct {
+	Consumption []Consumption
+	Estimates   []Estimate
+	Population  []Population
+	Deaths      []Deaths
+	Countries   []CountryMetadata
+}
+
+// Len is the number of records in the batch.
+func (b Batch) Len() int {
+	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries)
+}
+
+// Limits bound what a parser reads.
+type Limits struct {
+	MaxBytes      int64 // whole file
+	MaxRows       int   // per sheet
+	MaxColumns    int
+	MaxCellLength int
+}
+
+// DefaultLimits are used where nothing else is configured.
+var DefaultLimits = Limits{MaxBytes: 20 << 20, MaxRows: 2_000_000, MaxColumns: 512, MaxCellLength: 32 << 10}
+
+// ParseInput is what a Parser needs to read one file.
+type ParseInput struct {
+	Kind     ImportKind // "" to detect from the headers
+	Filename string
+	Data     []byte
+	// Country, when set, is the scope of the upload: rows for any other
+	// country are errors, and a file without a country column is taken to
+	// be for this country.
+	Country  string
+	Resolver *Resolver
+	// SaltBase is the salt→base table used to convert salt quantities.
+	SaltBase FactorTable
+	Limits   Limits
+	// Progress, if set, is called now and then with bytes or rows done.
+	Progress func(done, total int64)
+}
+
+// ParseResult is what a Parser found beyond the records it emitted.
+type ParseResult struct {
+	Kind     ImportKind
+	Layout   string
+	Rows     int
+	Problems []Problem
+	Matches  []Match
+}
+
+// Parser turns an uploaded file into records, emitting them in batches so
+// that storing can overlap reading. A returned error means the file could
+// not be read at all (not a spreadsheet, too large); findings about rows are
+// Problems in the result.
+type Parser interface {
+	Parse(ctx context.Context, in ParseInput, emit func(Batch) error) (ParseResult, error)
+}
