@@ -186,3 +186,21 @@ type ParseResult struct {
 type Parser interface {
 	Parse(ctx context.Context, in ParseInput, emit func(Batch) error) (ParseResult, error)
 }
+
+// UploadFilter selects uploads; zero fields select everything.
+type UploadFilter struct {
+	Country     string
+	Status      UploadStatus
+	Kind        ImportKind
+	UploaderKey int64
+	Before      int64 // cursor: only ids below this
+	Limit       int
+}
+
+// InputFilter selects the published values read for gap figures. Empty ISO3
+// reads every country; zero years read every year.
+type InputFilter struct {
+	ISO3     string
+	FromYear int
+	ToYear   int
+}

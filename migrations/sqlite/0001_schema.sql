@@ -116,7 +116,7 @@ CREATE TABLE population (
     active    BOOLEAN NOT NULL
 );
 CREATE UNIQUE INDEX population_active ON population (iso3, year) WHERE active;
-CREATE INDEX population_upload ON population (upload_id);
+CREATE INDEX population_upload ON population (upload_id, iso3, year);
 
 CREATE TABLE deaths (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -130,7 +130,7 @@ CREATE TABLE deaths (
     active    BOOLEAN NOT NULL
 );
 CREATE UNIQUE INDEX deaths_active ON deaths (iso3, year, cause) WHERE active;
-CREATE INDEX deaths_upload ON deaths (upload_id);
+CREATE INDEX deaths_upload ON deaths (upload_id, iso3, year, cause);
 
 CREATE TABLE consumption (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -149,7 +149,7 @@ CREATE TABLE consumption (
     active         BOOLEAN NOT NULL
 );
 CREATE UNIQUE INDEX consumption_active ON consumption (iso3, year, drug) WHERE active;
-CREATE INDEX consumption_upload ON consumption (upload_id);
+CREATE INDEX consumption_upload ON consumption (upload_id, iso3, year, drug);
 
 CREATE TABLE estimates (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -170,7 +170,23 @@ CREATE TABLE estimates (
     active      BOOLEAN NOT NULL
 );
 CREATE UNIQUE INDEX estimates_active ON estimates (iso3, year, drug, kind) WHERE active;
-CREATE INDEX estimates_upload ON estimates (upload_id);
+CREATE INDEX estimates_upload ON estimates (upload_id, iso3, year, drug, kind);
+
+-- What a countries import says (WHO region, World Bank income group), kept
+-- with its lineage; publishing it updates countries and income_groups.
+CREATE TABLE country_metadata (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    iso3         TEXT NOT NULL REFERENCES countries (iso3),
+    who_region   TEXT NOT NULL DEFAULT '',
+    income_group TEXT NOT NULL DEFAULT '',
+    vintage      TEXT NOT NULL DEFAULT '',
+    name         TEXT NOT NULL DEFAULT '',
+    upload_id    INTEGER NOT NULL REFERENCES uploads (id),
+    sheet        TEXT NOT NULL DEFAULT '',
+    row_num      INTEGER NOT NULL,
+    active       BOOLEAN NOT NULL
+);
+CREATE INDEX country_metadata_upload ON country_metadata (upload_id, iso3);
 
 CREATE TABLE users (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,0 +1,409 @@
+package access
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ImportWriter is an open, all-or-nothing import transaction.
+type ImportWriter interface {
+	// Stage stores records as not yet published, with their lineage.
+	Stage(ctx context.Context, b Batch) error
+	// Diff compares the staged records with the published ones.
+	Diff(ctx context.Context, kind ImportKind, scope string) (d Diff, unchanged int, err error)
+	// Publish makes the staged records the published values.
+	Publish(ctx context.Context, kind ImportKind, scope string) error
+	// ConsumptionOverEstimate warns of staged consumption above the published estimate.
+	ConsumptionOverEstimate(ctx context.Context) ([]Problem, error)
+}
+
+// ImportStore is what the import service needs of the store.
+type ImportStore interface {
+	Countries(ctx context.Context) ([]Country, error)
+	Drugs(ctx context.Context) ([]Drug, error)
+	FactorTable(ctx context.Context, name string, version int) (FactorTable, error)
+	PutBlob(ctx context.Context, sha string, data []byte) error
+	CreateUpload(ctx context.Context, u *Upload) error
+	UpdateUpload(ctx context.Context, u Upload) error
+	Upload(ctx context.Context, id int64) (Upload, error)
+	FindUpload(ctx context.Context, sha string, kind ImportKind, country string) (Upload, bool, error)
+	WithImport(ctx context.Context, uploadID int64, fn func(w ImportWriter) error) error
+	PublishUpload(ctx context.Context, u Upload) error
+	AppendAudit(ctx context.Context, e AuditEntry) error
+}
+
+// ImportService receives uploads, keeps their bytes, validates and stages
+// their records in one transaction, and runs the publication workflow.
+type ImportService struct {
+	Store  ImportStore
+	Parser Parser
+	Limits Limits
+	Now    func() time.Time
+}
+
+// ImportOptions qualify one import.
+type ImportOptions struct {
+	Kind    ImportKind // "" to detect from the headers
+	Country string     // scope; a ministry's own country when empty
+	DryRun  bool       // validate everything, store nothing but the bytes
+	// Publish makes the values public at once (the local operator's
+	// default); otherwise the upload waits as submitted for an administrator.
+	Publish    bool
+	RemoteAddr string
+	Progress   func(done, total int64)
+}
+
+// ImportResult is the outcome of an import.
+type ImportResult struct {
+	Upload Upload
+	// Duplicate is set when the same bytes were already imported for the
+	// same kind and scope: nothing changed, Upload is the first import.
+	Duplicate bool
+}
+
+// HasErrors reports whether any problem is an error.
+func HasErrors(ps []Problem) bool {
+	for _, p := range ps {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// SHA256Hex is the content address of an upload.
+func SHA256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *ImportService) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *ImportService) limits() Limits {
+	l := s.Limits
+	d := DefaultLimits
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.MaxCellLength <= 0 {
+		l.MaxCellLength = d.MaxCellLength
+	}
+	return l
+}
+
+// authorize checks that who may upload kind for scope, and settles the scope.
+func authorize(who Principal, kind ImportKind, scope string) (string, error) {
+	const op = "import"
+	switch who.Role {
+	case RoleAdmin:
+		return scope, nil
+	case RoleMinistry:
+		if scope == "" {
+			scope = who.Country
+		}
+		if !who.CanWriteCountry(scope) {
+			return "", Errorf(Forbidden, op, "a ministry key for %s may not upload data for %s", who.Country, scope)
+		}
+		if kind != "" && kind != KindConsumption && kind != KindEstimates {
+			return "", Errorf(Forbidden, op, "only an administrator may load %s data", kind)
+		}
+		return scope, nil
+	case "":
+		return "", Errorf(Unauthorized, op, "uploading needs an API key")
+	}
+	return "", Errorf(Forbidden, op, "a %s key may not upload data", who.Role)
+}
+
+// Receive keeps the bytes and records the upload, before any parsing. The
+// same bytes for the same kind and scope return the first upload with
+// Duplicate set.
+func (s *ImportService) Receive(ctx context.Context, who Principal, filename string, data []byte, opt ImportOptions) (res ImportResult, err error) {
+	defer Wrap(&err, "ImportService.Receive(%q)", filename)
+	if opt.Kind != "" && !opt.Kind.Valid() {
+		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries", opt.Kind)
+	}
+	scope, err := authorize(who, opt.Kind, opt.Country)
+	if err != nil {
+		return res, err
+	}
+	lim := s.limits()
+	if int64(len(data)) > lim.MaxBytes {
+		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", len(data), lim.MaxBytes)
+	}
+	if len(data) == 0 {
+		return res, Errorf(Invalid, "", "the file is empty")
+	}
+	sha := SHA256Hex(data)
+	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
+		return res, err
+	}
+	if !opt.DryRun {
+		if first, ok, err := s.Store.FindUpload(ctx, sha, opt.Kind, scope); err != nil {
+			return res, err
+		} else if ok {
+			return ImportResult{Upload: first, Duplicate: true}, nil
+		}
+	}
+	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
+		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now()}
+	if err := s.Store.CreateUpload(ctx, &u); err != nil {
+		return res, err
+	}
+	_ = s.Store.AppendAudit(ctx, AuditEntry{At: u.ReceivedAt, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "upload", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
+		Detail: fmt.Sprintf("%s %s (%d bytes, sha256 %s)", u.Kind, filename, u.Size, sha)})
+	return ImportResult{Upload: u}, nil
+}
+
+// errRollback ends an import transaction without storing anything.
+var errRollback = errors.New("rollback")
+
+// Process validates and stages a received upload in one transaction: any
+// error problem (or a dry run) rolls everything back; otherwise the upload
+// becomes submitted, or published when opt.Publish is set.
+func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
+	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
+	u.Status = StatusValidating
+	if err := s.Store.UpdateUpload(ctx, u); err != nil {
+		return u, err
+	}
+	countries, err := s.Store.Countries(ctx)
+	if err != nil {
+		return u, err
+	}
+	drugs, err := s.Store.Drugs(ctx)
+	if err != nil {
+		return u, err
+	}
+	salts, err := s.Store.FactorTable(ctx, TableSaltBase, 0)
+	if err != nil {
+		return u, err
+	}
+	in := ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
+		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress}
+
+	var (
+		pr       ParseResult
+		records  int
+		extra    []Problem
+		diff     Diff
+		same     int
+		parseErr error
+		seen     = map[ImportKind]bool{}
+	)
+	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
+		pr, parseErr = s.Parser.Parse(ctx, in, func(b Batch) error {
+			for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
+				KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries)} {
+				if n > 0 {
+					seen[k] = true
+					if _, err := authorize(who, k, u.Country); err != nil {
+						return err
+					}
+				}
+			}
+			if u.Country != "" {
+				if iso3, ok := outOfScope(b, u.Country); ok {
+					return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
+				}
+			}
+			records += b.Len()
+			return w.Stage(ctx, b)
+		})
+		if parseErr != nil {
+			return errRollback
+		}
+		if pr.Kind == "" {
+			for k := range seen {
+				pr.Kind = k
+			}
+		}
+		if len(seen) > 1 {
+			extra = append(extra, Problem{Severity: SeverityError, Code: "mixed_kinds", Message: "the file mixes several kinds of data; upload each kind separately"})
+		}
+		if HasErrors(pr.Problems) || HasErrors(extra) {
+			return errRollback
+		}
+		if pr.Kind == KindConsumption {
+			ws, err := w.ConsumptionOverEstimate(ctx)
+			if err != nil {
+				return err
+			}
+			extra = append(extra, ws...)
+		}
+		if pr.Kind != "" {
+			var err error
+			if diff, same, err = w.Diff(ctx, pr.Kind, u.Country); err != nil {
+				return err
+			}
+		}
+		if opt.DryRun {
+			return errRollback
+		}
+		if opt.Publish && pr.Kind != "" {
+			return w.Publish(ctx, pr.Kind, u.Country)
+		}
+		return nil
+	})
+	if txErr != nil && !errors.Is(txErr, errRollback) {
+		if c := ErrorCode(txErr); c == Forbidden || c == Unauthorized {
+			u.Status, u.Reason = StatusRejected, ErrorMessage(txErr)
+			u.Problems = append(u.Problems, Problem{Severity: SeverityError, Code: "forbidden", Message: u.Reason})
+			u.Counts.Errors = 1
+			if err := s.Store.UpdateUpload(ctx, u); err != nil {
+				return u, err
+			}
+			return u, txErr
+		}
+		return u, txErr
+	}
+	if parseErr != nil {
+		if c := ErrorCode(parseErr); c == Internal && !isParseFailure(parseErr) {
+			return u, parseErr
+		}
+		extra = append(extra, Problem{Severity: SeverityError, Code: "unreadable", Message: ErrorMessage(parseErr)})
+	}
+	if u.Kind == "" {
+		u.Kind = pr.Kind
+	}
+	u.Layout = pr.Layout
+	u.Matches = pr.Matches
+	u.Problems = append(append([]Problem(nil), pr.Problems...), extra...)
+	u.Counts = UploadCounts{Rows: pr.Rows, Records: records}
+	for _, p := range u.Problems {
+		if p.Severity == SeverityError {
+			u.Counts.Errors++
+		} else {
+			u.Counts.Warnings++
+		}
+	}
+	now := s.now()
+	switch {
+	case u.Counts.Errors > 0:
+		u.Status = StatusRejected
+		u.Reason = "the file has errors; nothing was stored"
+		u.DecidedAt = &now
+	case opt.DryRun:
+		u.Status = StatusDryRun
+		u.Diff, u.Counts.Unchanged = diff, same
+	default:
+		u.Diff, u.Counts.Unchanged = diff, same
+		u.Counts.Stored = diff.Added + diff.Changed
+		u.Status = StatusSubmitted
+		if opt.Publish {
+			u.Status, u.DecidedAt = StatusPublished, &now
+		}
+	}
+	if err := s.Store.UpdateUpload(ctx, u); err != nil {
+		return u, err
+	}
+	if u.Status == StatusPublished {
+		_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+			Action: "publish", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
+			Detail: fmt.Sprintf("published on import: %d added, %d changed, %d removed", diff.Added, diff.Changed, diff.Removed)})
+	}
+	return u, nil
+}
+
+// isParseFailure reports whether err describes the file rather than the system.
+func isParseFailure(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code != Internal
+}
+
+func outOfScope(b Batch, scope string) (string, bool) {
+	for _, r := range b.Consumption {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.Estimates {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.Population {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.Deaths {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	return "", false
+}
+
+// Import receives and processes a file in one call.
+func (s *ImportService) Import(ctx context.Context, who Principal, filename string, data []byte, opt ImportOptions) (ImportResult, error) {
+	res, err := s.Receive(ctx, who, filename, data, opt)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	u, err := s.Process(ctx, who, res.Upload, data, opt)
+	return ImportResult{Upload: u}, err
+}
+
+// Publish makes a submitted upload's values public (administrators only).
+func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, remote string) (u Upload, err error) {
+	defer Wrap(&err, "ImportService.Publish(%d)", id)
+	if !who.IsAdmin() {
+		return u, Errorf(Forbidden, "", "only an administrator may publish")
+	}
+	if u, err = s.Store.Upload(ctx, id); err != nil {
+		return u, err
+	}
+	if u.Status != StatusSubmitted {
+		return u, Errorf(Conflict, "", "upload %d is %s; only a submitted upload can be published", id, u.Status)
+	}
+	if err := s.Store.PublishUpload(ctx, u); err != nil {
+		return u, err
+	}
+	if u, err = s.Store.Upload(ctx, id); err != nil {
+		return u, err
+	}
+	_ = s.Store.AppendAudit(ctx, AuditEntry{At: s.now(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "publish", Target: fmt.Sprintf("upload:%d", id), RemoteAddr: remote})
+	return u, nil
+}
+
+// Reject refuses a submitted upload with a reason; its values are never published.
+func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, reason, remote string) (u Upload, err error) {
+	defer Wrap(&err, "ImportService.Reject(%d)", id)
+	if !who.IsAdmin() {
+		return u, Errorf(Forbidden, "", "only an administrator may reject")
+	}
+	if reason == "" {
+		return u, Errorf(Invalid, "", "a rejection needs a reason")
+	}
+	if u, err = s.Store.Upload(ctx, id); err != nil {
+		return u, err
+	}
+	if u.Status != StatusSubmitted {
+		return u, Errorf(Conflict, "", "upload %d is %s; only a submitted upload can be rejected", id, u.Status)
+	}
+	now := s.now()
+	u.Status, u.Reason, u.DecidedAt = StatusRejected, reason, &now
+	if err := s.Store.UpdateUpload(ctx, u); err != nil {
+		return u, err
+	}
+	_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "reject", Target: fmt.Sprintf("upload:%d", id), RemoteAddr: remote, Detail: reason})
+	return u, nil
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// InputFilter selects the published values read for gap figures. Empty
+// ISO3 reads every country; zero years read every year.
+type InputFilter = access.InputFilter
+
+// Inputs reads the published (active) population, deaths, consumption and
+// estimates, with lineage, grouped by country. Countries with no data at
+// all are included, with empty series.
+func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error) {
+	const op = "store.Inputs"
+	countries, err := s.countries(ctx, f.ISO3)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*access.CountryInputs, len(countries))
+	for _, c := range countries {
+		out[c.ISO3] = &access.CountryInputs{Country: c}
+	}
+	where := " WHERE active"
+	var args []any
+	if f.ISO3 != "" {
+		where += " AND iso3 = ?"
+		args = append(args, f.ISO3)
+	}
+	if f.FromYear > 0 {
+		where += " AND year >= ?"
+		args = append(args, f.FromYear)
+	}
+	if f.ToYear > 0 {
+		where += " AND year <= ?"
+		args = append(args, f.ToYear)
+	}
+	db := s.db.WithContext(ctx)
+	scan := func(q string, each func(r *sql.Rows) error) error {
+		rows, err := db.Raw(q+where, args...).Rows()
+		if err != nil {
+			return translate(err, op)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return translate(err, op)
+			}
+		}
+		return translate(rows.Err(), op)
+	}
+	if err := scan("SELECT iso3, year, persons, upload_id, sheet, row_num FROM population", func(r *sql.Rows) error {
+		var p access.Population
+		if err := r.Scan(&p.ISO3, &p.Year, &p.Persons, &p.Lineage.UploadID, &p.Lineage.Sheet, &p.Lineage.Row); err != nil {
+			return err
+		}
+		if ci := out[p.ISO3]; ci != nil {
+			ci.Population = append(ci.Population, p)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := scan("SELECT iso3, year, cause, deaths, upload_id, sheet, row_num FROM deaths", func(r *sql.Rows) error {
+		var d access.Deaths
+		if err := r.Scan(&d.ISO3, &d.Year, &d.Cause, &d.Deaths, &d.Lineage.UploadID, &d.Lineage.Sheet, &d.Lineage.Row); err != nil {
+			return err
+		}
+		if ci := out[d.ISO3]; ci != nil {
+			ci.Deaths = append(ci.Deaths, d)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := scan("SELECT iso3, year, drug, grams, manufactured_g, utilized_g, stock_g, seizures_g, conversion, upload_id, sheet, row_num FROM consumption", func(r *sql.Rows) error {
+		var c access.Consumption
+		var g, m, u, st, se sql.NullFloat64
+		if err := r.Scan(&c.ISO3, &c.Year, &c.Drug, &g, &m, &u, &st, &se, &c.Conversion, &c.Lineage.UploadID, &c.Lineage.Sheet, &c.Lineage.Row); err != nil {
+			return err
+		}
+		c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = nf(g), nf(m), nf(u), nf(st), nf(se)
+		if ci := out[c.ISO3]; ci != nil {
+			ci.Consumption = append(ci.Consumption, c)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := scan("SELECT iso3, year, drug, kind, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", func(r *sql.Rows) error {
+		var e access.Estimate
+		var a, b, c, d, t sql.NullFloat64
+		var kind, status string
+		if err := r.Scan(&e.ISO3, &e.Year, &e.Drug, &kind, &status, &a, &b, &c, &d, &t, &e.Conversion, &e.Lineage.UploadID, &e.Lineage.Sheet, &e.Lineage.Row); err != nil {
+			return err
+		}
+		e.Kind, e.Status = access.EstimateKind(kind), access.EstimateStatus(status)
+		e.ToBeConsumed, e.UtilizedForManufacture, e.StockTarget, e.SpecialStocks, e.Total = nf(a), nf(b), nf(c), nf(d), nf(t)
+		if ci := out[e.ISO3]; ci != nil {
+			ci.Estimates = append(ci.Estimates, e)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func nf(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return access.F(v.Float64)
+}
+
+// DataVersion is a token that changes whenever published data or factor
+// tables change, for HTTP ETags and caches.
+func (s *Store) DataVersion(ctx context.Context) (string, error) {
+	var a, b, c int64
+	err := s.db.WithContext(ctx).Raw(`SELECT
+ (SELECT COALESCE(MAX(id), 0) FROM uploads),
+ (SELECT COUNT(*) FROM uploads WHERE status IN ('published', 'superseded')),
+ (SELECT COALESCE(MAX(id), 0) FROM factor_tables)`).Row().Scan(&a, &b, &c)
+	if err != nil {
+		return "", translate(err, "store.DataVersion")
+	}
+	return fmtVersion(a, b, c), nil
+}

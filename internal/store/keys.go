@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+type userRow struct {
+	ID        int64     `gorm:"column:id;primaryKey"`
+	Name      string    `gorm:"column:name"`
+	Role      string    `gorm:"column:role"`
+	Country   string    `gorm:"column:country"`
+	CreatedAt time.Time `gorm:"column:created_at"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+type keyRow struct {
+	ID         int64      `gorm:"column:id;primaryKey"`
+	UserID     int64      `gorm:"column:user_id"`
+	Prefix     string     `gorm:"column:prefix"`
+	Hash       string     `gorm:"column:hash"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+}
+
+func (keyRow) TableName() string { return "api_keys" }
+
+type keyWithUser struct {
+	ID         int64      `gorm:"column:id"`
+	Prefix     string     `gorm:"column:prefix"`
+	Hash       string     `gorm:"column:hash"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	Name       string     `gorm:"column:name"`
+	Role       string     `gorm:"column:role"`
+	Country    string     `gorm:"column:country"`
+}
+
+func (k keyWithUser) toDomain() access.APIKey {
+	return access.APIKey{ID: k.ID, Name: k.Name, Role: access.Role(k.Role), Country: k.Country, Prefix: k.Prefix,
+		Hash: k.Hash, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+}
+
+const keySelect = "api_keys.id, api_keys.prefix, api_keys.hash, api_keys.created_at, api_keys.last_used_at, api_keys.revoked_at, users.name, users.role, users.country"
+
+// CreateKey stores a user and its key (the key's hash only) and sets its ID.
+func (s *Store) CreateKey(ctx context.Context, k *access.APIKey) error {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		u := userRow{Name: k.Name, Role: string(k.Role), Country: k.Country, CreatedAt: k.CreatedAt}
+		if err := tx.Create(&u).Error; err != nil {
+			return err
+		}
+		r := keyRow{UserID: u.ID, Prefix: k.Prefix, Hash: k.Hash, CreatedAt: k.CreatedAt}
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		k.ID = r.ID
+		return nil
+	})
+	return translate(err, "store.CreateKey")
+}
+
+// KeyByHash finds an unrevoked key by the hash of its secret.
+func (s *Store) KeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
+	var r keyWithUser
+	err := s.db.WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
+		Where("api_keys.hash = ? AND api_keys.revoked_at IS NULL", hash).Take(&r).Error
+	if err != nil {
+		return access.APIKey{}, translate(err, "store.KeyByHash")
+	}
+	return r.toDomain(), nil
+}
+
+// Keys lists every key, newest first.
+func (s *Store) Keys(ctx context.Context) ([]access.APIKey, error) {
+	var rows []keyWithUser
+	err := s.db.WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
+		Order("api_keys.id DESC").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "store.Keys")
+	}
+	out := make([]access.APIKey, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// RevokeKey revokes a key; revoking twice is not an error.
+func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&keyRow{}).Where("id = ?", id).Update("revoked_at", gorm.Expr("COALESCE(revoked_at, ?)", at))
+	if res.Error != nil {
+		return translate(res.Error, "store.RevokeKey")
+	}
+	if res.RowsAffected == 0 {
+		return access.Errorf(access.NotFound, "store.RevokeKey", "no key %d", id)
+	}
+	return nil
+}
+
+// TouchKey records when a key was last used.
+func (s *Store) TouchKey(ctx context.Context, id int64, at time.Time) error {
+	return translate(s.db.WithContext(ctx).Model(&keyRow{}).Where("id = ?", id).Update("last_used_at", at).Error, "store.TouchKey")
+}
+
+type auditRow struct {
+	ID         int64     `gorm:"column:id;primaryKey"`
+	At         time.Time `gorm:"column:at"`
+	Actor      string    `gorm:"column:actor"`
+	KeyID      int64     `gorm:"column:key_id"`
+	Role       string    `gorm:"column:role"`
+	Action     string    `gorm:"column:action"`
+	Target     string    `gorm:"column:target"`
+	RemoteAddr string    `gorm:"column:remote_addr"`
+	Detail     string    `gorm:"column:detail"`
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+// AppendAudit writes one audit entry.
+func (s *Store) AppendAudit(ctx context.Context, e access.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	r := auditRow{At: e.At, Actor: e.Actor, KeyID: e.KeyID, Role: string(e.Role), Action: e.Action, Target: e.Target,
+		RemoteAddr: e.RemoteAddr, Detail: e.Detail}
+	return translate(s.db.WithContext(ctx).Create(&r).Error, "store.AppendAudit")
+}
+
+// Audit lists audit entries, newest first.
+func (s *Store) Audit(ctx context.Context, limit int) ([]access.AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var rows []auditRow
+	if err := s.db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "store.Audit")
+	}
+	out := make([]access.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = access.AuditEntry{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, KeyID: r.KeyID, Role: access.Role(r.Role),
+			Action: r.Action, Target: r.Target, RemoteAddr: r.RemoteAddr, Detail: r.Detail}
+	}
+	return out, nil
+}
+
+type settingRow struct {
+	Key   string `gorm:"column:key;primaryKey"`
+	Value string `gorm:"column:value"`
+}
+
+func (settingRow) TableName() string { return "settings" }
+
+// Setting returns a stored setting and whether it exists.
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	var rows []settingRow
+	if err := s.db.WithContext(ctx).Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
+		return "", false, translate(err, "store.Setting")
+	}
+	if len(rows) == 0 {
+		return "", false, nil
+	}
+	return rows[0].Value, true, nil
+}
+
+// SetSetting stores a setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	return translate(s.db.WithContext(ctx).Save(&settingRow{Key: key, Value: value}).Error, "store.SetSetting")
+}
+
+func fmtVersion(a, b, c int64) string {
+	return "u" + itoa(a) + "p" + itoa(b) + "f" + itoa(c)
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/migrations"
+)
+
+// Dialect is the database behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the gorm-backed implementation of the domain's store interfaces.
+type Store struct {
+	db      *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	log     *slog.Logger
+}
+
+// Options tune Open.
+type Options struct {
+	Logger *slog.Logger
+	// Migrate applies pending migrations on open. It is the default for
+	// SQLite; for PostgreSQL migrations are run by "reliefgap migrate".
+	Migrate bool
+}
+
+// ParseDSN splits a reliefgap DSN into its dialect and the driver's DSN.
+func ParseDSN(dsn string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return "", "", access.Errorf(access.Invalid, "store.ParseDSN", "sqlite DSN needs a path, e.g. sqlite:reliefgap.db")
+		}
+		return SQLite, path, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		if _, err := url.Parse(dsn); err != nil {
+			return "", "", access.Errorf(access.Invalid, "store.ParseDSN", "malformed PostgreSQL URL")
+		}
+		return Postgres, dsn, nil
+	}
+	return "", "", access.Errorf(access.Invalid, "store.ParseDSN", "unknown database %q: use sqlite:PATH or postgres://…", Redact(dsn))
+}
+
+// Redact hides the password of a DSN for logs and messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Open connects to the database named by dsn. SQLite databases are migrated
+// on open; PostgreSQL ones only when opts.Migrate is set, and otherwise
+// must already be at the latest migration.
+func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
+	defer access.Wrap(&err, "store.Open(%s)", Redact(dsn))
+	dialect, driverDSN, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		TranslateError:         false,
+	}
+	var db *gorm.DB
+	switch dialect {
+	case SQLite:
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(driverDSN)), cfg)
+	case Postgres:
+		db, err = gorm.Open(postgres.Open(driverDSN), cfg)
+	}
+	if err != nil {
+		return nil, &access.Error{Code: access.Internal, Msg: "cannot open database", Err: err}
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// One writer: SQLite serialises writes anyway, and a single
+		// connection keeps an in-memory database alive and consistent.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s = &Store{db: db, sql: sqlDB, dialect: dialect, log: log}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, &access.Error{Code: access.Internal, Msg: "database unreachable", Err: err}
+	}
+	if dialect == SQLite || opts.Migrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	} else if pending, err := s.pending(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	} else if pending {
+		sqlDB.Close()
+		return nil, access.Errorf(access.Conflict, "", "the database schema is not up to date: run \"reliefgap migrate\" first")
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
+		q += "&_pragma=journal_mode(WAL)"
+	}
+	return path + sep + q
+}
+
+// Dialect reports which database this is.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.sql.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sql.PingContext(ctx); err != nil {
+		return &access.Error{Code: access.Internal, Op: "store.Ping", Msg: "database unreachable", Err: err}
+	}
+	return nil
+}
+
+func (s *Store) provider() (*goose.Provider, error) {
+	var (
+		fsys    fs.FS
+		dialect goose.Dialect
+		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+		err     error
+	)
+	switch s.dialect {
+	case SQLite:
+		fsys, err = fs.Sub(migrations.SQLite, "sqlite")
+		dialect = goose.DialectSQLite3
+	case Postgres:
+		fsys, err = fs.Sub(migrations.Postgres, "postgres")
+		dialect = goose.DialectPostgres
+		locker, lerr := lock.NewPostgresSessionLocker()
+		if lerr != nil {
+			return nil, lerr
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, s.sql, fsys, opts...)
+}
+
+// MigrationResult is one applied migration.
+type MigrationResult struct {
+	Version  int64
+	Name     string
+	Duration time.Duration
+}
+
+// Migrate applies every pending migration and returns those it applied;
+// with nothing pending it is a no-op.
+func (s *Store) Migrate(ctx context.Context) (applied []MigrationResult, err error) {
+	defer access.Wrap(&err, "store.Migrate")
+	p, err := s.provider()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	for _, r := range res {
+		applied = append(applied, MigrationResult{Version: r.Source.Version, Name: r.Source.Path, Duration: r.Duration})
+	}
+	if err != nil {
+		return applied, &access.Error{Code: access.Internal, Msg: "migration failed", Err: err}
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the version of the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func (s *Store) pending(ctx context.Context) (bool, error) {
+	p, err := s.provider()
+	if err != nil {
+		return false, err
+	}
+	ok, err := p.HasPending(ctx)
+	if err != nil {
+		return false, &access.Error{Code: access.Internal, Msg: "cannot read migration state", Err: err}
+	}
+	return ok, nil
+}
+
+// translate turns driver and gorm errors into coded domain errors.
+func translate(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	var ae *access.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return &access.Error{Code: access.NotFound, Op: op, Msg: "not found", Err: err}
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "duplicate key") || strings.Contains(msg, "SQLSTATE 23505"):
+		return &access.Error{Code: access.Conflict, Op: op, Msg: "already exists", Err: err}
+	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
+		return &access.Error{Code: access.Invalid, Op: op, Msg: "refers to something that does not exist", Err: err}
+	case strings.Contains(msg, "CHECK constraint") || strings.Contains(msg, "SQLSTATE 23514"):
+		return &access.Error{Code: access.Invalid, Op: op, Msg: "value out of range", Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &access.Error{Code: access.Internal, Op: op, Msg: "cancelled", Err: err}
+	}
+	return &access.Error{Code: access.Internal, Op: op, Err: fmt.Errorf("%w", err)}
+}

@@ -1,0 +1,181 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/store"
+)
+
+func TestMigrateTwiceIsNoOp(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		v1, err := s.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied, err := s.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(applied) != 0 {
+			t.Fatalf("second migrate applied %v", applied)
+		}
+		v2, _ := s.SchemaVersion(ctx)
+		if v1 != v2 || v1 < 3 {
+			t.Fatalf("schema version %d then %d", v1, v2)
+		}
+	})
+}
+
+func TestReferenceData(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		cs, err := s.Countries(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) < 249 {
+			t.Fatalf("%d countries, want every ISO 3166-1 entry", len(cs))
+		}
+		regions := map[string]int{}
+		for _, c := range cs {
+			regions[c.WHORegion]++
+		}
+		// WHO's 194 member states: AFR 47, AMR 35, EMR 21, EUR 53, SEAR 11, WPR 27.
+		want := map[string]int{"AFR": 47, "AMR": 35, "EMR": 21, "EUR": 53, "SEAR": 11, "WPR": 27}
+		for r, n := range want {
+			if regions[r] != n {
+				t.Errorf("WHO region %s has %d countries, want %d", r, regions[r], n)
+			}
+		}
+		tz, err := s.Country(ctx, "TZA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tz.WHORegion != "AFR" || tz.IncomeGroup == "" || tz.IncomeVintage == "" || tz.ISO2 != "TZ" || tz.Numeric != "834" {
+			t.Fatalf("TZA = %+v", tz)
+		}
+		r := access.NewResolver(cs, nil, access.FactorTable{})
+		for name, iso3 := range map[string]string{
+			"Bolivia (Plurinational State of)": "BOL", "Côte d'Ivoire": "CIV", "Cote d'Ivoire": "CIV",
+			"Türkiye": "TUR", "Turkey": "TUR", "Viet Nam": "VNM", "Iran (Islamic Republic of)": "IRN",
+			"United Republic of Tanzania": "TZA", "DEU": "DEU", "de": "DEU", "276": "DEU",
+		} {
+			c, _, ok := r.Country(name)
+			if !ok || c.ISO3 != iso3 {
+				t.Errorf("%q resolved to %q (%v), want %s", name, c.ISO3, ok, iso3)
+			}
+		}
+		if _, err := s.Country(ctx, "XXX"); access.ErrorCode(err) != access.NotFound {
+			t.Fatalf("unknown country: %v", err)
+		}
+	})
+}
+
+func TestFactorTablesSeeded(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ppsg, err := s.FactorTable(ctx, access.TablePPSG, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ppsg.Kind != access.KindMorphineEquivalence || ppsg.Source == "" || ppsg.Confidence != "U" || len(ppsg.Rows) != 6 {
+			t.Fatalf("ppsg = %+v", ppsg)
+		}
+		if v, _ := ppsg.Value("fentanyl"); v != 83.3 {
+			t.Fatalf("fentanyl ME = %v", v)
+		}
+		need, err := s.FactorTable(ctx, access.ModelCancerHIV, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Neoplasms: 0.60 × 100 mg × 100 days = 6,000 mg ME per death.
+		n := need.Rows[0]
+		if n.Key != access.CauseNeoplasms || n.Share*n.MgPerDay*n.Days != 6000 || n.Assumption {
+			t.Fatalf("neoplasms row = %+v", n)
+		}
+		if h := need.Rows[1]; h.Key != access.CauseHIV || !h.Assumption {
+			t.Fatalf("HIV row = %+v", h)
+		}
+		all, err := s.FactorTables(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, tb := range all {
+			names[tb.Name] = true
+			if tb.Version != 1 || tb.Source == "" || tb.Confidence == "" || len(tb.Rows) == 0 {
+				t.Errorf("table %s v%d: %+v", tb.Name, tb.Version, tb)
+			}
+		}
+		for _, n := range []string{access.TableSDDD, access.TablePPSG, access.TableSaltBase, access.TablePainBasket,
+			access.TableINCBBands, access.TableBenchmarkBands, access.TableBenchmarkRef, access.TableACMBands, access.ModelCancerHIV} {
+			if !names[n] {
+				t.Errorf("table %s not seeded", n)
+			}
+		}
+		// A new version is data: basket v2 adds hydrocodone.
+		basket, _ := s.FactorTable(ctx, access.TablePainBasket, 1)
+		v2 := basket
+		v2.Version = 0
+		v2.Rows = append(append([]access.FactorRow(nil), basket.Rows...), access.FactorRow{Key: "hydrocodone", Drug: "hydrocodone", Value: 1})
+		got, err := s.AddFactorTable(ctx, v2)
+		if err != nil || got.Version != 2 {
+			t.Fatalf("add v2: %v %+v", err, got.Version)
+		}
+		latest, _ := s.FactorTable(ctx, access.TablePainBasket, 0)
+		if latest.Version != 2 || !latest.Has("hydrocodone") {
+			t.Fatalf("latest basket = v%d", latest.Version)
+		}
+		v2.Version = 2
+		if _, err := s.AddFactorTable(ctx, v2); access.ErrorCode(err) != access.Conflict {
+			t.Fatalf("re-adding v2: %v", err)
+		}
+		drugs, err := s.Drugs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		salts, _ := s.FactorTable(ctx, access.TableSaltBase, 1)
+		r := access.NewResolver(nil, drugs, salts)
+		if code, f, _, _, ok := r.Drug("meperidine"); !ok || code != "pethidine" || f != 1 {
+			t.Fatalf("meperidine → %q %v", code, f)
+		}
+		if code, f, salt, _, ok := r.Drug("Morphine sulfate pentahydrate"); !ok || code != "morphine" || f != 0.752 || salt == "" {
+			t.Fatalf("morphine sulfate → %q %v", code, f)
+		}
+	})
+}
+
+func TestKeysAndAudit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Second)
+		k := access.APIKey{Name: "Kenya MoH", Role: access.RoleMinistry, Country: "KEN", Prefix: "rg_abc", Hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", CreatedAt: now}
+		if err := s.CreateKey(ctx, &k); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.KeyByHash(ctx, k.Hash)
+		if err != nil || got.Country != "KEN" || got.Role != access.RoleMinistry || got.ID != k.ID {
+			t.Fatalf("KeyByHash = %+v, %v", got, err)
+		}
+		if err := s.RevokeKey(ctx, k.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.KeyByHash(ctx, k.Hash); access.ErrorCode(err) != access.NotFound {
+			t.Fatalf("revoked key still found: %v", err)
+		}
+		if err := s.RevokeKey(ctx, 9999, now); access.ErrorCode(err) != access.NotFound {
+			t.Fatalf("revoke unknown: %v", err)
+		}
+		if err := s.AppendAudit(ctx, access.AuditEntry{Actor: "op", Action: "key.revoke", Target: "key:1", RemoteAddr: "127.0.0.1"}); err != nil {
+			t.Fatal(err)
+		}
+		es, err := s.Audit(ctx, 10)
+		if err != nil || len(es) != 1 || es[0].Action != "key.revoke" {
+			t.Fatalf("audit = %+v, %v", es, err)
+		}
+	})
+}

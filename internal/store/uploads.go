@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+type blobRow struct {
+	SHA256    string    `gorm:"column:sha256;primaryKey"`
+	Size      int64     `gorm:"column:size"`
+	Data      []byte    `gorm:"column:data"`
+	CreatedAt time.Time `gorm:"column:created_at"`
+}
+
+func (blobRow) TableName() string { return "upload_blobs" }
+
+type uploadRow struct {
+	ID            int64      `gorm:"column:id;primaryKey"`
+	SHA256        string     `gorm:"column:sha256"`
+	Filename      string     `gorm:"column:filename"`
+	Size          int64      `gorm:"column:size"`
+	Kind          string     `gorm:"column:kind"`
+	Layout        string     `gorm:"column:layout"`
+	Country       string     `gorm:"column:country"`
+	Uploader      string     `gorm:"column:uploader"`
+	UploaderKeyID int64      `gorm:"column:uploader_key_id"`
+	Status        string     `gorm:"column:status"`
+	Reason        string     `gorm:"column:reason"`
+	ReceivedAt    time.Time  `gorm:"column:received_at"`
+	DecidedAt     *time.Time `gorm:"column:decided_at"`
+	Counts        string     `gorm:"column:counts"`
+	Problems      string     `gorm:"column:problems"`
+	Diff          string     `gorm:"column:diff"`
+	Matches       string     `gorm:"column:matches"`
+	SupersededBy  int64      `gorm:"column:superseded_by"`
+}
+
+func (uploadRow) TableName() string { return "uploads" }
+
+func uploadToRow(u access.Upload) uploadRow {
+	j := func(v any, empty string) string {
+		b, err := json.Marshal(v)
+		if err != nil || string(b) == "null" {
+			return empty
+		}
+		return string(b)
+	}
+	return uploadRow{
+		ID: u.ID, SHA256: u.SHA256, Filename: u.Filename, Size: u.Size, Kind: string(u.Kind), Layout: u.Layout,
+		Country: u.Country, Uploader: u.Uploader, UploaderKeyID: u.UploaderKey, Status: string(u.Status), Reason: u.Reason,
+		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: j(u.Counts, "{}"), Problems: j(u.Problems, "[]"),
+		Diff: j(u.Diff, "{}"), Matches: j(u.Matches, "[]"), SupersededBy: u.SupersededBy,
+	}
+}
+
+func rowToUpload(r uploadRow) access.Upload {
+	u := access.Upload{
+		ID: r.ID, SHA256: r.SHA256, Filename: r.Filename, Size: r.Size, Kind: access.ImportKind(r.Kind), Layout: r.Layout,
+		Country: r.Country, Uploader: r.Uploader, UploaderKey: r.UploaderKeyID, Status: access.UploadStatus(r.Status),
+		Reason: r.Reason, ReceivedAt: r.ReceivedAt.UTC(), DecidedAt: r.DecidedAt, SupersededBy: r.SupersededBy,
+	}
+	_ = json.Unmarshal([]byte(r.Counts), &u.Counts)
+	_ = json.Unmarshal([]byte(r.Problems), &u.Problems)
+	_ = json.Unmarshal([]byte(r.Diff), &u.Diff)
+	_ = json.Unmarshal([]byte(r.Matches), &u.Matches)
+	return u
+}
+
+// PutBlob keeps the bytes of an upload, addressed by their SHA-256. Storing
+// the same bytes again is a no-op.
+func (s *Store) PutBlob(ctx context.Context, sha string, data []byte) error {
+	row := blobRow{SHA256: sha, Size: int64(len(data)), Data: data, CreatedAt: time.Now().UTC()}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	return translate(err, "store.PutBlob")
+}
+
+// Blob returns the bytes stored under sha.
+func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
+	var row blobRow
+	err := s.db.WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
+	if err != nil {
+		return nil, translate(err, "store.Blob")
+	}
+	return row.Data, nil
+}
+
+// CreateUpload records a new upload and sets its ID.
+func (s *Store) CreateUpload(ctx context.Context, u *access.Upload) error {
+	row := uploadToRow(*u)
+	row.ID = 0
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return translate(err, "store.CreateUpload")
+	}
+	u.ID = row.ID
+	return nil
+}
+
+// UpdateUpload saves an upload's status, counts, problems and diff.
+func (s *Store) UpdateUpload(ctx context.Context, u access.Upload) error {
+	row := uploadToRow(u)
+	err := s.db.WithContext(ctx).Model(&uploadRow{ID: u.ID}).Select("*").Omit("id", "sha256", "received_at").Updates(&row).Error
+	return translate(err, "store.UpdateUpload")
+}
+
+// Upload returns one upload by id.
+func (s *Store) Upload(ctx context.Context, id int64) (access.Upload, error) {
+	var row uploadRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return access.Upload{}, translate(err, "store.Upload")
+	}
+	return rowToUpload(row), nil
+}
+
+// FindUpload returns the earliest upload of the same bytes, kind and scope
+// that was not rejected or only dry-run, if there is one.
+func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
+	var rows []uploadRow
+	err := s.db.WithContext(ctx).
+		Where("sha256 = ? AND kind = ? AND country = ? AND status NOT IN ?", sha, string(kind), country,
+			[]string{string(access.StatusRejected), string(access.StatusDryRun)}).
+		Order("id").Limit(1).Find(&rows).Error
+	if err != nil {
+		return access.Upload{}, false, translate(err, "store.FindUpload")
+	}
+	if len(rows) == 0 {
+		return access.Upload{}, false, nil
+	}
+	return rowToUpload(rows[0]), true, nil
+}
+
+// UploadFilter selects uploads. Zero fields select everything.
+type UploadFilter = access.UploadFilter
+
+// Uploads lists uploads, newest first, after the cursor id (exclusive).
+func (s *Store) Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error) {
+	q := s.db.WithContext(ctx).Order("id DESC")
+	if f.Country != "" {
+		q = q.Where("country = ?", f.Country)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", string(f.Kind))
+	}
+	if f.UploaderKey != 0 {
+		q = q.Where("uploader_key_id = ?", f.UploaderKey)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var rows []uploadRow
+	if err := q.Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "store.Uploads")
+	}
+	out := make([]access.Upload, len(rows))
+	for i, r := range rows {
+		out[i] = rowToUpload(r)
+	}
+	return out, nil
+}
+
+// inTx runs fn in a transaction.
+func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
