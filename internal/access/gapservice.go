@@ -1,0 +1,205 @@
+package access
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// GapStore is what the gap service needs of the store.
+type GapStore interface {
+	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
+	FactorTables(ctx context.Context) ([]FactorTable, error)
+	Setting(ctx context.Context, key string) (string, bool, error)
+}
+
+// SettingIllustrativeUploads lists (comma-separated) the uploads that hold
+// illustrative demo data; figures that use them are flagged illustrative.
+const SettingIllustrativeUploads = "illustrative_uploads"
+
+// FlagIllustrative marks a figure computed from illustrative demo data.
+const FlagIllustrative = "illustrative_data"
+
+// GapService reads published inputs and computes gap figures with the
+// latest version of each factor table.
+type GapService struct {
+	Store GapStore
+}
+
+// FactorSet assembles the latest version of every factor table; the need
+// model named model (or cancer-hiv when "") comes first.
+func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, error) {
+	all, err := s.Store.FactorTables(ctx)
+	if err != nil {
+		return FactorSet{}, err
+	}
+	return BuildFactorSet(all, model)
+}
+
+// BuildFactorSet picks the latest version of each table from all.
+func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
+	latest := map[string]FactorTable{}
+	for _, t := range all {
+		if cur, ok := latest[t.Name]; !ok || t.Version > cur.Version {
+			latest[t.Name] = t
+		}
+	}
+	if model == "" {
+		model = ModelCancerHIV
+	}
+	var fs FactorSet
+	fs.SDDD, fs.ME, fs.Basket = latest[TableSDDD], latest[TablePPSG], latest[TablePainBasket]
+	fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands = latest[TableINCBBands], latest[TableBenchmarkBands], latest[TableBenchmarkRef], latest[TableACMBands]
+	m, ok := latest[model]
+	if !ok || m.Kind != KindNeedModel {
+		return fs, Errorf(NotFound, "BuildFactorSet", "no need model %q", model)
+	}
+	fs.Need = append(fs.Need, m)
+	var names []string
+	for name, t := range latest {
+		if t.Kind == KindNeedModel && name != model {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fs.Need = append(fs.Need, latest[n])
+	}
+	return fs, nil
+}
+
+// NeedModels returns the names of the need models on offer.
+func NeedModels(all []FactorTable) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range all {
+		if t.Kind == KindNeedModel && !seen[t.Name] {
+			seen[t.Name] = true
+			out = append(out, t.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Country computes one country's figures for from..to (0, 0: every year).
+func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, model string) (CountryGaps, error) {
+	if from > 0 && to > 0 && from > to {
+		return CountryGaps{}, Errorf(Invalid, "gaps", "from (%d) is after to (%d)", from, to)
+	}
+	fs, err := s.FactorSet(ctx, model)
+	if err != nil {
+		return CountryGaps{}, err
+	}
+	// The three-year S-DDD average needs the two years before from.
+	rf := from
+	if rf > 0 {
+		rf -= 2
+	}
+	in, err := s.Store.Inputs(ctx, InputFilter{ISO3: iso3, FromYear: rf, ToYear: to})
+	if err != nil {
+		return CountryGaps{}, err
+	}
+	ci, ok := in[iso3]
+	if !ok {
+		return CountryGaps{}, Errorf(NotFound, "gaps", "no country %q", iso3)
+	}
+	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
+	s.markIllustrative(ctx, []CountryGaps{g})
+	return g, nil
+}
+
+// All computes every country's figures for from..to under model.
+func (s *GapService) All(ctx context.Context, from, to int, model string) ([]CountryGaps, error) {
+	fs, err := s.FactorSet(ctx, model)
+	if err != nil {
+		return nil, err
+	}
+	rf := from
+	if rf > 0 {
+		rf -= 2
+	}
+	in, err := s.Store.Inputs(ctx, InputFilter{FromYear: rf, ToYear: to})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]CountryGaps, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to))
+	}
+	s.markIllustrative(ctx, out)
+	return out, nil
+}
+
+// Group computes a WHO region's, income group's or the world's figures for
+// year, with five-year trends for its countries.
+func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, year int, model string) (GroupGaps, error) {
+	switch kind {
+	case GroupRegion:
+		if !contains(WHORegions, code) {
+			return GroupGaps{}, Errorf(NotFound, "gaps", "no WHO region %q: use one of %s", code, strings.Join(WHORegions, ", "))
+		}
+	case GroupIncome:
+		if !contains(IncomeGroups, code) {
+			return GroupGaps{}, Errorf(NotFound, "gaps", "no income group %q: use one of %s", code, strings.Join(IncomeGroups, ", "))
+		}
+	case GroupWorld:
+		code = WorldCode
+	default:
+		return GroupGaps{}, Errorf(Invalid, "gaps", "unknown group kind %q", kind)
+	}
+	if year < 1900 || year > 2100 {
+		return GroupGaps{}, Errorf(Invalid, "gaps", "a year between 1900 and 2100 is needed")
+	}
+	all, err := s.All(ctx, year-(2*CAGRYears), year, model)
+	if err != nil {
+		return GroupGaps{}, err
+	}
+	g := Aggregate(kind, code, year, all)
+	if kind != GroupWorld {
+		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
+	} else {
+		g.WorldSharePct = WorldShare(g, g)
+	}
+	return g, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// markIllustrative flags every year whose inputs include illustrative data.
+func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
+	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+	if err != nil || !ok || v == "" {
+		return
+	}
+	demo := map[int64]bool{}
+	for _, f := range strings.Split(v, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+			demo[id] = true
+		}
+	}
+	for i := range gs {
+		for j := range gs[i].Years {
+			y := &gs[i].Years[j]
+			for _, l := range y.Lineage {
+				if demo[l.UploadID] {
+					y.Flags = append(y.Flags, FlagIllustrative)
+					break
+				}
+			}
+		}
+	}
+}
