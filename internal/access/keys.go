@@ -19,6 +19,7 @@ type KeyStore interface {
 	RevokeKey(ctx context.Context, id int64, at time.Time) error
 	TouchKey(ctx context.Context, id int64, at time.Time) error
 	AppendAudit(ctx context.Context, e AuditEntry) error
+	Country(ctx context.Context, iso3 string) (Country, error)
 }
 
 // KeyService issues, checks and revokes API keys. A key's secret is shown
@@ -61,6 +62,14 @@ func (s *KeyService) Create(ctx context.Context, who Principal, role Role, count
 	case role != RoleMinistry && country != "":
 		return "", k, Errorf(Invalid, "", "only a ministry key is bound to a country")
 	}
+	if country != "" {
+		if _, err := s.Store.Country(ctx, country); err != nil {
+			if ErrorCode(err) == NotFound {
+				return "", k, Errorf(Invalid, "", "unknown country %q", country)
+			}
+			return "", k, err
+		}
+	}
 	if name == "" {
 		name = string(role)
 		if country != "" {
@@ -74,9 +83,6 @@ func (s *KeyService) Create(ctx context.Context, who Principal, role Role, count
 	secret = KeyPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	k = APIKey{Name: name, Role: role, Country: country, Prefix: secret[:len(KeyPrefix)+6], Hash: HashKey(secret), CreatedAt: s.now()}
 	if err := s.Store.CreateKey(ctx, &k); err != nil {
-		if ErrorCode(err) == Invalid {
-			return "", k, Errorf(Invalid, "", "unknown country %q", country)
-		}
 		return "", k, err
 	}
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: k.CreatedAt, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
