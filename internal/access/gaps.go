@@ -185,7 +185,7 @@ type prepared struct {
 }
 
 func prepare(fs FactorSet, model string) *prepared {
-	p := &prepared{fs: fs, me: map[string]float64{}, sddd: map[string]float64{}}
+	p := &prepared{me: map[string]float64{}, sddd: map[string]float64{}}
 	for _, r := range fs.ME.Rows {
 		if _, dup := p.me[r.Key]; !dup {
 			p.me[r.Key] = r.Value

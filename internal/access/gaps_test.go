@@ -376,6 +376,32 @@ func TestSDDDDividesBy365InLeapYears(t *testing.T) {
 	}
 }
 
+// Gaps in the factor tables are flagged, not read as zeros.
+func TestFactorTableGaps(t *testing.T) {
+	fs := testFactorSet()
+	fs.BenchmarkRef.Rows = nil
+	fs.SDDD.Rows = fs.SDDD.Rows[1:] // drop morphine's S-DDD
+	in := briefExample()
+	in.Country = testCountry
+	y := ComputeCountry(in, fs, "", 2013, 2013).Years[0]
+	checkF(t, "me_mg", y.MEMg, F(2_833_000))
+	checkF(t, "benchmark_index", y.BenchmarkIndex, nil)
+	checkS(t, "benchmark_band", y.BenchmarkBand, "")
+	// Only fentanyl counts: 10,000 mg ÷ 0.6 = 16,666.67 S-DDD ÷ 365 ÷ 10 = 4.5662100.
+	checkF(t, "sddd_per_million_per_day", y.SDDDPerMillionPerDay, F(10_000/0.6/365/10))
+	checkF(t, "morphine sddd", drug(t, y, "morphine").SDDD, nil)
+	checkFlags(t, y, []string{FlagBenchmarkRefMissing, "sddd_factor_missing:morphine"}, nil)
+
+	// No need models at all.
+	fs = testFactorSet()
+	fs.Need = nil
+	g := ComputeCountry(in, fs, "", 2013, 2013)
+	if g.Methods.NeedModel != nil {
+		t.Errorf("need model = %+v", g.Methods.NeedModel)
+	}
+	checkFlags(t, g.Years[0], []string{FlagNeedModelMissing}, []string{"deaths_missing:neoplasms"})
+}
+
 func TestBandEdges(t *testing.T) {
 	fs := testFactorSet()
 	tests := []struct {
