@@ -105,6 +105,10 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if !ok {
 		return CountryGaps{}, Errorf(NotFound, "gaps", "no country %q", iso3)
 	}
+	if from == 0 && to == 0 {
+		// Without a range, the years the country reported consumption for.
+		from, to = consumptionSpan(ci.Consumption)
+	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
 	s.markIllustrative(ctx, []CountryGaps{g})
 	return g, nil
@@ -168,6 +172,18 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 		g.WorldSharePct = WorldShare(g, g)
 	}
 	return g, nil
+}
+
+func consumptionSpan(cs []Consumption) (from, to int) {
+	for _, c := range cs {
+		if from == 0 || c.Year < from {
+			from = c.Year
+		}
+		if c.Year > to {
+			to = c.Year
+		}
+	}
+	return from, to
 }
 
 func contains(xs []string, x string) bool {

@@ -44,6 +44,9 @@ type Options struct {
 	// Migrate applies pending migrations on open. It is the default for
 	// SQLite; for PostgreSQL migrations are run by "reliefgap migrate".
 	Migrate bool
+	// Manual opens without migrating or checking the schema: the caller
+	// runs Migrate itself ("reliefgap migrate").
+	Manual bool
 }
 
 // ParseDSN splits a reliefgap DSN into its dialect and the driver's DSN.
@@ -125,6 +128,9 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, &access.Error{Code: access.Internal, Msg: "database unreachable", Err: err}
+	}
+	if opts.Manual {
+		return s, nil
 	}
 	if dialect == SQLite || opts.Migrate {
 		if _, err := s.Migrate(ctx); err != nil {
