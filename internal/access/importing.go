@@ -260,6 +260,9 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		}
 		return nil
 	})
+	if parseErr != nil && (ErrorCode(parseErr) == Forbidden || ErrorCode(parseErr) == Unauthorized) {
+		txErr = parseErr
+	}
 	if txErr != nil && !errors.Is(txErr, errRollback) {
 		if c := ErrorCode(txErr); c == Forbidden || c == Unauthorized {
 			u.Status, u.Reason = StatusRejected, ErrorMessage(txErr)

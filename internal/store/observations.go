@@ -235,6 +235,9 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t, "a", "s"))
 	keys := make([]string, len(t.keys))
 	for i, k := range t.keys {
 		keys[i] = "s." + k
+		if k == "year" && s.dialect == Postgres {
+			keys[i] = "CAST(s.year AS TEXT)"
+		}
 	}
 	v := t.values[0]
 	sample := fmt.Sprintf(`SELECT %s, a.%s, s.%s, CASE WHEN a.id IS NULL THEN 'added' ELSE 'changed' END
@@ -244,7 +247,7 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
 	if kind == access.KindCountries || kind == access.KindEstimates && v == "status" {
 		sample = strings.Replace(sample, fmt.Sprintf("a.%s, s.%s", v, v), "NULL, NULL", 1)
 	}
-	rows, err := tx.Raw(s.castKeys(sample), uploadID).Rows()
+	rows, err := tx.Raw(sample, uploadID).Rows()
 	if err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
@@ -265,14 +268,6 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
 		d.Changes = append(d.Changes, c)
 	}
 	return d, unchanged, translate(rows.Err(), "store.Diff")
-}
-
-// castKeys makes integer key columns concatenable on PostgreSQL.
-func (s *Store) castKeys(q string) string {
-	if s.dialect == Postgres {
-		return strings.ReplaceAll(q, "s.year", "CAST(s.year AS TEXT)")
-	}
-	return q
 }
 
 // removedWhere selects the published rows an upload removes: rows of
