@@ -1,0 +1,241 @@
+package importers
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// rowSource yields the rows of one sheet with the 1-based row numbers a
+// spreadsheet shows (for CSV: the line number where the record starts).
+type rowSource interface {
+	Next() bool
+	Row() []string
+	RowNum() int
+	Err() error
+	Close() error
+}
+
+// sheet is one table-bearing part of a file: the only "sheet" of a CSV file
+// (named "") or one worksheet of a workbook.
+type sheet struct {
+	name   string
+	open   func() (rowSource, error)
+	merges func() [][4]int // merged ranges as col1,row1,col2,row2 (1-based), read lazily
+}
+
+// csvInfo describes how a CSV file was decoded.
+type csvInfo struct {
+	delim    rune
+	encoding string
+	locale   Locale
+}
+
+// isXLSX reports whether data is a zip archive (an Office Open XML file).
+func isXLSX(data []byte) bool { return bytes.HasPrefix(data, []byte("PK\x03\x04")) }
+
+// decodeText returns data as UTF-8: a UTF-8 BOM is dropped, UTF-16 with a
+// BOM is decoded, and bytes that are not valid UTF-8 are read as
+// Windows-1252.
+func decodeText(data []byte) ([]byte, string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+		if !utf8.Valid(data) {
+			return nil, "", errors.New("the file starts with a UTF-8 byte order mark but is not valid UTF-8")
+		}
+		return data, "utf-8-bom", nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		out, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, "", fmt.Errorf("reading UTF-16: %w", err)
+		}
+		return out, "utf-16", nil
+	case utf8.Valid(data):
+		return data, "utf-8", nil
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading Windows-1252: %w", err)
+	}
+	return out, "windows-1252", nil
+}
+
+// sniffDelimiter picks comma, semicolon or tab: the one that occurs most
+// often outside quotes in the first lines, comma on a tie.
+func sniffDelimiter(text []byte) rune {
+	counts := map[rune]int{}
+	lines, inQuote := 0, false
+	for i := 0; i < len(text) && lines < 20; i++ {
+		switch c := text[i]; c {
+		case '"':
+			inQuote = !inQuote
+		case '\n':
+			if !inQuote {
+				lines++
+			}
+		case ',', ';', '\t':
+			if !inQuote {
+				counts[rune(c)]++
+			}
+		}
+	}
+	best := ','
+	for _, d := range []rune{';', '\t'} {
+		if counts[d] > counts[best] {
+			best = d
+		}
+	}
+	return best
+}
+
+type csvRows struct {
+	r    *csv.Reader
+	row  []string
+	line int
+	err  error
+}
+
+func (c *csvRows) Next() bool {
+	if c.err != nil {
+		return false
+	}
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return false
+	}
+	if err != nil {
+		c.err = err
+		return false
+	}
+	c.line, _ = c.r.FieldPos(0)
+	c.row = rec
+	return true
+}
+func (c *csvRows) Row() []string { return c.row }
+func (c *csvRows) RowNum() int   { return c.line }
+func (c *csvRows) Err() error    { return c.err }
+func (c *csvRows) Close() error  { return nil }
+
+// csvSheets prepares a CSV file: decoded text, sniffed delimiter and the
+// locale its numbers are read in (decimal comma for semicolon files).
+func csvSheets(data []byte) ([]sheet, csvInfo, error) {
+	text, enc, err := decodeText(data)
+	if err != nil {
+		return nil, csvInfo{}, err
+	}
+	info := csvInfo{delim: sniffDelimiter(text), encoding: enc}
+	if info.delim == ';' {
+		info.locale = LocaleComma
+	}
+	open := func() (rowSource, error) {
+		r := csv.NewReader(bytes.NewReader(text))
+		r.Comma = info.delim
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		return &csvRows{r: r}, nil
+	}
+	return []sheet{{name: "", open: open, merges: func() [][4]int { return nil }}}, info, nil
+}
+
+type xlsxRows struct {
+	rows *excelize.Rows
+	row  []string
+	n    int
+	err  error
+}
+
+func (x *xlsxRows) Next() bool {
+	if x.err != nil || !x.rows.Next() {
+		return false
+	}
+	x.n++
+	x.row, x.err = x.rows.Columns()
+	return x.err == nil
+}
+func (x *xlsxRows) Row() []string { return x.row }
+func (x *xlsxRows) RowNum() int   { return x.n }
+func (x *xlsxRows) Err() error {
+	if x.err != nil {
+		return x.err
+	}
+	return x.rows.Error()
+}
+func (x *xlsxRows) Close() error { return x.rows.Close() }
+
+// mergeReadLimit is the size of workbook up to which merged header cells
+// are read; reading them loads a whole worksheet, which streaming avoids
+// for large files.
+const mergeReadLimit = 4 << 20
+
+// openXLSX opens a workbook with unzip limits derived from lim.
+func openXLSX(data []byte, lim limits) (*excelize.File, error) {
+	unzip := lim.MaxBytes * 40
+	if unzip < 64<<20 {
+		unzip = 64 << 20
+	}
+	if unzip > 1<<30 {
+		unzip = 1 << 30
+	}
+	xmlLimit := int64(16 << 20)
+	return excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    unzip,
+		UnzipXMLSizeLimit: xmlLimit,
+	})
+}
+
+func xlsxSheets(f *excelize.File, size int) []sheet {
+	var out []sheet
+	for _, name := range f.GetSheetList() {
+		name := name
+		out = append(out, sheet{
+			name: name,
+			open: func() (rowSource, error) {
+				rows, err := f.Rows(name)
+				if err != nil {
+					return nil, err
+				}
+				return &xlsxRows{rows: rows}, nil
+			},
+			merges: func() [][4]int {
+				if size > mergeReadLimit {
+					return nil
+				}
+				mcs, err := f.GetMergeCells(name)
+				if err != nil {
+					return nil
+				}
+				var out [][4]int
+				for _, mc := range mcs {
+					c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
+					c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
+					if err1 == nil && err2 == nil {
+						out = append(out, [4]int{c1, r1, c2, r2})
+					}
+				}
+				return out
+			},
+		})
+	}
+	return out
+}
+
+// colName is the spreadsheet letter of a 0-based column index.
+func colName(i int) string {
+	s, err := excelize.ColumnNumberToName(i + 1)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }

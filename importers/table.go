@@ -1,0 +1,549 @@
+package importers
+
+import (
+	"encoding/csv"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// table is a recognised table on one sheet.
+type table struct {
+	sheet     string
+	kind      access.ImportKind
+	layout    string
+	headerRow int
+	cols      []column
+	id        map[role]int // identifier and dimension columns → index
+	vals      []column     // quantity columns
+	ctxYear   int          // a year named by the title or sheet name
+	ctxDrug   drugHit      // a drug named by the title or sheet name
+	ctxUnit   unit         // a unit named by the title, units line or sheet name
+	thousands bool         // population in thousands
+	vintage   string
+}
+
+// sheet reads one sheet: finds its header, then streams its data rows.
+func (r *run) sheet(sh sheet) error {
+	src, err := sh.open()
+	if err != nil {
+		r.problem(access.Problem{Severity: access.SeverityError, Code: CodeUnreadableSheet, Sheet: sh.name,
+			Message: "the sheet could not be read: " + err.Error()})
+		return nil
+	}
+	defer src.Close()
+	type bufRow struct {
+		n     int
+		cells []string
+	}
+	var buf []bufRow
+	tooManyCols := false
+	next := func() (int, []string, bool) {
+		if !src.Next() {
+			return 0, nil, false
+		}
+		n, cells := src.RowNum(), src.Row()
+		if len(cells) > r.lim.MaxColumns {
+			if !tooManyCols {
+				tooManyCols = true
+				r.errorAt(cellRef{sh.name, n, r.lim.MaxColumns}, CodeTooManyColumns, "",
+					"the row has %d columns; at most %d are read", len(cells), r.lim.MaxColumns)
+			}
+			cells = cells[:r.lim.MaxColumns]
+		}
+		cp := make([]string, len(cells))
+		for i, c := range cells {
+			if len(c) > r.lim.MaxCellLength {
+				r.errorAt(cellRef{sh.name, n, i}, CodeCellTooLong, c[:32], "the cell holds %d characters; the limit is %d", len(c), r.lim.MaxCellLength)
+				c = ""
+			}
+			cp[i] = c
+		}
+		return n, cp, true
+	}
+	for len(buf) < headerScan {
+		n, cells, ok := next()
+		if !ok {
+			break
+		}
+		buf = append(buf, bufRow{n, cells})
+	}
+	hi := -1
+	for i, b := range buf {
+		if looksLikeHeader(b.cells, r.in.Country != "") {
+			hi = i
+			break
+		}
+	}
+	if hi < 0 {
+		return r.sourceErr(sh.name, src.Err())
+	}
+	header := append([]string(nil), buf[hi].cells...)
+	var above []string
+	for _, b := range buf[:hi] {
+		for _, c := range b.cells {
+			if !isBlank(c) {
+				above = append(above, c)
+			}
+		}
+	}
+	// Merged header cells: copy the top-left value over the range.
+	if hasGaps(header) {
+		for _, m := range sh.merges() {
+			if m[1] <= buf[hi].n && m[3] >= buf[hi].n {
+				v := ""
+				for _, b := range buf[:hi+1] {
+					if b.n == m[1] && m[0]-1 < len(b.cells) {
+						v = b.cells[m[0]-1]
+					}
+				}
+				for c := m[0] - 1; c < m[2] && c < r.lim.MaxColumns; c++ {
+					for len(header) <= c {
+						header = append(header, "")
+					}
+					if isBlank(header[c]) {
+						header[c] = v
+					}
+				}
+			}
+		}
+	}
+	t, ok := r.buildTable(sh.name, buf[hi].n, header, above)
+	if !ok {
+		return r.sourceErr(sh.name, src.Err())
+	}
+	r.tables++
+	if r.kind == "" {
+		r.kind = t.kind
+	}
+	if !contains(r.layouts, t.layout) {
+		r.layouts = append(r.layouts, t.layout)
+	}
+	rowsInSheet := 0
+	handle := func(n int, cells []string) error {
+		if n > r.lim.MaxRows {
+			return errStopSheet
+		}
+		counted, err := r.row(t, n, cells)
+		if counted {
+			rowsInSheet++
+			r.rows++
+			if r.rows%1000 == 0 {
+				if err := r.ctx.Err(); err != nil {
+					return err
+				}
+				if r.in.Progress != nil {
+					r.in.Progress(int64(r.rows), r.totalRows)
+				}
+			}
+		}
+		return err
+	}
+	for _, b := range buf[hi+1:] {
+		if err := handle(b.n, b.cells); err != nil {
+			return r.stop(sh.name, b.n, err)
+		}
+	}
+	for {
+		n, cells, ok := next()
+		if !ok {
+			break
+		}
+		if err := handle(n, cells); err != nil {
+			return r.stop(sh.name, n, err)
+		}
+	}
+	return r.sourceErr(sh.name, src.Err())
+}
+
+var errStopSheet = errors.New("row limit reached")
+
+func (r *run) stop(sheet string, n int, err error) error {
+	if errors.Is(err, errStopSheet) {
+		r.errorAt(cellRef{sheet, n, -1}, CodeTooManyRows, "", "the sheet has more than %d rows; the rest is not read", r.lim.MaxRows)
+		return nil
+	}
+	return err
+}
+
+func (r *run) sourceErr(sheet string, err error) error {
+	if err == nil {
+		return nil
+	}
+	p := access.Problem{Severity: access.SeverityError, Code: CodeSyntax, Sheet: sheet, Message: "the file could not be read past this point: " + err.Error()}
+	if l, _, ok := csvErrPos(err); ok {
+		p.Row = l
+	}
+	r.problem(p)
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasGaps(h []string) bool {
+	for _, c := range h {
+		if isBlank(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeHeader: a row that names a country column (or, for a scoped
+// upload, a year column) together with years, drugs or quantities.
+func looksLikeHeader(cells []string, scoped bool) bool {
+	ident, year, other, years := false, false, 0, 0
+	for _, c := range cells {
+		n := access.NormalizeName(c)
+		if n == "" {
+			continue
+		}
+		if _, ok := parseYear(c); ok {
+			years++
+			continue
+		}
+		switch identRole(n) {
+		case roleISO3, roleISO2, roleNumeric, roleName:
+			ident = true
+		case roleYear:
+			year = true
+			other++
+		case roleNone:
+			for _, k := range access.ImportKinds {
+				if _, ok := valueField(k, n); ok {
+					other++
+					break
+				}
+			}
+			if causeIn(n) != "" {
+				other++
+			}
+		default:
+			other++
+		}
+	}
+	switch {
+	case ident && (years > 0 || other > 0):
+		return true
+	case scoped && year && other >= 2:
+		return true
+	case years >= 2 && len(cells) > 0 && !isBlank(cells[0]) && years == countNonBlank(cells)-1:
+		return true // "Country or territory | 2009 | 2010 | ..." with an unusual first header
+	}
+	return false
+}
+
+func countNonBlank(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if !isBlank(c) {
+			n++
+		}
+	}
+	return n
+}
+
+var reVintage = regexp.MustCompile(`(?i)(FY ?)?((?:19|20)[0-9]{2})`)
+
+// buildTable maps the header cells of a sheet to column meanings.
+func (r *run) buildTable(sheetName string, headerRow int, header, above []string) (*table, bool) {
+	t := &table{sheet: sheetName, headerRow: headerRow, id: map[role]int{}}
+	context := strings.Join(append([]string{sheetName}, above...), " | ")
+	hasDrugCols, hasYearCols := false, false
+	for _, h := range header {
+		if _, ok := parseYear(h); ok {
+			hasYearCols = true
+		} else if n := access.NormalizeName(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
+			hasDrugCols = true
+		}
+	}
+	t.kind = r.in.Kind
+	if t.kind == "" {
+		t.kind = detectKind(header, context, hasDrugCols, hasYearCols)
+	}
+	if t.kind == "" {
+		return nil, false
+	}
+	for _, s := range append([]string{sheetName}, above...) {
+		if ys := yearsIn(s); len(ys) == 1 && t.ctxYear == 0 {
+			t.ctxYear = ys[0]
+		}
+		if !t.ctxDrug.ok {
+			if h, ok := r.drugInText(s); ok {
+				t.ctxDrug = h
+			}
+		}
+		if u, ok := unitInText(s); ok && !t.ctxUnit.ok() {
+			t.ctxUnit = u
+		}
+		if thousandsIn(s) {
+			t.thousands = true
+		}
+	}
+	first := true
+	for i, h := range header {
+		n := access.NormalizeName(h)
+		if n == "" {
+			continue
+		}
+		if rl := identRole(n); rl != roleNone {
+			if _, dup := t.id[rl]; !dup {
+				t.id[rl] = i
+				if rl == roleName && first {
+					first = false
+				}
+			}
+			if rl == roleIncome && t.vintage == "" {
+				if m := reVintage.FindStringSubmatch(h); m != nil {
+					t.vintage = m[0]
+				}
+			}
+			continue
+		}
+		c := column{idx: i, role: roleValue, head: h}
+		if u, ok := unitInText(h); ok {
+			c.unit = u
+		} else if u, ok := drugUnit(h); ok {
+			c.unit = u
+		}
+		if y, ok := parseYear(h); ok {
+			c.year = y
+			c.field = defaultField(t.kind)
+			t.vals = append(t.vals, c)
+			continue
+		}
+		switch t.kind {
+		case access.KindConsumption, access.KindEstimates:
+			if d := r.resolveDrug(h); d.ok {
+				c.drug, c.frac, c.salt = d.code, d.frac, d.salt
+				c.field = defaultField(t.kind)
+				t.vals = append(t.vals, c)
+				continue
+			}
+		case access.KindDeaths:
+			if cause := causeIn(n); cause != "" {
+				if deathsColumnUsable(h, n) {
+					c.cause, c.field = cause, fDeaths
+					t.vals = append(t.vals, c)
+				}
+				continue
+			}
+		case access.KindCountries:
+			continue
+		}
+		if f, ok := valueField(t.kind, n); ok {
+			c.field = f
+			if t.kind == access.KindPopulation && thousandsIn(h) {
+				c.unit = unit{"thousands", 1000}
+			}
+			t.vals = append(t.vals, c)
+		}
+	}
+	t.layout = r.layoutName(t, header)
+	return t, r.checkColumns(t)
+}
+
+func defaultField(k access.ImportKind) int {
+	switch k {
+	case access.KindEstimates:
+		return fTotal
+	case access.KindPopulation:
+		return fPopTotal
+	case access.KindDeaths:
+		return fDeaths
+	}
+	return fConsumed
+}
+
+func (r *run) layoutName(t *table, header []string) string {
+	wideYears := false
+	wideDrugs := false
+	for _, v := range t.vals {
+		if v.year != 0 {
+			wideYears = true
+		}
+		if v.drug != "" {
+			wideDrugs = true
+		}
+	}
+	_, hasInd := t.id[roleIndicatorCode]
+	_, hasIndName := t.id[roleIndicatorName]
+	switch t.kind {
+	case access.KindConsumption:
+		switch {
+		case wideYears:
+			return "incb-wide-years"
+		case wideDrugs:
+			return "incb-wide-drugs"
+		}
+		return "consumption-long"
+	case access.KindEstimates:
+		switch {
+		case wideYears:
+			return "estimates-wide-years"
+		case wideDrugs:
+			return "estimates-wide-drugs"
+		}
+		return "estimates-long"
+	case access.KindPopulation:
+		_, hasNum := t.id[roleNumeric]
+		_, hasVariant := t.id[roleVariant]
+		switch {
+		case (hasInd || hasIndName) && wideYears:
+			return "wdi-wide"
+		case wideYears:
+			return "population-wide-years"
+		case hasNum || hasVariant || t.thousands || anyThousands(t.vals):
+			t.thousands = true
+			return "wpp"
+		}
+		if idx, ok := t.id[roleName]; ok && access.NormalizeName(header[idx]) == "country name" {
+			return "wdi-long"
+		}
+		return "population-long"
+	case access.KindDeaths:
+		for _, v := range t.vals {
+			if strings.Contains(v.head, " - ") && strings.Contains(strings.ToLower(v.head), "deaths") {
+				return "owid-gbd"
+			}
+		}
+		switch {
+		case wideYears:
+			return "deaths-wide-years"
+		case len(t.vals) > 0 && t.vals[0].cause != "":
+			return "deaths-wide"
+		}
+		return "deaths-long"
+	case access.KindCountries:
+		if _, ok := t.id[roleRegion]; ok {
+			return "worldbank-metadata"
+		}
+		if i, ok := t.id[roleISO3]; ok && access.NormalizeName(header[i]) == "dimensionmembercode" {
+			return "who-gho"
+		}
+		if i, ok := t.id[roleIncome]; ok && strings.Contains(access.NormalizeName(header[i]), "world bank income group") {
+			return "who-gho"
+		}
+		return "countries-reference"
+	}
+	return string(t.kind)
+}
+
+func anyThousands(vs []column) bool {
+	for _, v := range vs {
+		if v.unit.name == "thousands" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkColumns reports the columns a table of its kind needs and lacks.
+func (r *run) checkColumns(t *table) bool {
+	at := cellRef{t.sheet, t.headerRow, -1}
+	missing := func(what string) bool {
+		r.errorAt(at, CodeMissingColumn, "", "no %s column: the %s table needs one (header row %d)", what, t.kind, t.headerRow)
+		return false
+	}
+	_, iso := t.id[roleISO3]
+	_, iso2 := t.id[roleISO2]
+	_, num := t.id[roleNumeric]
+	_, name := t.id[roleName]
+	if !(iso || iso2 || num || name) && r.in.Country == "" {
+		return missing("country")
+	}
+	if t.kind == access.KindCountries {
+		_, reg := t.id[roleWHORegion]
+		_, inc := t.id[roleIncome]
+		if !reg && !inc {
+			return missing("WHO region or income group")
+		}
+		if t.vintage == "" {
+			if m := reVintage.FindStringSubmatch(filepathBase(r.in.Filename)); m != nil {
+				t.vintage = m[0]
+			}
+		}
+		return true
+	}
+	if len(t.vals) == 0 {
+		return missing("quantity")
+	}
+	_, year := t.id[roleYear]
+	if !year && t.ctxYear == 0 {
+		for _, v := range t.vals {
+			if v.year == 0 {
+				return missing("year")
+			}
+		}
+	}
+	if t.kind == access.KindConsumption || t.kind == access.KindEstimates {
+		_, drug := t.id[roleDrug]
+		if !drug && !t.ctxDrug.ok {
+			for _, v := range t.vals {
+				if v.drug == "" {
+					return missing("drug")
+				}
+			}
+		}
+		_, unitCol := t.id[roleUnit]
+		if !unitCol && !t.ctxUnit.ok() {
+			for _, v := range t.vals {
+				if !v.unit.ok() {
+					r.errorAt(cellRef{t.sheet, t.headerRow, v.idx}, CodeUnknownUnit, v.head,
+						"no unit for %q: add a Unit column, or name the unit (kg, g, mg) in the header or a units line", v.head)
+					return false
+				}
+			}
+		}
+	}
+	if t.kind == access.KindDeaths {
+		_, cause := t.id[roleCause]
+		for _, v := range t.vals {
+			if v.cause == "" && !cause {
+				return missing("cause")
+			}
+		}
+	}
+	return true
+}
+
+func filepathBase(s string) string {
+	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func csvErrPos(err error) (line, col int, ok bool) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Line, -1, true
+	}
+	return 0, 0, false
+}
+
+// isDash reports INCB's "-": nil or below the publication threshold.
+func isDash(s string) bool {
+	switch strings.TrimSpace(s) {
+	case "-", "–", "—", "--", "‒", "−":
+		return true
+	}
+	return false
+}
+
+func isNotGiven(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "..", "na", "n/a":
+		return true
+	}
+	return false
+}
