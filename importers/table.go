@@ -56,7 +56,7 @@ func (r *run) sheet(sh sheet) error {
 		cp := make([]string, len(cells))
 		for i, c := range cells {
 			if len(c) > r.lim.MaxCellLength {
-				r.errorAt(cellRef{sh.name, n, i}, CodeCellTooLong, c[:32], "the cell holds %d characters; the limit is %d", len(c), r.lim.MaxCellLength)
+				r.errorAt(cellRef{sh.name, n, i}, CodeCellTooLong, truncate(c, 32), "the cell holds %d characters; the limit is %d", len(c), r.lim.MaxCellLength)
 				c = ""
 			}
 			cp[i] = c
@@ -72,7 +72,7 @@ func (r *run) sheet(sh sheet) error {
 	}
 	hi := -1
 	for i, b := range buf {
-		if looksLikeHeader(b.cells, r.in.Country != "") {
+		if r.looksLikeHeader(b.cells) {
 			hi = i
 			break
 		}
@@ -200,7 +200,8 @@ func hasGaps(h []string) bool {
 
 // looksLikeHeader: a row that names a country column (or, for a scoped
 // upload, a year column) together with years, drugs or quantities.
-func looksLikeHeader(cells []string, scoped bool) bool {
+func (r *run) looksLikeHeader(cells []string) bool {
+	scoped := r.in.Country != ""
 	ident, year, other, years := false, false, 0, 0
 	for _, c := range cells {
 		n := access.NormalizeName(c)
@@ -224,7 +225,7 @@ func looksLikeHeader(cells []string, scoped bool) bool {
 					break
 				}
 			}
-			if causeIn(n) != "" {
+			if causeIn(n) != "" || r.resolveDrugQuiet(c).ok {
 				other++
 			}
 		default:
@@ -269,6 +270,9 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 	t.kind = r.in.Kind
 	if t.kind == "" {
 		t.kind = detectKind(header, context, hasDrugCols, hasYearCols)
+	}
+	if t.kind == "" && isWDILong(header) {
+		t.kind = access.KindPopulation // World Bank WDI: a population download
 	}
 	if t.kind == "" {
 		return nil, false
@@ -349,7 +353,11 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 		}
 	}
 	t.layout = r.layoutName(t, header)
-	return t, r.checkColumns(t)
+	if !r.checkColumns(t) {
+		r.tables++ // a table, with problems already reported
+		return nil, false
+	}
+	return t, true
 }
 
 func defaultField(k access.ImportKind) int {
@@ -546,4 +554,21 @@ func isNotGiven(s string) bool {
 		return true
 	}
 	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// isWDILong recognises the World Bank WDI long layout: Country Name,
+// Country Code, Year, Value.
+func isWDILong(header []string) bool {
+	seen := map[string]bool{}
+	for _, h := range header {
+		seen[access.NormalizeName(h)] = true
+	}
+	return seen["country name"] && seen["country code"] && seen["year"] && seen["value"]
 }

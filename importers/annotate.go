@@ -1,0 +1,211 @@
+package importers
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/xuri/excelize/v2"
+)
+
+// csvSheetName is the sheet a CSV file's cells are written to by Annotate.
+const csvSheetName = "Data"
+
+// problemsSheet lists the problems in an annotated workbook.
+const problemsSheet = "Problems"
+
+// Annotate returns the user's workbook with each problem cell filled (red
+// for errors, yellow for warnings) and commented, and a "Problems" sheet
+// listing every problem. For a CSV file the workbook is new, holding the
+// file's cells on a sheet named "Data". Text the package writes never
+// starts with = + - or @, so no cell can turn into a formula.
+func Annotate(filename string, data []byte, problems []access.Problem) (out []byte, err error) {
+	defer access.Wrap(&err, "importers.Annotate(%q)", filename)
+	var f *excelize.File
+	if isXLSX(data) {
+		f, err = openXLSX(data, withDefaults(access.Limits{}))
+		if err != nil {
+			return nil, &access.Error{Code: access.Invalid, Msg: "the file is not a readable .xlsx workbook", Err: err}
+		}
+	} else {
+		f, err = workbookFromCSV(data)
+		if err != nil {
+			return nil, err
+		}
+	}
+	defer f.Close()
+	red, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}})
+	if err != nil {
+		return nil, err
+	}
+	yellow, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEB9C"}}})
+	if err != nil {
+		return nil, err
+	}
+	sheets := map[string]bool{}
+	for _, s := range f.GetSheetList() {
+		sheets[s] = true
+	}
+	// One comment per cell: the problems of a cell are joined.
+	type cellKey struct{ sheet, cell string }
+	notes := map[cellKey][]access.Problem{}
+	var keys []cellKey
+	for _, p := range problems {
+		if p.Row <= 0 {
+			continue
+		}
+		sh := p.Sheet
+		if sh == "" && !isXLSX(data) {
+			sh = csvSheetName
+		}
+		if !sheets[sh] {
+			continue
+		}
+		col := p.Column
+		if col == "" {
+			col = "A"
+		}
+		cell := col + strconv.Itoa(p.Row)
+		if _, _, err := excelize.CellNameToCoordinates(cell); err != nil {
+			continue
+		}
+		k := cellKey{sh, cell}
+		if _, ok := notes[k]; !ok {
+			keys = append(keys, k)
+		}
+		notes[k] = append(notes[k], p)
+	}
+	for _, k := range keys {
+		ps := notes[k]
+		style := yellow
+		var lines []string
+		for _, p := range ps {
+			if p.Severity == access.SeverityError {
+				style = red
+			}
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", p.Severity, p.Code, p.Message))
+		}
+		if err := f.SetCellStyle(k.sheet, k.cell, k.cell, style); err != nil {
+			return nil, err
+		}
+		text := safeText(strings.Join(lines, "\n"))
+		if len(text) > 2000 {
+			text = text[:2000]
+		}
+		if err := f.AddComment(k.sheet, excelize.Comment{Cell: k.cell, Author: "reliefgap", Text: text}); err != nil {
+			return nil, err
+		}
+	}
+	if sheets[problemsSheet] {
+		if err := f.DeleteSheet(problemsSheet); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := f.NewSheet(problemsSheet); err != nil {
+		return nil, err
+	}
+	sorted := append([]access.Problem(nil), problems...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return sorted[i].Severity == access.SeverityError && sorted[j].Severity != access.SeverityError
+	})
+	for c, h := range []string{"Severity", "Code", "Sheet", "Row", "Column", "Value", "Message"} {
+		cell, _ := excelize.CoordinatesToCellName(c+1, 1)
+		if err := f.SetCellStr(problemsSheet, cell, h); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range sorted {
+		r := i + 2
+		vals := []string{string(p.Severity), p.Code, p.Sheet, "", p.Column, p.Value, p.Message}
+		for c, v := range vals {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r)
+			if c == 3 {
+				if p.Row > 0 {
+					if err := f.SetCellInt(problemsSheet, cell, int64(p.Row)); err != nil {
+						return nil, err
+					}
+				}
+				continue
+			}
+			if err := f.SetCellStr(problemsSheet, cell, safeText(v)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// safeText keeps a generated text cell from being read as a formula by
+// spreadsheet programs (and by CSV exports of the workbook).
+func safeText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// workbookFromCSV writes a CSV file's cells to a new workbook: numbers as
+// numbers, everything else as text made safe.
+func workbookFromCSV(data []byte) (*excelize.File, error) {
+	sheets, _, err := csvSheets(data)
+	if err != nil {
+		return nil, &access.Error{Code: access.Invalid, Msg: "the text file could not be decoded", Err: err}
+	}
+	src, err := sheets[0].open()
+	if err != nil {
+		return nil, err
+	}
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", csvSheetName); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(csvSheetName)
+	if err != nil {
+		return nil, err
+	}
+	for src.Next() {
+		n, cells := src.RowNum(), src.Row()
+		row := make([]any, len(cells))
+		for i, c := range cells {
+			if x, err := strconv.ParseFloat(c, 64); err == nil && isPlainNumber(c) {
+				row[i] = x
+			} else {
+				row[i] = safeText(c)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := sw.SetRow(cell, row); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	// A streamed sheet takes no further edits: write it out and read it
+	// back as an ordinary workbook.
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	f.Close()
+	return excelize.OpenReader(&buf)
+}
+
+func isPlainNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == 'e' || c == 'E' || c == '+') {
+			return false
+		}
+	}
+	return true
+}
