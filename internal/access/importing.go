@@ -207,24 +207,64 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		seen     = map[ImportKind]bool{}
 	)
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
-		pr, parseErr = s.Parser.Parse(ctx, in, func(b Batch) error {
-			for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
-				KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries)} {
-				if n > 0 {
-					seen[k] = true
-					if _, err := authorize(who, k, u.Country); err != nil {
-						return err
+		// The parser runs in its own goroutine and hands batches over a
+		// small buffer, so that storing one batch overlaps reading the next.
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		batches := make(chan Batch, 4)
+		type parsed struct {
+			res ParseResult
+			err error
+		}
+		done := make(chan parsed, 1)
+		go func() {
+			defer close(batches)
+			defer func() {
+				if r := recover(); r != nil {
+					done <- parsed{err: Errorf(Invalid, "", "the file could not be read (%v)", r)}
+				}
+			}()
+			res, err := s.Parser.Parse(pctx, in, func(b Batch) error {
+				for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
+					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries)} {
+					if n > 0 {
+						seen[k] = true
+						if _, err := authorize(who, k, u.Country); err != nil {
+							return err
+						}
 					}
 				}
-			}
-			if u.Country != "" {
-				if iso3, ok := outOfScope(b, u.Country); ok {
-					return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
+				if u.Country != "" {
+					if iso3, ok := outOfScope(b, u.Country); ok {
+						return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
+					}
 				}
+				select {
+				case batches <- b:
+					return nil
+				case <-pctx.Done():
+					return pctx.Err()
+				}
+			})
+			done <- parsed{res, err}
+		}()
+		var stageErr error
+		for b := range batches {
+			if stageErr != nil {
+				continue // drain until the parser stops
+			}
+			if err := w.Stage(ctx, b); err != nil {
+				stageErr = err
+				cancel()
+				continue
 			}
 			records += b.Len()
-			return w.Stage(ctx, b)
-		})
+		}
+		p := <-done
+		pr, parseErr = p.res, p.err
+		if stageErr != nil {
+			return stageErr
+		}
 		if parseErr != nil {
 			return errRollback
 		}
