@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+const (
+	ctxPrincipal = "reliefgap.principal"
+	ctxAuthErr   = "reliefgap.auth_error"
+)
+
+// authenticate resolves the Authorization header to a principal. No header
+// is the public; a header with an invalid or revoked key is remembered as
+// an error, refused with 401 after the per-IP rate limit has counted it.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		c.Set(ctxPrincipal, access.Principal{})
+		c.Next()
+		return
+	}
+	scheme, secret, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		c.Set(ctxAuthErr, access.Errorf(access.Unauthorized, "authenticate", "use Authorization: Bearer <key>"))
+		c.Next()
+		return
+	}
+	p, err := s.cfg.Keys.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
+	if err != nil {
+		c.Set(ctxAuthErr, err)
+		c.Next()
+		return
+	}
+	c.Set(ctxPrincipal, p)
+	c.Next()
+}
+
+// principalOf returns who is calling; ok is false before authentication.
+func principalOf(c *gin.Context) (access.Principal, bool) {
+	v, ok := c.Get(ctxPrincipal)
+	if !ok {
+		return access.Principal{}, false
+	}
+	p, ok := v.(access.Principal)
+	return p, ok
+}
+
+func who(c *gin.Context) access.Principal {
+	p, _ := principalOf(c)
+	return p
+}
+
+// requireKey refuses the public.
+func requireKey(p access.Principal, what string) error {
+	if p.Role == "" {
+		return access.Errorf(access.Unauthorized, "", "%s needs an API key", what)
+	}
+	return nil
+}
+
+// canSeeUploads reports whether p may read uploads at all: they hold drafts,
+// so only ministries (their own country) and administrators.
+func canSeeUploads(p access.Principal) error {
+	if err := requireKey(p, "reading uploads"); err != nil {
+		return err
+	}
+	if p.Role != access.RoleAdmin && p.Role != access.RoleMinistry {
+		return access.Errorf(access.Forbidden, "", "a %s key may not read uploads", p.Role)
+	}
+	return nil
+}
+
+// canSeeUpload hides another country's upload from a ministry as if it did
+// not exist.
+func canSeeUpload(p access.Principal, u access.Upload) bool {
+	return p.IsAdmin() || (p.Role == access.RoleMinistry && u.Country == p.Country)
+}
+
+func requireAdmin(p access.Principal, what string) error {
+	if err := requireKey(p, what); err != nil {
+		return err
+	}
+	if !p.IsAdmin() {
+		return access.Errorf(access.Forbidden, "", "only an administrator may %s", what)
+	}
+	return nil
+}

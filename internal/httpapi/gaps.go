@@ -1,0 +1,287 @@
+package httpapi
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+type countryGapsQuery struct {
+	From  int    `form:"from" binding:"omitempty,min=1900,max=2100"`
+	To    int    `form:"to" binding:"omitempty,min=1900,max=2100"`
+	Model string `form:"model" binding:"max=64"`
+}
+
+// countryGaps answers with access.CountryGaps exactly as the service makes it.
+func (s *Server) countryGaps(c *gin.Context) error {
+	iso3, err := iso3Param(c)
+	if err != nil {
+		return err
+	}
+	var q countryGapsQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		return invalid(err)
+	}
+	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+		return err
+	}
+	g, err := s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, g)
+	return nil
+}
+
+type groupGapsQuery struct {
+	Year  int    `form:"year" binding:"required,min=1900,max=2100"`
+	Model string `form:"model" binding:"max=64"`
+}
+
+// groupGaps serves /regions/:code/gaps, /income-groups/:code/gaps and
+// /world/gaps with access.GroupGaps unchanged.
+func (s *Server) groupGaps(c *gin.Context) error {
+	var q groupGapsQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		return invalid(err)
+	}
+	kind, code := access.GroupWorld, access.WorldCode
+	switch {
+	case strings.HasPrefix(c.FullPath(), APIPrefix+"/regions/"):
+		kind, code = access.GroupRegion, strings.ToUpper(c.Param("code"))
+	case strings.HasPrefix(c.FullPath(), APIPrefix+"/income-groups/"):
+		kind, code = access.GroupIncome, strings.ToUpper(c.Param("code"))
+	}
+	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+		return err
+	}
+	g, err := s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, g)
+	return nil
+}
+
+type rankQuery struct {
+	Year   int    `form:"year" binding:"required,min=1900,max=2100"`
+	Region string `form:"region"`
+	Income string `form:"income"`
+	Sort   string `form:"sort"`
+	Limit  int    `form:"limit" binding:"omitempty,min=1"`
+	Cursor string `form:"cursor"`
+	Model  string `form:"model" binding:"max=64"`
+}
+
+// rankFields are the figures /gaps may be sorted by.
+var rankFields = map[string]func(y access.YearGaps) *float64{
+	"me_mg_per_capita":         func(y access.YearGaps) *float64 { return y.MEMgPerCapita },
+	"me_mg":                    func(y access.YearGaps) *float64 { return y.MEMg },
+	"need_met_pct":             func(y access.YearGaps) *float64 { return y.NeedMetPct },
+	"gap_me_mg":                func(y access.YearGaps) *float64 { return y.GapMEMg },
+	"benchmark_index":          func(y access.YearGaps) *float64 { return y.BenchmarkIndex },
+	"sddd_per_million_per_day": func(y access.YearGaps) *float64 { return y.SDDDPerMillionPerDay },
+	"sddd_3yr_avg":             func(y access.YearGaps) *float64 { return y.SDDD3YrAvg },
+	"morphine_kg_to_close_gap": func(y access.YearGaps) *float64 { return y.MorphineKgToCloseGap },
+	"population":               func(y access.YearGaps) *float64 { return y.Population },
+}
+
+const (
+	defaultRankSort  = "-me_mg_per_capita"
+	defaultPageSize  = 50
+	maxPagePublic    = 200
+	maxPageElevated  = 1000
+	maxUploadsPage   = 200
+	defaultUploadsPg = 50
+)
+
+// rankedGapDTO is one country's figures for the ranked year.
+type rankedGapDTO struct {
+	Position             int               `json:"position"`
+	Country              access.CountryRef `json:"country"`
+	Population           *float64          `json:"population"`
+	MEMg                 *float64          `json:"me_mg"`
+	MEMgPerCapita        *float64          `json:"me_mg_per_capita"`
+	SDDDPerMillionPerDay *float64          `json:"sddd_per_million_per_day"`
+	SDDD3YrAvg           *float64          `json:"sddd_3yr_avg"`
+	Adequacy             *string           `json:"adequacy"`
+	BenchmarkIndex       *float64          `json:"benchmark_index"`
+	BenchmarkBand        *string           `json:"benchmark_band"`
+	NeedMEMg             *float64          `json:"need_me_mg"`
+	NeedMetPct           *float64          `json:"need_met_pct"`
+	GapMEMg              *float64          `json:"gap_me_mg"`
+	MorphineKgToCloseGap *float64          `json:"morphine_kg_to_close_gap"`
+	Flags                []string          `json:"flags"`
+	Href                 string            `json:"href"`
+}
+
+type rankResponse struct {
+	Year       int             `json:"year"`
+	Sort       string          `json:"sort"`
+	Region     string          `json:"region,omitempty"`
+	Income     string          `json:"income,omitempty"`
+	Total      int             `json:"total"`
+	Methods    *access.Methods `json:"methods"`
+	Items      []rankedGapDTO  `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// pageCursor is the opaque position in a list; Query ties it to the
+// query it was made for.
+type pageCursor struct {
+	Offset int    `json:"o,omitempty"`
+	Before int64  `json:"b,omitempty"`
+	Query  string `json:"q"`
+}
+
+func encodeCursor(pc pageCursor) string {
+	b, _ := json.Marshal(pc)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, query string) (pageCursor, error) {
+	var pc pageCursor
+	if s == "" {
+		return pc, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &pc)
+	}
+	if err != nil || pc.Offset < 0 || pc.Before < 0 {
+		return pageCursor{}, access.Errorf(access.Invalid, "", "malformed cursor")
+	}
+	if pc.Query != query {
+		return pageCursor{}, access.Errorf(access.Invalid, "", "the cursor belongs to another query")
+	}
+	return pc, nil
+}
+
+func queryFingerprint(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:6])
+}
+
+func pageLimit(p access.Principal, asked, def, max int) int {
+	if p.Role == access.RoleAdvocate || p.Role == access.RoleAdmin {
+		max = maxPageElevated
+	}
+	if asked <= 0 {
+		return def
+	}
+	return min(asked, max)
+}
+
+// rankGaps ranks every country (or those of a WHO region or income group)
+// for one year by a whitelisted figure; countries without it come last.
+func (s *Server) rankGaps(c *gin.Context) error {
+	var q rankQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		return invalid(err)
+	}
+	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
+	if q.Region != "" && !slices.Contains(access.WHORegions, q.Region) {
+		return access.Errorf(access.Invalid, "", "unknown WHO region %q: use one of %s", q.Region, strings.Join(access.WHORegions, ", "))
+	}
+	if q.Income != "" && !slices.Contains(access.IncomeGroups, q.Income) {
+		return access.Errorf(access.Invalid, "", "unknown income group %q: use one of %s", q.Income, strings.Join(access.IncomeGroups, ", "))
+	}
+	if q.Sort == "" {
+		q.Sort = defaultRankSort
+	}
+	field, desc := strings.TrimPrefix(q.Sort, "-"), strings.HasPrefix(q.Sort, "-")
+	get, ok := rankFields[field]
+	if !ok {
+		names := make([]string, 0, len(rankFields))
+		for k := range rankFields {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		return access.Errorf(access.Invalid, "", "cannot sort by %q: use one of %s, with a leading - for descending", q.Sort, strings.Join(names, ", "))
+	}
+	p := who(c)
+	limit := pageLimit(p, q.Limit, defaultPageSize, maxPagePublic)
+	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model)
+	cur, err := decodeCursor(q.Cursor, fp)
+	if err != nil {
+		return err
+	}
+	if done, err := s.conditional(c, q.Model, fmt.Sprint(limit)); done || err != nil {
+		return err
+	}
+	all, err := s.cfg.Gaps.All(c.Request.Context(), q.Year, q.Year, q.Model)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ref access.CountryRef
+		y   access.YearGaps
+	}
+	var rows []row
+	var methods *access.Methods
+	for _, g := range all {
+		if q.Region != "" && g.Country.WHORegion != q.Region || q.Income != "" && g.Country.IncomeGroup != q.Income {
+			continue
+		}
+		if methods == nil {
+			m := g.Methods
+			methods = &m
+		}
+		r := row{ref: g.Country, y: access.YearGaps{Year: q.Year}}
+		for _, y := range g.Years {
+			if y.Year == q.Year {
+				r.y = y
+			}
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		va, vb := get(a.y), get(b.y)
+		switch {
+		case va == nil && vb == nil:
+			return cmp.Compare(a.ref.ISO3, b.ref.ISO3)
+		case va == nil:
+			return 1
+		case vb == nil:
+			return -1
+		}
+		o := cmp.Compare(*va, *vb)
+		if desc {
+			o = -o
+		}
+		if o == 0 {
+			o = cmp.Compare(a.ref.ISO3, b.ref.ISO3)
+		}
+		return o
+	})
+	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
+	start := min(cur.Offset, len(rows))
+	end := min(start+limit, len(rows))
+	for i, r := range rows[start:end] {
+		y := r.y
+		flags := y.Flags
+		if flags == nil {
+			flags = []string{}
+		}
+		resp.Items = append(resp.Items, rankedGapDTO{Position: start + i + 1, Country: r.ref, Population: y.Population,
+			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
+			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
+			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
+			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.ref.ISO3, q.Year, q.Year)})
+	}
+	if end < len(rows) {
+		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}

@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// APIPrefix is where every API route lives.
+const APIPrefix = "/api/v1"
+
+func (s *Server) routes() error {
+	e := s.engine
+	e.Use(s.requestID, s.recovery, s.observe)
+	if len(s.cfg.CORSOrigins) > 0 {
+		mw, err := corsMiddleware(s.cfg.CORSOrigins)
+		if err != nil {
+			return err
+		}
+		e.Use(mw)
+	}
+	e.NoRoute(s.handle(func(c *gin.Context) error {
+		return problemf(http.StatusNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path)
+	}))
+	e.NoMethod(s.handle(func(c *gin.Context) error {
+		return problemf(http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method)
+	}))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+
+	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
+	api.GET("/openapi.json", s.openAPI)
+
+	// Reference data.
+	api.GET("/countries", s.handle(s.listCountries))
+	api.GET("/countries/:iso3", s.handle(s.getCountry))
+	api.GET("/drugs", s.handle(s.listDrugs))
+	api.GET("/factor-tables", s.handle(s.listFactorTables))
+	api.GET("/factor-tables/:name/:version", s.handle(s.getFactorTable))
+
+	// Gap figures.
+	api.GET("/countries/:iso3/gaps", s.handle(s.countryGaps))
+	api.GET("/gaps", s.handle(s.rankGaps))
+	api.GET("/regions/:code/gaps", s.handle(s.groupGaps))
+	api.GET("/income-groups/:code/gaps", s.handle(s.groupGaps))
+	api.GET("/world/gaps", s.handle(s.groupGaps))
+
+	// Published values with lineage.
+	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))
+	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))
+	api.GET("/countries/:iso3/population", s.handle(s.countryPopulation))
+	api.GET("/countries/:iso3/deaths", s.handle(s.countryDeaths))
+
+	// Uploads and publication.
+	api.POST("/uploads", s.handle(s.createUpload))
+	api.GET("/uploads", s.handle(s.listUploads))
+	api.GET("/uploads/:id", s.handle(s.getUpload))
+	api.GET("/uploads/:id/file", s.handle(s.uploadFile))
+	api.GET("/uploads/:id/annotated.xlsx", s.handle(s.annotatedUpload))
+	api.POST("/uploads/:id/publish", s.handle(s.publishUpload))
+	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
+	api.GET("/templates/:file", s.handle(s.template))
+
+	// API keys.
+	api.POST("/keys", s.handle(s.createKey))
+	api.GET("/keys", s.handle(s.listKeys))
+	api.DELETE("/keys/:id", s.handle(s.revokeKey))
+	return nil
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.cfg.Version})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.cfg.Store.Ping(c.Request.Context()); err != nil {
+		s.log.WarnContext(c.Request.Context(), "not ready", "err", err, "request_id", requestIDOf(c))
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

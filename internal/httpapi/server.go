@@ -1,0 +1,178 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// Store is what the HTTP adapter reads directly; *store.Store satisfies it.
+// Writes go through the services in internal/access, which audit them.
+type Store interface {
+	Ping(ctx context.Context) error
+	Countries(ctx context.Context) ([]access.Country, error)
+	Country(ctx context.Context, iso3 string) (access.Country, error)
+	Drugs(ctx context.Context) ([]access.Drug, error)
+	FactorTables(ctx context.Context) ([]access.FactorTable, error)
+	FactorTable(ctx context.Context, name string, version int) (access.FactorTable, error)
+	Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error)
+	DataVersion(ctx context.Context) (string, error)
+	Upload(ctx context.Context, id int64) (access.Upload, error)
+	Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error)
+	UpdateUpload(ctx context.Context, u access.Upload) error
+	Blob(ctx context.Context, sha string) ([]byte, error)
+}
+
+// Config is what New needs. Store, Imports, Gaps and Keys are required.
+type Config struct {
+	Store   Store
+	Imports *access.ImportService
+	Gaps    *access.GapService
+	Keys    *access.KeyService
+	// Annotate returns the uploaded file as a workbook with its problems
+	// marked in place; Template returns an empty workbook for a kind.
+	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
+	Template func(kind access.ImportKind) ([]byte, error)
+	Logger   *slog.Logger
+	Version  string
+	// MaxUploadBytes bounds an uploaded file (default 20 MiB).
+	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// none by default, so the client IP is the peer address.
+	TrustedProxies []string
+	// CORSOrigins may call the API from a browser; none by default.
+	CORSOrigins []string
+	RateLimit   RateLimits
+	// AsyncThreshold: uploads larger than this are parsed in the background
+	// (default 256 KiB).
+	AsyncThreshold int64
+	// ProcessTimeout bounds one background parse (default 10 minutes).
+	ProcessTimeout time.Duration
+	// Registry receives the HTTP metrics; a private one is made when nil.
+	Registry *prometheus.Registry
+}
+
+const (
+	defaultMaxUpload      = 20 << 20
+	defaultAsyncThreshold = 256 << 10
+	defaultProcessTimeout = 10 * time.Minute
+	// multipartOverhead is what a multipart body may hold beyond the file:
+	// boundaries, part headers and the small form fields.
+	multipartOverhead = 1 << 20
+	// maxJSONBody bounds every JSON request body.
+	maxJSONBody = 64 << 10
+)
+
+// Server is the HTTP API. Handler serves it; Close waits for background
+// upload processing.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	limits  *limiters
+	metrics *metrics
+
+	// Background processing of large uploads.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	bgMu     sync.Mutex
+	bgWG     sync.WaitGroup
+	closing  bool
+}
+
+// New builds the API from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Imports == nil || cfg.Gaps == nil || cfg.Keys == nil {
+		return nil, errors.New("httpapi.New: Store, Imports, Gaps and Keys are required")
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = defaultMaxUpload
+	}
+	if cfg.AsyncThreshold <= 0 {
+		cfg.AsyncThreshold = defaultAsyncThreshold
+	}
+	if cfg.ProcessTimeout <= 0 {
+		cfg.ProcessTimeout = defaultProcessTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+		cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	cfg.RateLimit = cfg.RateLimit.withDefaults()
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.MaxMultipartMemory = 8 << 20
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	s.engine = e
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Close stops accepting uploads and waits for background processing to
+// finish. When ctx ends first, the remaining jobs are cancelled (their
+// transactions roll back and their uploads are marked rejected) and Close
+// waits for them to unwind.
+func (s *Server) Close(ctx context.Context) error {
+	s.bgMu.Lock()
+	s.closing = true
+	s.bgMu.Unlock()
+	done := make(chan struct{})
+	go func() { s.bgWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.bgCancel()
+		return nil
+	case <-ctx.Done():
+		s.bgCancel()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Wait blocks until no background job is running.
+func (s *Server) Wait() { s.bgWG.Wait() }
+
+// goBackground runs fn in a tracked goroutine, or reports false once Close
+// has begun.
+func (s *Server) goBackground(fn func(ctx context.Context)) bool {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.bgWG.Add(1)
+	go func() {
+		defer s.bgWG.Done()
+		fn(s.bgCtx)
+	}()
+	return true
+}

@@ -1,0 +1,427 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// uploadForm is the multipart body of POST /uploads.
+type uploadForm struct {
+	File    *multipart.FileHeader `form:"file" binding:"required"`
+	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Country string                `form:"country" binding:"omitempty,len=3"`
+	DryRun  bool                  `form:"dry_run"`
+}
+
+// uploadSummaryDTO is an upload in a list.
+type uploadSummaryDTO struct {
+	ID           int64               `json:"id"`
+	Filename     string              `json:"filename"`
+	Size         int64               `json:"size"`
+	SHA256       string              `json:"sha256"`
+	Kind         string              `json:"kind"`
+	Layout       string              `json:"layout,omitempty"`
+	Country      string              `json:"country"`
+	Uploader     string              `json:"uploader"`
+	Status       string              `json:"status"`
+	Reason       string              `json:"reason,omitempty"`
+	ReceivedAt   time.Time           `json:"received_at"`
+	DecidedAt    *time.Time          `json:"decided_at"`
+	Counts       access.UploadCounts `json:"counts"`
+	SupersededBy int64               `json:"superseded_by,omitempty"`
+	Links        uploadLinks         `json:"links"`
+}
+
+type uploadLinks struct {
+	Self      string `json:"self"`
+	File      string `json:"file"`
+	Annotated string `json:"annotated"`
+}
+
+// uploadDTO is one upload in full: its problems and what it changes.
+type uploadDTO struct {
+	uploadSummaryDTO
+	Duplicate bool             `json:"duplicate"`
+	Problems  []access.Problem `json:"problems"`
+	Diff      access.Diff      `json:"diff"`
+	Matches   []access.Match   `json:"matches"`
+}
+
+func uploadURL(id int64) string { return APIPrefix + "/uploads/" + strconv.FormatInt(id, 10) }
+
+func toUploadSummary(u access.Upload) uploadSummaryDTO {
+	self := uploadURL(u.ID)
+	return uploadSummaryDTO{ID: u.ID, Filename: u.Filename, Size: u.Size, SHA256: u.SHA256, Kind: string(u.Kind),
+		Layout: u.Layout, Country: u.Country, Uploader: u.Uploader, Status: string(u.Status), Reason: u.Reason,
+		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: u.Counts, SupersededBy: u.SupersededBy,
+		Links: uploadLinks{Self: self, File: self + "/file", Annotated: self + "/annotated.xlsx"}}
+}
+
+func toUploadDTO(u access.Upload, duplicate bool) uploadDTO {
+	d := uploadDTO{uploadSummaryDTO: toUploadSummary(u), Duplicate: duplicate, Problems: u.Problems, Diff: u.Diff, Matches: u.Matches}
+	if d.Problems == nil {
+		d.Problems = []access.Problem{}
+	}
+	if d.Matches == nil {
+		d.Matches = []access.Match{}
+	}
+	return d
+}
+
+// createUpload receives a file. The bytes are kept and the upload recorded
+// before anything is parsed; small files are then validated in the request,
+// large ones in the background, and the client polls the Location.
+func (s *Server) createUpload(c *gin.Context) error {
+	p := who(c)
+	if err := requireKey(p, "uploading"); err != nil {
+		return err
+	}
+	if p.Role != access.RoleAdmin && p.Role != access.RoleMinistry {
+		return access.Errorf(access.Forbidden, "", "a %s key may not upload data", p.Role)
+	}
+	limit := s.cfg.MaxUploadBytes + multipartOverhead
+	if c.Request.ContentLength > limit {
+		return tooLarge(s.cfg.MaxUploadBytes)
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	var form uploadForm
+	if err := c.ShouldBind(&form); err != nil {
+		if isTooLarge(err) {
+			return tooLarge(s.cfg.MaxUploadBytes)
+		}
+		return invalid(err)
+	}
+	if c.Request.MultipartForm != nil {
+		defer c.Request.MultipartForm.RemoveAll()
+	}
+	if form.File.Size > s.cfg.MaxUploadBytes {
+		return tooLarge(s.cfg.MaxUploadBytes)
+	}
+	data, err := readPart(form.File, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
+		DryRun: form.DryRun, RemoteAddr: c.ClientIP()}
+	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
+	ctx := context.WithoutCancel(c.Request.Context())
+	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
+	if err != nil {
+		return err
+	}
+	u := res.Upload
+	c.Header("Location", uploadURL(u.ID))
+	if res.Duplicate {
+		c.JSON(http.StatusOK, toUploadDTO(u, true))
+		return nil
+	}
+	if int64(len(data)) > s.cfg.AsyncThreshold {
+		if s.goBackground(func(bg context.Context) { s.process(bg, p, u, data, opt) }) {
+			c.JSON(http.StatusAccepted, toUploadDTO(u, false))
+			return nil
+		}
+		// Shutting down: finish this one in the request rather than drop it.
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.ProcessTimeout)
+	defer cancel()
+	u, err = s.cfg.Imports.Process(pctx, p, u, data, opt)
+	if err != nil {
+		if u.Status != access.StatusRejected {
+			s.markFailed(u, err, requestIDOf(c))
+		}
+		return &uploadError{id: u.ID, err: err}
+	}
+	if u.Status == access.StatusRejected {
+		return &uploadError{id: u.ID, err: &access.Error{Code: access.Invalid, Msg: u.Reason, Problems: u.Problems}}
+	}
+	c.JSON(http.StatusAccepted, toUploadDTO(u, false))
+	return nil
+}
+
+// process validates a large upload in the background.
+func (s *Server) process(bg context.Context, p access.Principal, u access.Upload, data []byte, opt access.ImportOptions) {
+	ctx, cancel := context.WithTimeout(bg, s.cfg.ProcessTimeout)
+	defer cancel()
+	start := time.Now()
+	out, err := s.cfg.Imports.Process(ctx, p, u, data, opt)
+	if err != nil {
+		if out.Status != access.StatusRejected {
+			s.markFailed(out, err, "")
+		}
+		s.log.Warn("background upload processing failed", "upload_id", u.ID, "err", err)
+		return
+	}
+	s.log.Info("upload processed", "upload_id", u.ID, "status", string(out.Status), "errors", out.Counts.Errors,
+		"records", out.Counts.Records, "elapsed", time.Since(start))
+}
+
+// markFailed records that an upload could not be processed (a timeout, a
+// database failure, shutdown), so that it does not stay "validating"; the
+// transaction has rolled back and the same bytes may be sent again.
+func (s *Server) markFailed(u access.Upload, cause error, requestID string) {
+	if u.ID == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	now := time.Now().UTC()
+	u.Status, u.DecidedAt = access.StatusRejected, &now
+	u.Reason = "the upload could not be processed; nothing was stored, please send it again"
+	if err := s.cfg.Store.UpdateUpload(ctx, u); err != nil {
+		s.log.Error("cannot mark upload failed", "upload_id", u.ID, "err", err, "cause", cause, "request_id", requestID)
+	}
+}
+
+func tooLarge(limit int64) error {
+	return access.Errorf(access.TooLarge, "", "the file is larger than the limit of %d bytes", limit)
+}
+
+func isTooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb) || errors.Is(err, multipart.ErrMessageTooLarge) ||
+		strings.Contains(err.Error(), "request body too large")
+}
+
+func readPart(fh *multipart.FileHeader, limit int64) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, invalid(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge(limit)
+	}
+	return data, nil
+}
+
+func idParam(c *gin.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.Errorf(access.NotFound, "", "no %s %q", what, c.Param("id"))
+	}
+	return id, nil
+}
+
+// visibleUpload loads an upload the caller may see; another country's
+// upload is reported as missing, so that its existence does not leak.
+func (s *Server) visibleUpload(c *gin.Context) (access.Upload, error) {
+	p := who(c)
+	if err := canSeeUploads(p); err != nil {
+		return access.Upload{}, err
+	}
+	id, err := idParam(c, "upload")
+	if err != nil {
+		return access.Upload{}, err
+	}
+	u, err := s.cfg.Store.Upload(c.Request.Context(), id)
+	if access.ErrorCode(err) == access.NotFound || err == nil && !canSeeUpload(p, u) {
+		return access.Upload{}, access.Errorf(access.NotFound, "", "no upload %d", id)
+	}
+	return u, err
+}
+
+func (s *Server) getUpload(c *gin.Context) error {
+	u, err := s.visibleUpload(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUploadDTO(u, false))
+	return nil
+}
+
+type uploadsQuery struct {
+	Country string `form:"country"`
+	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted published superseded dry-run"`
+	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Limit   int    `form:"limit" binding:"omitempty,min=1"`
+	Cursor  string `form:"cursor"`
+}
+
+func (s *Server) listUploads(c *gin.Context) error {
+	p := who(c)
+	if err := canSeeUploads(p); err != nil {
+		return err
+	}
+	var q uploadsQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		return invalid(err)
+	}
+	q.Country = strings.ToUpper(q.Country)
+	if p.Role == access.RoleMinistry {
+		if q.Country != "" && q.Country != p.Country {
+			return access.Errorf(access.Forbidden, "", "a ministry key for %s sees only that country's uploads", p.Country)
+		}
+		q.Country = p.Country
+	}
+	limit := min(pageLimit(p, q.Limit, defaultUploadsPg, maxUploadsPage), maxUploadsPage)
+	fp := queryFingerprint(q.Country, q.Status, q.Kind)
+	cur, err := decodeCursor(q.Cursor, fp)
+	if err != nil {
+		return err
+	}
+	us, err := s.cfg.Store.Uploads(c.Request.Context(), access.UploadFilter{Country: q.Country,
+		Status: access.UploadStatus(q.Status), Kind: access.ImportKind(q.Kind), Before: cur.Before, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	resp := listResponse[uploadSummaryDTO]{Items: []uploadSummaryDTO{}}
+	for i, u := range us {
+		if i == limit {
+			resp.NextCursor = encodeCursor(pageCursor{Before: us[i-1].ID, Query: fp})
+			break
+		}
+		resp.Items = append(resp.Items, toUploadSummary(u))
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// attachment sets the headers of a file download.
+func attachment(c *gin.Context, filename, contentType string) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Type", contentType)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func contentTypeFor(filename string) string {
+	switch strings.ToLower(path.Ext(filename)) {
+	case ".xlsx":
+		return xlsxType
+	case ".xls":
+		return "application/vnd.ms-excel"
+	case ".csv":
+		return "text/csv"
+	}
+	return "application/octet-stream"
+}
+
+func (s *Server) uploadFile(c *gin.Context) error {
+	u, err := s.visibleUpload(c)
+	if err != nil {
+		return err
+	}
+	data, err := s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
+	if err != nil {
+		return err
+	}
+	name := u.Filename
+	if name == "" {
+		name = fmt.Sprintf("upload-%d", u.ID)
+	}
+	ct := contentTypeFor(name)
+	attachment(c, name, ct)
+	c.Data(http.StatusOK, ct, data)
+	return nil
+}
+
+func (s *Server) annotatedUpload(c *gin.Context) error {
+	u, err := s.visibleUpload(c)
+	if err != nil {
+		return err
+	}
+	if s.cfg.Annotate == nil {
+		return access.Errorf(access.NotFound, "", "annotated workbooks are not available")
+	}
+	data, err := s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
+	if err != nil {
+		return err
+	}
+	out, err := s.cfg.Annotate(u.Filename, data, u.Problems)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(u.Filename, path.Ext(u.Filename))
+	if base == "" {
+		base = fmt.Sprintf("upload-%d", u.ID)
+	}
+	attachment(c, base+".annotated.xlsx", xlsxType)
+	c.Data(http.StatusOK, xlsxType, out)
+	return nil
+}
+
+func (s *Server) publishUpload(c *gin.Context) error {
+	p := who(c)
+	if err := requireKey(p, "publishing"); err != nil {
+		return err
+	}
+	id, err := idParam(c, "upload")
+	if err != nil {
+		return err
+	}
+	u, err := s.cfg.Imports.Publish(c.Request.Context(), p, id, c.ClientIP())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUploadDTO(u, false))
+	return nil
+}
+
+type rejectRequest struct {
+	Reason string `json:"reason" binding:"required,max=2000"`
+}
+
+func (s *Server) rejectUpload(c *gin.Context) error {
+	p := who(c)
+	if err := requireKey(p, "rejecting"); err != nil {
+		return err
+	}
+	if !p.IsAdmin() {
+		return access.Errorf(access.Forbidden, "", "only an administrator may reject")
+	}
+	id, err := idParam(c, "upload")
+	if err != nil {
+		return err
+	}
+	var req rejectRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		return invalid(err)
+	}
+	u, err := s.cfg.Imports.Reject(c.Request.Context(), p, id, strings.TrimSpace(req.Reason), c.ClientIP())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUploadDTO(u, false))
+	return nil
+}
+
+// templateKinds are the kinds a ministry fills in from a template.
+var templateKinds = map[string]access.ImportKind{"consumption": access.KindConsumption, "estimates": access.KindEstimates}
+
+// template serves /templates/{kind}.xlsx; gin cannot route a parameter
+// followed by a suffix in one segment, so the file name is parsed here.
+func (s *Server) template(c *gin.Context) error {
+	name, ok := strings.CutSuffix(c.Param("file"), ".xlsx")
+	kind, known := templateKinds[name]
+	if !ok || !known {
+		return access.Errorf(access.NotFound, "", "no template %q: use consumption.xlsx or estimates.xlsx", c.Param("file"))
+	}
+	if s.cfg.Template == nil {
+		return access.Errorf(access.NotFound, "", "templates are not available")
+	}
+	data, err := s.cfg.Template(kind)
+	if err != nil {
+		return err
+	}
+	attachment(c, "reliefgap-"+name+"-template.xlsx", xlsxType)
+	c.Data(http.StatusOK, xlsxType, data)
+	return nil
+}
