@@ -117,14 +117,18 @@ func (s *Store) Upload(ctx context.Context, id int64) (access.Upload, error) {
 	return rowToUpload(row), nil
 }
 
-// FindUpload returns the earliest upload of the same bytes, kind and scope
-// that was not rejected or only dry-run, if there is one.
+// FindUpload returns the earliest upload of the same bytes, kind (any kind
+// when kind is "") and scope that was stored (submitted, published or
+// superseded), if there is one.
 func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
 	var rows []uploadRow
-	err := s.db.WithContext(ctx).
-		Where("sha256 = ? AND kind = ? AND country = ? AND status NOT IN ?", sha, string(kind), country,
-			[]string{string(access.StatusRejected), string(access.StatusDryRun)}).
-		Order("id").Limit(1).Find(&rows).Error
+	q := s.db.WithContext(ctx).
+		Where("sha256 = ? AND country = ? AND status NOT IN ?", sha, country,
+			[]string{string(access.StatusRejected), string(access.StatusDryRun), string(access.StatusReceived), string(access.StatusValidating)})
+	if kind != "" {
+		q = q.Where("kind = ?", string(kind))
+	}
+	err := q.Order("id").Limit(1).Find(&rows).Error
 	if err != nil {
 		return access.Upload{}, false, translate(err, "store.FindUpload")
 	}

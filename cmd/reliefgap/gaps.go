@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	var g globals
+	fs := newFlags("gaps", "gaps --country ISO3 [--year Y | --from Y1 --to Y2] [--model NAME] [--format json|table|csv]\n       reliefgap gaps --region AFR|AMR|EMR|EUR|SEAR|WPR | --income LIC|LMC|UMC|HIC | --world  --year Y", stderr)
+	g.register(fs, getenv)
+	country := fs.String("country", "", "ISO3 code of a country")
+	region := fs.String("region", "", "WHO region")
+	income := fs.String("income", "", "World Bank income group")
+	world := fs.Bool("world", false, "the whole world")
+	year := fs.Int("year", 0, "one year")
+	from := fs.Int("from", 0, "first year")
+	to := fs.Int("to", 0, "last year")
+	model := fs.String("model", "", "need model (default cancer-hiv)")
+	format := fs.String("format", "", "json, table or csv (default: table for a country, json for a group)")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	scopes := 0
+	for _, set := range []bool{*country != "", *region != "", *income != "", *world} {
+		if set {
+			scopes++
+		}
+	}
+	if scopes != 1 {
+		fs.Usage()
+		return usageErr("gaps needs exactly one of --country, --region, --income or --world")
+	}
+	if *year != 0 && (*from != 0 || *to != 0) {
+		return usageErr("give --year or --from/--to, not both")
+	}
+	if *year != 0 {
+		*from, *to = *year, *year
+	}
+	a, err := openApp(ctx, &g, stderr, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *country != "" {
+		f := or(*format, "table")
+		if f != "json" && f != "table" && f != "csv" {
+			return usageErr("unknown format %q: use json, table or csv", f)
+		}
+		res, err := a.gaps.Country(ctx, strings.ToUpper(*country), *from, *to, *model)
+		if err != nil {
+			return err
+		}
+		switch f {
+		case "json":
+			return writeJSON(stdout, res)
+		case "csv":
+			return writeGapsCSV(stdout, res)
+		}
+		return writeGapsTable(stdout, res)
+	}
+	if *year == 0 {
+		return usageErr("a region, income group or world figure needs --year")
+	}
+	kind, code := access.GroupWorld, access.WorldCode
+	switch {
+	case *region != "":
+		kind, code = access.GroupRegion, strings.ToUpper(*region)
+	case *income != "":
+		kind, code = access.GroupIncome, strings.ToUpper(*income)
+	}
+	res, err := a.gaps.Group(ctx, kind, code, *year, *model)
+	if err != nil {
+		return err
+	}
+	switch or(*format, "json") {
+	case "json":
+		return writeJSON(stdout, res)
+	case "table", "csv":
+		return writeGroupTable(stdout, res, or(*format, "json") == "csv")
+	}
+	return usageErr("unknown format %q: use json, table or csv", *format)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// fnum formats an optional figure; "" for a missing one.
+func fnum(v *float64, prec int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', prec, 64)
+}
+
+func fstr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+var gapColumns = []string{"year", "population", "me_mg_per_capita", "sddd_per_million_per_day", "sddd_3yr_avg", "adequacy",
+	"benchmark_index", "benchmark_band", "need_me_mg", "need_met_pct", "morphine_kg_to_close_gap", "flags"}
+
+func gapRow(y access.YearGaps) []string {
+	return []string{strconv.Itoa(y.Year), fnum(y.Population, 0), fnum(y.MEMgPerCapita, 4), fnum(y.SDDDPerMillionPerDay, 1),
+		fnum(y.SDDD3YrAvg, 1), fstr(y.Adequacy), fnum(y.BenchmarkIndex, 2), fstr(y.BenchmarkBand), fnum(y.NeedMEMg, 0),
+		fnum(y.NeedMetPct, 1), fnum(y.MorphineKgToCloseGap, 1), strings.Join(y.Flags, " ")}
+}
+
+func writeGapsTable(w io.Writer, g access.CountryGaps) error {
+	fmt.Fprintf(w, "%s (%s) — WHO region %s, income group %s\n", g.Country.Name, g.Country.ISO3, g.Country.WHORegion, g.Country.IncomeGroup)
+	nm := "none"
+	if g.Methods.NeedModel != nil {
+		nm = fmt.Sprintf("%s v%d", g.Methods.NeedModel.Name, g.Methods.NeedModel.Version)
+	}
+	fmt.Fprintf(w, "methods: ME %s v%d, S-DDD %s v%d, basket %s v%d, need model %s\n\n",
+		g.Methods.ME.Name, g.Methods.ME.Version, g.Methods.SDDD.Name, g.Methods.SDDD.Version, g.Methods.Basket.Name, g.Methods.Basket.Version, nm)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(gapColumns, "\t"))
+	for _, y := range g.Years {
+		fmt.Fprintln(tw, strings.Join(gapRow(y), "\t"))
+	}
+	return tw.Flush()
+}
+
+// safeCell keeps a spreadsheet from reading a text cell as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+func writeGapsCSV(w io.Writer, g access.CountryGaps) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append([]string{"iso3"}, gapColumns...)); err != nil {
+		return err
+	}
+	for _, y := range g.Years {
+		row := append([]string{g.Country.ISO3}, gapRow(y)...)
+		for i := range row {
+			row[i] = safeCell(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeGroupTable(w io.Writer, g access.GroupGaps, asCSV bool) error {
+	head := []string{"rank", "iso3", "country", "me_mg_per_capita", "benchmark_index", "need_met_pct", "adequacy", "cagr_5y"}
+	rows := [][]string{}
+	for _, r := range g.Ranking {
+		rows = append(rows, []string{strconv.Itoa(r.Rank), r.Country.ISO3, r.Country.Name, strconv.FormatFloat(r.MEMgPerCapita, 'f', 4, 64),
+			fnum(r.BenchmarkIndex, 2), fnum(r.NeedMetPct, 1), fstr(r.Adequacy), fnum(r.MEMgPerCapitaCAGR5y, 4)})
+	}
+	if asCSV {
+		cw := csv.NewWriter(w)
+		cw.Write(head)
+		for _, r := range rows {
+			for i := range r {
+				r[i] = safeCell(r[i])
+			}
+			cw.Write(r)
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	fmt.Fprintf(w, "%s %s %d: %d countries, %d with data; %s mg ME per capita; %s%% of need met; world share %s%%\n\n",
+		g.Kind, g.Code, g.Year, g.Countries, g.CountriesWithData, fnum(g.MEMgPerCapita, 4), fnum(g.NeedMetPct, 1), fnum(g.WorldSharePct, 2))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}

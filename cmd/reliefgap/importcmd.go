@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// importSummary is the JSON form of one file's import.
+type importSummary struct {
+	File      string           `json:"file"`
+	UploadID  int64            `json:"upload_id"`
+	SHA256    string           `json:"sha256"`
+	Kind      string           `json:"kind"`
+	Layout    string           `json:"layout,omitempty"`
+	Status    string           `json:"status"`
+	Duplicate bool             `json:"duplicate,omitempty"`
+	Rows      int              `json:"rows"`
+	Stored    int              `json:"stored"`
+	Unchanged int              `json:"unchanged"`
+	Warnings  int              `json:"warnings"`
+	Errors    int              `json:"errors"`
+	Diff      access.Diff      `json:"diff"`
+	Matches   []access.Match   `json:"matches,omitempty"`
+	Problems  []access.Problem `json:"problems,omitempty"`
+	Error     string           `json:"error,omitempty"`
+}
+
+func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	var g globals
+	fs := newFlags("import", "import [--kind K] [--country ISO3] [--dry-run] [--draft] [--format text|json] FILE...", stderr)
+	g.register(fs, getenv)
+	kind := fs.String("kind", "", "consumption, estimates, population, deaths or countries (default: detected from the headers)")
+	country := fs.String("country", "", "the one country the files are for (ISO3)")
+	dryRun := fs.Bool("dry-run", false, "validate everything and store nothing but the file's bytes")
+	draft := fs.Bool("draft", false, "store as submitted, not published (an administrator publishes later)")
+	format := fs.String("format", "text", "output: text or json")
+	annotate := fs.String("annotate", "", "with problems, write the workbook annotated with them to this directory")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErr("import needs at least one FILE")
+	}
+	if *format != "text" && *format != "json" {
+		return usageErr("unknown format %q: use text or json", *format)
+	}
+	k := access.ImportKind(*kind)
+	if k != "" && !k.Valid() {
+		return usageErr("unknown kind %q: use consumption, estimates, population, deaths or countries", *kind)
+	}
+	a, err := openApp(ctx, &g, stderr, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	var summaries []importSummary
+	failed := false
+	for _, path := range fs.Args() {
+		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft}, stderr)
+		if sum.Error != "" || sum.Errors > 0 {
+			failed = true
+			if *annotate != "" && len(sum.Problems) > 0 {
+				if err := writeAnnotated(path, sum.Problems, *annotate, stderr); err != nil {
+					fmt.Fprintf(stderr, "%s: cannot write the annotated workbook: %v\n", path, err)
+				}
+			}
+		}
+		summaries = append(summaries, sum)
+		if *format == "text" {
+			printSummary(stdout, sum)
+		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(summaries); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func importFile(ctx context.Context, a *app, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
+	sum := importSummary{File: path}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		sum.Error = err.Error()
+		return sum
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(data) > 1<<20 {
+		bar := progressbar.DefaultBytes(int64(len(data)), "importing "+filepath.Base(path))
+		opt.Progress = func(done, total int64) {
+			if total > 0 && total != bar.GetMax64() {
+				bar.ChangeMax64(total)
+			}
+			_ = bar.Set64(done)
+		}
+		defer bar.Finish()
+	}
+	res, err := a.imports.Import(ctx, access.Operator, filepath.Base(path), data, opt)
+	u := res.Upload
+	sum.UploadID, sum.SHA256, sum.Kind, sum.Layout, sum.Status = u.ID, u.SHA256, string(u.Kind), u.Layout, string(u.Status)
+	sum.Duplicate = res.Duplicate
+	sum.Rows, sum.Stored, sum.Unchanged = u.Counts.Rows, u.Counts.Stored, u.Counts.Unchanged
+	sum.Warnings, sum.Errors = u.Counts.Warnings, u.Counts.Errors
+	sum.Diff, sum.Matches, sum.Problems = u.Diff, u.Matches, u.Problems
+	if err != nil {
+		sum.Error = access.ErrorMessage(err)
+		if access.ErrorCode(err) == access.Internal {
+			sum.Error = err.Error()
+		}
+	}
+	return sum
+}
+
+func printSummary(w io.Writer, s importSummary) {
+	if s.Error != "" && s.UploadID == 0 {
+		fmt.Fprintf(w, "%s: %s\n", s.File, s.Error)
+		return
+	}
+	if s.Duplicate {
+		fmt.Fprintf(w, "%s: already imported as upload %d (%s, %s); nothing changed\n", s.File, s.UploadID, s.Kind, s.Status)
+		return
+	}
+	fmt.Fprintf(w, "%s: upload %d, kind %s", s.File, s.UploadID, s.Kind)
+	if s.Layout != "" {
+		fmt.Fprintf(w, " (%s)", s.Layout)
+	}
+	fmt.Fprintf(w, ", %s\n", s.Status)
+	fmt.Fprintf(w, "  rows read %d, stored %d (added %d, changed %d), unchanged %d, removed %d, warnings %d, errors %d\n",
+		s.Rows, s.Stored, s.Diff.Added, s.Diff.Changed, s.Unchanged, s.Diff.Removed, s.Warnings, s.Errors)
+	for _, m := range s.Matches {
+		switch {
+		case m.Resolved != "" && m.Method != "iso3" && m.Method != "inn":
+			fmt.Fprintf(w, "  matched %s %q → %s (by %s)\n", m.What, m.Value, m.Resolved, m.Method)
+		case m.Resolved == "":
+			fmt.Fprintf(w, "  unmatched %s %q", m.What, m.Value)
+			if len(m.Suggestions) > 0 {
+				fmt.Fprintf(w, "; did you mean %s?", strings.Join(m.Suggestions, ", "))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "  %s\n", formatProblem(p))
+	}
+	if s.Error != "" {
+		fmt.Fprintf(w, "  %s\n", s.Error)
+	}
+}
+
+// formatProblem writes a problem the way a spreadsheet user finds it:
+// "error Sheet1!C7 (value "abc"): message".
+func formatProblem(p access.Problem) string {
+	var at string
+	switch {
+	case p.Sheet != "" && p.Row > 0:
+		at = fmt.Sprintf("%s!%s%d", p.Sheet, p.Column, p.Row)
+	case p.Row > 0 && p.Column != "":
+		at = fmt.Sprintf("line %d, column %s", p.Row, p.Column)
+	case p.Row > 0:
+		at = fmt.Sprintf("line %d", p.Row)
+	}
+	s := string(p.Severity)
+	if at != "" {
+		s += " " + at
+	}
+	if p.Value != "" {
+		s += fmt.Sprintf(" (value %q)", p.Value)
+	}
+	return s + ": " + p.Message
+}
+
+func writeAnnotated(path string, problems []access.Problem, dir string, stderr io.Writer) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := importers.Annotate(filepath.Base(path), data, problems)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".problems.xlsx"
+	dest := filepath.Join(dir, name)
+	if err := os.WriteFile(dest, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: problems marked in %s\n", path, dest)
+	return nil
+}
+
+func cmdTemplate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	fs := newFlags("template", "template --kind estimates|consumption -o FILE.xlsx", stderr)
+	kind := fs.String("kind", "", "estimates (Form B) or consumption (Form C)")
+	out := fs.String("o", "", "where to write the .xlsx")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	k := access.ImportKind(*kind)
+	if k != access.KindEstimates && k != access.KindConsumption {
+		return usageErr("template needs --kind estimates or --kind consumption")
+	}
+	if *out == "" {
+		return usageErr("template needs -o FILE.xlsx")
+	}
+	data, err := importers.Template(k)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s template to %s\n", k, *out)
+	return nil
+}
