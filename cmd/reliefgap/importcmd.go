@@ -157,7 +157,12 @@ func printSummary(w io.Writer, s importSummary) {
 			fmt.Fprintln(w)
 		}
 	}
-	for _, p := range s.Problems {
+	const shown = 50
+	for i, p := range s.Problems {
+		if i == shown {
+			fmt.Fprintf(w, "  … and %d more problems (use --format json or --annotate DIR for all of them)\n", len(s.Problems)-shown)
+			break
+		}
 		fmt.Fprintf(w, "  %s\n", formatProblem(p))
 	}
 	if s.Error != "" {
