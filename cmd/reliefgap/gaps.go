@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
@@ -25,7 +27,8 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	from := fs.Int("from", 0, "first year")
 	to := fs.Int("to", 0, "last year")
 	model := fs.String("model", "", "need model (default cancer-hiv)")
-	format := fs.String("format", "", "json, table or csv (default: table for a country, json for a group)")
+	format := fs.String("format", "", "json, table, csv or xlsx (default: table for a country, json for a group)")
+	outFile := fs.String("o", "", "with --format xlsx: the workbook to write")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -52,8 +55,11 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	defer a.Close()
 	if *country != "" {
 		f := or(*format, "table")
-		if f != "json" && f != "table" && f != "csv" {
-			return usageErr("unknown format %q: use json, table or csv", f)
+		if f != "json" && f != "table" && f != "csv" && f != "xlsx" {
+			return usageErr("unknown format %q: use json, table, csv or xlsx", f)
+		}
+		if f == "xlsx" && *outFile == "" {
+			return usageErr("--format xlsx needs -o FILE.xlsx")
 		}
 		res, err := a.gaps.Country(ctx, strings.ToUpper(*country), *from, *to, *model)
 		if err != nil {
@@ -63,7 +69,9 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		case "json":
 			return writeJSON(stdout, res)
 		case "csv":
-			return writeGapsCSV(stdout, res)
+			return reports.CountryCSV(stdout, res)
+		case "xlsx":
+			return writeFile(stdout, *outFile, func() ([]byte, error) { return reports.CountryXLSX(res) })
 		}
 		return writeGapsTable(stdout, res)
 	}
@@ -84,6 +92,11 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	switch or(*format, "json") {
 	case "json":
 		return writeJSON(stdout, res)
+	case "xlsx":
+		if *outFile == "" {
+			return usageErr("--format xlsx needs -o FILE.xlsx")
+		}
+		return writeFile(stdout, *outFile, func() ([]byte, error) { return reports.GroupXLSX(res) })
 	case "table", "csv":
 		return writeGroupTable(stdout, res, or(*format, "json") == "csv")
 	}
@@ -146,22 +159,16 @@ func safeCell(s string) string {
 	return s
 }
 
-func writeGapsCSV(w io.Writer, g access.CountryGaps) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{"iso3"}, gapColumns...)); err != nil {
+func writeFile(stdout io.Writer, path string, render func() ([]byte, error)) error {
+	b, err := render()
+	if err != nil {
 		return err
 	}
-	for _, y := range g.Years {
-		row := append([]string{g.Country.ISO3}, gapRow(y)...)
-		for i := range row {
-			row[i] = safeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return nil
 }
 
 func writeGroupTable(w io.Writer, g access.GroupGaps, asCSV bool) error {
