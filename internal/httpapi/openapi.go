@@ -10,7 +10,335 @@ func (s *Server) openAPI(c *gin.Context) {
 	c.JSON(http.StatusOK, OpenAPI(s.cfg.Version))
 }
 
+// obj is a JSON object in the OpenAPI document.
+type obj = map[string]any
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+func integer(desc string) obj { return obj{"type": "integer", "description": desc} }
+
+func number(desc string) obj { return obj{"type": "number", "description": desc} }
+
+func nullable(s obj) obj {
+	out := obj{"nullable": true}
+	for k, v := range s {
+		out[k] = v
+	}
+	return out
+}
+
+func object(required []string, props obj) obj {
+	o := obj{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func array(items obj) obj { return obj{"type": "array", "items": items} }
+
+func pageOf(item string) obj {
+	return object([]string{"items"}, obj{"items": array(ref(item)), "next_cursor": str("opaque cursor of the next page; absent on the last")})
+}
+
+func pathParam(name, desc string) obj {
+	return obj{"name": name, "in": "path", "required": true, "description": desc, "schema": obj{"type": "string"}}
+}
+
+func query(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "query", "description": desc, "schema": schema}
+}
+
+func requiredQuery(name, desc string, schema obj) obj {
+	q := query(name, desc, schema)
+	q["required"] = true
+	return q
+}
+
+var (
+	specISO3    = pathParam("iso3", "ISO 3166-1 alpha-3 code, e.g. KEN")
+	uploadIDPar  = pathParam("id", "upload id")
+	yearParam    = requiredQuery("year", "calendar year", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
+	fromParam    = query("from", "first year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
+	toParam      = query("to", "last year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
+	modelParam   = query("model", "need model (a factor table of kind need-model); cancer-hiv by default", obj{"type": "string"})
+	ifNoneMatch  = obj{"name": "If-None-Match", "in": "header", "description": "an ETag from an earlier response", "schema": obj{"type": "string"}}
+	publicAccess = []obj{{}, {"bearerAuth": []string{}}}
+	keyAccess    = []obj{{"bearerAuth": []string{}}}
+)
+
+func problem(desc string) obj {
+	return obj{"description": desc, "content": obj{ProblemContentType: obj{"schema": ref("Problem")}}}
+}
+
+func jsonResponse(desc string, schema obj) obj {
+	return obj{"description": desc, "content": obj{"application/json": obj{"schema": schema}}}
+}
+
+func fileResponse(desc, contentType string) obj {
+	return obj{"description": desc,
+		"headers": obj{"Content-Disposition": obj{"schema": obj{"type": "string"}, "description": "attachment; filename=…"}},
+		"content": obj{contentType: obj{"schema": obj{"type": "string", "format": "binary"}}}}
+}
+
+// op builds an operation. Every operation may answer 401 (an invalid key),
+// 429 (rate limit) and 500.
+func op(id, summary string, security []obj, params []obj, responses obj) obj {
+	responses["401"] = problem("an API key is needed, or the key given is invalid or revoked")
+	responses["429"] = obj{"description": "too many requests", "headers": obj{"Retry-After": obj{"schema": obj{"type": "integer"}}},
+		"content": obj{ProblemContentType: obj{"schema": ref("Problem")}}}
+	responses["500"] = problem("internal error; the detail is logged, not shown")
+	o := obj{"operationId": id, "summary": summary, "security": security, "responses": responses}
+	if len(params) > 0 {
+		o["parameters"] = params
+	}
+	return o
+}
+
+// cached adds the ETag behaviour of gap and data responses.
+func cached(ok obj) obj {
+	ok["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}, "description": "changes whenever published data change"}}
+	return ok
+}
+
 // OpenAPI returns the OpenAPI 3 description of every route.
-func OpenAPI(version string) map[string]any {
-	return map[string]any{"openapi": "3.1.0"}
+func OpenAPI(version string) obj {
+	if version == "" {
+		version = "dev"
+	}
+	notModified := obj{"description": "the client's copy (If-None-Match) is current"}
+	badRequest := problem("a parameter is malformed")
+	notFound := problem("no such resource")
+	forbidden := problem("the key may not do this")
+	uploadNotFound := problem("no such upload, or an upload of another country")
+
+	p := obj{}
+	add := func(path, method string, o obj) {
+		if p[path] == nil {
+			p[path] = obj{}
+		}
+		p[path].(obj)[method] = o
+	}
+	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
+		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
+
+	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
+		obj{"200": jsonResponse("countries", pageOf("Country"))}))
+	add("/api/v1/countries/{iso3}", "get", op("getCountry", "One country", publicAccess, []obj{specISO3},
+		obj{"200": jsonResponse("the country", ref("Country")), "400": badRequest, "404": notFound}))
+	add("/api/v1/drugs", "get", op("listDrugs", "Controlled drugs", publicAccess, nil,
+		obj{"200": jsonResponse("drugs", pageOf("Drug"))}))
+	add("/api/v1/factor-tables", "get", op("listFactorTables", "Every version of every factor table (without rows)", publicAccess, nil,
+		obj{"200": jsonResponse("factor tables", pageOf("FactorTable"))}))
+	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
+		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
+		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": badRequest, "404": notFound}))
+
+	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
+		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": notModified, "400": badRequest, "404": notFound}))
+	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
+		[]obj{yearParam,
+			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
+			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
+			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
+				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
+			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
+			modelParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
+	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, ifNoneMatch) }
+	groupResponses := func() obj {
+		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
+	}
+	add("/api/v1/regions/{code}/gaps", "get", op("regionGaps", "A WHO region's figures for one year", publicAccess,
+		groupParams(pathParam("code", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")), groupResponses()))
+	add("/api/v1/income-groups/{code}/gaps", "get", op("incomeGroupGaps", "A World Bank income group's figures for one year", publicAccess,
+		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
+	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
+
+	for _, d := range []struct{ path, id, what, schema string }{
+		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
+		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
+		{"population", "countryPopulation", "Published mid-year population", "Population"},
+		{"deaths", "countryDeaths", "Published deaths by cause", "Deaths"},
+	} {
+		add("/api/v1/countries/{iso3}/"+d.path, "get", op(d.id, d.what+", with the upload, sheet and row each value came from", publicAccess,
+			[]obj{specISO3, fromParam, toParam, ifNoneMatch},
+			obj{"200": cached(jsonResponse("values", pageOf(d.schema))), "304": notModified, "400": badRequest, "404": notFound}))
+	}
+
+	add("/api/v1/uploads", "post", obj{
+		"operationId": "createUpload",
+		"summary":     "Upload a file. Ministry keys: consumption or estimates for their own country; admin keys: any kind.",
+		"security":    keyAccess,
+		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
+		"responses": obj{
+			"200": jsonResponse("the same bytes were already uploaded for this kind and scope: the first upload, with duplicate true", ref("Upload")),
+			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating): poll Location",
+				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}},
+				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
+			"400": badRequest,
+			"401": problem("an API key is needed"),
+			"403": forbidden,
+			"413": problem("the file is larger than the limit"),
+			"422": problem("the file was read and refused; problems lists the rows"),
+			"429": problem("too many requests"),
+			"500": problem("internal error"),
+		},
+	})
+	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
+		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
+			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}}),
+			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of uploads", pageOf("UploadSummary")), "400": badRequest, "403": forbidden}))
+	add("/api/v1/uploads/{id}", "get", op("getUpload", "An upload: status, counts, problems and what it changes", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the upload", ref("Upload")), "403": forbidden, "404": uploadNotFound}))
+	add("/api/v1/uploads/{id}/file", "get", op("getUploadFile", "The file exactly as it was sent", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the bytes", "application/octet-stream"), "403": forbidden, "404": uploadNotFound}))
+	add("/api/v1/uploads/{id}/annotated.xlsx", "get", op("getAnnotatedUpload", "The file as a workbook with its problems marked in place", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the workbook", xlsxType), "403": forbidden, "404": uploadNotFound}))
+	add("/api/v1/uploads/{id}/publish", "post", op("publishUpload", "Make a submitted upload's values public (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the published upload", ref("Upload")), "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")}))
+	reject := op("rejectUpload", "Refuse a submitted upload with a reason (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the rejected upload", ref("Upload")), "400": badRequest, "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")})
+	reject["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("RejectRequest")}}}
+	add("/api/v1/uploads/{id}/reject", "post", reject)
+	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
+		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
+		obj{"200": fileResponse("the template", xlsxType), "404": notFound}))
+
+	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
+		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden})
+	createKey["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CreateKeyRequest")}}}
+	add("/api/v1/keys", "post", createKey)
+	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
+		obj{"200": jsonResponse("keys", pageOf("Key")), "403": forbidden}))
+	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
+		obj{"204": obj{"description": "revoked"}, "403": forbidden, "404": notFound}))
+
+	add("/healthz", "get", obj{"operationId": "healthz", "summary": "The process is up", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("up", object(nil, obj{"status": str("ok"), "version": str("build version")}))}})
+	add("/readyz", "get", obj{"operationId": "readyz", "summary": "The database answers", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("ready", object(nil, obj{"status": str("ready")})),
+			"503": jsonResponse("not ready", object(nil, obj{"status": str("unavailable")}))}})
+	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
+		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
+
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{
+			"title":       "reliefgap API",
+			"version":     version,
+			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457).",
+		},
+		"servers": []obj{{"url": "/"}},
+		"paths":   p,
+		"components": obj{
+			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "an API key (rgk_…)"}},
+			"schemas":         schemas(),
+		},
+	}
+}
+
+func schemas() obj {
+	lineage := object([]string{"upload_id", "row"}, obj{"upload_id": integer("upload the value came from"), "sheet": str("sheet name"), "row": integer("1-based row as shown in Excel")})
+	nnum := func(d string) obj { return nullable(number(d)) }
+	nstr := func(d string) obj { return nullable(str(d)) }
+	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
+	uploadSummary := obj{
+		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
+		"country": str("scope; empty for several countries"), "uploader": str(""),
+		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}},
+		"reason":      str("why it was rejected"),
+		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
+		"superseded_by": integer(""),
+		"links":         object(nil, obj{"self": str(""), "file": str(""), "annotated": str("")}),
+	}
+	upload := obj{}
+	for k, v := range uploadSummary {
+		upload[k] = v
+	}
+	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
+	upload["problems"] = array(ref("ImportProblem"))
+	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
+		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
+	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
+	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
+		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
+		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"revoked_at": nullable(obj{"type": "string", "format": "date-time"})}
+	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
+	for k, v := range key {
+		createdKey[k] = v
+	}
+	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
+		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
+		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+		"morphine_kg_to_close_gap": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+	return obj{
+		"Problem": object([]string{"type", "title", "status"}, obj{
+			"type": str("about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
+			"detail": str("what went wrong, for a person"), "instance": str("the request path"),
+			"code":       obj{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large", "internal"}},
+			"request_id": str("also in the X-Request-ID header"), "upload_id": integer("the upload concerned"),
+			"problems": array(ref("ImportProblem")),
+		}),
+		"ImportProblem": object([]string{"severity", "code", "message"}, obj{
+			"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""), "sheet": str(""),
+			"row": integer("1-based, as in Excel"), "column": str("column letter"), "value": str(""), "message": str(""),
+		}),
+		"Country": object([]string{"iso3", "name"}, obj{"iso3": str(""), "iso2": str(""), "numeric": str(""), "name": str(""),
+			"official_name": str(""), "aliases": array(str("")), "who_region": str(""), "un_region": str(""), "un_subregion": str(""),
+			"income_group": str(""), "income_vintage": str("")}),
+		"Drug": object([]string{"code", "name"}, obj{"code": str("lower-case INN"), "name": str(""), "synonyms": array(str("")),
+			"convention": str("1961 or 1971"), "pain_basket": obj{"type": "boolean"}}),
+		"FactorTable": object([]string{"name", "version", "kind"}, obj{"name": str(""), "version": integer(""), "kind": str(""),
+			"title": str(""), "source": str(""), "confidence": str("V (primary source), U (widely quoted), C (computed)"), "notes": str(""),
+			"created_at": obj{"type": "string", "format": "date-time"}, "row_count": integer(""), "href": str(""),
+			"rows": array(object([]string{"key", "value"}, obj{"key": str(""), "drug": str(""), "value": number(""), "share": number(""),
+				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
+				"confidence": str(""), "note": str("")}))}),
+		"CountryGaps": object([]string{"country", "methods", "years"}, obj{
+			"country": countryRef,
+			"methods": obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
+				"properties": obj{"year": integer(""), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+					"flags": array(str("")), "lineage": array(obj{"type": "object"})}}),
+		}),
+		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
+			"required": []string{"kind", "code", "year"},
+			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""), "countries": integer(""),
+				"me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""), "ranking": array(obj{"type": "object"})}},
+		"GapRanking": object([]string{"year", "sort", "total", "items"}, obj{"year": integer(""), "sort": str(""), "region": str(""),
+			"income": str(""), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
+			"items": array(object(nil, ranked)), "next_cursor": str("")}),
+		"Lineage": lineage,
+		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
+			"grams": nnum("consumed"), "manufactured_g": nnum(""), "utilized_for_manufacture_g": nnum(""), "stock_g": nnum(""), "seizures_g": nnum(""),
+			"conversion": str("how the figures were brought to grams of base"), "lineage": ref("Lineage")}),
+		"Estimate": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
+			"kind": str("annual or supplementary"), "status": str("submitted or confirmed"), "to_be_consumed_g": nnum(""),
+			"utilized_for_manufacture_g": nnum(""), "stock_target_g": nnum(""), "special_stocks_g": nnum(""), "total_g": nnum(""),
+			"conversion": str(""), "lineage": ref("Lineage")}),
+		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
+		"Deaths": object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
+		"UploadForm": object([]string{"file"}, obj{
+			"file":    obj{"type": "string", "format": "binary"},
+			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
+			"country": str("ISO3 scope; a ministry key's own country by default"),
+			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+		}),
+		"UploadSummary":    object([]string{"id", "status"}, uploadSummary),
+		"Upload":           object([]string{"id", "status", "problems"}, upload),
+		"RejectRequest":    object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100}}),
+		"Key":              object([]string{"id", "role", "prefix"}, key),
+		"CreatedKey":       object([]string{"id", "role", "secret"}, createdKey),
+	}
 }

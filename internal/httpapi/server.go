@@ -176,3 +176,15 @@ func (s *Server) goBackground(fn func(ctx context.Context)) bool {
 	}()
 	return true
 }
+
+// Route is one registered method and path, in gin's :param syntax.
+type Route struct{ Method, Path string }
+
+// Routes lists every registered route.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.engine.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
