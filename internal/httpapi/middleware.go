@@ -128,6 +128,9 @@ func corsMiddleware(origins []string) (gin.HandlerFunc, error) {
 		AllowCredentials: false,
 		MaxAge:           10 * time.Minute,
 	}
+	if len(origins) == 1 && origins[0] == "*" {
+		cfg.AllowOrigins, cfg.AllowAllOrigins = nil, true
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

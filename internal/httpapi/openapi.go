@@ -58,7 +58,7 @@ func requiredQuery(name, desc string, schema obj) obj {
 }
 
 var (
-	specISO3    = pathParam("iso3", "ISO 3166-1 alpha-3 code, e.g. KEN")
+	specISO3     = pathParam("iso3", "ISO 3166-1 alpha-3 code, e.g. KEN")
 	uploadIDPar  = pathParam("id", "upload id")
 	yearParam    = requiredQuery("year", "calendar year", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	fromParam    = query("from", "first year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
@@ -176,7 +176,7 @@ func OpenAPI(version string) obj {
 		"security":    keyAccess,
 		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
 		"responses": obj{
-			"200": jsonResponse("the same bytes were already uploaded for this kind and scope: the first upload, with duplicate true", ref("Upload")),
+			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
 			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating): poll Location",
 				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}},
 				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
@@ -327,7 +327,7 @@ func schemas() obj {
 			"utilized_for_manufacture_g": nnum(""), "stock_target_g": nnum(""), "special_stocks_g": nnum(""), "total_g": nnum(""),
 			"conversion": str(""), "lineage": ref("Lineage")}),
 		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
-		"Deaths": object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
+		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
 		"UploadForm": object([]string{"file"}, obj{
 			"file":    obj{"type": "string", "format": "binary"},
 			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},

@@ -147,6 +147,11 @@ func (s *Server) createUpload(c *gin.Context) error {
 	if u.Status == access.StatusRejected {
 		return &uploadError{id: u.ID, err: &access.Error{Code: access.Invalid, Msg: u.Reason, Problems: u.Problems}}
 	}
+	if u.Status == access.StatusDryRun {
+		// Validated and reported; nothing waits for a decision.
+		c.JSON(http.StatusOK, toUploadDTO(u, false))
+		return nil
+	}
 	c.JSON(http.StatusAccepted, toUploadDTO(u, false))
 	return nil
 }

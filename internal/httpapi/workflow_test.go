@@ -389,3 +389,42 @@ func TestCeilingHandler(t *testing.T) {
 		t.Errorf("If-None-Match: %d", r.Code)
 	}
 }
+
+func TestDryRunStoresNothing(t *testing.T) {
+	e := newEnv(t)
+	u := e.mustUpload("ministry KEN", "dry.csv", consumptionCSV("KEN,2020,morphine,1000"), map[string]string{"dry_run": "true"}, http.StatusOK)
+	if u.Status != "dry-run" || u.Counts.Records != 1 {
+		t.Fatalf("dry run: %+v", u)
+	}
+	if r := e.postJSON("admin", fmt.Sprintf("/api/v1/uploads/%d/publish", u.ID), nil); r.Code != http.StatusConflict {
+		t.Fatalf("publishing a dry run: %d", r.Code)
+	}
+	// The same bytes may then be uploaded for real.
+	real := e.mustUpload("ministry KEN", "dry.csv", consumptionCSV("KEN,2020,morphine,1000"), nil, http.StatusAccepted)
+	if real.Duplicate || real.Status != "submitted" {
+		t.Fatalf("after a dry run: %+v", real)
+	}
+}
+
+func TestCORSAndProxies(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.CORSOrigins = []string{"https://dashboard.example.org"}
+		c.RateLimit = httpapi.RateLimits{Public: httpapi.Limit{PerSecond: 0.01, Burst: 1}}
+	})
+	r := e.do("public", http.MethodOptions, "/api/v1/countries", nil, "",
+		"Origin", "https://dashboard.example.org", "Access-Control-Request-Method", "GET")
+	if r.Code/100 != 2 || r.Header().Get("Access-Control-Allow-Origin") != "https://dashboard.example.org" {
+		t.Fatalf("preflight: %d %v", r.Code, r.Header())
+	}
+	r = e.do("public", http.MethodOptions, "/api/v1/countries", nil, "",
+		"Origin", "https://evil.example.com", "Access-Control-Request-Method", "GET")
+	if r.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("preflight from an unknown origin allowed: %v", r.Header())
+	}
+	// With no trusted proxies, a forged X-Forwarded-For does not buy a
+	// fresh rate-limit bucket.
+	e.get("public", "/api/v1/drugs", "X-Forwarded-For", "10.0.0.1")
+	if r := e.get("public", "/api/v1/drugs", "X-Forwarded-For", "10.0.0.2"); r.Code != http.StatusTooManyRequests {
+		t.Fatalf("forged X-Forwarded-For: %d", r.Code)
+	}
+}
