@@ -12,7 +12,7 @@ const APIPrefix = "/api/v1"
 
 func (s *Server) routes() error {
 	e := s.engine
-	e.Use(s.requestID, s.recovery, s.observe)
+	e.Use(s.requestID, s.observe, s.recovery)
 	if len(s.cfg.CORSOrigins) > 0 {
 		mw, err := corsMiddleware(s.cfg.CORSOrigins)
 		if err != nil {

@@ -428,3 +428,22 @@ func TestCORSAndProxies(t *testing.T) {
 		t.Fatalf("forged X-Forwarded-For: %d", r.Code)
 	}
 }
+
+func TestPanicAndInternalErrorsDoNotLeak(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.Annotate = func(string, []byte, []access.Problem) ([]byte, error) { panic("secret detail in a panic") }
+		c.Template = func(access.ImportKind) ([]byte, error) { return nil, fmt.Errorf("disk /var/secret unreadable") }
+	})
+	u := e.mustUpload("ministry KEN", "a.csv", consumptionCSV("KEN,2020,morphine,1"), nil, http.StatusAccepted)
+	for _, target := range []string{fmt.Sprintf("/api/v1/uploads/%d/annotated.xlsx", u.ID), "/api/v1/templates/consumption.xlsx"} {
+		r := e.get("admin", target)
+		var p httpapi.Problem
+		r.json(t, &p)
+		if r.Code != 500 || p.Status != 500 || p.Detail != "internal error" || strings.Contains(r.Body.String(), "secret") || p.RequestID == "" {
+			t.Fatalf("%s: %d %s", target, r.Code, r.Body.String())
+		}
+	}
+	if r := e.get("public", "/healthz"); r.Code != 200 {
+		t.Fatalf("server unhealthy after a panic: %d", r.Code)
+	}
+}
