@@ -35,12 +35,9 @@ func (s *Server) countryGaps(c *gin.Context) error {
 	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
 		return err
 	}
-	g, err := s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, g)
-	return nil
+	return s.cachedJSON(c, func() (any, error) {
+		return s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+	})
 }
 
 type groupGapsQuery struct {
@@ -65,12 +62,9 @@ func (s *Server) groupGaps(c *gin.Context) error {
 	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
 		return err
 	}
-	g, err := s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, g)
-	return nil
+	return s.cachedJSON(c, func() (any, error) {
+		return s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
+	})
 }
 
 type rankQuery struct {

@@ -80,6 +80,7 @@ type Server struct {
 	engine  *gin.Engine
 	limits  *limiters
 	metrics *metrics
+	cache   *respCache // encoded gap responses by ETag
 
 	// Background processing of large uploads.
 	bgCtx    context.Context
@@ -115,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024)}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 
 	gin.SetMode(gin.ReleaseMode)
