@@ -7,10 +7,6 @@ import (
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
-// InputFilter selects the published values read for gap figures. Empty
-// ISO3 reads every country; zero years read every year.
-type InputFilter = access.InputFilter
-
 // Inputs reads the published (active) population, deaths, consumption and
 // estimates, with lineage, grouped by country. Countries with no data at
 // all are included, with empty series.

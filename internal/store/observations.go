@@ -397,9 +397,3 @@ WHERE s.upload_id = ? AND s.grams > e.total ORDER BY s.id LIMIT 1000`
 	}
 	return out, translate(rows.Err(), "store.ConsumptionOverEstimate")
 }
-
-// Reject marks the upload's staged rows as never to be published. They are
-// kept as history; they were never active.
-func (s *Store) RejectUpload(ctx context.Context, u access.Upload) error {
-	return s.UpdateUpload(ctx, u)
-}

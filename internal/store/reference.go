@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -273,14 +272,4 @@ func (s *Store) AddFactorTable(ctx context.Context, t access.FactorTable) (out a
 		return nil
 	})
 	return t, translate(err, op)
-}
-
-// LatestFactorTables returns the newest version of each table, by name.
-func LatestFactorTables(all []access.FactorTable) map[string]access.FactorTable {
-	out := map[string]access.FactorTable{}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Version < all[j].Version })
-	for _, t := range all {
-		out[t.Name] = t
-	}
-	return out
 }

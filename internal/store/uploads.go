@@ -138,9 +138,6 @@ func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKi
 	return rowToUpload(rows[0]), true, nil
 }
 
-// UploadFilter selects uploads. Zero fields select everything.
-type UploadFilter = access.UploadFilter
-
 // Uploads lists uploads, newest first, after the cursor id (exclusive).
 func (s *Store) Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error) {
 	q := s.db.WithContext(ctx).Order("id DESC")
