@@ -29,8 +29,9 @@ func (k ImportKind) Valid() bool {
 	return false
 }
 
-// UploadStatus moves received → validating → rejected | submitted →
-// published | superseded.
+// UploadStatus moves received → validating → rejected (the file has
+// problems) | failed (the system did; retryable) | submitted → published →
+// superseded; or dry-run. These are the only upload statuses anywhere.
 type UploadStatus string
 
 const (
@@ -38,6 +39,9 @@ const (
 	StatusValidating UploadStatus = "validating"
 	StatusRejected   UploadStatus = "rejected"
 	StatusSubmitted  UploadStatus = "submitted"
+	// StatusFailed marks an upload the system could not process (a database
+	// error, a timeout, a panic): not the file's fault, and retryable.
+	StatusFailed     UploadStatus = "failed"
 	StatusPublished  UploadStatus = "published"
 	StatusSuperseded UploadStatus = "superseded"
 	// StatusDryRun marks an upload that was validated but, as asked, not stored.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -42,7 +43,7 @@ func (s *Server) conditional(c *gin.Context, model string, variant string) (bool
 		return false, err
 	}
 	h := sha256.New()
-	for _, part := range []string{v, c.Request.URL.Path, c.Request.URL.RawQuery, model, variant} {
+	for _, part := range []string{strconv.FormatInt(v, 10), c.Request.URL.Path, c.Request.URL.RawQuery, model, variant} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

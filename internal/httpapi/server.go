@@ -25,7 +25,7 @@ type Store interface {
 	FactorTables(ctx context.Context) ([]access.FactorTable, error)
 	FactorTable(ctx context.Context, name string, version int) (access.FactorTable, error)
 	Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error)
-	DataVersion(ctx context.Context) (string, error)
+	DataVersion(ctx context.Context) (int64, error)
 	Upload(ctx context.Context, id int64) (access.Upload, error)
 	Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error)
 	UpdateUpload(ctx context.Context, u access.Upload) error

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"gorm.io/gorm"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 )
@@ -112,16 +113,28 @@ func nf(v sql.NullFloat64) *float64 {
 	return access.F(v.Float64)
 }
 
-// DataVersion is a token that changes whenever published data or factor
-// tables change, for HTTP ETags and caches.
-func (s *Store) DataVersion(ctx context.Context) (string, error) {
-	var a, b, c int64
-	err := s.db.WithContext(ctx).Raw(`SELECT
- (SELECT COALESCE(MAX(id), 0) FROM uploads),
- (SELECT COUNT(*) FROM uploads WHERE status IN ('published', 'superseded')),
- (SELECT COALESCE(MAX(id), 0) FROM factor_tables)`).Row().Scan(&a, &b, &c)
-	if err != nil {
-		return "", translate(err, "store.DataVersion")
+// DataVersion is the database's data version: a number that only goes up,
+// added to by every publication, factor-table version and setting change
+// (see bumpDataVersion). Figures carry it as data_version; ETags derive from it.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM data_versions`).Row().Scan(&v); err != nil {
+		return 0, translate(err, "store.DataVersion")
 	}
-	return fmtVersion(a, b, c), nil
+	return v, nil
+}
+
+// bumpDataVersion records a change to what figures are computed from, inside
+// the transaction that makes it, and returns the new data version.
+func bumpDataVersion(tx *gorm.DB, reason string, uploadID int64) (int64, error) {
+	var up any
+	if uploadID > 0 {
+		up = uploadID
+	}
+	if err := tx.Exec(`INSERT INTO data_versions (reason, upload_id) VALUES (?, ?)`, reason, up).Error; err != nil {
+		return 0, err
+	}
+	var v int64
+	err := tx.Raw(`SELECT MAX(version) FROM data_versions`).Row().Scan(&v)
+	return v, err
 }

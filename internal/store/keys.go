@@ -173,11 +173,13 @@ func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 
 // SetSetting stores a setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	return translate(s.db.WithContext(ctx).Save(&settingRow{Key: key, Value: value}).Error, "store.SetSetting")
-}
-
-func fmtVersion(a, b, c int64) string {
-	return "u" + itoa(a) + "p" + itoa(b) + "f" + itoa(c)
+	return translate(s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Save(&settingRow{Key: key, Value: value}).Error; err != nil {
+			return err
+		}
+		_, err := bumpDataVersion(tx, "setting "+key, 0)
+		return err
+	}), "store.SetSetting")
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -332,7 +332,11 @@ AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`
 		string(access.StatusSuperseded), uploadID, string(kind), uploadID, string(access.StatusPublished)).Error; err != nil {
 		return err
 	}
-	return tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error
+	if err := tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error; err != nil {
+		return err
+	}
+	_, err := bumpDataVersion(tx, "publish "+string(kind), uploadID)
+	return err
 }
 
 // applyCountryMetadata copies a published countries upload into countries
