@@ -51,6 +51,9 @@ type Consumption struct {
 	Year  int
 	Drug  string
 	Grams *float64 // consumed: supplied to retail, medical use or research
+	// State tells a blank (not reported) from INCB's "-" (nil or under the
+	// reporting threshold, Grams = 0) and from a number; see GramsState.
+	State ValueState
 	// Manufactured, UtilizedForManufacture, Stock (31 December) and Seizures
 	// are the other Form C items, where the file gives them.
 	Manufactured           *float64
@@ -97,6 +100,33 @@ type Estimate struct {
 	Total      *float64
 	Conversion string
 	Lineage    Lineage
+}
+
+// ValueState is which of three things a quantity cell held. The three are
+// kept from import to figure: a not-reported year gives null figures, never
+// zeros.
+type ValueState string
+
+const (
+	// ValueReported is a number as given (0 included).
+	ValueReported ValueState = "reported"
+	// ValueNil is INCB's "-": nil, or under the reporting threshold; it
+	// counts as 0 in sums.
+	ValueNil ValueState = "nil"
+	// ValueNotReported is a blank: no figure was given.
+	ValueNotReported ValueState = "not_reported"
+)
+
+// GramsState is the state of the consumed quantity: the recorded State, or
+// when none was recorded, reported for a number and not reported for nil.
+func (c Consumption) GramsState() ValueState {
+	switch {
+	case c.State != "":
+		return c.State
+	case c.Grams == nil:
+		return ValueNotReported
+	}
+	return ValueReported
 }
 
 // F returns a pointer to v, for optional quantities.
