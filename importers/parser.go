@@ -2,12 +2,10 @@ package importers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,23 +35,12 @@ const headerScan = 40
 
 type limits = access.Limits
 
-// errPanic marks a recovered panic, so that tests can tell it apart.
-var errPanic = errors.New("unexpected failure while reading the file")
-
 // Parse reads in.Data and emits its records in batches. Row-level findings
 // are Problems in the result; the caller refuses the import when any has
 // severity error. A returned error means the file could not be read at
 // all: too large (access.TooLarge), not a spreadsheet, or emit failed.
 func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(access.Batch) error) (res access.ParseResult, err error) {
 	const op = "importers.Parse"
-	defer func() {
-		if r := recover(); r != nil {
-			res = access.ParseResult{}
-			err = &access.Error{Code: access.Invalid, Op: op,
-				Msg: "the file could not be read (it may be damaged or in an unexpected shape)",
-				Err: fmt.Errorf("%w: %v\n%s", errPanic, r, firstLines(string(debug.Stack()), 12))}
-		}
-	}()
 	lim := withDefaults(in.Limits)
 	if int64(len(in.Data)) > lim.MaxBytes {
 		return res, &access.Error{Code: access.TooLarge, Op: op,
@@ -116,14 +103,6 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	}
 	res = access.ParseResult{Kind: r.kind, Layout: strings.Join(r.layouts, "+"), Rows: r.rows, Problems: r.problems, Matches: r.matches}
 	return res, nil
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func bytesLookBinary(b []byte) bool {

@@ -28,7 +28,6 @@ type Store interface {
 	DataVersion(ctx context.Context) (int64, error)
 	Upload(ctx context.Context, id int64) (access.Upload, error)
 	Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error)
-	UpdateUpload(ctx context.Context, u access.Upload) error
 	Blob(ctx context.Context, sha string) ([]byte, error)
 }
 

@@ -139,9 +139,6 @@ func (s *Server) createUpload(c *gin.Context) error {
 	defer cancel()
 	u, err = s.cfg.Imports.Process(pctx, p, u, data, opt)
 	if err != nil {
-		if u.Status != access.StatusRejected {
-			s.markFailed(u, err, requestIDOf(c))
-		}
 		return &uploadError{id: u.ID, err: err}
 	}
 	if u.Status == access.StatusRejected {
@@ -163,31 +160,11 @@ func (s *Server) process(bg context.Context, p access.Principal, u access.Upload
 	start := time.Now()
 	out, err := s.cfg.Imports.Process(ctx, p, u, data, opt)
 	if err != nil {
-		if out.Status != access.StatusRejected {
-			s.markFailed(out, err, "")
-		}
 		s.log.Warn("background upload processing failed", "upload_id", u.ID, "err", err)
 		return
 	}
 	s.log.Info("upload processed", "upload_id", u.ID, "status", string(out.Status), "errors", out.Counts.Errors,
 		"records", out.Counts.Records, "elapsed", time.Since(start))
-}
-
-// markFailed records that an upload could not be processed (a timeout, a
-// database failure, shutdown), so that it does not stay "validating"; the
-// transaction has rolled back and the same bytes may be sent again.
-func (s *Server) markFailed(u access.Upload, cause error, requestID string) {
-	if u.ID == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	now := time.Now().UTC()
-	u.Status, u.DecidedAt = access.StatusRejected, &now
-	u.Reason = "the upload could not be processed; nothing was stored, please send it again"
-	if err := s.cfg.Store.UpdateUpload(ctx, u); err != nil {
-		s.log.Error("cannot mark upload failed", "upload_id", u.ID, "err", err, "cause", cause, "request_id", requestID)
-	}
 }
 
 func tooLarge(limit int64) error {
@@ -253,7 +230,7 @@ func (s *Server) getUpload(c *gin.Context) error {
 
 type uploadsQuery struct {
 	Country string `form:"country"`
-	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted published superseded dry-run"`
+	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted failed published superseded dry-run"`
 	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
 	Limit   int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor  string `form:"cursor"`

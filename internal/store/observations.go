@@ -289,17 +289,35 @@ func (s *Store) removedWhere(t obsTable, uploadID int64, scope string) (string, 
 
 // Publish makes the upload's rows the published values: the rows they
 // replace and the rows the upload removes are deactivated (kept, as
-// history), uploads left with no published row become superseded, and the
-// upload itself becomes published.
+// history), and uploads left with no published row become superseded. The
+// upload's own status is the caller's conditional write, in the same
+// transaction.
 func (w *ImportTx) Publish(ctx context.Context, kind access.ImportKind, scope string) error {
 	return w.s.publish(w.tx.WithContext(ctx), w.uploadID, kind, scope)
 }
 
-// PublishUpload publishes a submitted upload in its own transaction.
-func (s *Store) PublishUpload(ctx context.Context, u access.Upload) error {
+// PublishUpload publishes a submitted upload in its own transaction. The
+// status moves first, conditionally (submitted → published): a concurrent
+// reject either finds it published (and gets Conflict) or has already won,
+// and then this publication changes nothing.
+func (s *Store) PublishUpload(ctx context.Context, u access.Upload, at time.Time) error {
 	return translate(s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ? AND status = ?",
+			string(access.StatusPublished), at, u.ID, string(access.StatusSubmitted))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return uploadConflict(tx, u.ID, access.StatusPublished)
+		}
 		return s.publish(tx, u.ID, u.Kind, u.Country)
 	}), "store.PublishUpload")
+}
+
+// Finish stores the settled upload inside the import transaction, if it is
+// still in status from.
+func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.UploadStatus) error {
+	return transitionUpload(w.tx.WithContext(ctx), u, from)
 }
 
 func (s *Store) publish(tx *gorm.DB, uploadID int64, kind access.ImportKind, scope string) error {
@@ -326,13 +344,9 @@ func (s *Store) publish(tx *gorm.DB, uploadID int64, kind access.ImportKind, sco
 			return err
 		}
 	}
-	now := time.Now().UTC()
 	if err := tx.Exec(fmt.Sprintf(`UPDATE uploads SET status = ?, superseded_by = ? WHERE kind = ? AND id <> ? AND status = ?
 AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`, t.name),
 		string(access.StatusSuperseded), uploadID, string(kind), uploadID, string(access.StatusPublished)).Error; err != nil {
-		return err
-	}
-	if err := tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error; err != nil {
 		return err
 	}
 	_, err := bumpDataVersion(tx, "publish "+string(kind), uploadID)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/json"
 	"time"
 
@@ -101,11 +103,48 @@ func (s *Store) CreateUpload(ctx context.Context, u *access.Upload) error {
 	return nil
 }
 
-// UpdateUpload saves an upload's status, counts, problems and diff.
+// UpdateUpload saves an upload's status, counts, problems and diff
+// unconditionally (tools and tests; the import service uses TransitionUpload).
 func (s *Store) UpdateUpload(ctx context.Context, u access.Upload) error {
 	row := uploadToRow(u)
 	err := s.db.WithContext(ctx).Model(&uploadRow{ID: u.ID}).Select("*").Omit("id", "sha256", "received_at").Updates(&row).Error
 	return translate(err, "store.UpdateUpload")
+}
+
+// TransitionUpload saves u only if the stored upload's status is one of
+// from: a conditional write, so that of two concurrent decisions exactly
+// one wins and the other gets a Conflict error.
+func (s *Store) TransitionUpload(ctx context.Context, u access.Upload, from ...access.UploadStatus) error {
+	return translate(transitionUpload(s.db.WithContext(ctx), u, from...), "store.TransitionUpload")
+}
+
+func transitionUpload(tx *gorm.DB, u access.Upload, from ...access.UploadStatus) error {
+	row := uploadToRow(u)
+	st := make([]string, len(from))
+	for i, f := range from {
+		st[i] = string(f)
+	}
+	res := tx.Model(&uploadRow{}).Where("id = ? AND status IN ?", u.ID, st).
+		Select("*").Omit("id", "sha256", "received_at").Updates(&row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return uploadConflict(tx, u.ID, u.Status)
+	}
+	return nil
+}
+
+// uploadConflict explains why upload id could not move to status to.
+func uploadConflict(tx *gorm.DB, id int64, to access.UploadStatus) error {
+	var cur string
+	if err := tx.Raw("SELECT status FROM uploads WHERE id = ?", id).Row().Scan(&cur); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return access.Errorf(access.NotFound, "", "no upload %d", id)
+		}
+		return err
+	}
+	return access.Errorf(access.Conflict, "", "upload %d is %s; it cannot become %s", id, cur, to)
 }
 
 // Upload returns one upload by id.
