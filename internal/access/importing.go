@@ -31,14 +31,17 @@ type ImportStore interface {
 	Drugs(ctx context.Context) ([]Drug, error)
 	FactorTable(ctx context.Context, name string, version int) (FactorTable, error)
 	PutBlob(ctx context.Context, sha string, data []byte) error
-	CreateUpload(ctx context.Context, u *Upload) error
+	// CreateUpload records a new upload and sets its ID. With once set it
+	// first looks, under a lock on (sha, kind, scope), for an upload of
+	// the same bytes that is in flight or stored (FindUpload's rule) and
+	// returns that one with duplicate set instead of creating another.
+	CreateUpload(ctx context.Context, u *Upload, once bool) (first Upload, duplicate bool, err error)
 	// TransitionUpload saves u (its status, counts, problems, diff) only
 	// if the stored upload is in one of the statuses from; otherwise it
 	// changes nothing and returns a Conflict error. Every status change is
 	// made this way, so that two decisions cannot both win.
 	TransitionUpload(ctx context.Context, u Upload, from ...UploadStatus) error
 	Upload(ctx context.Context, id int64) (Upload, error)
-	FindUpload(ctx context.Context, sha string, kind ImportKind, country string) (Upload, bool, error)
 	WithImport(ctx context.Context, uploadID int64, fn func(w ImportWriter) error) error
 	// PublishUpload publishes a submitted upload in one transaction: its
 	// status (submitted → published, else Conflict) and its rows together.
@@ -162,17 +165,13 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
 		return res, err
 	}
-	if !opt.DryRun {
-		if first, ok, err := s.Store.FindUpload(ctx, sha, opt.Kind, scope); err != nil {
-			return res, err
-		} else if ok {
-			return ImportResult{Upload: first, Duplicate: true}, nil
-		}
-	}
 	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
 		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now()}
-	if err := s.Store.CreateUpload(ctx, &u); err != nil {
+	// A dry run never counts as the first import of its bytes.
+	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun); err != nil {
 		return res, err
+	} else if dup {
+		return ImportResult{Upload: first, Duplicate: true}, nil
 	}
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: u.ReceivedAt, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "upload", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,

@@ -92,15 +92,34 @@ func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	return row.Data, nil
 }
 
-// CreateUpload records a new upload and sets its ID.
-func (s *Store) CreateUpload(ctx context.Context, u *access.Upload) error {
-	row := uploadToRow(*u)
-	row.ID = 0
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return translate(err, "store.CreateUpload")
-	}
-	u.ID = row.ID
-	return nil
+// CreateUpload records a new upload and sets its ID. With once set, the
+// same bytes for the same kind and scope make one upload: under a lock on
+// that triple (an advisory lock on PostgreSQL; SQLite has one writer), an
+// upload in flight or stored is returned with duplicate set instead.
+func (s *Store) CreateUpload(ctx context.Context, u *access.Upload, once bool) (first access.Upload, duplicate bool, err error) {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if once {
+			if s.dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", u.SHA256+"/"+u.Country).Error; err != nil {
+					return err
+				}
+			}
+			var ok bool
+			var err error
+			if first, ok, err = findUpload(tx, u.SHA256, u.Kind, u.Country); err != nil || ok {
+				duplicate = ok
+				return err
+			}
+		}
+		row := uploadToRow(*u)
+		row.ID = 0
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		u.ID = row.ID
+		return nil
+	})
+	return first, duplicate, translate(err, "store.CreateUpload")
 }
 
 // UpdateUpload saves an upload's status, counts, problems and diff
@@ -157,19 +176,22 @@ func (s *Store) Upload(ctx context.Context, id int64) (access.Upload, error) {
 }
 
 // FindUpload returns the earliest upload of the same bytes, kind (any kind
-// when kind is "") and scope that was stored (submitted, published or
-// superseded), if there is one.
+// when kind is "") and scope that is in flight (received, validating) or
+// stored (submitted, published, superseded), if there is one.
 func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
+	u, ok, err := findUpload(s.db.WithContext(ctx), sha, kind, country)
+	return u, ok, translate(err, "store.FindUpload")
+}
+
+func findUpload(tx *gorm.DB, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
 	var rows []uploadRow
-	q := s.db.WithContext(ctx).
-		Where("sha256 = ? AND country = ? AND status NOT IN ?", sha, country,
-			[]string{string(access.StatusRejected), string(access.StatusDryRun), string(access.StatusReceived), string(access.StatusValidating)})
+	q := tx.Where("sha256 = ? AND country = ? AND status NOT IN ?", sha, country,
+		[]string{string(access.StatusRejected), string(access.StatusDryRun), string(access.StatusFailed)})
 	if kind != "" {
 		q = q.Where("kind = ?", string(kind))
 	}
-	err := q.Order("id").Limit(1).Find(&rows).Error
-	if err != nil {
-		return access.Upload{}, false, translate(err, "store.FindUpload")
+	if err := q.Order("id").Limit(1).Find(&rows).Error; err != nil {
+		return access.Upload{}, false, err
 	}
 	if len(rows) == 0 {
 		return access.Upload{}, false, nil
