@@ -14,10 +14,12 @@ import (
 type ImportWriter interface {
 	// Stage stores records as not yet published, with their lineage.
 	Stage(ctx context.Context, b Batch) error
-	// Diff compares the staged records with the published ones.
-	Diff(ctx context.Context, kind ImportKind, scope string) (d Diff, unchanged int, err error)
-	// Publish makes the staged records the published values.
-	Publish(ctx context.Context, kind ImportKind, scope string) error
+	// Diff compares the staged records with the published ones of u's
+	// kind: added, changed, unchanged, and removed (see Upload.Replace).
+	Diff(ctx context.Context, u Upload) (d Diff, unchanged int, err error)
+	// Publish makes the staged records the published values, withdrawing
+	// what the diff lists as removed.
+	Publish(ctx context.Context, u Upload) error
 	// ConsumptionOverEstimate warns of staged consumption above the published estimate.
 	ConsumptionOverEstimate(ctx context.Context) ([]Problem, error)
 	// Finish stores the settled upload in the same transaction as its
@@ -65,7 +67,14 @@ type ImportOptions struct {
 	DryRun  bool       // validate everything, store nothing but the bytes
 	// Publish makes the values public at once (the local operator's
 	// default); otherwise the upload waits as submitted for an administrator.
-	Publish    bool
+	Publish bool
+	// Replace makes a multi-country table withdraw the published rows of
+	// the countries and years it covers that it leaves out (an upload for
+	// one country always does). Administrators only.
+	Replace bool
+	// Supplement numbers the supplementary estimates of the upload (1 when
+	// 0): re-uploading supplementary n replaces it, n+1 adds another.
+	Supplement int
 	RemoteAddr string
 	Progress   func(done, total int64)
 }
@@ -165,8 +174,15 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
 		return res, err
 	}
+	if opt.Replace && !who.IsAdmin() {
+		return res, Errorf(Forbidden, "", "only an administrator may import with replace")
+	}
+	if opt.Supplement < 0 {
+		return res, Errorf(Invalid, "", "a supplementary estimate number is 1 or more")
+	}
 	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
-		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now()}
+		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
+		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1)}
 	// A dry run never counts as the first import of its bytes.
 	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun); err != nil {
 		return res, err
@@ -290,8 +306,10 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 			st.extra = append(st.extra, ws...)
 		}
 		if st.pr.Kind != "" {
+			du := u
+			du.Kind = st.pr.Kind
 			var err error
-			if st.diff, st.same, err = w.Diff(ctx, st.pr.Kind, u.Country); err != nil {
+			if st.diff, st.same, err = w.Diff(ctx, du); err != nil {
 				return err
 			}
 		}
@@ -303,7 +321,7 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 			return err
 		}
 		if done.Status == StatusPublished && done.Kind != "" {
-			if err := w.Publish(ctx, done.Kind, u.Country); err != nil {
+			if err := w.Publish(ctx, done); err != nil {
 				return err
 			}
 		}
@@ -408,6 +426,7 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 		if stageErr != nil {
 			continue // drain until the parser stops
 		}
+		numberSupplements(b, u.Supplement)
 		if err := w.Stage(ctx, b); err != nil {
 			stageErr = err
 			cancel()
@@ -432,6 +451,20 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 		st.extra = append(st.extra, Problem{Severity: SeverityError, Code: "mixed_kinds", Message: "the file mixes several kinds of data; upload each kind separately"})
 	}
 	return nil
+}
+
+// numberSupplements gives the batch's supplementary estimates the upload's
+// supplement number, and annual ones 0.
+func numberSupplements(b Batch, n int) {
+	for i := range b.Estimates {
+		e := &b.Estimates[i]
+		switch {
+		case e.Kind != EstimateSupplementary:
+			e.Number = 0
+		case e.Number == 0:
+			e.Number = max(n, 1)
+		}
+	}
 }
 
 // checkBatch refuses records the uploader may not write.

@@ -89,6 +89,9 @@ type Estimate struct {
 	Year   int
 	Drug   string
 	Kind   EstimateKind
+	// Number tells supplementary estimates of one year apart (1, 2, …);
+	// 0 for the annual estimate. Every supplementary adds to the annual one.
+	Number int
 	Status EstimateStatus
 	// Items (a)–(d) of Form B.
 	ToBeConsumed           *float64 // (a)

@@ -94,6 +94,14 @@ type Upload struct {
 	Matches     []Match
 	// SupersededBy is the upload that replaced this one's values.
 	SupersededBy int64
+	// Replace: publishing withdraws the published rows of the same kind,
+	// countries and years that the upload leaves out. Always so for an
+	// upload scoped to one country (a ministry's re-upload replaces its
+	// earlier submission); for a multi-country table only when asked.
+	Replace bool
+	// Supplement is the number its supplementary estimates carry (1, 2, …);
+	// a re-upload of supplementary n replaces supplementary n only.
+	Supplement int
 }
 
 // UploadCounts summarises an import.

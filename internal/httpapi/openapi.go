@@ -333,6 +333,8 @@ func schemas() obj {
 			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"replace": obj{"type": "boolean", "description": "administrators: a multi-country table withdraws the published rows of the countries and years it covers that it leaves out (an upload for one country always does)"},
+			"supplement": obj{"type": "integer", "minimum": 1, "maximum": 99, "description": "the number of the supplementary estimate the file holds (default 1); re-uploading number n replaces it"},
 		}),
 		"UploadSummary":    object([]string{"id", "status"}, uploadSummary),
 		"Upload":           object([]string{"id", "status", "problems"}, upload),

@@ -24,6 +24,9 @@ type uploadForm struct {
 	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	Replace bool                  `form:"replace"`
+	// Supplement numbers the supplementary estimates in the file.
+	Supplement int `form:"supplement" binding:"omitempty,min=1,max=99"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -115,7 +118,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP()}
+		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP()}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)

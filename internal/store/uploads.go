@@ -41,6 +41,8 @@ type uploadRow struct {
 	Diff          string     `gorm:"column:diff"`
 	Matches       string     `gorm:"column:matches"`
 	SupersededBy  int64      `gorm:"column:superseded_by"`
+	ReplaceScope  bool       `gorm:"column:replace_scope"`
+	Supplement    int        `gorm:"column:supplement"`
 }
 
 func (uploadRow) TableName() string { return "uploads" }
@@ -58,6 +60,7 @@ func uploadToRow(u access.Upload) uploadRow {
 		Country: u.Country, Uploader: u.Uploader, UploaderKeyID: u.UploaderKey, Status: string(u.Status), Reason: u.Reason,
 		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: j(u.Counts, "{}"), Problems: j(u.Problems, "[]"),
 		Diff: j(u.Diff, "{}"), Matches: j(u.Matches, "[]"), SupersededBy: u.SupersededBy,
+		ReplaceScope: u.Replace, Supplement: u.Supplement,
 	}
 }
 
@@ -66,6 +69,7 @@ func rowToUpload(r uploadRow) access.Upload {
 		ID: r.ID, SHA256: r.SHA256, Filename: r.Filename, Size: r.Size, Kind: access.ImportKind(r.Kind), Layout: r.Layout,
 		Country: r.Country, Uploader: r.Uploader, UploaderKey: r.UploaderKeyID, Status: access.UploadStatus(r.Status),
 		Reason: r.Reason, ReceivedAt: r.ReceivedAt.UTC(), DecidedAt: r.DecidedAt, SupersededBy: r.SupersededBy,
+		Replace: r.ReplaceScope, Supplement: r.Supplement,
 	}
 	_ = json.Unmarshal([]byte(r.Counts), &u.Counts)
 	_ = json.Unmarshal([]byte(r.Problems), &u.Problems)
