@@ -81,3 +81,53 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("completion bash: exit %d", code)
 	}
 }
+
+func TestConfigListsSourcesAndMasksSecrets(t *testing.T) {
+	env := map[string]string{
+		"RELIEFGAP_DB":               "postgres://rg:s3cret@127.0.0.1:5432/rg",
+		"RELIEFGAP_MAX_UPLOAD_BYTES": "1048576",
+	}
+	out, errs, code := runCmd(t, env, "config", "--addr", "127.0.0.1:9999")
+	if code != 0 {
+		t.Fatalf("config: exit %d %s", code, errs)
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Fatalf("config printed a password:\n%s", out)
+	}
+	for _, want := range [][]string{
+		{"--addr", "127.0.0.1:9999", "flag"},
+		{"--max-upload-bytes", "1048576", "environment"},
+		{"--log-level", "info", "default"},
+		{"--db", "environment"},
+	} {
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) > 0 && f[0] == want[0] && strings.Contains(line, want[1]) && strings.Contains(line, want[len(want)-1]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("config does not show %v:\n%s", want, out)
+		}
+	}
+	if _, errs, code := runCmd(t, map[string]string{"RELIEFGAP_MAX_UPLOAD_BYTES": "-3"}, "config"); code != 2 || !strings.Contains(errs, "RELIEFGAP_MAX_UPLOAD_BYTES") {
+		t.Fatalf("config with a bad environment value: exit %d %s", code, errs)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "rg.db")
+	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
+	base, stop := serve(t, env)
+	addr := strings.TrimPrefix(base, "http://")
+	if out, errs, code := runCmd(t, nil, "healthcheck", "--addr", addr); code != 0 || !strings.Contains(out, "ready") {
+		t.Fatalf("healthcheck of a running service: exit %d %s %s", code, out, errs)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := runCmd(t, nil, "healthcheck", "--addr", addr, "--timeout", "500ms"); code != 1 {
+		t.Fatalf("healthcheck of a stopped service: exit %d, want 1", code)
+	}
+}

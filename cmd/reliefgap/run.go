@@ -44,6 +44,9 @@ func (g *globals) register(fs *pflag.FlagSet, getenv env) {
 	fs.StringVar(&g.db, "db", or(getenv("RELIEFGAP_DB"), "sqlite:reliefgap.db"), "database: sqlite:PATH or postgres://… (RELIEFGAP_DB)")
 	fs.StringVar(&g.logLevel, "log-level", or(getenv("RELIEFGAP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (RELIEFGAP_LOG_LEVEL)")
 	fs.StringVar(&g.logFormat, "log-format", or(getenv("RELIEFGAP_LOG_FORMAT"), "text"), "log format: text or json (RELIEFGAP_LOG_FORMAT)")
+	bindEnv(fs, "db", "RELIEFGAP_DB")
+	bindEnv(fs, "log-level", "RELIEFGAP_LOG_LEVEL")
+	bindEnv(fs, "log-format", "RELIEFGAP_LOG_FORMAT")
 }
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
@@ -109,14 +112,15 @@ estimate what to request next year.`,
   reliefgap gaps --country KEN --from 2015 --to 2022`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       version,
+		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("reliefgap {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see %s --help)", err, cmd.CommandPath())
 	})
 	c.g.register(root.PersistentFlags(), c.getenv)
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.keysCmd())
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.keysCmd(),
+		c.configCmd(), c.healthcheckCmd())
 	return root
 }
 
@@ -134,7 +138,7 @@ func (c *cli) versionCmd() *cobra.Command {
 		Short: "print the version",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(c.stdout, "reliefgap", version)
+			fmt.Fprintln(c.stdout, "reliefgap", buildVersion())
 			return nil
 		},
 	}

@@ -49,6 +49,10 @@ empty database.`,
 	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
 	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
+	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
+		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS"} {
+		bindEnv(fs, name, key)
+	}
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		if !cmd.Flags().Changed("max-upload-bytes") {
 			n, err := envPositive(c.getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxUpload)
@@ -88,7 +92,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
-		Logger: a.log, Version: version, MaxUploadBytes: *maxUpload,
+		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 	})
 	if err != nil {
@@ -106,7 +110,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", version)
+	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", buildVersion())
 	fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
