@@ -12,7 +12,11 @@ const APIPrefix = "/api/v1"
 
 func (s *Server) routes() error {
 	e := s.engine
-	e.Use(s.requestID, s.observe, s.recovery)
+	s.precompressed = map[string]bool{}
+	for _, p := range []string{"/countries/:iso3/gaps", "/regions/:code/gaps", "/income-groups/:code/gaps", "/world/gaps"} {
+		s.precompressed[APIPrefix+p] = true
+	}
+	e.Use(s.requestID, s.observe, s.recovery, s.gzipMiddleware())
 	if len(s.cfg.CORSOrigins) > 0 {
 		mw, err := corsMiddleware(s.cfg.CORSOrigins)
 		if err != nil {
@@ -33,6 +37,7 @@ func (s *Server) routes() error {
 
 	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
 	api.GET("/openapi.json", s.openAPI)
+	api.GET("/problems", s.listProblemTypes)
 
 	// Reference data.
 	api.GET("/countries", s.handle(s.listCountries))

@@ -80,6 +80,9 @@ type Server struct {
 	limits  *limiters
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
+	// precompressed names the routes answered through cachedJSON, which
+	// gzips once and keeps the bytes; the gzip middleware skips them.
+	precompressed map[string]bool
 
 	// Background processing of large uploads.
 	bgCtx    context.Context
@@ -135,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler returns the http.Handler serving every route.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
 // Close stops accepting uploads and waits for background processing to
 // finish. When ctx ends first, the remaining jobs are cancelled (their

@@ -366,16 +366,22 @@ func (s *Store) publish(tx *gorm.DB, u access.Upload) error {
 	if !ok {
 		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", u.Kind)
 	}
-	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
+	// The publication's data version stamps the rows it withdraws and the
+	// rows it publishes, so earlier versions can still be answered.
+	v, err := bumpDataVersion(tx, "publish "+string(u.Kind), u.ID)
+	if err != nil {
+		return err
+	}
+	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
 		t.name, keyMatch(t.keys, "s", t.name))
-	if err := tx.Exec(replace, u.ID, u.ID).Error; err != nil {
+	if err := tx.Exec(replace, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
 	where, args := s.removedWhere(t, u)
-	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", args...).Error; err != nil {
+	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE WHERE upload_id = ?", u.ID).Error; err != nil {
+	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, u.ID).Error; err != nil {
 		return err
 	}
 	if u.Kind == access.KindCountries {
@@ -388,8 +394,7 @@ AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`
 		string(access.StatusSuperseded), u.ID, string(u.Kind), u.ID, string(access.StatusPublished)).Error; err != nil {
 		return err
 	}
-	_, err := bumpDataVersion(tx, "publish "+string(u.Kind), u.ID)
-	return err
+	return nil
 }
 
 // applyCountryMetadata copies a published countries upload into countries
