@@ -149,7 +149,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		MaxHeaderBytes:    64 << 10,
 	}
 	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", buildVersion())
-	fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
+	if g.logFormat != "json" { // JSON logs stay pure JSON: the "serving" record carries the address
+		fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	if o.metricsAddr != "" {
