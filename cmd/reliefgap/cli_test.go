@@ -1,6 +1,9 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +132,39 @@ func TestHealthcheck(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, nil, "healthcheck", "--addr", addr, "--timeout", "500ms"); code != 1 {
 		t.Fatalf("healthcheck of a stopped service: exit %d, want 1", code)
+	}
+}
+
+// --metrics-addr moves /metrics off the public listener; the registry has
+// build information and database pool statistics.
+func TestMetricsOnSeparateListener(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "rg.db")
+	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := ln.Addr().String()
+	ln.Close()
+	base, stop := serve(t, env, "--metrics-addr", maddr, "--rate-public", "100/200")
+	defer stop()
+	if r, err := http.Get(base + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("public /metrics: %v %v", r, err)
+	}
+	r, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("metrics listener: %v %v", r, err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	for _, want := range []string{"reliefgap_build_info{", "go_sql_open_connections", "reliefgap_http_panics_total"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, bad := range [][]string{{"serve", "--rate-public", "fast"}, {"serve", "--rate-public", "off"}, {"serve", "--db-max-conns", "0"}} {
+		if _, errs, code := runCmd(t, env, bad...); code != 2 {
+			t.Errorf("%v: exit %d %s", bad, code, errs)
+		}
 	}
 }

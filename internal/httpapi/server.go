@@ -58,6 +58,9 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// MetricsElsewhere leaves /metrics off this handler: the registry is
+	// served on a separate listener (serve --metrics-addr).
+	MetricsElsewhere bool
 }
 
 const (
@@ -136,6 +139,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Registry is the Prometheus registry the server's metrics are in.
+func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
 
 // Handler returns the http.Handler serving every route.
 func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
