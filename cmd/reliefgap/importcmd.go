@@ -40,7 +40,8 @@ type importSummary struct {
 // importOptions are the flags of "reliefgap import".
 type importOptions struct {
 	kind, country, format, annotate string
-	dryRun, draft                   bool
+	dryRun, draft, replace          bool
+	supplement                      int
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -54,7 +55,8 @@ row and column it was found in; a file with errors stores nothing but its bytes.
 Exit status 1 when a file has errors, 2 on a usage error.`,
 		Example: `  reliefgap import --dry-run statistics-2023.xlsx
   reliefgap import population.csv deaths.csv
-  reliefgap import --country KEN --draft estimates-2025.xlsx --annotate out/`,
+  reliefgap import --country KEN --draft estimates-2025.xlsx --annotate out/
+  reliefgap import --replace incb-consumption-2023.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("import needs at least one FILE (see reliefgap import --help)")
@@ -70,6 +72,8 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
+	fs.BoolVar(&o.replace, "replace", false, "a multi-country table withdraws the published rows of the countries and years it covers that it leaves out (a file for one --country always does)")
+	fs.IntVar(&o.supplement, "supplement", 0, "the number of the supplementary estimate the files hold (default 1); re-importing number n replaces it")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
 	return cmd
@@ -82,6 +86,9 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 		return usageErr("unknown format %q: use text or json", *format)
 	}
 	k := access.ImportKind(*kind)
+	if o.supplement < 0 {
+		return usageErr("--supplement is 1 or more")
+	}
 	if k != "" && !k.Valid() {
 		return usageErr("unknown kind %q: use consumption, estimates, population, deaths or countries", *kind)
 	}
@@ -94,7 +101,8 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft}, stderr)
+		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
+			Replace: o.replace, Supplement: o.supplement}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
