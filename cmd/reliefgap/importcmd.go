@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 )
 
 // importSummary is the JSON form of one file's import.
@@ -97,11 +99,16 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 		return err
 	}
 	defer a.Close()
+	runner, err := c.newRunner(a)
+	if err != nil {
+		return err
+	}
+	reportInterrupted(ctx, a, stderr, false)
 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
+		sum := importFile(ctx, a, runner, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
 			Replace: o.replace, Supplement: o.supplement}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
@@ -129,7 +136,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	return nil
 }
 
-func importFile(ctx context.Context, a *app, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
+func importFile(ctx context.Context, a *app, runner *jobs.Runner, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
 	sum := importSummary{File: path}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -137,16 +144,11 @@ func importFile(ctx context.Context, a *app, path string, opt access.ImportOptio
 		return sum
 	}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(data) > 1<<20 {
-		bar := progressbar.DefaultBytes(int64(len(data)), "importing "+filepath.Base(path))
-		opt.Progress = func(done, total int64) {
-			if total > 0 && total != bar.GetMax64() {
-				bar.ChangeMax64(total)
-			}
-			_ = bar.Set64(done)
-		}
+		bar := progressbar.Default(-1, "importing "+filepath.Base(path)+" (rows)")
+		opt.Progress = func(done, _ int64) { _ = bar.Set64(done) }
 		defer bar.Finish()
 	}
-	res, err := a.imports.Import(ctx, access.Operator, filepath.Base(path), data, opt)
+	res, err := importAsJob(ctx, a, runner, filepath.Base(path), data, opt)
 	u := res.Upload
 	sum.UploadID, sum.SHA256, sum.Kind, sum.Layout, sum.Status = u.ID, u.SHA256, string(u.Kind), u.Layout, string(u.Status)
 	sum.Duplicate = res.Duplicate
@@ -277,4 +279,53 @@ func (c *cli) template(kindName, outPath string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s template to %s\n", k, *out)
 	return nil
+}
+
+// importAsJob receives a file and runs its job in this process, as a
+// running serve would: on SQLite it waits while serve runs another job, so
+// that the two never write at once. Interrupted (Ctrl-C, SIGTERM), the job
+// goes back to the queue and "reliefgap serve" resumes it.
+func importAsJob(ctx context.Context, a *app, runner *jobs.Runner, filename string, data []byte, opt access.ImportOptions) (access.ImportResult, error) {
+	res, err := a.imports.Receive(ctx, access.Operator, filename, data, opt)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	if opt.Progress != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			t := time.NewTicker(200 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if n, ok := runner.Progress(res.Job); ok {
+						opt.Progress(n, 0)
+					}
+				}
+			}
+		}()
+	}
+	j, _, runErr := runner.RunNow(ctx, res.Job, 0)
+	bg := context.WithoutCancel(ctx)
+	u, err := a.store.Upload(bg, res.Upload.ID)
+	if err != nil {
+		return res, err
+	}
+	res.Upload = u
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		return res, fmt.Errorf("interrupted; the upload waits in the queue and \"reliefgap serve\" resumes it")
+	case runErr != nil:
+		return res, runErr
+	case u.Status == access.StatusFailed:
+		return res, access.Errorf(access.Internal, "", "%s", u.Reason)
+	case u.Status == access.StatusRejected && u.Counts.Errors > 0:
+		return res, nil // the problems say why
+	case j.Status == access.JobFailed:
+		return res, access.Errorf(access.Internal, "", "%s", j.Error)
+	}
+	return res, nil
 }

@@ -126,8 +126,14 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 			a.log.Info("demo data not loaded", "reason", res.Reason)
 		}
 	}
+	runner, err := c.newRunner(a)
+	if err != nil {
+		return err
+	}
+	reportInterrupted(ctx, a, stderr, true)
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
+		Jobs: a.jobService(), Runner: runner,
 		Annotate: importers.Annotate, Template: importers.Template,
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
@@ -174,7 +180,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		return err
 	}
 	if err := srv.Close(sctx); err != nil {
-		a.log.Warn("background imports did not finish", "err", err)
+		a.log.Warn("background jobs did not stop in time", "err", err)
 	}
 	return nil
 }

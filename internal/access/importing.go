@@ -37,7 +37,11 @@ type ImportStore interface {
 	// first looks, under a lock on (sha, kind, scope), for an upload of
 	// the same bytes that is in flight or stored (FindUpload's rule) and
 	// returns that one with duplicate set instead of creating another.
-	CreateUpload(ctx context.Context, u *Upload, once bool) (first Upload, duplicate bool, err error)
+	// The job, if given, is recorded in the same transaction with Ref set
+	// to the new upload, and its ID set.
+	CreateUpload(ctx context.Context, u *Upload, once bool, job *Job) (first Upload, duplicate bool, err error)
+	Blob(ctx context.Context, sha string) ([]byte, error)
+	JobQueue
 	// TransitionUpload saves u (its status, counts, problems, diff) only
 	// if the stored upload is in one of the statuses from; otherwise it
 	// changes nothing and returns a Conflict error. Every status change is
@@ -85,6 +89,8 @@ type ImportResult struct {
 	// Duplicate is set when the same bytes were already imported for the
 	// same kind and scope: nothing changed, Upload is the first import.
 	Duplicate bool
+	// Job is the job that processes the upload (0 for a duplicate).
+	Job int64
 }
 
 // HasErrors reports whether any problem is an error.
@@ -184,7 +190,8 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
 		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1)}
 	// A dry run never counts as the first import of its bytes.
-	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun); err != nil {
+	job := newImportJob(who, opt)
+	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun, &job); err != nil {
 		return res, err
 	} else if dup {
 		return ImportResult{Upload: first, Duplicate: true}, nil
@@ -192,7 +199,7 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: u.ReceivedAt, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "upload", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
 		Detail: fmt.Sprintf("%s %s (%d bytes, sha256 %s)", u.Kind, filename, u.Size, sha)})
-	return ImportResult{Upload: u}, nil
+	return ImportResult{Upload: u, Job: job.ID}, nil
 }
 
 // errRollback ends an import transaction without storing anything.
@@ -558,8 +565,9 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 	if err != nil || res.Duplicate {
 		return res, err
 	}
-	u, err := s.Process(ctx, who, res.Upload, data, opt)
-	return ImportResult{Upload: u}, err
+	u, _, err := s.RunNow(ctx, who, res, data, opt, 24*time.Hour)
+	res.Upload = u
+	return res, err
 }
 
 // Publish makes a submitted upload's values public (administrators only).

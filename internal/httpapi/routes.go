@@ -72,6 +72,12 @@ func (s *Server) routes() error {
 	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
 	api.GET("/templates/:file", s.handle(s.template))
 
+	// Background jobs (admin).
+	api.GET("/jobs", s.handle(s.listJobs))
+	api.GET("/jobs/:id", s.handle(s.getJob))
+	api.POST("/jobs/:id/cancel", s.handle(s.cancelJob))
+	api.POST("/jobs/:id/retry", s.handle(s.retryJob))
+
 	// API keys.
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))

@@ -32,7 +32,11 @@ const (
 
 // Store is the gorm-backed implementation of the domain's store interfaces.
 type Store struct {
-	db      *gorm.DB
+	db *gorm.DB
+	// rdb reads an SQLite file through its own pool of read-only
+	// connections (WAL lets them read while the one writer writes), so that
+	// an import never blocks a reader; nil otherwise, and db reads.
+	rdb     *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
 	log     *slog.Logger
@@ -163,6 +167,14 @@ func sqliteDSN(path string) string {
 		q += "&_pragma=journal_mode(WAL)"
 	}
 	return path + sep + q
+}
+
+// reader is the pool reads go through.
+func (s *Store) reader() *gorm.DB {
+	if s.rdb != nil {
+		return s.rdb
+	}
+	return s.db
 }
 
 // Dialect reports which database this is.

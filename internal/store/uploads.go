@@ -100,7 +100,10 @@ func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 // same bytes for the same kind and scope make one upload: under a lock on
 // that triple (an advisory lock on PostgreSQL; SQLite has one writer), an
 // upload in flight or stored is returned with duplicate set instead.
-func (s *Store) CreateUpload(ctx context.Context, u *access.Upload, once bool) (first access.Upload, duplicate bool, err error) {
+//
+// The job, if given, is recorded in the same transaction, with Ref naming
+// the new upload: an upload is never left without the job that processes it.
+func (s *Store) CreateUpload(ctx context.Context, u *access.Upload, once bool, job *access.Job) (first access.Upload, duplicate bool, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if once {
 			if s.dialect == Postgres {
@@ -121,6 +124,10 @@ func (s *Store) CreateUpload(ctx context.Context, u *access.Upload, once bool) (
 			return err
 		}
 		u.ID = row.ID
+		if job != nil {
+			job.Ref = access.UploadRef(u.ID)
+			return enqueue(tx, job)
+		}
 		return nil
 	})
 	return first, duplicate, translate(err, "store.CreateUpload")
