@@ -210,4 +210,3 @@ func TestRunnersShareQueue(t *testing.T) {
 		})
 	}
 }
-
