@@ -147,11 +147,11 @@ func (s *Server) createUpload(c *gin.Context) error {
 		}
 		// Small: run its job here, unless the database is busy with
 		// another (SQLite runs one at a time); then the runner does.
-		_, ran, err := r.RunNow(ctx, res.Job, syncClaimWait)
+		j, ran, err := r.RunNow(ctx, res.Job, syncClaimWait)
 		if err != nil {
 			return err
 		}
-		if !ran {
+		if !ran && !j.Finished() {
 			r.Wake()
 			return s.accepted(c, u)
 		}

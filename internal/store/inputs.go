@@ -35,7 +35,7 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 		where += " AND year <= ?"
 		args = append(args, f.ToYear)
 	}
-	db := s.db.WithContext(ctx)
+	db := s.reader().WithContext(ctx)
 	scan := func(q string, each func(r *sql.Rows) error) error {
 		rows, err := db.Raw(q+where, args...).Rows()
 		if err != nil {
@@ -118,7 +118,7 @@ func nf(v sql.NullFloat64) *float64 {
 // (see bumpDataVersion). Figures carry it as data_version; ETags derive from it.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM data_versions`).Row().Scan(&v); err != nil {
+	if err := s.reader().WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM data_versions`).Row().Scan(&v); err != nil {
 		return 0, translate(err, "store.DataVersion")
 	}
 	return v, nil

@@ -36,10 +36,13 @@ type Store struct {
 	// rdb reads an SQLite file through its own pool of read-only
 	// connections (WAL lets them read while the one writer writes), so that
 	// an import never blocks a reader; nil otherwise, and db reads.
-	rdb     *gorm.DB
-	sql     *sql.DB
-	dialect Dialect
-	log     *slog.Logger
+	rdb  *gorm.DB
+	rsql *sql.DB
+	// touching admits one background key-use write at a time (SQLite).
+	touching chan struct{}
+	sql      *sql.DB
+	dialect  Dialect
+	log      *slog.Logger
 }
 
 // Options tune Open.
@@ -154,7 +157,44 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		sqlDB.Close()
 		return nil, access.Errorf(access.Conflict, "", "the database schema is not up to date: run \"reliefgap migrate\" first")
 	}
+	if dialect == SQLite && !sqliteInMemory(driverDSN) {
+		if err := s.openReaders(driverDSN, cfg); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// sqliteReaders is the size of the read pool of an SQLite file.
+const sqliteReaders = 4
+
+// openReaders opens the read-only pool of an SQLite file. In WAL mode its
+// connections read the last committed state while the writer's
+// transaction (an import) goes on, so readers are never blocked.
+func (s *Store) openReaders(path string, cfg *gorm.Config) error {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	dsn := path + sep + "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_time_format=sqlite"
+	rdb, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return &access.Error{Code: access.Internal, Msg: "cannot open database readers", Err: err}
+	}
+	rsql, err := rdb.DB()
+	if err != nil {
+		return err
+	}
+	rsql.SetMaxOpenConns(sqliteReaders)
+	rsql.SetMaxIdleConns(sqliteReaders)
+	rsql.SetConnMaxLifetime(0)
+	s.rdb, s.rsql, s.touching = rdb, rsql, make(chan struct{}, 1)
+	return nil
+}
+
+func sqliteInMemory(path string) bool {
+	return path == ":memory:" || strings.Contains(path, "mode=memory") || strings.HasPrefix(path, "file::memory:")
 }
 
 func sqliteDSN(path string) string {
@@ -162,8 +202,11 @@ func sqliteDSN(path string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
+	// WAL lets readers read while the writer writes; synchronous NORMAL is
+	// safe with WAL (a power cut may lose the last commits, never corrupt);
+	// a larger page cache and in-memory temporary tables help imports.
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	if !sqliteInMemory(path) {
 		q += "&_pragma=journal_mode(WAL)"
 	}
 	return path + sep + q
@@ -180,12 +223,21 @@ func (s *Store) reader() *gorm.DB {
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the connection pool.
-func (s *Store) Close() error { return s.sql.Close() }
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	if s.rsql != nil {
+		s.rsql.Close()
+	}
+	return s.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.sql.PingContext(ctx); err != nil {
+	db := s.sql
+	if s.rsql != nil {
+		db = s.rsql // the writer may be busy with an import; readers answer
+	}
+	if err := db.PingContext(ctx); err != nil {
 		return &access.Error{Code: access.Internal, Op: "store.Ping", Msg: "database unreachable", Err: err}
 	}
 	return nil

@@ -89,7 +89,7 @@ func (s *Store) PutBlob(ctx context.Context, sha string, data []byte) error {
 // Blob returns the bytes stored under sha.
 func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	var row blobRow
-	err := s.db.WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
+	err := s.reader().WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
 	if err != nil {
 		return nil, translate(err, "store.Blob")
 	}
@@ -180,7 +180,7 @@ func uploadConflict(tx *gorm.DB, id int64, to access.UploadStatus) error {
 // Upload returns one upload by id.
 func (s *Store) Upload(ctx context.Context, id int64) (access.Upload, error) {
 	var row uploadRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return access.Upload{}, translate(err, "store.Upload")
 	}
 	return rowToUpload(row), nil
@@ -212,7 +212,7 @@ func findUpload(tx *gorm.DB, sha string, kind access.ImportKind, country string)
 
 // Uploads lists uploads, newest first, after the cursor id (exclusive).
 func (s *Store) Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error) {
-	q := s.db.WithContext(ctx).Order("id DESC")
+	q := s.reader().WithContext(ctx).Order("id DESC")
 	if f.Country != "" {
 		q = q.Where("country = ?", f.Country)
 	}
