@@ -216,7 +216,7 @@ func TestSharedDataCountries(t *testing.T) {
 		checkF(t, "benchmark_index", y.BenchmarkIndex, F(100*155_574_059_400.0/316_400_539/256))
 		checkS(t, "benchmark_band", y.BenchmarkBand, "adequate")
 		// The file has no hydromorphone or methadone: flagged, not zeros.
-		checkFlags(t, y, []string{"not_reported:hydromorphone", "not_reported:methadone"}, nil)
+		checkFlags(t, y, []string{"drug_not_reported:hydromorphone", "drug_not_reported:methadone"}, nil)
 		if y.SDDD3YrAvg == nil {
 			t.Errorf("sddd_3yr_avg null for 2013 with 2011–12 present; flags %v", y.Flags)
 		}
@@ -230,7 +230,7 @@ func TestSharedDataCountries(t *testing.T) {
 		checkF(t, "me_mg", y.MEMg, F(5_506_863.9))
 		checkF(t, "me_mg from raw", y.MEMg, F(meFromRaw("NGA", "2013")))
 		// Oxycodone is published as 0: below the publication threshold, not "none".
-		checkFlags(t, y, []string{"below_publication_threshold:oxycodone"}, []string{"not_reported:oxycodone"})
+		checkFlags(t, y, []string{"below_publication_threshold:oxycodone"}, []string{"drug_not_reported:oxycodone"})
 		// Need: 70,387 neoplasm deaths × 6,000 + 77,539 HIV/AIDS deaths × 3,375 = 684,016,125 mg.
 		need := d.deathsRaw["NGA/2013/neoplasms"]*0.6*100*100 + d.deathsRaw["NGA/2013/hiv-aids"]*0.5*75*90
 		checkF(t, "need from raw", y.NeedMEMg, F(need))
