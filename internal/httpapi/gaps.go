@@ -120,14 +120,15 @@ type rankedGapDTO struct {
 }
 
 type rankResponse struct {
-	Year       int             `json:"year"`
-	Sort       string          `json:"sort"`
-	Region     string          `json:"region,omitempty"`
-	Income     string          `json:"income,omitempty"`
-	Total      int             `json:"total"`
-	Methods    *access.Methods `json:"methods"`
-	Items      []rankedGapDTO  `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	DataVersion int64           `json:"data_version"`
+	Year        int             `json:"year"`
+	Sort        string          `json:"sort"`
+	Region      string          `json:"region,omitempty"`
+	Income      string          `json:"income,omitempty"`
+	Total       int             `json:"total"`
+	Methods     *access.Methods `json:"methods"`
+	Items       []rankedGapDTO  `json:"items"`
+	NextCursor  string          `json:"next_cursor,omitempty"`
 }
 
 // pageCursor is the opaque position in a list; Query ties it to the
@@ -224,7 +225,8 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	var rows []row
 	var methods *access.Methods
 	for _, g := range all {
-		if q.Region != "" && g.Country.WHORegion != q.Region || q.Income != "" && g.Country.IncomeGroup != q.Income {
+		if q.Region != "" && !access.IsMember(access.GroupRegion, q.Region, g, q.Year) ||
+			q.Income != "" && !access.IsMember(access.GroupIncome, q.Income, g, q.Year) {
 			continue
 		}
 		if methods == nil {
@@ -258,7 +260,11 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		}
 		return o
 	})
-	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
+	var version int64
+	if len(all) > 0 {
+		version = all[0].DataVersion
+	}
+	resp := rankResponse{DataVersion: version, Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
 	start := min(cur.Offset, len(rows))
 	end := min(start+limit, len(rows))
 	for i, r := range rows[start:end] {
@@ -277,5 +283,16 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// glossaryDTO is every flag and band with its meaning and severity.
+type glossaryDTO struct {
+	Items []access.GlossaryEntry `json:"items"`
+}
+
+// glossary serves the catalogue of flags and bands.
+func (s *Server) glossary(c *gin.Context) error {
+	c.JSON(http.StatusOK, glossaryDTO{Items: access.Glossary()})
 	return nil
 }

@@ -40,6 +40,7 @@ func (s *Server) routes() error {
 	api.GET("/drugs", s.handle(s.listDrugs))
 	api.GET("/factor-tables", s.handle(s.listFactorTables))
 	api.GET("/factor-tables/:name/:version", s.handle(s.getFactorTable))
+	api.GET("/glossary", s.handle(s.glossary))
 
 	// Gap figures.
 	api.GET("/countries/:iso3/gaps", s.handle(s.countryGaps))
