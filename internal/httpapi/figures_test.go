@@ -149,3 +149,51 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// Administrators change the figures settings through the API; the figures
+// follow at once.
+func TestSettingsRoute(t *testing.T) {
+	e := newEnv(t)
+	e.publish("pop.csv", "iso3,year,persons\nKEN,2020,1000000\n")
+	e.publish("ken.csv", consumptionCSV("KEN,2020,morphine,1000"))
+	put := func(role, key, body string) response {
+		return e.do(role, http.MethodPut, "/api/v1/settings/"+key, strings.NewReader(body), "application/json")
+	}
+	for _, c := range []struct {
+		role, key, body string
+		want            int
+	}{
+		{"ministry KEN", access.SettingDefaultNeedModel, `{"value":"cancer-hiv"}`, http.StatusForbidden},
+		{"public", access.SettingDefaultNeedModel, `{"value":"cancer-hiv"}`, http.StatusUnauthorized},
+		{"admin", access.SettingDefaultNeedModel, `{"value":"nope"}`, http.StatusBadRequest},
+		{"admin", access.SettingSuspectedNotReported, `{"value":"maybe"}`, http.StatusBadRequest},
+		{"admin", "color", `{"value":"red"}`, http.StatusNotFound},
+		{"admin", access.SettingDefaultNeedModel, `{"value":"cancer-hiv"}`, http.StatusOK},
+	} {
+		if r := put(c.role, c.key, c.body); r.Code != c.want {
+			t.Errorf("%s PUT %s %s: %d, want %d: %s", c.role, c.key, c.body, r.Code, c.want, r.Body.String())
+		}
+	}
+	var g figuresOut
+	e.get("public", "/api/v1/countries/KEN/gaps?from=2020&to=2020").json(t, &g)
+	if g.Methods.NeedModel == nil || g.Methods.NeedModel.Name != access.ModelCancerHIV {
+		t.Errorf("headline model after the setting = %+v", g.Methods.NeedModel)
+	}
+	var list settingsDTOOut
+	if r := e.get("admin", "/api/v1/settings"); r.Code != 200 {
+		t.Fatalf("list settings: %d", r.Code)
+	} else {
+		r.json(t, &list)
+	}
+	got := map[string]string{}
+	for _, it := range list.Items {
+		got[it.Key] = it.Value
+	}
+	if got[access.SettingDefaultNeedModel] != "cancer-hiv" || got[access.SettingSuspectedNotReported] != "on" {
+		t.Errorf("settings = %v", got)
+	}
+}
+
+type settingsDTOOut struct {
+	Items []access.FiguresSetting `json:"items"`
+}

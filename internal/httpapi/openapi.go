@@ -135,6 +135,18 @@ func OpenAPI(version string) obj {
 	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
 		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
 		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": badRequest, "404": notFound}))
+	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
+	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
+		obj{"200": settingsBody, "403": forbidden}))
+	add("/api/v1/settings/{key}", "put", obj{
+		"operationId": "putSetting",
+		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("key", "the setting")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
+		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
+			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
 	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
 		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
 
@@ -310,6 +322,8 @@ func schemas() obj {
 			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME")})},
 		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
 			"description": "[min, max] of need_met_pct over need_models; null when no model has one"}),
+		"FiguresSetting": object([]string{"key", "value", "default"}, obj{"key": str(""), "value": str("current value"),
+			"default": str(""), "meaning": str("")}),
 		"GlossaryEntry": object([]string{"kind", "code", "meaning", "severity"}, obj{
 			"kind":    str("flag, or the band table: incb_band, benchmark_band, acm_band, group_band"),
 			"code":    str("the flag or band label; a flag ending in ':' is followed by a drug or cause code"),

@@ -65,6 +65,10 @@ func (s *Server) routes() error {
 	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
 	api.GET("/templates/:file", s.handle(s.template))
 
+	// Settings that shape the figures (administrators).
+	api.GET("/settings", s.handle(s.listSettings))
+	api.PUT("/settings/:key", s.handle(s.putSetting))
+
 	// API keys.
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))

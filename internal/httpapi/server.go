@@ -59,6 +59,9 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// Settings changes the figures settings; when nil it is built on the
+	// gap service's store, if that store can write settings.
+	Settings *access.SettingsService
 }
 
 const (
@@ -110,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 		cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if st, ok := cfg.Gaps.Store.(access.SettingsStore); ok && cfg.Settings == nil {
+		cfg.Settings = &access.SettingsService{Store: st}
 	}
 	cfg.RateLimit = cfg.RateLimit.withDefaults()
 	m, err := newMetrics(cfg.Registry)
