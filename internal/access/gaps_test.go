@@ -10,7 +10,7 @@ import (
 )
 
 // testFactorSet builds the version-1 factor tables with the values of
-// ../../../shared/REFERENCE.md §§2–4, and the cancer-hiv need model:
+// docs/METHODOLOGY.md §§3–7, and the cancer-hiv need model:
 // neoplasms 0.6 × 100 mg × 100 days = 6,000 mg ME per death (Stjernswärd
 // et al. 2007) and hiv-aids 0.5 × 75 mg × 90 days = 3,375 mg ME per death
 // (an assumption). A second model, cancer-only, has neoplasms only at
