@@ -207,8 +207,9 @@ func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromY
 
 // ComputeCountry computes a country's gap figures for the years fromYear to
 // toYear inclusive (every year with consumption or population data when
-// both are 0) under the need model named model ("" for fs.Need[0]). The
-// formulas, units and factor sources are set out at DaysPerYear.
+// both are 0), with the need model named model ("" for fs.Need[0]) in the
+// headline fields and every model of fs.Need in need_models. The method is
+// docs/METHODOLOGY.md; DaysPerYear sums it up.
 func ComputeCountry(in CountryInputs, fs FactorSet, model string, fromYear, toYear int) CountryGaps {
 	return computeIndexed(in.Country, indexInputs(in, fs.Rules), prepare(fs, model), fromYear, toYear)
 }

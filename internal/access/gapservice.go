@@ -67,7 +67,9 @@ func (s *GapService) defaultModel(ctx context.Context) (string, error) {
 	return v, nil
 }
 
-// BuildFactorSet picks the latest version of each table from all.
+// BuildFactorSet picks the latest version of each table from all, with the
+// need model named model (benchmark when "") first and every other need
+// model after it. An unknown model is Invalid, naming the known ones.
 func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
 	latest := map[string]FactorTable{}
 	for _, t := range all {
