@@ -74,6 +74,9 @@ func (s *KeyService) Create(ctx context.Context, who Principal, role Role, count
 func (s *KeyService) CreateKey(ctx context.Context, who Principal, req KeyRequest, remote string) (secret string, k APIKey, err error) {
 	defer Wrap(&err, "KeyService.Create")
 	role, country, name := req.Role, req.Country, req.Name
+	if err := CheckText("", "the key's name", name, 100); err != nil {
+		return "", k, err
+	}
 	if req.ExpiresAt != nil && !req.ExpiresAt.After(s.now()) {
 		return "", k, Errorf(Invalid, "", "a key's expiry must be in the future")
 	}
