@@ -216,7 +216,7 @@ func TestCountryXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "country.golden.json", got)
