@@ -39,8 +39,12 @@ var figuresSettings = []FiguresSetting{
 		Meaning: "on or off: whether the data-quality rule " + RuleSuspectedNotReported + " runs"},
 }
 
-// List returns every figures setting with its current value.
-func (s *SettingsService) List(ctx context.Context) ([]FiguresSetting, error) {
+// List returns every figures setting with its current value, to those who
+// may change them.
+func (s *SettingsService) List(ctx context.Context, who Principal) ([]FiguresSetting, error) {
+	if err := Authorize(who, ActChangeSettings, ""); err != nil {
+		return nil, err
+	}
 	out := make([]FiguresSetting, 0, len(figuresSettings))
 	for _, fs := range figuresSettings {
 		v, ok, err := s.Store.Setting(ctx, fs.Key)
@@ -59,8 +63,8 @@ func (s *SettingsService) List(ctx context.Context) ([]FiguresSetting, error) {
 // Set changes a figures setting after checking its value.
 func (s *SettingsService) Set(ctx context.Context, who Principal, key, value, remote string) error {
 	const op = "SettingsService.Set"
-	if !who.IsAdmin() {
-		return Errorf(Forbidden, op, "only an administrator may change settings")
+	if err := Authorize(who, ActChangeSettings, ""); err != nil {
+		return err
 	}
 	value = strings.TrimSpace(value)
 	switch key {

@@ -179,6 +179,9 @@ func TestSettingsRoute(t *testing.T) {
 	if g.Methods.NeedModel == nil || g.Methods.NeedModel.Name != access.ModelCancerHIV {
 		t.Errorf("headline model after the setting = %+v", g.Methods.NeedModel)
 	}
+	if r := e.get("ministry KEN", "/api/v1/settings"); r.Code != http.StatusForbidden {
+		t.Errorf("a ministry lists settings: %d", r.Code)
+	}
 	var list settingsDTOOut
 	if r := e.get("admin", "/api/v1/settings"); r.Code != 200 {
 		t.Fatalf("list settings: %d", r.Code)
