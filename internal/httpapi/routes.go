@@ -48,6 +48,7 @@ func (s *Server) routes() error {
 	api.GET("/drugs", s.handle(s.listDrugs))
 	api.GET("/factor-tables", s.handle(s.listFactorTables))
 	api.GET("/factor-tables/:name/:version", s.handle(s.getFactorTable))
+	api.GET("/glossary", s.handle(s.glossary))
 
 	// Gap figures.
 	api.GET("/countries/:iso3/gaps", s.handle(s.countryGaps))
@@ -78,10 +79,16 @@ func (s *Server) routes() error {
 	api.POST("/jobs/:id/cancel", s.handle(s.cancelJob))
 	api.POST("/jobs/:id/retry", s.handle(s.retryJob))
 
+	// Settings that shape the figures (administrators).
+	api.GET("/settings", s.handle(s.listSettings))
+	api.PUT("/settings/:key", s.handle(s.putSetting))
+
 	// API keys.
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
+	api.POST("/keys/:id/rotate", s.handle(s.rotateKey))
+	api.GET("/audit", s.handle(s.listAudit))
 	return nil
 }
 

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,15 +109,38 @@ func TestFactorTablesSeeded(t *testing.T) {
 		names := map[string]bool{}
 		for _, tb := range all {
 			names[tb.Name] = true
-			if tb.Version != 1 || tb.Source == "" || tb.Confidence == "" || len(tb.Rows) == 0 {
+			if tb.Version < 1 || tb.Source == "" || tb.Confidence == "" || len(tb.Rows) == 0 {
 				t.Errorf("table %s v%d: %+v", tb.Name, tb.Version, tb)
 			}
 		}
 		for _, n := range []string{access.TableSDDD, access.TablePPSG, access.TableSaltBase, access.TablePainBasket,
-			access.TableINCBBands, access.TableBenchmarkBands, access.TableBenchmarkRef, access.TableACMBands, access.ModelCancerHIV} {
+			access.TableINCBBands, access.TableBenchmarkBands, access.TableBenchmarkRef, access.TableACMBands, access.ModelCancerHIV,
+			access.ModelBenchmark} {
 			if !names[n] {
 				t.Errorf("table %s not seeded", n)
 			}
+		}
+		// Migration 0006: INCB publishes no class above 200, so the top band is
+		// not named as one; the ACM edges say they are unconfirmed; the
+		// benchmark need model is 256 mg ME for every inhabitant.
+		incb, _ := s.FactorTable(ctx, access.TableINCBBands, 0)
+		if top := incb.Rows[len(incb.Rows)-1]; incb.Version != 2 || top.Key != "not classed (200 or more)" || top.Value != 200 {
+			t.Errorf("incb bands v%d top = %+v", incb.Version, top)
+		}
+		acm, _ := s.FactorTable(ctx, access.TableACMBands, 0)
+		if acm.Confidence != "U" || !strings.Contains(acm.Notes, "unconfirmed") || acm.Rows[0].Note != "edge unconfirmed" {
+			t.Errorf("acm bands = %+v", acm)
+		}
+		ref, _ := s.FactorTable(ctx, access.TableBenchmarkRef, 0)
+		if !strings.Contains(ref.Notes, "index values") {
+			t.Errorf("benchmark reference notes = %q", ref.Notes)
+		}
+		bm, _ := s.FactorTable(ctx, access.ModelBenchmark, 0)
+		if bm.Kind != access.KindNeedModel || len(bm.Rows) != 1 || bm.Rows[0].Key != access.NeedPerInhabitant || bm.Rows[0].Value != 256 {
+			t.Errorf("benchmark need model = %+v", bm)
+		}
+		if v, ok, err := s.Setting(ctx, access.SettingDefaultNeedModel); err != nil || !ok || v != access.ModelBenchmark {
+			t.Errorf("default need model setting = %q %v %v", v, ok, err)
 		}
 		// A new version is data: basket v2 adds hydrocodone.
 		basket, _ := s.FactorTable(ctx, access.TablePainBasket, 1)
@@ -154,27 +179,32 @@ func TestKeysAndAudit(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Second)
 		k := access.APIKey{Name: "Kenya MoH", Role: access.RoleMinistry, Country: "KEN", Prefix: "rg_abc", Hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", CreatedAt: now}
-		if err := s.CreateKey(ctx, &k); err != nil {
+		if err := s.CreateKey(ctx, &k, access.AuditEntry{Actor: "op", Action: "key.create"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.KeyByHash(ctx, k.Hash)
 		if err != nil || got.Country != "KEN" || got.Role != access.RoleMinistry || got.ID != k.ID {
 			t.Fatalf("KeyByHash = %+v, %v", got, err)
 		}
-		if err := s.RevokeKey(ctx, k.ID, now); err != nil {
+		end := now.Add(time.Hour)
+		if err := s.ExpireKey(ctx, k.ID, end, 77, access.AuditEntry{Actor: "op", Action: "key.rotate"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Key(ctx, k.ID); err != nil || got.ExpiresAt == nil || !got.ExpiresAt.Equal(end) || got.ReplacedBy != 77 {
+			t.Fatalf("Key after ExpireKey = %+v, %v", got, err)
+		}
+		if err := s.RevokeKey(ctx, k.ID, now, access.AuditEntry{Actor: "op", Action: "key.revoke"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.KeyByHash(ctx, k.Hash); access.ErrorCode(err) != access.NotFound {
 			t.Fatalf("revoked key still found: %v", err)
 		}
-		if err := s.RevokeKey(ctx, 9999, now); access.ErrorCode(err) != access.NotFound {
+		// A failed action writes no audit entry: the two share a transaction.
+		if err := s.RevokeKey(ctx, 9999, now, access.AuditEntry{Actor: "op", Action: "key.revoke"}); access.ErrorCode(err) != access.NotFound {
 			t.Fatalf("revoke unknown: %v", err)
 		}
-		if err := s.AppendAudit(ctx, access.AuditEntry{Actor: "op", Action: "key.revoke", Target: "key:1", RemoteAddr: "127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
 		es, err := s.Audit(ctx, 10)
-		if err != nil || len(es) != 1 || es[0].Action != "key.revoke" {
+		if err != nil || len(es) != 3 || es[0].Action != "key.revoke" || es[2].Action != "key.create" || es[2].Target != fmt.Sprintf("key:%d", k.ID) {
 			t.Fatalf("audit = %+v, %v", es, err)
 		}
 	})
