@@ -121,82 +121,6 @@ var obsTables = map[access.ImportKind]obsTable{
 // intColumns are the integer key columns, cast to text in keys for people.
 var intColumns = map[string]bool{"year": true, "number": true}
 
-// ImportTx is an open import transaction: records are staged (stored but
-// not active) as they arrive; Finish computes the diff and, if asked,
-// publishes. Nothing is visible to others until the transaction commits.
-type ImportTx struct {
-	tx       *gorm.DB
-	s        *Store
-	uploadID int64
-	batch    int
-}
-
-// WithImport runs fn in one transaction for upload uploadID. If fn returns
-// an error everything it staged is rolled back.
-func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access.ImportWriter) error) error {
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		return fn(&ImportTx{tx: tx, s: s, uploadID: uploadID, batch: 500})
-	})
-	return translate(err, "store.WithImport")
-}
-
-// Stage stores a batch of records, inactive, with this upload as lineage.
-func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
-	tx := w.tx.WithContext(ctx)
-	id := w.uploadID
-	if len(b.Consumption) > 0 {
-		rows := make([]consumptionRow, len(b.Consumption))
-		for i, c := range b.Consumption {
-			rows[i] = consumptionRow{ISO3: c.ISO3, Year: c.Year, Drug: c.Drug, Grams: c.Grams, State: string(c.State), ManufacturedG: c.Manufactured,
-				UtilizedG: c.UtilizedForManufacture, StockG: c.Stock, SeizuresG: c.Seizures, Conversion: c.Conversion,
-				UploadID: id, Sheet: c.Lineage.Sheet, RowNum: c.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Estimates) > 0 {
-		rows := make([]estimateRow, len(b.Estimates))
-		for i, e := range b.Estimates {
-			rows[i] = estimateRow{ISO3: e.ISO3, Year: e.Year, Drug: e.Drug, Kind: string(e.Kind), Number: e.Number, Status: string(e.Status),
-				ConsumedG: e.ToBeConsumed, UtilizedG: e.UtilizedForManufacture, StockG: e.StockTarget, SpecialG: e.SpecialStocks,
-				TotalG: e.Total, Conversion: e.Conversion, UploadID: id, Sheet: e.Lineage.Sheet, RowNum: e.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Population) > 0 {
-		rows := make([]populationRow, len(b.Population))
-		for i, p := range b.Population {
-			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Deaths) > 0 {
-		rows := make([]deathsRow, len(b.Deaths))
-		for i, d := range b.Deaths {
-			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Countries) > 0 {
-		rows := make([]metadataRow, len(b.Countries))
-		for i, m := range b.Countries {
-			rows[i] = metadataRow{ISO3: m.ISO3, WHORegion: m.WHORegion, IncomeGroup: m.IncomeGroup, Vintage: m.IncomeVintage,
-				Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	return nil
-}
-
 func (s *Store) distinct(a, b string) string {
 	if s.dialect == SQLite {
 		return a + " IS NOT " + b
@@ -216,6 +140,9 @@ func keyMatch(cols []string, a, b string) string {
 // added (no published row for the key), changed, unchanged, and removed
 // (see removedWhere).
 func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, unchanged int, err error) {
+	if err := w.analyze(ctx); err != nil {
+		return d, 0, translate(err, "store.Diff")
+	}
 	return w.s.diff(w.tx.WithContext(ctx), u)
 }
 
