@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
@@ -42,9 +44,16 @@ type limits = access.Limits
 func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(access.Batch) error) (res access.ParseResult, err error) {
 	const op = "importers.Parse"
 	lim := withDefaults(in.Limits)
-	if int64(len(in.Data)) > lim.MaxBytes {
+	head, size := in.Data, int64(len(in.Data))
+	if in.Path != "" {
+		var err error
+		if head, size, err = fileHead(in.Path); err != nil {
+			return res, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
+		}
+	}
+	if size > lim.MaxBytes {
 		return res, &access.Error{Code: access.TooLarge, Op: op,
-			Msg: fmt.Sprintf("the file is %d bytes; the limit is %d", len(in.Data), lim.MaxBytes)}
+			Msg: fmt.Sprintf("the file is %d bytes; the limit is %d", size, lim.MaxBytes)}
 	}
 	if in.Resolver == nil {
 		return res, access.Errorf(access.Invalid, op, "no country and drug reference data to resolve names with")
@@ -56,18 +65,31 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	ext := strings.ToLower(filepath.Ext(in.Filename))
 	var sheets []sheet
 	switch {
-	case isXLSX(in.Data):
-		f, err := openXLSX(in.Data, lim)
+	case isXLSX(head):
+		var f *excelize.File
+		var err error
+		if in.Path != "" {
+			f, err = openXLSXFile(in.Path, lim)
+		} else {
+			f, err = openXLSX(in.Data, lim)
+		}
 		if err != nil {
 			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xlsx workbook", Err: err}
 		}
 		defer f.Close()
-		sheets = xlsxSheets(f, len(in.Data))
+		sheets = xlsxSheets(f, int(size))
 		r.locale = LocaleUnknown
-	case ext == ".xls" || ext == ".ods" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
+	case ext == ".xls" || ext == ".ods" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(head) || ext == ".xlsx":
 		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
-	case bytesLookBinary(in.Data):
+	case bytesLookBinary(head):
 		return res, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
+	case in.Path != "":
+		var info csvInfo
+		sheets, info, r.totalRows, err = csvFileSheets(in.Path, head)
+		if err != nil {
+			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
+		}
+		r.locale = info.locale
 	default:
 		var info csvInfo
 		sheets, info, err = csvSheets(in.Data)

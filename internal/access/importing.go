@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 )
@@ -297,6 +298,14 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 	if err != nil {
 		return u, err
 	}
+	if int64(len(data)) > spoolThreshold {
+		path, err := spool(data)
+		if err != nil {
+			return u, err
+		}
+		defer os.Remove(path)
+		in.Data, in.Path = nil, path
+	}
 	var st staging
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
 		if err := s.stage(ctx, who, u, in, w, &st); err != nil {
@@ -375,6 +384,28 @@ func (s *ImportService) auditPublished(ctx context.Context, who Principal, u Upl
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: s.now(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "publish", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
 		Detail: fmt.Sprintf("published on import: %d added, %d changed, %d removed", u.Diff.Added, u.Diff.Changed, u.Diff.Removed)})
+}
+
+// spoolThreshold is the size above which an upload is spooled to a
+// temporary file and parsed from there, as a stream.
+const spoolThreshold = 256 << 10
+
+// spool writes data to a temporary file and returns its path.
+func spool(data []byte) (string, error) {
+	f, err := os.CreateTemp("", "reliefgap-upload-*")
+	if err != nil {
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	return f.Name(), nil
 }
 
 // parseInput gathers the reference data a parser resolves names with.

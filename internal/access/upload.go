@@ -169,7 +169,10 @@ var DefaultLimits = Limits{MaxBytes: 20 << 20, MaxRows: 2_000_000, MaxColumns: 5
 type ParseInput struct {
 	Kind     ImportKind // "" to detect from the headers
 	Filename string
-	Data     []byte
+	// Data is the file; or, when Path is set, the file is read from Path
+	// (an upload spooled to a temporary file, read as a stream).
+	Data []byte
+	Path string
 	// Country, when set, is the scope of the upload: rows for any other
 	// country are errors, and a file without a country column is taken to
 	// be for this country.
