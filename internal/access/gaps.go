@@ -73,6 +73,7 @@ type CountryGaps struct {
 	Country CountryRef `json:"country"`
 	Methods Methods    `json:"methods"`
 	Years   []YearGaps `json:"years"`
+	AvailabilityFields
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing

@@ -52,6 +52,7 @@ type GroupGaps struct {
 	WorldSharePct *float64 `json:"world_share_pct"`
 
 	Ranking []RankedCountry `json:"ranking"`
+	AvailabilityGroupFields
 }
 
 // RankedCountry is one country's place in its group, by mg ME per capita.
