@@ -278,7 +278,7 @@ type medicineName struct {
 }
 
 var (
-	reStrength = regexp.MustCompile(`(?i)([0-9]+(?:[.,][0-9]+)?)\s*(mg|mcg|µg|μg|micrograms?|g)\b\s*(?:(?:/|per|in)\s*([0-9]+(?:[.,][0-9]+)?)?\s*(ml|h|hr|hour|hours)\b)?`)
+	reStrength    = regexp.MustCompile(`(?i)([0-9]+(?:[.,][0-9]+)?)\s*(mg|mcg|µg|μg|micrograms?|g)\b\s*(?:(?:/|per|in)\s*([0-9]+(?:[.,][0-9]+)?)?\s*(ml|h|hr|hour|hours)\b)?`)
 	medicineDrugs = map[string]string{"morphine": "morphine", "codeine": "codeine", "fentanyl": "fentanyl",
 		"methadone": "methadone", "oxycodone": "oxycodone", "hydromorphone": "hydromorphone", "pethidine": "pethidine",
 		"meperidine": "pethidine", "tramadol": "tramadol", "buprenorphine": "buprenorphine"}

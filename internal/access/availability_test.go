@@ -19,7 +19,7 @@ func TestResolveMedicine(t *testing.T) {
 		{"Morphine 10mg modified release tab", "morphine-tab-pr-10mg", "parsed"},
 		{"Morphine sulfate oral solution 10mg/5ml", "morphine-oral-liquid-10mg-5ml", "parsed"},
 		{"morphine 2 mg/ml oral liquid", "morphine-oral-liquid-10mg-5ml", "parsed"}, // 10 mg / 5 ml = 2 mg/ml
-		{"Morphine inj 10mg/ml", "morphine-inj-10mg-ml", "code"}, // normalises to the code
+		{"Morphine inj 10mg/ml", "morphine-inj-10mg-ml", "code"},                    // normalises to the code
 		{"Morphine injection 10 mg in 1ml", "morphine-inj-10mg-ml", "parsed"},
 		{"Fentanyl 25mcg/hr patch", "fentanyl-patch-25mcg-h", "parsed"},
 		{"fentanyl transdermal 12 micrograms/hour", "fentanyl-patch-12mcg-h", "parsed"},
