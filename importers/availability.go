@@ -1,0 +1,832 @@
+package importers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// Availability files, in two families (see doc.go, "Availability surveys"):
+//
+//   - "who-hai-summary": a WHO/HAI survey summary. A metadata block above
+//     the table (Country, Survey year, Reference price with its year,
+//     Lowest-paid government worker's daily wage, Currency), then medicines
+//     down and, per sector, columns for % availability, median price ratio
+//     (MPR), number of facilities surveyed and optionally the median unit
+//     price. The sector is named in a row above the measures (usually a
+//     merged cell over the sector's columns) or in each measure header
+//     ("Public % availability").
+//   - "gho-ccs-long" and "gho-ccs-wide": GHO exports of the NCD
+//     country-capacity survey indicator "general availability of oral
+//     morphine in public primary care": long (a row per country and year:
+//     SpatialDimValueCode / Location, Period, Value, optionally the
+//     indicator) or wide (countries down, survey years across).
+const (
+	LayoutWHOHAI  = "who-hai-summary"
+	LayoutCCSLong = "gho-ccs-long"
+	LayoutCCSWide = "gho-ccs-wide"
+)
+
+// Problem codes of the availability importers.
+const (
+	CodeUnknownMedicine = "unknown_medicine"
+	CodeSectorMissing   = "sector_missing"
+	CodeFractionRead    = "availability_as_fraction"
+	CodeUnknownAnswer   = "unknown_answer"
+)
+
+// availRows caps the rows of one availability sheet held in memory.
+const availRows = 100_000
+
+// parseAvailabilityKinds reads the file when it is an availability survey
+// or a country-capacity export: when kind asks for one, or when kind is
+// empty and a sheet's headers show one. ok is false for any other file.
+func parseAvailabilityKinds(ctx context.Context, in access.ParseInput, sheets []sheet, lim limits, loc Locale, emit func(access.Batch) error) (res access.ParseResult, ok bool, err error) {
+	switch in.Kind {
+	case "", access.KindAvailability, access.KindCCS:
+	default:
+		return res, false, nil
+	}
+	a := &availRun{in: in, lim: lim, loc: loc, matchSeen: map[string]bool{}, seen: map[string]int{}}
+	if in.Kind == "" {
+		kind := ""
+		for _, sh := range sheets {
+			top, _, err := readSheet(sh, headerScan, lim)
+			if err != nil {
+				continue
+			}
+			if _, _, found := findWHOHAIHeader(top); found {
+				kind = string(access.KindAvailability)
+				break
+			}
+			if ccsLooksLike(top) {
+				kind = string(access.KindCCS)
+				break
+			}
+		}
+		if kind == "" {
+			return res, false, nil
+		}
+		a.kind = access.ImportKind(kind)
+	} else {
+		a.kind = in.Kind
+	}
+	tables := 0
+	for _, sh := range sheets {
+		if err := ctx.Err(); err != nil {
+			return res, true, err
+		}
+		rows, more, err := readSheet(sh, min(lim.MaxRows, availRows), lim)
+		if err != nil {
+			a.problem(access.Problem{Severity: access.SeverityError, Code: CodeUnreadableSheet, Sheet: sh.name, Message: "the sheet could not be read: " + err.Error()})
+			continue
+		}
+		if more {
+			a.errorAt(cellRef{sh.name, rows[len(rows)-1].n, -1}, CodeTooManyRows, "", "the sheet has more than %d rows; the rest is not read", len(rows))
+		}
+		var found bool
+		if a.kind == access.KindAvailability {
+			found = a.whoHAI(sh.name, rows)
+		} else {
+			found = a.ccs(sh.name, rows)
+		}
+		if found {
+			tables++
+		}
+	}
+	if tables == 0 {
+		what := "no WHO/HAI survey table found: no row names a medicine column with % availability, median price ratio or facilities surveyed per sector"
+		if a.kind == access.KindCCS {
+			what = "no country-capacity table found: no row names a country column with a year and an answer column, or with survey years across"
+		}
+		a.problem(access.Problem{Severity: access.SeverityError, Code: CodeNoTable, Message: what})
+	}
+	if err := a.flush(emit); err != nil {
+		return res, true, err
+	}
+	return access.ParseResult{Kind: a.kind, Layout: strings.Join(a.layouts, "+"), Rows: a.rows, Problems: a.problems, Matches: a.matches}, true, nil
+}
+
+type numberedRow struct {
+	n     int
+	cells []string
+}
+
+// readSheet reads up to max rows of a sheet; more says that rows remain.
+func readSheet(sh sheet, max int, lim limits) (rows []numberedRow, more bool, err error) {
+	src, err := sh.open()
+	if err != nil {
+		return nil, false, err
+	}
+	defer src.Close()
+	for src.Next() {
+		if len(rows) == max {
+			return rows, true, nil
+		}
+		cells := src.Row()
+		if len(cells) > lim.MaxColumns {
+			cells = cells[:lim.MaxColumns]
+		}
+		cp := make([]string, len(cells))
+		for i, c := range cells {
+			if len(c) > lim.MaxCellLength {
+				c = c[:lim.MaxCellLength]
+			}
+			cp[i] = strings.TrimSpace(c)
+		}
+		rows = append(rows, numberedRow{src.RowNum(), cp})
+	}
+	return rows, false, src.Err()
+}
+
+// availRun is the state of one availability import.
+type availRun struct {
+	in        access.ParseInput
+	lim       limits
+	loc       Locale
+	kind      access.ImportKind
+	layouts   []string
+	rows      int
+	problems  []access.Problem
+	matches   []access.Match
+	matchSeen map[string]bool
+	batch     access.Batch
+	seen      map[string]int // record key → row, for duplicates
+}
+
+func (a *availRun) problem(p access.Problem) {
+	if len(a.problems) < maxProblems {
+		a.problems = append(a.problems, p)
+	}
+}
+
+func (a *availRun) errorAt(c cellRef, code, value, format string, args ...any) {
+	a.problem(c.problem(access.SeverityError, code, value, fmt.Sprintf(format, args...)))
+}
+
+func (a *availRun) warnAt(c cellRef, code, value, format string, args ...any) {
+	a.problem(c.problem(access.SeverityWarning, code, value, fmt.Sprintf(format, args...)))
+}
+
+func (a *availRun) match(m access.Match) {
+	k := m.What + "\x00" + m.Value
+	if !a.matchSeen[k] {
+		a.matchSeen[k] = true
+		a.matches = append(a.matches, m)
+	}
+}
+
+func (a *availRun) layout(l string) {
+	if !contains(a.layouts, l) {
+		a.layouts = append(a.layouts, l)
+	}
+}
+
+func (a *availRun) flush(emit func(access.Batch) error) error {
+	if a.batch.Len() == 0 {
+		return nil
+	}
+	b := a.batch
+	a.batch = access.Batch{}
+	if err := emit(b); err != nil {
+		return fmt.Errorf("importers: storing a batch: %w", err)
+	}
+	return nil
+}
+
+// country resolves a country cell; "" with ok set means a row to skip
+// (an aggregate), ok false an error already reported.
+func (a *availRun) country(at cellRef, s string) (iso3 string, ok bool) {
+	c, m, found := a.in.Resolver.Country(s)
+	if !found {
+		if t := strings.TrimSpace(reFootnote.ReplaceAllString(s, "")); t != s && t != "" {
+			c, m, found = a.in.Resolver.Country(t)
+			m.Value = s
+		}
+	}
+	switch {
+	case found:
+		if m.Method != "iso3" {
+			a.match(m)
+		}
+	case isAggregate(s):
+		return "", true
+	default:
+		sug := a.in.Resolver.Suggest(s, 3)
+		a.match(access.Match{What: "country", Value: s, Suggestions: sug})
+		a.errorAt(at, CodeUnknownCountry, s, "unknown country %q%s", s, didYouMean(sug))
+		return "", false
+	}
+	if a.in.Country != "" && c.ISO3 != a.in.Country {
+		a.errorAt(at, CodeOutOfScope, s, "this upload is for %s; the row is for %s", a.in.Country, c.ISO3)
+		return "", false
+	}
+	return c.ISO3, true
+}
+
+// --- WHO/HAI survey summaries ---------------------------------------------
+
+// measure is what a WHO/HAI column holds.
+type measure int
+
+const (
+	mNone measure = iota
+	mAvailability
+	mMPR
+	mFacilities
+	mUnitPrice
+)
+
+func measureOf(h string) measure {
+	n := " " + access.NormalizeName(h) + " "
+	has := func(s string) bool { return strings.Contains(n, s) }
+	switch {
+	case has(" mpr ") || has(" median price ratio") || has(" price ratio"):
+		return mMPR
+	case has(" availability") || has(" available "):
+		return mAvailability
+	case has(" facilities") || has(" outlets") || has(" n ") && len(strings.Fields(n)) <= 3 || has(" number surveyed ") || has(" facilities surveyed "):
+		return mFacilities
+	case has(" unit price") || has(" median price") || has(" patient price"):
+		return mUnitPrice
+	}
+	return mNone
+}
+
+func isMedicineHeader(h string) bool {
+	switch access.NormalizeName(h) {
+	case "medicine", "medicines", "medicine name", "name of medicine", "generic name", "medicine generic name",
+		"product", "product name", "medicine strength dosage form", "medicine strength and dosage form", "item":
+		return true
+	}
+	return false
+}
+
+// findWHOHAIHeader finds the row naming the medicine column and the row of
+// measure headers (the same row or the next).
+func findWHOHAIHeader(rows []numberedRow) (medRow, measRow int, ok bool) {
+	countMeasures := func(cells []string) int {
+		k := 0
+		for _, c := range cells {
+			if measureOf(c) != mNone {
+				k++
+			}
+		}
+		return k
+	}
+	for i := 0; i < len(rows) && i < headerScan; i++ {
+		med := false
+		for _, c := range rows[i].cells {
+			if isMedicineHeader(c) {
+				med = true
+				break
+			}
+		}
+		if !med {
+			continue
+		}
+		if countMeasures(rows[i].cells) > 0 {
+			return i, i, true
+		}
+		if i+1 < len(rows) && countMeasures(rows[i+1].cells) > 0 {
+			return i, i + 1, true
+		}
+	}
+	return 0, 0, false
+}
+
+// surveyMeta is the metadata block above a WHO/HAI table.
+type surveyMeta struct {
+	country, currency, reference, title string
+	year, refYear                       int
+	wage                                *float64
+	countryRef, yearRef, wageRef        cellRef
+}
+
+func (a *availRun) readMeta(sheet string, rows []numberedRow) surveyMeta {
+	var m surveyMeta
+	for _, r := range rows {
+		for i := 0; i < len(r.cells); i++ {
+			label := access.NormalizeName(r.cells[i])
+			if label == "" {
+				continue
+			}
+			j := i + 1
+			for j < len(r.cells) && r.cells[j] == "" {
+				j++
+			}
+			if j >= len(r.cells) {
+				break
+			}
+			v, ref := r.cells[j], cellRef{sheet, r.n, j}
+			switch {
+			case label == "country" || label == "country name" || label == "country iso3":
+				m.country, m.countryRef = v, ref
+			case strings.Contains(label, "wage"):
+				if x, err := ParseNumber(v, a.loc); err == nil && x >= 0 {
+					m.wage = access.F(x)
+				} else {
+					a.errorAt(ref, CodeInvalidNumber, v, "the daily wage is not a number")
+				}
+				m.wageRef = ref
+			case strings.Contains(label, "reference") && strings.Contains(label, "year"):
+				if y, ok := parseYear(v); ok {
+					m.refYear = y
+				}
+			case strings.Contains(label, "reference price") || label == "price reference" || label == "reference prices":
+				m.reference = v
+				if ys := yearsIn(v); len(ys) == 1 && m.refYear == 0 {
+					m.refYear = ys[0]
+				}
+			case label == "currency" || label == "local currency":
+				m.currency = v
+			case label == "survey year" || label == "year" || label == "year of survey" || label == "data collection year" ||
+				label == "year of data collection":
+				if y, ok := parseYear(v); ok {
+					m.year, m.yearRef = y, ref
+				} else {
+					a.errorAt(ref, CodeInvalidYear, v, "the survey year is not a year between 1900 and 2100")
+				}
+			case label == "survey" || label == "survey title" || label == "title":
+				m.title = v
+			default:
+				continue
+			}
+			i = j
+		}
+	}
+	return m
+}
+
+// whoCol is one measure column of a WHO/HAI table.
+type whoCol struct {
+	idx     int
+	sector  access.Sector
+	measure measure
+}
+
+func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
+	mi, si, ok := findWHOHAIHeader(rows)
+	if !ok {
+		return false
+	}
+	a.layout(LayoutWHOHAI)
+	meta := a.readMeta(sheet, rows[:mi])
+	head := rows[si].cells
+	// Sectors: in the measure header itself, or in the row above it,
+	// carried to the right over the blank cells a merged heading leaves.
+	var above []string
+	if si > 0 {
+		above = rows[si-1].cells
+	}
+	medCol, strengthCol, formCol, countryCol, yearCol := -1, -1, -1, -1, -1
+	for i, c := range rows[mi].cells {
+		n := access.NormalizeName(c)
+		switch {
+		case isMedicineHeader(c) && medCol < 0:
+			medCol = i
+		case n == "strength" || n == "dose" || n == "strength dose":
+			strengthCol = i
+		case n == "dosage form" || n == "form" || n == "dosage":
+			formCol = i
+		case identRole(n) == roleISO3 || identRole(n) == roleName && n != "name":
+			countryCol = i
+		case identRole(n) == roleYear || n == "survey year":
+			yearCol = i
+		}
+	}
+	var cols []whoCol
+	carry := access.Sector("")
+	found := map[access.Sector]bool{}
+	for i, h := range head {
+		if i < len(above) && above[i] != "" {
+			if s, ok := access.ParseSector(above[i]); ok {
+				carry = s
+			} else {
+				carry = ""
+			}
+		}
+		m := measureOf(h)
+		if m == mNone || i == medCol {
+			continue
+		}
+		sec, ok := access.ParseSector(h)
+		if !ok {
+			sec = carry
+		}
+		if sec == "" {
+			a.errorAt(cellRef{sheet, rows[si].n, i}, CodeMissingColumn, h, "no sector (public, private or other) is named for this column")
+			continue
+		}
+		found[sec] = true
+		cols = append(cols, whoCol{idx: i, sector: sec, measure: m})
+	}
+	for _, s := range access.Sectors {
+		if !found[s] {
+			a.warnAt(cellRef{sheet, rows[si].n, -1}, CodeSectorMissing, string(s),
+				"the table has no columns for the %s sector; no figures are stored for it", s)
+		}
+	}
+	if meta.country == "" && countryCol < 0 && a.in.Country != "" {
+		meta.country = a.in.Country
+	}
+	metaISO3 := ""
+	if meta.country != "" {
+		iso3, ok := a.country(meta.countryRef, meta.country)
+		if ok && iso3 == "" {
+			a.errorAt(meta.countryRef, CodeUnknownCountry, meta.country, "the survey's country is not a country")
+		}
+		metaISO3 = iso3
+	} else if countryCol < 0 {
+		a.errorAt(cellRef{sheet, rows[mi].n, -1}, CodeMissingValue, "", "the survey names no country: add a line \"Country:\" above the table, or upload it for a country")
+	}
+	if meta.year == 0 && yearCol < 0 {
+		a.errorAt(cellRef{sheet, rows[mi].n, -1}, CodeMissingValue, "", "the survey names no year: add a line \"Survey year:\" above the table")
+	}
+	// Availability read from a percentage-formatted workbook cell arrives
+	// as a fraction (0.45 for 45%): when every value of the sheet is in
+	// [0, 1] and one is not 0 or 1, all are read as fractions.
+	fraction := a.availabilityAsFractions(rows[si+1:], cols)
+	if fraction {
+		a.warnAt(cellRef{sheet, rows[si].n, -1}, CodeFractionRead, "", "availability values are all between 0 and 1: read as fractions (0.45 = 45%%)")
+	}
+	for _, r := range rows[si+1:] {
+		a.whoHAIRow(sheet, r, meta, metaISO3, medCol, strengthCol, formCol, countryCol, yearCol, cols, fraction)
+	}
+	return true
+}
+
+func (a *availRun) availabilityAsFractions(rows []numberedRow, cols []whoCol) bool {
+	any01 := false
+	for _, r := range rows {
+		for _, c := range cols {
+			if c.measure != mAvailability || c.idx >= len(r.cells) {
+				continue
+			}
+			v := r.cells[c.idx]
+			if strings.Contains(v, "%") {
+				return false
+			}
+			x, err := ParseNumber(v, a.loc)
+			if err != nil {
+				continue
+			}
+			if x > 1 || x < 0 {
+				return false
+			}
+			if x != 0 && x != 1 {
+				any01 = true
+			}
+		}
+	}
+	return any01
+}
+
+func cell(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return cells[i]
+}
+
+func availNotGiven(s string) bool {
+	switch access.NormalizeName(s) {
+	case "", "na", "n a", "nd", "n d", "not available", "not found", "not surveyed", "x", "..", "nr":
+		return true
+	}
+	return s == "-" || s == "–" || s == "—"
+}
+
+func (a *availRun) whoHAIRow(sheet string, r numberedRow, meta surveyMeta, metaISO3 string, medCol, strengthCol, formCol, countryCol, yearCol int, cols []whoCol, fraction bool) {
+	name := cell(r.cells, medCol)
+	if name == "" {
+		return
+	}
+	hasValue := false
+	for _, c := range cols {
+		if !availNotGiven(cell(r.cells, c.idx)) {
+			hasValue = true
+			break
+		}
+	}
+	if !hasValue {
+		return // a section heading or a medicine nobody looked for
+	}
+	a.rows++
+	full := strings.TrimSpace(strings.Join([]string{name, cell(r.cells, strengthCol), cell(r.cells, formCol)}, " "))
+	at := cellRef{sheet, r.n, medCol}
+	med, method, ok := access.MedicinesV1.ResolveMedicine(full)
+	if !ok && full != name {
+		med, method, ok = access.MedicinesV1.ResolveMedicine(name)
+	}
+	if !ok {
+		sug := access.MedicinesV1.SuggestMedicines(full, 3)
+		a.match(access.Match{What: "medicine", Value: full, Suggestions: sug})
+		a.errorAt(at, CodeUnknownMedicine, full, "unknown medicine %q (medicines vocabulary %s v%d)%s",
+			full, access.MedicinesV1.Name, access.MedicinesV1.Version, didYouMean(sug))
+		return
+	}
+	if method != "code" {
+		a.match(access.Match{What: "medicine", Value: full, Resolved: med.Code, Method: method})
+	}
+	iso3 := metaISO3
+	if countryCol >= 0 && cell(r.cells, countryCol) != "" {
+		var ok bool
+		if iso3, ok = a.country(cellRef{sheet, r.n, countryCol}, cell(r.cells, countryCol)); !ok || iso3 == "" {
+			return
+		}
+	}
+	year := meta.year
+	if yearCol >= 0 && cell(r.cells, yearCol) != "" {
+		y, ok := parseYear(cell(r.cells, yearCol))
+		if !ok {
+			a.errorAt(cellRef{sheet, r.n, yearCol}, CodeInvalidYear, cell(r.cells, yearCol), "not a year between 1900 and 2100")
+			return
+		}
+		year = y
+	}
+	if iso3 == "" || year == 0 {
+		return // reported once for the table
+	}
+	bySector := map[access.Sector]*access.AvailabilitySurvey{}
+	var order []access.Sector
+	for _, c := range cols {
+		v := cell(r.cells, c.idx)
+		if availNotGiven(v) {
+			continue
+		}
+		ref := cellRef{sheet, r.n, c.idx}
+		s := bySector[c.sector]
+		if s == nil {
+			s = &access.AvailabilitySurvey{ISO3: iso3, Year: year, Medicine: med.Code, VocabularyVersion: access.MedicinesV1.Version,
+				Drug: med.Drug, Sector: c.sector, PriceReference: meta.reference, PriceReferenceYear: meta.refYear,
+				Currency: meta.currency, DailyWage: meta.wage, Survey: meta.title, Lineage: access.Lineage{Sheet: sheet, Row: r.n}}
+			bySector[c.sector] = s
+			order = append(order, c.sector)
+		}
+		pct := strings.HasSuffix(v, "%")
+		x, err := ParseNumber(strings.TrimSuffix(v, "%"), a.loc)
+		if err != nil {
+			a.errorAt(ref, CodeInvalidNumber, v, "not a number (%v)", err)
+			continue
+		}
+		if x < 0 {
+			a.errorAt(ref, CodeNegative, v, "a negative figure")
+			continue
+		}
+		switch c.measure {
+		case mAvailability:
+			if fraction && !pct {
+				x *= 100
+			}
+			if x > 100 {
+				a.errorAt(ref, CodeInvalidValue, v, "availability is a percentage of facilities: at most 100")
+				continue
+			}
+			s.AvailabilityPct = access.F(round12(x))
+		case mMPR:
+			s.MedianPriceRatio = access.F(x)
+		case mFacilities:
+			if x != float64(int(x)) {
+				a.errorAt(ref, CodeInvalidValue, v, "the number of facilities surveyed is a whole number")
+				continue
+			}
+			n := int(x)
+			s.FacilitiesSurveyed = &n
+		case mUnitPrice:
+			s.MedianUnitPrice = access.F(x)
+		}
+	}
+	for _, sec := range order {
+		s := bySector[sec]
+		key := fmt.Sprintf("%s/%d/%s/%s", s.ISO3, s.Year, s.Medicine, s.Sector)
+		if first, dup := a.seen[key]; dup {
+			a.errorAt(at, CodeDuplicate, full, "%s in the %s sector is already given on row %d", med.Name, sec, first)
+			continue
+		}
+		a.seen[key] = r.n
+		a.batch.Availability = append(a.batch.Availability, *s)
+	}
+}
+
+// --- GHO country-capacity exports -------------------------------------------
+
+type ccsCols struct {
+	code, name, year, value, indicator, indicatorName int
+}
+
+func ccsHeaderRole(h string) string {
+	switch access.NormalizeName(h) {
+	case "spatialdimvaluecode", "spatial dim value code", "spatialdim", "spatial dim", "country code", "iso3", "iso",
+		"iso3 code", "country iso3", "location code", "code":
+		return "code"
+	case "location", "country", "country display", "country name", "countries", "member state", "country or area":
+		return "name"
+	case "period", "year", "year display", "timedim", "time dim", "survey year", "time", "period display":
+		return "year"
+	case "value", "display value", "answer", "response", "fact value", "factvaluetranslationid":
+		return "value"
+	case "indicatorcode", "indicator code", "gho code", "gho":
+		return "indicator"
+	case "indicator", "indicator name", "gho display", "indicator display":
+		return "indicator_name"
+	}
+	return ""
+}
+
+// findCCSLong finds a header with a country, a year and a value column.
+func findCCSLong(rows []numberedRow) (int, ccsCols, bool) {
+	for i := 0; i < len(rows) && i < headerScan; i++ {
+		c := ccsCols{-1, -1, -1, -1, -1, -1}
+		for j, h := range rows[i].cells {
+			switch ccsHeaderRole(h) {
+			case "code":
+				if c.code < 0 {
+					c.code = j
+				}
+			case "name":
+				if c.name < 0 {
+					c.name = j
+				}
+			case "year":
+				if c.year < 0 {
+					c.year = j
+				}
+			case "value":
+				if c.value < 0 {
+					c.value = j
+				}
+			case "indicator":
+				c.indicator = j
+			case "indicator_name":
+				c.indicatorName = j
+			}
+		}
+		if (c.code >= 0 || c.name >= 0) && c.year >= 0 && c.value >= 0 {
+			return i, c, true
+		}
+	}
+	return 0, ccsCols{}, false
+}
+
+// findCCSWide finds a header whose cells after the country column are
+// survey years.
+func findCCSWide(rows []numberedRow) (hdr, countryCol int, years map[int]int, ok bool) {
+	for i := 0; i < len(rows) && i < headerScan; i++ {
+		ys := map[int]int{}
+		cc := -1
+		for j, h := range rows[i].cells {
+			if y, ok := parseYear(h); ok {
+				ys[j] = y
+				continue
+			}
+			if r := ccsHeaderRole(h); (r == "name" || r == "code") && cc < 0 {
+				cc = j
+			}
+		}
+		if len(ys) == 0 {
+			continue
+		}
+		if cc < 0 && i > 0 {
+			for j, h := range rows[i-1].cells {
+				if r := ccsHeaderRole(h); r == "name" || r == "code" {
+					cc = j
+					break
+				}
+			}
+		}
+		if cc < 0 {
+			cc = 0
+		}
+		if _, isYear := ys[cc]; isYear {
+			continue
+		}
+		return i, cc, ys, true
+	}
+	return 0, 0, nil, false
+}
+
+func mentionsMorphine(s string) bool {
+	n := access.NormalizeName(s)
+	return strings.Contains(n, "morphine")
+}
+
+// ccsLooksLike reports whether the top of a sheet is a country-capacity
+// export: oral morphine's availability named somewhere (a title or an
+// indicator cell), a long or wide header, and answers in words (yes, no,
+// don't know) below it — so that a consumption table that lists morphine
+// is never taken for one.
+func ccsLooksLike(rows []numberedRow) bool {
+	named := false
+	for _, r := range rows {
+		for _, c := range r.cells {
+			n := access.NormalizeName(c)
+			if strings.Contains(n, "morphine") && (strings.Contains(n, "availab") || strings.Contains(n, "primary care") || strings.Contains(n, "capacity")) {
+				named = true
+			}
+		}
+	}
+	if !named {
+		return false
+	}
+	wordAnswer := func(s string) bool {
+		_, ok := access.ParseCCSAnswer(s)
+		_, num := ParseNumber(s, LocaleDot)
+		return ok && num != nil
+	}
+	if hi, c, ok := findCCSLong(rows); ok {
+		for _, r := range rows[hi+1:] {
+			if wordAnswer(cell(r.cells, c.value)) {
+				return true
+			}
+		}
+		return false
+	}
+	if hi, _, years, ok := findCCSWide(rows); ok {
+		for _, r := range rows[hi+1:] {
+			for j := range years {
+				if wordAnswer(cell(r.cells, j)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (a *availRun) ccs(sheet string, rows []numberedRow) bool {
+	if hi, c, ok := findCCSLong(rows); ok {
+		a.layout(LayoutCCSLong)
+		other := 0
+		for _, r := range rows[hi+1:] {
+			ind := strings.TrimSpace(cell(r.cells, c.indicator) + " " + cell(r.cells, c.indicatorName))
+			if (c.indicator >= 0 || c.indicatorName >= 0) && ind != "" && !mentionsMorphine(ind) && !strings.Contains(strings.ToUpper(ind), "MORPH") {
+				other++
+				continue
+			}
+			country, cc := cell(r.cells, c.code), c.code
+			if country == "" {
+				country, cc = cell(r.cells, c.name), c.name
+			}
+			if country == "" {
+				continue
+			}
+			a.ccsAnswer(sheet, r.n, country, cc, cell(r.cells, c.year), c.year, cell(r.cells, c.value), c.value)
+		}
+		if other > 0 {
+			a.warnAt(cellRef{sheet, rows[hi].n, max(c.indicator, c.indicatorName)}, CodeOtherIndicator, "",
+				"%d rows of other indicators are skipped: only the availability of oral morphine in public primary care is read", other)
+		}
+		return true
+	}
+	if hi, cc, years, ok := findCCSWide(rows); ok {
+		a.layout(LayoutCCSWide)
+		for _, r := range rows[hi+1:] {
+			country := cell(r.cells, cc)
+			if country == "" {
+				continue
+			}
+			for j, y := range years {
+				v := cell(r.cells, j)
+				if v == "" {
+					continue
+				}
+				a.ccsAnswer(sheet, r.n, country, cc, strconv.Itoa(y), -1, v, j)
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (a *availRun) ccsAnswer(sheet string, row int, country string, countryCol int, yearText string, yearCol int, value string, valueCol int) {
+	if value == "" {
+		return // not reported
+	}
+	a.rows++
+	iso3, ok := a.country(cellRef{sheet, row, countryCol}, country)
+	if !ok || iso3 == "" {
+		return
+	}
+	year, ok := parseYear(yearText)
+	if !ok {
+		a.errorAt(cellRef{sheet, row, yearCol}, CodeInvalidYear, yearText, "not a year between 1900 and 2100")
+		return
+	}
+	ans, ok := access.ParseCCSAnswer(value)
+	if !ok {
+		a.errorAt(cellRef{sheet, row, valueCol}, CodeUnknownAnswer, value, "the answer must be yes, no or don't know")
+		return
+	}
+	key := fmt.Sprintf("%s/%d", iso3, year)
+	if first, dup := a.seen[key]; dup {
+		a.errorAt(cellRef{sheet, row, valueCol}, CodeDuplicate, value, "%s %d is already answered on row %d", iso3, year, first)
+		return
+	}
+	a.seen[key] = row
+	a.batch.CCS = append(a.batch.CCS, access.CCSRecord{ISO3: iso3, Year: year, Indicator: access.CCSIndicatorOralMorphine,
+		Answer: ans, Lineage: access.Lineage{Sheet: sheet, Row: row}})
+}
