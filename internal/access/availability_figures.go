@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Flags about availability surveys.
@@ -127,7 +129,7 @@ func availabilityFigure(v MedicineVocabulary, a Affordability, s AvailabilitySur
 	}
 	if s.PriceReference != "" {
 		r := s.PriceReference
-		if s.PriceReferenceYear > 0 {
+		if y := s.PriceReferenceYear; y > 0 && !strings.Contains(r, strconv.Itoa(y)) {
 			r = fmt.Sprintf("%s, %d", r, s.PriceReferenceYear)
 		}
 		f.PriceReference = &r
