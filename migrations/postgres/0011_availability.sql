@@ -2,7 +2,8 @@
 -- Availability observations: WHO/HAI facility surveys (per country, survey
 -- year, medicine of the medicines vocabulary and sector) and the WHO NCD
 -- country-capacity survey's yes / no / don't-know answers. Staged, diffed
--- and published like every other observation table: one active row per key.
+-- and published like every other observation table: one active row per key,
+-- stamped with the data versions that published and withdrew it.
 CREATE TABLE availability_surveys (
     id                   BIGSERIAL PRIMARY KEY,
     iso3                 TEXT NOT NULL REFERENCES countries (iso3),
@@ -23,7 +24,9 @@ CREATE TABLE availability_surveys (
     upload_id            BIGINT NOT NULL REFERENCES uploads (id),
     sheet                TEXT NOT NULL DEFAULT '',
     row_num              INTEGER NOT NULL,
-    active               BOOLEAN NOT NULL
+    active               BOOLEAN NOT NULL,
+    published_in         BIGINT,
+    withdrawn_in         BIGINT
 );
 CREATE UNIQUE INDEX availability_surveys_active ON availability_surveys (iso3, year, medicine, sector) WHERE active;
 CREATE INDEX availability_surveys_upload ON availability_surveys (upload_id, iso3, year, medicine, sector);
@@ -37,7 +40,9 @@ CREATE TABLE ccs_answers (
     upload_id BIGINT NOT NULL REFERENCES uploads (id),
     sheet     TEXT NOT NULL DEFAULT '',
     row_num   INTEGER NOT NULL,
-    active    BOOLEAN NOT NULL
+    active    BOOLEAN NOT NULL,
+    published_in BIGINT,
+    withdrawn_in BIGINT
 );
 CREATE UNIQUE INDEX ccs_answers_active ON ccs_answers (iso3, year, indicator) WHERE active;
 CREATE INDEX ccs_answers_upload ON ccs_answers (upload_id, iso3, year, indicator);
