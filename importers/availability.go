@@ -304,10 +304,11 @@ type surveyMeta struct {
 	year, refYear                       int
 	wage                                *float64
 	countryRef, yearRef, wageRef        cellRef
+	wageCol, currencyCol                int // per-row columns, -1 when absent
 }
 
 func (a *availRun) readMeta(sheet string, rows []numberedRow) surveyMeta {
-	var m surveyMeta
+	m := surveyMeta{wageCol: -1, currencyCol: -1}
 	for _, r := range rows {
 		for i := 0; i < len(r.cells); i++ {
 			label := access.NormalizeName(r.cells[i])
@@ -386,6 +387,10 @@ func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
 	for i, c := range rows[mi].cells {
 		n := access.NormalizeName(c)
 		switch {
+		case strings.Contains(n, "wage"):
+			meta.wageCol = i
+		case n == "currency" || n == "local currency":
+			meta.currencyCol = i
 		case isMedicineHeader(c) && medCol < 0:
 			medCol = i
 		case n == "strength" || n == "dose" || n == "strength dose":
@@ -551,6 +556,18 @@ func (a *availRun) whoHAIRow(sheet string, r numberedRow, meta surveyMeta, metaI
 	if iso3 == "" || year == 0 {
 		return // reported once for the table
 	}
+	wage, currency := meta.wage, meta.currency
+	if v := cell(r.cells, meta.wageCol); !availNotGiven(v) {
+		x, err := ParseNumber(v, a.loc)
+		if err != nil || x < 0 {
+			a.errorAt(cellRef{sheet, r.n, meta.wageCol}, CodeInvalidNumber, v, "the daily wage is not a number")
+			return
+		}
+		wage = access.F(x)
+	}
+	if v := cell(r.cells, meta.currencyCol); v != "" {
+		currency = v
+	}
 	bySector := map[access.Sector]*access.AvailabilitySurvey{}
 	var order []access.Sector
 	for _, c := range cols {
@@ -563,7 +580,7 @@ func (a *availRun) whoHAIRow(sheet string, r numberedRow, meta surveyMeta, metaI
 		if s == nil {
 			s = &access.AvailabilitySurvey{ISO3: iso3, Year: year, Medicine: med.Code, VocabularyVersion: access.MedicinesV1.Version,
 				Drug: med.Drug, Sector: c.sector, PriceReference: meta.reference, PriceReferenceYear: meta.refYear,
-				Currency: meta.currency, DailyWage: meta.wage, Survey: meta.title, Lineage: access.Lineage{Sheet: sheet, Row: r.n}}
+				Currency: currency, DailyWage: wage, Survey: meta.title, Lineage: access.Lineage{Sheet: sheet, Row: r.n}}
 			bySector[c.sector] = s
 			order = append(order, c.sector)
 		}

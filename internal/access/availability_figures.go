@@ -298,7 +298,35 @@ func (s *GapService) attachAvailability(ctx context.Context, g *CountryGaps) err
 		ref = max(ref, y.Year)
 	}
 	g.AvailabilityFields = ComputeAvailability(surveys, ccs, ref)
+	s.markAvailabilityIllustrative(ctx, &g.AvailabilityFields, surveys, ccs)
 	return nil
+}
+
+// markAvailabilityIllustrative flags availability figures whose surveys or
+// answers came from illustrative demo uploads.
+func (s *GapService) markAvailabilityIllustrative(ctx context.Context, f *AvailabilityFields, surveys []AvailabilitySurvey, ccs []CCSRecord) {
+	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+	if err != nil || !ok || v == "" {
+		return
+	}
+	demo := map[int64]bool{}
+	for _, p := range strings.Split(v, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err == nil {
+			demo[id] = true
+		}
+	}
+	for _, sv := range surveys {
+		if demo[sv.Lineage.UploadID] {
+			f.AvailabilityFlags = append(f.AvailabilityFlags, FlagIllustrative)
+			return
+		}
+	}
+	for _, c := range ccs {
+		if demo[c.Lineage.UploadID] {
+			f.AvailabilityFlags = append(f.AvailabilityFlags, FlagIllustrative)
+			return
+		}
+	}
 }
 
 // attachCCSCounts adds the country-capacity counts to a group's figures.
@@ -336,6 +364,7 @@ func (s *GapService) Availability(ctx context.Context, iso3 string, refYear int)
 		return out, err
 	}
 	out.AvailabilityFields = ComputeAvailability(surveys, ccs, refYear)
+	s.markAvailabilityIllustrative(ctx, &out.AvailabilityFields, surveys, ccs)
 	out.Surveys = []AvailabilityFigure{}
 	for _, sv := range surveys {
 		out.Surveys = append(out.Surveys, availabilityFigure(MedicinesV1, AffordabilityV1, sv))
