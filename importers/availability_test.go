@@ -338,3 +338,15 @@ func TestAvailabilityTemplatesRoundTrip(t *testing.T) {
 		t.Errorf("ccs template: kind %q records %+v problems %+v", res.Kind, b.CCS, res.Problems)
 	}
 }
+
+func FuzzAvailabilityCSV(f *testing.F) {
+	for _, name := range []string{"who_hai_summary.csv", "gho_ccs_long.csv", "gho_ccs_wide.csv"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("Medicine,Public availability\nMorphine 10 mg tab,0.5\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.csv", data) })
+}

@@ -97,3 +97,13 @@ func AvailabilityXLSX(a access.CountryAvailability) (_ []byte, err error) {
 	}
 	return bytesOf(f)
 }
+
+// addCountryAvailability adds the Availability sheet to a country's report
+// when its figures carry availability (the gap service always sets the
+// flags; a hand-built CountryGaps without them gets no sheet).
+func addCountryAvailability(f *excelize.File, g access.CountryGaps) error {
+	if g.Availability == nil && g.AvailabilityFlags == nil {
+		return nil
+	}
+	return AddAvailabilitySheet(f, g.AvailabilityFields, nil)
+}

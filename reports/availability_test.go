@@ -61,3 +61,36 @@ func TestAvailabilityXLSX(t *testing.T) {
 		t.Errorf("no survey: %q", rows)
 	}
 }
+
+// The country report gains the sheet when the figures carry availability.
+func TestCountryXLSXAvailabilitySheet(t *testing.T) {
+	g := testCountry()
+	b, err := CountryXLSX(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := readBack(t, b); slicesContains(f.GetSheetList(), SheetAvailability) {
+		t.Errorf("a sheet without availability figures: %v", f.GetSheetList())
+	}
+	g.AvailabilityFields = access.ComputeAvailability([]access.AvailabilitySurvey{{ISO3: "XKX", Year: 2020, Medicine: "morphine-inj-10mg-ml",
+		Drug: "morphine", Sector: access.SectorOther, AvailabilityPct: access.F(12.5)}}, nil, 2021)
+	if b, err = CountryXLSX(g); err != nil {
+		t.Fatal(err)
+	}
+	f, sheets := readBack(t, b)
+	if !slicesContains(f.GetSheetList(), SheetAvailability) {
+		t.Fatalf("no %s sheet: %v", SheetAvailability, f.GetSheetList())
+	}
+	if r := sheets[SheetAvailability][6]; r[0] != "morphine-inj-10mg-ml" || r[3] != "other" || r[5] != "12.5" {
+		t.Errorf("row = %q", r)
+	}
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
