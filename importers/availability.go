@@ -50,7 +50,7 @@ func parseAvailabilityKinds(ctx context.Context, in access.ParseInput, sheets []
 	default:
 		return res, false, nil
 	}
-	a := &availRun{in: in, lim: lim, loc: loc, matchSeen: map[string]bool{}, seen: map[string]int{}}
+	a := &availRun{in: in, lim: lim, loc: loc, matchSeen: map[string]bool{}, seen: map[string]int{}, sectors: map[access.Sector]bool{}}
 	if in.Kind == "" {
 		kind := ""
 		for _, sh := range sheets {
@@ -104,6 +104,14 @@ func parseAvailabilityKinds(ctx context.Context, in access.ParseInput, sheets []
 		}
 		a.problem(access.Problem{Severity: access.SeverityError, Code: CodeNoTable, Message: what})
 	}
+	if a.kind == access.KindAvailability && tables > 0 {
+		for _, s := range access.Sectors {
+			if !a.sectors[s] {
+				a.problem(access.Problem{Severity: access.SeverityWarning, Code: CodeSectorMissing, Value: string(s),
+					Message: fmt.Sprintf("the survey has no columns for the %s sector; no figures are stored for it", s)})
+			}
+		}
+	}
 	if err := a.flush(emit); err != nil {
 		return res, true, err
 	}
@@ -155,6 +163,7 @@ type availRun struct {
 	matchSeen map[string]bool
 	batch     access.Batch
 	seen      map[string]int // record key → row, for duplicates
+	sectors   map[access.Sector]bool
 }
 
 func (a *availRun) problem(p access.Problem) {
@@ -405,7 +414,8 @@ func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
 	}
 	var cols []whoCol
 	carry := access.Sector("")
-	found := map[access.Sector]bool{}
+	// A workbook with one sheet per sector names the sector in the sheet name.
+	sheetSector, _ := access.ParseSector(sheet)
 	for i, h := range head {
 		if i < len(above) && above[i] != "" {
 			if s, ok := access.ParseSector(above[i]); ok {
@@ -423,17 +433,14 @@ func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
 			sec = carry
 		}
 		if sec == "" {
+			sec = sheetSector
+		}
+		if sec == "" {
 			a.errorAt(cellRef{sheet, rows[si].n, i}, CodeMissingColumn, h, "no sector (public, private or other) is named for this column")
 			continue
 		}
-		found[sec] = true
+		a.sectors[sec] = true
 		cols = append(cols, whoCol{idx: i, sector: sec, measure: m})
-	}
-	for _, s := range access.Sectors {
-		if !found[s] {
-			a.warnAt(cellRef{sheet, rows[si].n, -1}, CodeSectorMissing, string(s),
-				"the table has no columns for the %s sector; no figures are stored for it", s)
-		}
 	}
 	if meta.country == "" && countryCol < 0 && a.in.Country != "" {
 		meta.country = a.in.Country

@@ -204,6 +204,25 @@ func TestWHOHAIWorkbookMergedSectors(t *testing.T) {
 	}
 }
 
+// A workbook with one sheet per sector names the sector in the sheet name.
+func TestWHOHAISheetPerSector(t *testing.T) {
+	sheet := func(name, pct string) sheetSpec {
+		return sheetSpec{name: name, rows: grid("Country:|KEN", "Survey year:|2020", "Medicine|% availability|MPR|Facilities surveyed",
+			"Morphine 10 mg tablet|"+pct+"|1.5|20")}
+	}
+	res, b := parseAvail(t, access.ParseInput{Filename: "s.xlsx", Data: xlsxOf(t, sheet("Public sector", "40"), sheet("Private sector", "10"))})
+	got := map[access.Sector]float64{}
+	for _, r := range b.Availability {
+		got[r.Sector] = *r.AvailabilityPct
+	}
+	if !reflect.DeepEqual(got, map[access.Sector]float64{access.SectorPublic: 40, access.SectorPrivate: 10}) {
+		t.Errorf("availability by sector = %v", got)
+	}
+	if w := problemsWith(res.Problems, CodeSectorMissing); len(w) != 1 || w[0].Value != "other" {
+		t.Errorf("sector_missing = %+v (all problems %+v)", w, res.Problems)
+	}
+}
+
 func TestWHOHAIScopeAndBadValues(t *testing.T) {
 	// A ministry of Kenya uploading Tanzania's survey.
 	res, b := parseAvail(t, access.ParseInput{Filename: "s.xlsx", Data: whoHAIWorkbook(t, "2016"), Country: "KEN"})
