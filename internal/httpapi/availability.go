@@ -95,6 +95,9 @@ func withAvailability(doc obj) obj {
 			props["ccs_oral_morphine_available"] = nullable(object(nil, obj{"yes": count, "no": count, "dont_know": count, "no_answer": count}))
 		}
 	}
+	// The two kinds in the uploads list's kind filter and the templates.
+	extendParamEnum(paths, "/api/v1/uploads", "kind", string(access.KindAvailability), string(access.KindCCS))
+	extendParamEnum(paths, "/api/v1/templates/{file}", "file", "availability.xlsx", "ccs.xlsx")
 	if uf, ok := schemas["UploadForm"].(obj); ok {
 		if props, ok := uf["properties"].(obj); ok {
 			if k, ok := props["kind"].(obj); ok {
@@ -105,4 +108,21 @@ func withAvailability(doc obj) obj {
 		}
 	}
 	return doc
+}
+
+// extendParamEnum appends values to the enum of a GET operation's parameter.
+func extendParamEnum(paths obj, path, param string, values ...string) {
+	ops, _ := paths[path].(obj)
+	get, _ := ops["get"].(obj)
+	params, _ := get["parameters"].([]obj)
+	for _, p := range params {
+		if p["name"] != param {
+			continue
+		}
+		if sch, ok := p["schema"].(obj); ok {
+			if e, ok := sch["enum"].([]string); ok {
+				sch["enum"] = append(append([]string(nil), e...), values...)
+			}
+		}
+	}
 }

@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/httpapi"
 )
 
 const kenyaSurvey = `Country:,Kenya
@@ -99,5 +102,22 @@ func TestAvailabilityUploadAndFigures(t *testing.T) {
 
 	if r := e.get("ministry KEN", "/api/v1/templates/availability.xlsx"); r.Code != 200 {
 		t.Errorf("availability template: %d", r.Code)
+	}
+}
+
+func TestOpenAPIAvailability(t *testing.T) {
+	doc := httpapi.OpenAPI("test")
+	paths := doc["paths"].(map[string]any)
+	if _, ok := paths["/api/v1/countries/{iso3}/availability"]; !ok {
+		t.Fatal("no availability path")
+	}
+	b, _ := json.Marshal(doc)
+	for _, want := range []string{`"ccs_oral_morphine_available"`, `"facility_availability_pct"`, `"consumption","estimates","population","deaths","countries","availability","ccs"`, `"estimates.xlsx","availability.xlsx","ccs.xlsx"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("document lacks %s", want)
+		}
+	}
+	if n := strings.Count(string(b), `"deaths","countries","availability","ccs"`); n != 2 {
+		t.Errorf("the two kinds are in %d kind enums, want 2 (upload form, uploads filter)", n)
 	}
 }
