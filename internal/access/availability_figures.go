@@ -242,7 +242,7 @@ type AvailabilityGroupFields struct {
 func CountCCS(kind GroupKind, code string, year int, countries []CountryGaps, ccs map[string][]CCSRecord) *CCSGroupCounts {
 	out := &CCSGroupCounts{}
 	for _, c := range countries {
-		if !inGroup(kind, code, c.Country) {
+		if !IsMember(kind, code, c, year) {
 			continue
 		}
 		var pop *float64
@@ -376,4 +376,13 @@ func (s *GapService) Availability(ctx context.Context, iso3 string, refYear int)
 	}
 	sort.SliceStable(out.CCSAnswers, func(i, j int) bool { return out.CCSAnswers[i].SurveyYear > out.CCSAnswers[j].SurveyYear })
 	return out, nil
+}
+
+func init() {
+	glossaryFlags = append(glossaryFlags,
+		GlossaryEntry{Code: FlagNoAvailabilitySurvey, Severity: SeverityMissing, Meaning: "No WHO/HAI facility survey is published for the country, so availability is null."},
+		GlossaryEntry{Code: FlagSurveyOlderThan5Years, Severity: SeverityCaution, Meaning: "The latest facility survey is more than five years older than the figures' last year, so availability may have changed since."},
+		GlossaryEntry{Code: FlagNoCCSAnswer, Severity: SeverityMissing, Meaning: "No NCD country-capacity survey answer on oral morphine in public primary care is published for the country."},
+		GlossaryEntry{Code: FlagCCSOlderThan5Years, Severity: SeverityCaution, Meaning: "The latest country-capacity answer is more than five years older than the figures' last year."},
+	)
 }
