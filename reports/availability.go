@@ -79,6 +79,15 @@ func AddAvailabilitySheet(f *excelize.File, a access.AvailabilityFields, surveys
 		}
 		s.row(vals...)
 	}
+	// The flags explained from the glossary, below the table.
+	if len(a.AvailabilityFlags) > 0 {
+		s.row()
+		s.row("flag", "severity", "meaning")
+		for _, fl := range a.AvailabilityFlags {
+			e, _ := access.ExplainFlag(fl)
+			s.row(fl, string(e.Severity), e.Meaning)
+		}
+	}
 	return s.err
 }
 

@@ -35,7 +35,9 @@ func TestAvailabilityXLSX(t *testing.T) {
 		!reflect.DeepEqual(rows[1], []string{"availability_flags", "survey_older_than_5_years"}) {
 		t.Errorf("head rows = %q", rows[:2])
 	}
-	if rows[4][0] != "medicine" || rows[4][12] != "affordability_days_wages" || len(rows) != 8 {
+	// Header, units, two rows, a blank row, then the flag explained.
+	if rows[4][0] != "medicine" || rows[4][12] != "affordability_days_wages" || len(rows) != 11 ||
+		rows[9][0] != "flag" || rows[10][0] != "survey_older_than_5_years" || rows[10][1] != "caution" || rows[10][2] == "" {
 		t.Errorf("table = %q", rows[4:])
 	}
 	want := []string{"morphine-tab-ir-10mg", "morphine tablet 10 mg (immediate-release)", "morphine", "public", "2016", "20", "30",
