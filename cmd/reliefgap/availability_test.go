@@ -20,6 +20,19 @@ func TestAvailabilityCommand(t *testing.T) {
 	if out, errs, code := runCmd(t, env, "import", survey, ccs); code != 0 {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
 	}
+	// The same survey saved again (other bytes, same figures) changes nothing.
+	again := filepath.Join(dir, "survey-again.csv")
+	os.WriteFile(again, []byte("Country:,Kenya\nSurvey year:,2014\nMedicine,Public % availability,Public facilities surveyed,Private % availability\n"+
+		"Morphine 10mg tab,20,30,5\n\n"), 0o644)
+	if out, errs, code := runCmd(t, env, "import", again); code != 0 || !strings.Contains(out, "stored 0") || !strings.Contains(out, "unchanged 2") {
+		t.Fatalf("re-import: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A survey with an unknown medicine: exit 1, the cell named, nothing stored.
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("Country:,KEN\nSurvey year:,2021\nMedicine,Public % availability\nMorphine 10 mg tablet,50\nTramadol 50 mg capsule,80\n"), 0o644)
+	if out, _, code := runCmd(t, env, "import", bad); code != 1 || !strings.Contains(out, "line 5, column A") || !strings.Contains(out, "unknown medicine") {
+		t.Fatalf("bad survey: exit %d\n%s", code, out)
+	}
 	out, errs, code := runCmd(t, env, "availability", "--country", "ken", "--year", "2022")
 	if code != 0 {
 		t.Fatalf("availability: exit %d\n%s", code, errs)
@@ -29,6 +42,9 @@ func TestAvailabilityCommand(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "2021") {
+		t.Errorf("the refused survey was stored:\n%s", out)
 	}
 	if strings.Contains(out, "ccs_older") {
 		t.Errorf("a three-year-old answer is flagged:\n%s", out)
