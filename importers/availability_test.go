@@ -369,3 +369,16 @@ func FuzzAvailabilityCSV(f *testing.F) {
 	f.Add([]byte("Medicine,Public availability\nMorphine 10 mg tab,0.5\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.csv", data) })
 }
+
+// The GHO's older CSV export names columns "GHO (CODE)", "YEAR (DISPLAY)",
+// "COUNTRY (CODE)" and "Display Value".
+func TestCCSLongGHOClassicExport(t *testing.T) {
+	data := "GHO (CODE),GHO (DISPLAY),PUBLISHSTATE (CODE),YEAR (DISPLAY),REGION (CODE),COUNTRY (CODE),COUNTRY (DISPLAY),Display Value\n" +
+		"NCD_CCS_OralMorphine,General availability of oral morphine in public primary care facilities,PUBLISHED,2017,AFR,KEN,Kenya,No\n" +
+		"NCD_CCS_OralMorphine,General availability of oral morphine in public primary care facilities,PUBLISHED,2017,SEAR,IND,India,Don't know\n"
+	res, b := parseAvail(t, access.ParseInput{Filename: "gho.csv", Data: []byte(data)})
+	if res.Kind != access.KindCCS || len(b.CCS) != 2 || b.CCS[0].ISO3 != "KEN" || b.CCS[0].Year != 2017 || b.CCS[0].Answer != access.CCSNo ||
+		b.CCS[1].Answer != access.CCSDontKnow {
+		t.Errorf("kind %q records %+v problems %+v", res.Kind, b.CCS, res.Problems)
+	}
+}
