@@ -51,28 +51,11 @@ func parseAvailabilityKinds(ctx context.Context, in access.ParseInput, sheets []
 		return res, false, nil
 	}
 	a := &availRun{in: in, lim: lim, loc: loc, matchSeen: map[string]bool{}, seen: map[string]int{}, sectors: map[access.Sector]bool{}}
-	if in.Kind == "" {
-		kind := ""
-		for _, sh := range sheets {
-			top, _, err := readSheet(sh, headerScan, lim)
-			if err != nil {
-				continue
-			}
-			if _, _, found := findWHOHAIHeader(top); found {
-				kind = string(access.KindAvailability)
-				break
-			}
-			if ccsLooksLike(top) {
-				kind = string(access.KindCCS)
-				break
-			}
-		}
-		if kind == "" {
+	a.kind = in.Kind
+	if a.kind == "" {
+		if a.kind = detectAvailabilityKind(sheets, lim); a.kind == "" {
 			return res, false, nil
 		}
-		a.kind = access.ImportKind(kind)
-	} else {
-		a.kind = in.Kind
 	}
 	tables := 0
 	for _, sh := range sheets {
@@ -116,6 +99,24 @@ func parseAvailabilityKinds(ctx context.Context, in access.ParseInput, sheets []
 		return res, true, err
 	}
 	return access.ParseResult{Kind: a.kind, Layout: strings.Join(a.layouts, "+"), Rows: a.rows, Problems: a.problems, Matches: a.matches}, true, nil
+}
+
+// detectAvailabilityKind looks at the top rows of each sheet for a WHO/HAI
+// summary or a country-capacity export; "" when there is neither.
+func detectAvailabilityKind(sheets []sheet, lim limits) access.ImportKind {
+	for _, sh := range sheets {
+		top, _, err := readSheet(sh, headerScan, lim)
+		if err != nil {
+			continue
+		}
+		if _, _, found := findWHOHAIHeader(top); found {
+			return access.KindAvailability
+		}
+		if ccsLooksLike(top) {
+			return access.KindCCS
+		}
+	}
+	return ""
 }
 
 type numberedRow struct {
