@@ -379,54 +379,80 @@ type whoCol struct {
 	measure measure
 }
 
+// whoTable is a recognised WHO/HAI table: its metadata, the columns of
+// its identifying fields (-1 when absent) and its measure columns.
+type whoTable struct {
+	sheet                                             string
+	meta                                              surveyMeta
+	iso3                                              string // from the metadata or the upload's scope
+	medCol, strengthCol, formCol, countryCol, yearCol int
+	cols                                              []whoCol
+	fraction                                          bool // availability typed as fractions
+}
+
 func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
 	mi, si, ok := findWHOHAIHeader(rows)
 	if !ok {
 		return false
 	}
 	a.layout(LayoutWHOHAI)
-	meta := a.readMeta(sheet, rows[:mi])
-	head := rows[si].cells
-	// Sectors: in the measure header itself, or in the row above it,
-	// carried to the right over the blank cells a merged heading leaves.
+	t := &whoTable{sheet: sheet, meta: a.readMeta(sheet, rows[:mi]), medCol: -1, strengthCol: -1, formCol: -1, countryCol: -1, yearCol: -1}
+	t.identColumns(rows[mi].cells)
 	var above []string
 	if si > 0 {
 		above = rows[si-1].cells
 	}
-	medCol, strengthCol, formCol, countryCol, yearCol := -1, -1, -1, -1, -1
-	for i, c := range rows[mi].cells {
+	a.measureColumns(t, rows[si], above)
+	a.surveyIdentity(t, rows[mi].n)
+	// Availability read from a percentage-formatted workbook cell arrives
+	// as a fraction (0.45 for 45%): when every value of the sheet is in
+	// [0, 1] and one is not 0 or 1, all are read as fractions.
+	if t.fraction = a.availabilityAsFractions(rows[si+1:], t.cols); t.fraction {
+		a.warnAt(cellRef{sheet, rows[si].n, -1}, CodeFractionRead, "", "availability values are all between 0 and 1: read as fractions (0.45 = 45%%)")
+	}
+	for _, r := range rows[si+1:] {
+		a.whoHAIRow(t, r)
+	}
+	return true
+}
+
+// identColumns finds the medicine, strength, form, country, year, wage
+// and currency columns of the header.
+func (t *whoTable) identColumns(header []string) {
+	for i, c := range header {
 		n := access.NormalizeName(c)
 		switch {
 		case strings.Contains(n, "wage"):
-			meta.wageCol = i
+			t.meta.wageCol = i
 		case n == "currency" || n == "local currency":
-			meta.currencyCol = i
-		case isMedicineHeader(c) && medCol < 0:
-			medCol = i
+			t.meta.currencyCol = i
+		case isMedicineHeader(c) && t.medCol < 0:
+			t.medCol = i
 		case n == "strength" || n == "dose" || n == "strength dose":
-			strengthCol = i
+			t.strengthCol = i
 		case n == "dosage form" || n == "form" || n == "dosage":
-			formCol = i
+			t.formCol = i
 		case identRole(n) == roleISO3 || identRole(n) == roleName && n != "name":
-			countryCol = i
+			t.countryCol = i
 		case identRole(n) == roleYear || n == "survey year":
-			yearCol = i
+			t.yearCol = i
 		}
 	}
-	var cols []whoCol
+}
+
+// measureColumns reads the measure header. The sector of a column is named
+// in its header, in the row above (carried to the right over the blank
+// cells a merged heading leaves), or by the sheet's name (a workbook with
+// one sheet per sector).
+func (a *availRun) measureColumns(t *whoTable, head numberedRow, above []string) {
 	carry := access.Sector("")
-	// A workbook with one sheet per sector names the sector in the sheet name.
-	sheetSector, _ := access.ParseSector(sheet)
-	for i, h := range head {
+	sheetSector, _ := access.ParseSector(t.sheet)
+	for i, h := range head.cells {
 		if i < len(above) && above[i] != "" {
-			if s, ok := access.ParseSector(above[i]); ok {
-				carry = s
-			} else {
-				carry = ""
-			}
+			carry, _ = access.ParseSector(above[i])
 		}
 		m := measureOf(h)
-		if m == mNone || i == medCol {
+		if m == mNone || i == t.medCol {
 			continue
 		}
 		sec, ok := access.ParseSector(h)
@@ -437,39 +463,33 @@ func (a *availRun) whoHAI(sheet string, rows []numberedRow) bool {
 			sec = sheetSector
 		}
 		if sec == "" {
-			a.errorAt(cellRef{sheet, rows[si].n, i}, CodeMissingColumn, h, "no sector (public, private or other) is named for this column")
+			a.errorAt(cellRef{t.sheet, head.n, i}, CodeMissingColumn, h, "no sector (public, private or other) is named for this column")
 			continue
 		}
 		a.sectors[sec] = true
-		cols = append(cols, whoCol{idx: i, sector: sec, measure: m})
+		t.cols = append(t.cols, whoCol{idx: i, sector: sec, measure: m})
 	}
-	if meta.country == "" && countryCol < 0 && a.in.Country != "" {
-		meta.country = a.in.Country
+}
+
+// surveyIdentity settles the survey's country and checks that a country
+// and a year are given, by the metadata or by columns.
+func (a *availRun) surveyIdentity(t *whoTable, headerRow int) {
+	if t.meta.country == "" && t.countryCol < 0 && a.in.Country != "" {
+		t.meta.country = a.in.Country
 	}
-	metaISO3 := ""
-	if meta.country != "" {
-		iso3, ok := a.country(meta.countryRef, meta.country)
+	switch {
+	case t.meta.country != "":
+		iso3, ok := a.country(t.meta.countryRef, t.meta.country)
 		if ok && iso3 == "" {
-			a.errorAt(meta.countryRef, CodeUnknownCountry, meta.country, "the survey's country is not a country")
+			a.errorAt(t.meta.countryRef, CodeUnknownCountry, t.meta.country, "the survey's country is not a country")
 		}
-		metaISO3 = iso3
-	} else if countryCol < 0 {
-		a.errorAt(cellRef{sheet, rows[mi].n, -1}, CodeMissingValue, "", "the survey names no country: add a line \"Country:\" above the table, or upload it for a country")
+		t.iso3 = iso3
+	case t.countryCol < 0:
+		a.errorAt(cellRef{t.sheet, headerRow, -1}, CodeMissingValue, "", "the survey names no country: add a line \"Country:\" above the table, or upload it for a country")
 	}
-	if meta.year == 0 && yearCol < 0 {
-		a.errorAt(cellRef{sheet, rows[mi].n, -1}, CodeMissingValue, "", "the survey names no year: add a line \"Survey year:\" above the table")
+	if t.meta.year == 0 && t.yearCol < 0 {
+		a.errorAt(cellRef{t.sheet, headerRow, -1}, CodeMissingValue, "", "the survey names no year: add a line \"Survey year:\" above the table")
 	}
-	// Availability read from a percentage-formatted workbook cell arrives
-	// as a fraction (0.45 for 45%): when every value of the sheet is in
-	// [0, 1] and one is not 0 or 1, all are read as fractions.
-	fraction := a.availabilityAsFractions(rows[si+1:], cols)
-	if fraction {
-		a.warnAt(cellRef{sheet, rows[si].n, -1}, CodeFractionRead, "", "availability values are all between 0 and 1: read as fractions (0.45 = 45%%)")
-	}
-	for _, r := range rows[si+1:] {
-		a.whoHAIRow(sheet, r, meta, metaISO3, medCol, strengthCol, formCol, countryCol, yearCol, cols, fraction)
-	}
-	return true
 }
 
 func (a *availRun) availabilityAsFractions(rows []numberedRow, cols []whoCol) bool {
@@ -513,117 +533,42 @@ func availNotGiven(s string) bool {
 	return s == "-" || s == "–" || s == "—"
 }
 
-func (a *availRun) whoHAIRow(sheet string, r numberedRow, meta surveyMeta, metaISO3 string, medCol, strengthCol, formCol, countryCol, yearCol int, cols []whoCol, fraction bool) {
-	name := cell(r.cells, medCol)
-	if name == "" {
+// whoHAIRow reads one medicine's row: a record per sector that has a
+// figure. A row without any figure (a section heading, a medicine nobody
+// looked for) is passed over.
+func (a *availRun) whoHAIRow(t *whoTable, r numberedRow) {
+	name := cell(r.cells, t.medCol)
+	if name == "" || !a.hasFigure(t, r) {
 		return
-	}
-	hasValue := false
-	for _, c := range cols {
-		if !availNotGiven(cell(r.cells, c.idx)) {
-			hasValue = true
-			break
-		}
-	}
-	if !hasValue {
-		return // a section heading or a medicine nobody looked for
 	}
 	a.rows++
-	full := strings.TrimSpace(strings.Join([]string{name, cell(r.cells, strengthCol), cell(r.cells, formCol)}, " "))
-	at := cellRef{sheet, r.n, medCol}
-	med, method, ok := access.MedicinesV1.ResolveMedicine(full)
-	if !ok && full != name {
-		med, method, ok = access.MedicinesV1.ResolveMedicine(name)
-	}
+	full := strings.TrimSpace(strings.Join([]string{name, cell(r.cells, t.strengthCol), cell(r.cells, t.formCol)}, " "))
+	at := cellRef{t.sheet, r.n, t.medCol}
+	med, ok := a.medicine(at, name, full)
 	if !ok {
-		sug := access.MedicinesV1.SuggestMedicines(full, 3)
-		a.match(access.Match{What: "medicine", Value: full, Suggestions: sug})
-		a.errorAt(at, CodeUnknownMedicine, full, "unknown medicine %q (medicines vocabulary %s v%d)%s",
-			full, access.MedicinesV1.Name, access.MedicinesV1.Version, didYouMean(sug))
 		return
 	}
-	if method != "code" {
-		a.match(access.Match{What: "medicine", Value: full, Resolved: med.Code, Method: method})
+	base, ok := a.rowIdentity(t, r)
+	if !ok {
+		return
 	}
-	iso3 := metaISO3
-	if countryCol >= 0 && cell(r.cells, countryCol) != "" {
-		var ok bool
-		if iso3, ok = a.country(cellRef{sheet, r.n, countryCol}, cell(r.cells, countryCol)); !ok || iso3 == "" {
-			return
-		}
-	}
-	year := meta.year
-	if yearCol >= 0 && cell(r.cells, yearCol) != "" {
-		y, ok := parseYear(cell(r.cells, yearCol))
-		if !ok {
-			a.errorAt(cellRef{sheet, r.n, yearCol}, CodeInvalidYear, cell(r.cells, yearCol), "not a year between 1900 and 2100")
-			return
-		}
-		year = y
-	}
-	if iso3 == "" || year == 0 {
-		return // reported once for the table
-	}
-	wage, currency := meta.wage, meta.currency
-	if v := cell(r.cells, meta.wageCol); !availNotGiven(v) {
-		x, err := ParseNumber(v, a.loc)
-		if err != nil || x < 0 {
-			a.errorAt(cellRef{sheet, r.n, meta.wageCol}, CodeInvalidNumber, v, "the daily wage is not a number")
-			return
-		}
-		wage = access.F(x)
-	}
-	if v := cell(r.cells, meta.currencyCol); v != "" {
-		currency = v
-	}
+	base.Medicine, base.Drug, base.VocabularyVersion = med.Code, med.Drug, access.MedicinesV1.Version
 	bySector := map[access.Sector]*access.AvailabilitySurvey{}
 	var order []access.Sector
-	for _, c := range cols {
+	for _, c := range t.cols {
 		v := cell(r.cells, c.idx)
 		if availNotGiven(v) {
 			continue
 		}
-		ref := cellRef{sheet, r.n, c.idx}
 		s := bySector[c.sector]
 		if s == nil {
-			s = &access.AvailabilitySurvey{ISO3: iso3, Year: year, Medicine: med.Code, VocabularyVersion: access.MedicinesV1.Version,
-				Drug: med.Drug, Sector: c.sector, PriceReference: meta.reference, PriceReferenceYear: meta.refYear,
-				Currency: currency, DailyWage: wage, Survey: meta.title, Lineage: access.Lineage{Sheet: sheet, Row: r.n}}
+			rec := base
+			rec.Sector = c.sector
+			s = &rec
 			bySector[c.sector] = s
 			order = append(order, c.sector)
 		}
-		pct := strings.HasSuffix(v, "%")
-		x, err := ParseNumber(strings.TrimSuffix(v, "%"), a.loc)
-		if err != nil {
-			a.errorAt(ref, CodeInvalidNumber, v, "not a number (%v)", err)
-			continue
-		}
-		if x < 0 {
-			a.errorAt(ref, CodeNegative, v, "a negative figure")
-			continue
-		}
-		switch c.measure {
-		case mAvailability:
-			if fraction && !pct {
-				x *= 100
-			}
-			if x > 100 {
-				a.errorAt(ref, CodeInvalidValue, v, "availability is a percentage of facilities: at most 100")
-				continue
-			}
-			s.AvailabilityPct = access.F(round12(x))
-		case mMPR:
-			s.MedianPriceRatio = access.F(x)
-		case mFacilities:
-			if x != float64(int(x)) {
-				a.errorAt(ref, CodeInvalidValue, v, "the number of facilities surveyed is a whole number")
-				continue
-			}
-			n := int(x)
-			s.FacilitiesSurveyed = &n
-		case mUnitPrice:
-			s.MedianUnitPrice = access.F(x)
-		}
+		a.measureValue(cellRef{t.sheet, r.n, c.idx}, v, c.measure, t.fraction, s)
 	}
 	for _, sec := range order {
 		s := bySector[sec]
@@ -634,6 +579,111 @@ func (a *availRun) whoHAIRow(sheet string, r numberedRow, meta surveyMeta, metaI
 		}
 		a.seen[key] = r.n
 		a.batch.Availability = append(a.batch.Availability, *s)
+	}
+}
+
+func (a *availRun) hasFigure(t *whoTable, r numberedRow) bool {
+	for _, c := range t.cols {
+		if !availNotGiven(cell(r.cells, c.idx)) {
+			return true
+		}
+	}
+	return false
+}
+
+// medicine resolves a row's medicine through the vocabulary, with the
+// strength and form columns or without them; an unknown one is an error
+// with suggestions.
+func (a *availRun) medicine(at cellRef, name, full string) (access.Medicine, bool) {
+	med, method, ok := access.MedicinesV1.ResolveMedicine(full)
+	if !ok && full != name {
+		med, method, ok = access.MedicinesV1.ResolveMedicine(name)
+	}
+	if !ok {
+		sug := access.MedicinesV1.SuggestMedicines(full, 3)
+		a.match(access.Match{What: "medicine", Value: full, Suggestions: sug})
+		a.errorAt(at, CodeUnknownMedicine, full, "unknown medicine %q (medicines vocabulary %s v%d)%s",
+			full, access.MedicinesV1.Name, access.MedicinesV1.Version, didYouMean(sug))
+		return med, false
+	}
+	if method != "code" {
+		a.match(access.Match{What: "medicine", Value: full, Resolved: med.Code, Method: method})
+	}
+	return med, true
+}
+
+// rowIdentity is what a row's records share: country, year, the survey's
+// reference price and title, and the wage and currency (per row, or from
+// the metadata).
+func (a *availRun) rowIdentity(t *whoTable, r numberedRow) (access.AvailabilitySurvey, bool) {
+	s := access.AvailabilitySurvey{ISO3: t.iso3, Year: t.meta.year, PriceReference: t.meta.reference, PriceReferenceYear: t.meta.refYear,
+		Currency: t.meta.currency, DailyWage: t.meta.wage, Survey: t.meta.title, Lineage: access.Lineage{Sheet: t.sheet, Row: r.n}}
+	if v := cell(r.cells, t.countryCol); v != "" {
+		iso3, ok := a.country(cellRef{t.sheet, r.n, t.countryCol}, v)
+		if !ok || iso3 == "" {
+			return s, false
+		}
+		s.ISO3 = iso3
+	}
+	if v := cell(r.cells, t.yearCol); v != "" {
+		y, ok := parseYear(v)
+		if !ok {
+			a.errorAt(cellRef{t.sheet, r.n, t.yearCol}, CodeInvalidYear, v, "not a year between 1900 and 2100")
+			return s, false
+		}
+		s.Year = y
+	}
+	if s.ISO3 == "" || s.Year == 0 {
+		return s, false // reported once for the table
+	}
+	if v := cell(r.cells, t.meta.wageCol); !availNotGiven(v) {
+		x, err := ParseNumber(v, a.loc)
+		if err != nil || x < 0 {
+			a.errorAt(cellRef{t.sheet, r.n, t.meta.wageCol}, CodeInvalidNumber, v, "the daily wage is not a number")
+			return s, false
+		}
+		s.DailyWage = access.F(x)
+	}
+	if v := cell(r.cells, t.meta.currencyCol); v != "" {
+		s.Currency = v
+	}
+	return s, true
+}
+
+// measureValue reads one measure cell into s; a bad value is an error
+// problem and leaves the field not given.
+func (a *availRun) measureValue(ref cellRef, v string, m measure, fraction bool, s *access.AvailabilitySurvey) {
+	pct := strings.HasSuffix(v, "%")
+	x, err := ParseNumber(strings.TrimSuffix(v, "%"), a.loc)
+	if err != nil {
+		a.errorAt(ref, CodeInvalidNumber, v, "not a number (%v)", err)
+		return
+	}
+	if x < 0 {
+		a.errorAt(ref, CodeNegative, v, "a negative figure")
+		return
+	}
+	switch m {
+	case mAvailability:
+		if fraction && !pct {
+			x *= 100
+		}
+		if x > 100 {
+			a.errorAt(ref, CodeInvalidValue, v, "availability is a percentage of facilities: at most 100")
+			return
+		}
+		s.AvailabilityPct = access.F(round12(x))
+	case mMPR:
+		s.MedianPriceRatio = access.F(x)
+	case mFacilities:
+		if x != float64(int(x)) {
+			a.errorAt(ref, CodeInvalidValue, v, "the number of facilities surveyed is a whole number")
+			return
+		}
+		n := int(x)
+		s.FacilitiesSurveyed = &n
+	case mUnitPrice:
+		s.MedianUnitPrice = access.F(x)
 	}
 }
 
