@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -43,6 +44,38 @@ func (s *Server) countryAvailability(c *gin.Context) error {
 	})
 }
 
+type medicineDTO struct {
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Drug         string   `json:"drug"`
+	Form         string   `json:"form"`
+	Release      string   `json:"release,omitempty"`
+	Strength     string   `json:"strength"`
+	Unit         string   `json:"unit"`
+	MgPerUnit    float64  `json:"mg_per_unit,omitempty"`
+	OralMorphine bool     `json:"oral_morphine"`
+	Synonyms     []string `json:"synonyms,omitempty"`
+}
+
+type medicinesDTO struct {
+	Name    string        `json:"name"`
+	Version int           `json:"version"`
+	Source  string        `json:"source"`
+	Items   []medicineDTO `json:"items"`
+}
+
+// listMedicines serves the medicines vocabulary survey files are read with.
+func (s *Server) listMedicines(c *gin.Context) error {
+	v := access.MedicinesV1
+	out := medicinesDTO{Name: v.Name, Version: v.Version, Source: v.Source, Items: []medicineDTO{}}
+	for _, m := range v.Medicines {
+		out.Items = append(out.Items, medicineDTO{Code: m.Code, Name: m.Name, Drug: m.Drug, Form: m.Form, Release: m.Release,
+			Strength: m.Strength, Unit: m.Unit, MgPerUnit: m.MgPerUnit, OralMorphine: m.OralMorphine, Synonyms: m.Synonyms})
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
 // withAvailability adds the availability route, its schemas and the two
 // import kinds to the OpenAPI document.
 func withAvailability(doc obj) obj {
@@ -54,6 +87,16 @@ func withAvailability(doc obj) obj {
 		[]obj{specISO3, query("year", "the year survey ages are measured against (default: this year)", obj{"type": "integer", "minimum": 1900, "maximum": 2100}), ifNoneMatch},
 		obj{"200": cached(jsonResponse("surveys, answers and figures", ref("CountryAvailability"))),
 			"304": obj{"description": "the client's copy (If-None-Match) is current"}, "400": problem("a parameter is malformed"), "404": notFound})}
+
+	paths["/api/v1/medicines"] = obj{"get": op("listMedicines",
+		"The medicines vocabulary (WHO Model List) that availability surveys are read with", publicAccess, nil,
+		obj{"200": jsonResponse("the vocabulary", ref("MedicineVocabulary"))})}
+	schemas["MedicineVocabulary"] = object([]string{"name", "version", "items"}, obj{"name": str(""), "version": integer(""), "source": str(""),
+		"items": array(object([]string{"code", "name", "drug"}, obj{"code": str(""), "name": str("the Model List's wording"),
+			"drug": str("the drug code consumption figures use"), "form": str(""), "release": str("immediate or prolonged"),
+			"strength": str(""), "unit": str("what a unit price is for"), "mg_per_unit": number(""),
+			"oral_morphine": obj{"type": "boolean", "description": "counted for the affordability of a month of oral morphine"},
+			"synonyms":      array(str(""))}))})
 
 	nnum := func(d string) obj { return nullable(number(d)) }
 	figure := object([]string{"medicine", "drug", "sector", "survey_year"}, obj{

@@ -100,6 +100,16 @@ func TestAvailabilityUploadAndFigures(t *testing.T) {
 		t.Errorf("AFR counts: %+v", afr.CCS)
 	}
 
+	var meds struct {
+		Version int `json:"version"`
+		Items   []struct {
+			Code, Drug string
+		} `json:"items"`
+	}
+	e.get("public", "/api/v1/medicines").json(t, &meds)
+	if meds.Version != 1 || len(meds.Items) != len(access.MedicinesV1.Medicines) || meds.Items[0].Code != "morphine-tab-ir-10mg" || meds.Items[0].Drug != "morphine" {
+		t.Errorf("medicines = %+v", meds)
+	}
 	if r := e.get("ministry KEN", "/api/v1/templates/availability.xlsx"); r.Code != 200 {
 		t.Errorf("availability template: %d", r.Code)
 	}
