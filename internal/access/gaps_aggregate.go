@@ -97,11 +97,11 @@ func Aggregate(kind GroupKind, code string, year int, countries []CountryGaps) G
 		perCapita, sddd3                                     []float64
 	)
 	for _, c := range countries {
-		if !inGroup(kind, code, c.Country) {
+		y := c.year(year)
+		if !isMember(y) || !inGroupYear(kind, code, c.Country, y) {
 			continue
 		}
 		g.Countries++
-		y := c.year(year)
 		if y == nil || y.MEMgPerCapita == nil {
 			g.CountriesWithoutData++
 		}

@@ -198,7 +198,7 @@ func TestDrugFigures(t *testing.T) {
 	checkF(t, "sddd_per_million_per_day", y.SDDDPerMillionPerDay, F((547_000+2_000.0/3)/365/10))
 	checkS(t, "adequacy", y.Adequacy, "inadequate")
 	wantFlags := []string{
-		"adequacy_single_year", "deaths_missing:hiv-aids", "deaths_missing:neoplasms", "no_estimate",
+		"adequacy_single_year", "deaths_missing:hiv-aids", "deaths_missing:neoplasms", "income_group_current", "no_estimate",
 		"not_reported:dextropropoxyphene", "not_reported:dihydrocodeine", "not_reported:ketobemidone",
 		"not_reported:tilidine", "not_reported:trimeperidine",
 	}
@@ -813,7 +813,7 @@ func TestMethodsAndJSON(t *testing.T) {
 	}
 	wantYear := []string{"acm", "acm_band", "adequacy", "benchmark_band", "benchmark_index", "drugs",
 		"estimate_me_mg", "estimate_need_coverage_pct", "estimate_utilization_pct", "flags", "gap_me_mg",
-		"lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
+		"income_group", "lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
 		"population", "sddd_3yr_avg", "sddd_per_million_per_day", "year"}
 	if got := keys(raw.Years[0]); !reflect.DeepEqual(got, wantYear) {
 		t.Errorf("year keys = %q\nwant %q", got, wantYear)
@@ -964,10 +964,12 @@ func TestAggregateAll(t *testing.T) {
 
 func TestRankingTies(t *testing.T) {
 	mk := func(iso3 string, v float64) CountryGaps {
-		return CountryGaps{Country: CountryRef{ISO3: iso3}, Years: []YearGaps{{Year: 2013, MEMgPerCapita: F(v)}}}
+		return CountryGaps{Country: CountryRef{ISO3: iso3}, Years: []YearGaps{{Year: 2013, Population: F(1), MEMgPerCapita: F(v)}}}
 	}
+	// E is a member (it has a population) without data; F, with no
+	// population, is not a member.
 	g := Aggregate(GroupWorld, WorldCode, 2013, []CountryGaps{mk("C", 1), mk("B", 2), mk("A", 2), mk("D", 0.5),
-		{Country: CountryRef{ISO3: "E"}}})
+		{Country: CountryRef{ISO3: "E"}, Years: []YearGaps{{Year: 2013, Population: F(1)}}}, {Country: CountryRef{ISO3: "F"}}})
 	var got []string
 	for _, r := range g.Ranking {
 		got = append(got, r.Country.ISO3+":"+string(rune('0'+r.Rank)))
