@@ -32,6 +32,10 @@ type CountryInputs struct {
 	// YearFlags are flags the border preparation (PrepareBorders) set on
 	// country-years; a year flagged state_not_existing gets null figures.
 	YearFlags map[int][]string
+	// ExistsFrom and ExistsTo bound the years the country existed as
+	// itself (0: unbounded), as PrepareBorders found them; other years get
+	// null figures.
+	ExistsFrom, ExistsTo int
 }
 
 // CountryRef identifies a country in a result.

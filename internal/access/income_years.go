@@ -67,6 +67,9 @@ func sortIncome(hs []IncomeYear) {
 
 // bordersAbsent reports whether the country did not exist as itself in y.
 func bordersAbsent(ci *CountryInputs, y int) bool {
+	if ci.ExistsFrom > 0 && y < ci.ExistsFrom || ci.ExistsTo > 0 && y > ci.ExistsTo {
+		return true
+	}
 	for _, f := range ci.YearFlags[y] {
 		if f == FlagStateNotExisting {
 			return true
@@ -78,7 +81,7 @@ func bordersAbsent(ci *CountryInputs, y int) bool {
 // absentYear is the row of a year the country did not exist: every figure
 // null (not zero).
 func absentYear(y int) YearGaps {
-	return YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}, Flags: []string{}}
+	return YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}, Flags: []string{FlagStateNotExisting}}
 }
 
 // applyYearContext adds what a country-year's figures owe to borders and

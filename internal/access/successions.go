@@ -98,6 +98,9 @@ func PrepareBorders(in map[string]*CountryInputs, ss []Succession) map[string]*C
 	b.dropAfterEnd(in)
 	b.markChanges(in)
 	b.inheritRegions(in)
+	for iso, ci := range in {
+		ci.ExistsFrom, ci.ExistsTo = b.firstYear(iso), b.endYear(iso)
+	}
 	return in
 }
 

@@ -83,6 +83,12 @@ func TestPredecessorStateYear(t *testing.T) {
 		t.Errorf("YUG region = %q, want its successors' EUR", r)
 	}
 
+	// 1992: Yugoslavia no longer existed, even with no row filed for it.
+	y92 := rowOf(t, ComputeCountry(*in["YUG"], fs, "", 1992, 1992), 1992)
+	if y92.Population != nil || y92.MEMg != nil || !slices.Contains(y92.Flags, FlagStateNotExisting) {
+		t.Errorf("YUG 1992 = %+v, want null, state_not_existing", y92)
+	}
+
 	// Serbia and Montenegro 1995: 18,000 g ÷ (9,800,000 + 610,000) persons
 	// = 18e9 mg ÷ 10.41e6 = 1.72911 mg per capita.
 	scg := rowOf(t, ComputeCountry(*in["SCG"], fs, "", 1995, 1995), 1995)

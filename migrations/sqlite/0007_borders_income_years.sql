@@ -64,6 +64,9 @@ INSERT INTO successions (predecessor, successor, kind, first_year, note) VALUES
 -- Bank classification was made from (fiscal year FYnn classifies data year
 -- nn - 2); 0 for a row that is not tied to a year.
 ALTER TABLE country_metadata ADD COLUMN data_year INTEGER NOT NULL DEFAULT 0;
+-- The key a publication matches staged rows on (a history has ~40 rows a
+-- country).
+CREATE INDEX country_metadata_key ON country_metadata (iso3, data_year);
 
 -- Income group per country and data year, with the vintage (fiscal year of
 -- the classification) and the upload it came from. '' is "not classified"
