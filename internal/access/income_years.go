@@ -53,9 +53,9 @@ func IncomeGroupAt(current string, hist []IncomeYear, y int) (group, vintage, fl
 	return "", "", ""
 }
 
-// incomeGroupOf is the income group of a country-year as the gap figures
-// and group aggregates use it (see IncomeGroupAt).
-func incomeGroupOf(ci *CountryInputs, y int) (group, flag string) {
+// yearIncomeGroup is the income group of a country-year as its figures
+// carry it (see IncomeGroupAt).
+func yearIncomeGroup(ci *CountryInputs, y int) (group, flag string) {
 	g, _, f := IncomeGroupAt(ci.Country.IncomeGroup, ci.Income, y)
 	return g, f
 }
@@ -88,7 +88,7 @@ func absentYear(y int) YearGaps {
 // to the income classification: the year's income group and the flags the
 // border preparation set.
 func applyYearContext(g *YearGaps, ci *CountryInputs) {
-	group, flag := incomeGroupOf(ci, g.Year)
+	group, flag := yearIncomeGroup(ci, g.Year)
 	if group != "" {
 		g.IncomeGroup = &group
 	}
@@ -122,4 +122,20 @@ func inGroupYear(kind GroupKind, code string, c CountryRef, y *YearGaps) bool {
 		return y.IncomeGroup != nil && *y.IncomeGroup == code
 	}
 	return inGroup(kind, code, c)
+}
+
+// incomeGroupOfYear is the World Bank income group of c for data year
+// year, as its year row carries it (the classification made from that
+// year's data); "" when the economy was not classified that year. A
+// country without a row for the year falls back on today's
+// classification.
+func incomeGroupOfYear(c CountryGaps, year int) string {
+	y := c.year(year)
+	if y == nil {
+		return c.Country.IncomeGroup
+	}
+	if y.IncomeGroup == nil {
+		return ""
+	}
+	return *y.IncomeGroup
 }

@@ -70,3 +70,14 @@ func TestIncomeGroupOfTheDataYear(t *testing.T) {
 	// 40 g × 1,000 ÷ 2,000,000 = 0.02 mg per capita in LMC 2013.
 	checkF(t, "LMC 2013 per capita", Aggregate(GroupIncome, "LMC", 2013, []CountryGaps{g}).MEMgPerCapita, F(0.02))
 }
+
+func TestIncomeGroupOfYear(t *testing.T) {
+	lic, none := "LIC", (*string)(nil)
+	c := CountryGaps{Country: CountryRef{ISO3: "IND", IncomeGroup: "LMC"},
+		Years: []YearGaps{{Year: 2005, IncomeGroup: &lic}, {Year: 2009, IncomeGroup: none}}}
+	for year, want := range map[int]string{2005: "LIC", 2009: "", 2013: "LMC"} {
+		if got := incomeGroupOfYear(c, year); got != want {
+			t.Errorf("%d: %q, want %q", year, got, want)
+		}
+	}
+}

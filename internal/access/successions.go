@@ -585,10 +585,13 @@ func ExplainedBySuccession(ss []Succession, iso3 string, year int) bool {
 	return false
 }
 
-// explainedBySuccession is ExplainedBySuccession over the flags a prepared
-// country-year carries (border_change), for code that has only the year.
-func explainedBySuccession(flags []string) bool {
-	for _, f := range flags {
+// explainedBySuccession reports whether a change of borders between
+// year−1 and year explains a jump in the country's per-capita figures:
+// the border preparation flagged year border_change (the first year of a
+// succession, on every code that exists then). It is the hook the
+// implausible-change rule calls.
+func (x *indexed) explainedBySuccession(year int) bool {
+	for _, f := range x.in.YearFlags[year] {
 		if f == FlagBorderChange {
 			return true
 		}

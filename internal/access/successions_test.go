@@ -235,7 +235,8 @@ func TestExplainedBySuccession(t *testing.T) {
 		t.Errorf("family = %v", got)
 	}
 	in := PrepareBorders(yugoslavInputs(), yugoslavia)
-	if !explainedBySuccession(in["MNE"].YearFlags[2006]) || explainedBySuccession(in["MNE"].YearFlags[2005]) {
-		t.Errorf("MNE flags: 2006 %v, 2005 %v", in["MNE"].YearFlags[2006], in["MNE"].YearFlags[2005])
+	x := indexInputs(*in["MNE"])
+	if !x.explainedBySuccession(2006) || x.explainedBySuccession(2007) {
+		t.Errorf("MNE flags: 2006 %v, 2007 %v", in["MNE"].YearFlags[2006], in["MNE"].YearFlags[2007])
 	}
 }
