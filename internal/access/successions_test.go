@@ -235,7 +235,7 @@ func TestExplainedBySuccession(t *testing.T) {
 		t.Errorf("family = %v", got)
 	}
 	in := PrepareBorders(yugoslavInputs(), yugoslavia)
-	x := indexInputs(*in["MNE"])
+	x := &indexed{in: in["MNE"]}
 	if !x.explainedBySuccession(2006) || x.explainedBySuccession(2007) {
 		t.Errorf("MNE flags: 2006 %v, 2007 %v", in["MNE"].YearFlags[2006], in["MNE"].YearFlags[2007])
 	}
