@@ -115,15 +115,6 @@ func applyYearContext(g *YearGaps, ci *CountryInputs) {
 // existed, not a former state without its successors' population).
 func isMember(y *YearGaps) bool { return y != nil && y.Population != nil }
 
-// inGroupYear is inGroup with the data year's income group: a country
-// belongs to an income group in the years it was classified in it.
-func inGroupYear(kind GroupKind, code string, c CountryRef, y *YearGaps) bool {
-	if kind == GroupIncome && y != nil {
-		return y.IncomeGroup != nil && *y.IncomeGroup == code
-	}
-	return inGroup(kind, code, c)
-}
-
 // incomeGroupOfYear is the World Bank income group of c for data year
 // year, as its year row carries it (the classification made from that
 // year's data); "" when the economy was not classified that year. A

@@ -591,6 +591,9 @@ func ExplainedBySuccession(ss []Succession, iso3 string, year int) bool {
 // succession, on every code that exists then). It is the hook the
 // implausible-change rule calls.
 func (x *indexed) explainedBySuccession(year int) bool {
+	if x.in == nil {
+		return false
+	}
 	for _, f := range x.in.YearFlags[year] {
 		if f == FlagBorderChange {
 			return true

@@ -131,7 +131,7 @@ func TestSuccessorBeforeItExisted(t *testing.T) {
 	if w.Countries != 1 {
 		t.Errorf("world 1990 members = %d, want 1 (YUG)", w.Countries)
 	}
-	checkF(t, "world 1990 population", w.Population, F(23_400_000))
+	checkF(t, "world 1990 population", F(w.Population), F(23_400_000))
 }
 
 func withoutIncome(fs []string) []string {
