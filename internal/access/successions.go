@@ -276,175 +276,61 @@ func (b *borders) moveEarlyFilings(in map[string]*CountryInputs) {
 }
 
 // sumPredecessors gives each predecessor, for the years it existed, the
-// population and deaths of its territory: its successors' (recursively),
-// plus its own where it kept its code. Each successor's own population and
-// deaths for those years are then dropped, so no one is counted twice.
+// population and deaths of its territory: its successors' (through
+// chains), plus its own where it kept its code. Each successor's own
+// population and deaths for the years before it existed are then dropped,
+// so no one is counted twice.
 func (b *borders) sumPredecessors(in map[string]*CountryInputs) {
-	// Roots first, so that a chain (YUG → SCG → MNE) sums from the leaves
-	// before the leaves' early years are dropped.
-	var roots []string
-	for p := range b.succOf {
-		if len(b.predOf[p]) == 0 {
-			roots = append(roots, p)
-		}
-	}
-	sort.Strings(roots)
-	var popOf func(iso string, y int) (persons float64, lin Lineage, missing bool)
-	popOf = func(iso string, y int) (float64, Lineage, bool) {
-		var sum float64
-		var lin Lineage
-		missing := false
+	// Every sum is computed before any successor's early years are
+	// dropped, so a chain (YUG → SCG → MNE) sums from the leaves.
+	pops := map[string][]Population{}
+	deaths := map[string][]Deaths{}
+	for _, iso := range sortedKeysOf(b.succOf) {
 		ci := in[iso]
-		own := false
-		if ci != nil {
-			for _, p := range ci.Population {
-				if p.Year == y && p.Persons > 0 && !math.IsNaN(p.Persons) {
-					sum, lin, own = p.Persons, p.Lineage, true
-					break
-				}
-			}
+		if ci == nil {
+			continue
 		}
-		kids := b.successorsAt(iso, y)
-		if !own && len(kids) == 0 {
-			missing = true
-		}
-		for _, k := range kids {
-			p, l, m := popOf(k, y)
-			if m {
-				missing = true
-			}
-			if p > 0 && (lin == Lineage{}) {
-				lin = l
-			}
-			sum += p
-		}
-		return sum, lin, missing
-	}
-	var deathsOf func(iso string, y int, cause string) (float64, Lineage, bool)
-	deathsOf = func(iso string, y int, cause string) (float64, Lineage, bool) {
-		var sum float64
-		var lin Lineage
-		found := false
-		if ci := in[iso]; ci != nil {
-			for _, d := range ci.Deaths {
-				if d.Year == y && d.Cause == cause && !math.IsNaN(d.Deaths) {
-					sum, lin, found = d.Deaths, d.Lineage, true
-					break
-				}
-			}
-		}
-		for _, k := range b.successorsAt(iso, y) {
-			d, l, ok := deathsOf(k, y, cause)
-			if ok {
-				if !found {
-					lin = l
-				}
-				sum += d
-				found = true
-			}
-		}
-		return sum, lin, found
-	}
-	var years func(iso string) []int
-	years = func(iso string) []int {
-		set := map[int]bool{}
-		if ci := in[iso]; ci != nil {
-			for _, p := range ci.Population {
-				set[p.Year] = true
-			}
-			for _, d := range ci.Deaths {
-				set[d.Year] = true
-			}
-		}
-		for _, s := range b.succOf[iso] {
-			if s.Kind == SuccessionMerger {
+		for _, y := range b.territoryYears(in, iso) {
+			if b.holder(iso, y) != iso || b.endYear(iso) > 0 && y > b.endYear(iso) || len(b.successorsAt(iso, y)) == 0 {
 				continue
 			}
-			for _, y := range years(s.Successor) {
-				set[y] = true
+			if p, lin, missing := b.territoryPopulation(in, iso, y); p > 0 {
+				pops[iso] = append(pops[iso], Population{ISO3: iso, Year: y, Persons: p, Lineage: lin})
+				addFlag(ci, y, FlagPopulationOfSuccessors)
+				if missing {
+					addFlag(ci, y, FlagPopulationPartial)
+				}
+			}
+			for _, cause := range Causes {
+				if d, lin, ok := b.territoryDeaths(in, iso, y, cause); ok {
+					deaths[iso] = append(deaths[iso], Deaths{ISO3: iso, Year: y, Cause: cause, Deaths: d, Lineage: lin})
+				}
 			}
 		}
-		out := make([]int, 0, len(set))
-		for y := range set {
-			out = append(out, y)
-		}
-		sort.Ints(out)
-		return out
 	}
-	computed := map[string][]Population{}
-	computedDeaths := map[string][]Deaths{}
-	var visit func(iso string)
-	visited := map[string]bool{}
-	visit = func(iso string) {
-		if visited[iso] {
-			return
-		}
-		visited[iso] = true
+	for iso, ps := range pops {
 		ci := in[iso]
-		if ci != nil {
-			for _, y := range years(iso) {
-				if b.holder(iso, y) != iso || (b.endYear(iso) > 0 && y > b.endYear(iso)) {
-					continue
-				}
-				kids := b.successorsAt(iso, y)
-				if len(kids) == 0 {
-					continue
-				}
-				p, lin, missing := popOf(iso, y)
-				if p > 0 {
-					computed[iso] = append(computed[iso], Population{ISO3: iso, Year: y, Persons: p, Lineage: lin})
-					addFlag(ci, y, FlagPopulationOfSuccessors)
-					if missing {
-						addFlag(ci, y, FlagPopulationPartial)
-					}
-				}
-				for _, cause := range Causes {
-					if d, l, ok := deathsOf(iso, y, cause); ok {
-						computedDeaths[iso] = append(computedDeaths[iso], Deaths{ISO3: iso, Year: y, Cause: cause, Deaths: d, Lineage: l})
-					}
-				}
-			}
-		}
-		for _, s := range b.succOf[iso] {
-			if s.Kind != SuccessionMerger {
-				visit(s.Successor)
-			}
-		}
-	}
-	for _, r := range roots {
-		visit(r)
-	}
-	// Replace the predecessors' years with the sums, then drop each
-	// successor's years before it existed.
-	for iso, ps := range computed {
-		ci := in[iso]
-		have := map[int]bool{}
+		summed := map[int]bool{}
 		for _, p := range ps {
-			have[p.Year] = true
+			summed[p.Year] = true
 		}
-		var keep []Population
-		for _, p := range ci.Population {
-			if !have[p.Year] {
-				keep = append(keep, p)
-			}
-		}
-		ci.Population = append(keep, ps...)
+		ci.Population = append(dropIf(ci.Population, func(p Population) bool { return summed[p.Year] }), ps...)
 		sort.SliceStable(ci.Population, func(i, j int) bool { return ci.Population[i].Year < ci.Population[j].Year })
 	}
-	for iso, ds := range computedDeaths {
+	for iso, ds := range deaths {
 		ci := in[iso]
-		have := map[[2]any]bool{}
+		summed := map[[2]any]bool{}
 		for _, d := range ds {
-			have[[2]any{d.Year, d.Cause}] = true
+			summed[[2]any{d.Year, d.Cause}] = true
 		}
-		var keep []Deaths
-		for _, d := range ci.Deaths {
-			if !have[[2]any{d.Year, d.Cause}] {
-				keep = append(keep, d)
-			}
-		}
-		ci.Deaths = append(keep, ds...)
+		ci.Deaths = append(dropIf(ci.Deaths, func(d Deaths) bool { return summed[[2]any{d.Year, d.Cause}] }), ds...)
 	}
+	b.dropEarlyYears(in)
+}
+
+// dropEarlyYears drops each successor's population and deaths for the
+// years before it existed (they are in its predecessor's sums).
+func (b *borders) dropEarlyYears(in map[string]*CountryInputs) {
 	for _, iso := range sortedKeysOf(in) {
 		fy := b.firstYear(iso)
 		if fy == 0 {
@@ -459,6 +345,85 @@ func (b *borders) sumPredecessors(in map[string]*CountryInputs) {
 		ci.Population = filterYears(ci.Population, fy, func(p Population) int { return p.Year })
 		ci.Deaths = filterYears(ci.Deaths, fy, func(d Deaths) int { return d.Year })
 	}
+}
+
+// territoryYears lists the years with population or deaths for iso3 or
+// any of its successors (through chains).
+func (b *borders) territoryYears(in map[string]*CountryInputs, iso3 string) []int {
+	set := map[int]bool{}
+	var walk func(iso string)
+	walk = func(iso string) {
+		if ci := in[iso]; ci != nil {
+			for _, p := range ci.Population {
+				set[p.Year] = true
+			}
+			for _, d := range ci.Deaths {
+				set[d.Year] = true
+			}
+		}
+		for _, s := range b.succOf[iso] {
+			if s.Kind != SuccessionMerger {
+				walk(s.Successor)
+			}
+		}
+	}
+	walk(iso3)
+	out := make([]int, 0, len(set))
+	for y := range set {
+		out = append(out, y)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// territoryPopulation is the population of the territory iso3 held in
+// year y: its own figure plus, recursively, its successors' for the years
+// before they existed; missing reports a part with no figure at all. The
+// lineage is the first figure's.
+func (b *borders) territoryPopulation(in map[string]*CountryInputs, iso3 string, y int) (persons float64, lin Lineage, missing bool) {
+	own := false
+	if ci := in[iso3]; ci != nil {
+		for _, p := range ci.Population {
+			if p.Year == y && p.Persons > 0 && !math.IsNaN(p.Persons) {
+				persons, lin, own = p.Persons, p.Lineage, true
+				break
+			}
+		}
+	}
+	kids := b.successorsAt(iso3, y)
+	missing = !own && len(kids) == 0
+	for _, k := range kids {
+		p, l, m := b.territoryPopulation(in, k, y)
+		missing = missing || m
+		if p > 0 && lin == (Lineage{}) {
+			lin = l
+		}
+		persons += p
+	}
+	return persons, lin, missing
+}
+
+// territoryDeaths is territoryPopulation for deaths from one cause; ok is
+// false when no part has a figure.
+func (b *borders) territoryDeaths(in map[string]*CountryInputs, iso3 string, y int, cause string) (deaths float64, lin Lineage, ok bool) {
+	if ci := in[iso3]; ci != nil {
+		for _, d := range ci.Deaths {
+			if d.Year == y && d.Cause == cause && !math.IsNaN(d.Deaths) {
+				deaths, lin, ok = d.Deaths, d.Lineage, true
+				break
+			}
+		}
+	}
+	for _, k := range b.successorsAt(iso3, y) {
+		if d, l, found := b.territoryDeaths(in, k, y, cause); found {
+			if !ok {
+				lin = l
+			}
+			deaths += d
+			ok = true
+		}
+	}
+	return deaths, lin, ok
 }
 
 // successorsAt lists the successors (not merged parts) whose territory
@@ -522,53 +487,34 @@ func indexOfConsumption(cs []Consumption, year int, drug string) int {
 }
 
 // inheritRegions gives a former state without a WHO region its
-// successors' region, when they all share one.
+// successors' region, when they all share one (through chains: Yugoslavia
+// takes Serbia and Montenegro's, which takes Serbia's and Montenegro's).
 func (b *borders) inheritRegions(in map[string]*CountryInputs) {
-	for iso, ss := range b.succOf {
+	var regionOf func(iso string, depth int) string
+	regionOf = func(iso string, depth int) string {
 		ci := in[iso]
-		if ci == nil || ci.Country.WHORegion != "" {
-			continue
+		if ci == nil {
+			return ""
+		}
+		if ci.Country.WHORegion != "" || depth > 10 {
+			return ci.Country.WHORegion
 		}
 		region := ""
-		agree := true
-		for _, s := range ss {
-			sc := in[s.Successor]
-			if sc == nil {
-				continue
-			}
-			r := sc.Country.WHORegion
-			if r == "" && len(b.succOf[s.Successor]) > 0 {
-				continue
-			}
-			if region == "" {
+		for _, s := range b.succOf[iso] {
+			r := regionOf(s.Successor, depth+1)
+			switch {
+			case r == "":
+			case region == "":
 				region = r
-			} else if r != region {
-				agree = false
+			case r != region:
+				return "" // successors in different regions: none is the predecessor's
 			}
 		}
-		if agree && region != "" {
-			ci.Country.WHORegion = region
-		}
+		return region
 	}
-	// A chain (YUG → SCG → SRB, MNE): a second pass lets YUG see SCG's region.
-	for iso, ss := range b.succOf {
-		ci := in[iso]
-		if ci == nil || ci.Country.WHORegion != "" {
-			continue
-		}
-		region := ""
-		agree := true
-		for _, s := range ss {
-			if sc := in[s.Successor]; sc != nil && sc.Country.WHORegion != "" {
-				if region == "" {
-					region = sc.Country.WHORegion
-				} else if sc.Country.WHORegion != region {
-					agree = false
-				}
-			}
-		}
-		if agree && region != "" {
-			ci.Country.WHORegion = region
+	for _, iso := range sortedKeysOf(b.succOf) {
+		if ci := in[iso]; ci != nil && ci.Country.WHORegion == "" {
+			ci.Country.WHORegion = regionOf(iso, 0)
 		}
 	}
 }
