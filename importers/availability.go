@@ -118,11 +118,6 @@ func detectAvailabilityKind(sheets []sheet, lim limits) access.ImportKind {
 	return ""
 }
 
-type numberedRow struct {
-	n     int
-	cells []string
-}
-
 // readSheet reads up to max rows of a sheet; more says that rows remain.
 func readSheet(sh sheet, max int, lim limits) (rows []numberedRow, more bool, err error) {
 	src, err := sh.open()

@@ -49,11 +49,17 @@
 //	who-gho               WHO GHO export: DimensionMemberCode, WHO_REGION_CODE,
 //	                      WORLD_BANK_INCOME_GROUP
 //	worldbank-metadata    World Bank country metadata: Country Code, Region, IncomeGroup
+//	worldbank-income-history  the World Bank's historical classification (OGHIST.xlsx) as
+//	                      published: one record per economy and data year (FY − 2)
+//	worldbank-class       the World Bank's current classification (CLASS.xlsx) as published,
+//	                      the aggregates its "composition" sheet lists passed over
 //	who-hai-summary       WHO/HAI survey summary (kind availability): see below
 //	gho-ccs-long          GHO export of the country-capacity indicator, one row per
 //	                      country and year (kind ccs): SpatialDimValueCode or Location,
 //	                      Period, Value, optionally IndicatorCode / Indicator
 //	gho-ccs-wide          the same, countries down and survey years across
+//
+// A workbook whose sheets hold different layouts reports them joined by "+".
 //
 // # Availability surveys
 //
@@ -78,8 +84,6 @@
 // country-capacity answer is yes, no or don't know; a blank is not reported;
 // rows of other indicators are skipped with one warning. Template(kind)
 // returns a workbook for either kind.
-//
-// A workbook whose sheets hold different layouts reports them joined by "+".
 //
 // # Units
 //
