@@ -87,6 +87,7 @@ type metadataRow struct {
 	WHORegion   string `gorm:"column:who_region"`
 	IncomeGroup string `gorm:"column:income_group"`
 	Vintage     string `gorm:"column:vintage"`
+	DataYear    int    `gorm:"column:data_year"`
 	Name        string `gorm:"column:name"`
 	UploadID    int64  `gorm:"column:upload_id"`
 	Sheet       string `gorm:"column:sheet"`
@@ -115,7 +116,7 @@ var obsTables = map[access.ImportKind]obsTable{
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind", "number"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}, []string{"iso3", "year", "kind", "number"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}, []string{"iso3", "year"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}, []string{"iso3", "year"}},
-	access.KindCountries:   {"country_metadata", []string{"iso3"}, []string{"who_region", "income_group", "vintage"}, []string{"iso3"}},
+	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}, []string{"iso3", "data_year"}},
 }
 
 // intColumns are the integer key columns, cast to text in keys for people.
@@ -176,7 +177,7 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"))
 	// they are what an uploader is least likely to expect.
 	v := t.values[0]
 	headline := func(alias string) string {
-		if u.Kind == access.KindCountries || u.Kind == access.KindEstimates && v == "status" {
+		if u.Kind == access.KindCountries || u.Kind == access.KindCCS || u.Kind == access.KindEstimates && v == "status" {
 			return "NULL"
 		}
 		return alias + "." + v
@@ -332,7 +333,13 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
 	if err := tx.Where("upload_id = ?", uploadID).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
+	if err := applyIncomeYears(tx, uploadID, rows); err != nil {
+		return err
+	}
 	for _, r := range rows {
+		if r.DataYear != 0 {
+			continue // a classification by year (income_group_years), not the current one
+		}
 		if r.WHORegion != "" {
 			if err := tx.Exec("UPDATE countries SET who_region = ? WHERE iso3 = ?", r.WHORegion, r.ISO3).Error; err != nil {
 				return err

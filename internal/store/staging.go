@@ -26,7 +26,7 @@ var (
 	estimateCols    = []string{"iso3", "year", "drug", "kind", "number", "status", "consumed_g", "utilized_g", "stock_g", "special_g", "total_g", "conversion", "upload_id", "sheet", "row_num", "active"}
 	populationCols  = []string{"iso3", "year", "persons", "upload_id", "sheet", "row_num", "active"}
 	deathsCols      = []string{"iso3", "year", "cause", "deaths", "upload_id", "sheet", "row_num", "active"}
-	metadataCols    = []string{"iso3", "who_region", "income_group", "vintage", "name", "upload_id", "sheet", "row_num", "active"}
+	metadataCols    = []string{"iso3", "who_region", "income_group", "vintage", "data_year", "name", "upload_id", "sheet", "row_num", "active"}
 )
 
 // nullable turns a possibly nil quantity into a column value.
@@ -73,7 +73,7 @@ func stageSets(b access.Batch, id int64) []stageSet {
 	if len(b.Countries) > 0 {
 		rows := make([][]any, len(b.Countries))
 		for i, m := range b.Countries {
-			rows[i] = []any{m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.Name, id, m.Lineage.Sheet, m.Lineage.Row, false}
+			rows[i] = []any{m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.DataYear, m.Name, id, m.Lineage.Sheet, m.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"country_metadata", metadataCols, rows})
 	}
@@ -95,6 +95,7 @@ type ImportTx struct {
 	uploadID int64
 	stmts    map[string]*sql.Stmt
 	staged   map[string]bool // tables staged into, analysed before the diff
+	batch    int             // rows per gorm batch insert
 }
 
 // WithImport runs fn in one transaction for upload uploadID, on a
@@ -112,7 +113,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		return err
 	}
 	done := false
-	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{}}
+	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{}, batch: 500}
 	defer func() {
 		for _, st := range w.stmts {
 			st.Close()
@@ -152,7 +153,8 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		}
 		w.staged[set.table] = true
 	}
-	return nil
+	// Survey tables are small: gorm's batched inserts do.
+	return w.stageAvailability(w.tx.WithContext(ctx), b)
 }
 
 // copyRows stages rows with COPY, on the connection the transaction runs on.
