@@ -220,6 +220,14 @@ func (s *Store) reader() *gorm.DB {
 	return s.db
 }
 
+// readerSQL is the database/sql pool reads go through.
+func (s *Store) readerSQL() *sql.DB {
+	if s.rsql != nil {
+		return s.rsql
+	}
+	return s.sql
+}
+
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
