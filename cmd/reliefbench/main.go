@@ -5,6 +5,7 @@
 //
 //	reliefbench import [--rows 10000,100000,854250] [--dir DIR] [--pg URL] [--formats xlsx,csv] [--dbs sqlite,postgres]
 //	reliefbench api    [--data ../shared/data] [--duration 15s] [--connections 50] [--threads 2]
+//	reliefbench gaps   [--data ../shared/data] [--db DSN] [--runs 10]
 //
 // Each import runs in a fresh child process (the hidden import-one
 // command), so that its peak resident memory (VmHWM) is its own.
@@ -22,6 +23,7 @@ import (
 const usage = `Usage:
   reliefbench import [flags]   import throughput and peak memory, beside openpyxl and psql \copy
   reliefbench api    [flags]   API latency with wrk, beside a ceiling handler
+  reliefbench gaps   [flags]   full gap recompute, inputs from the database and from memory
 Run "reliefbench <command> -h" for its flags.
 `
 
@@ -40,6 +42,8 @@ func main() {
 		err = cmdImportOne(ctx, args)
 	case "api":
 		err = cmdAPI(ctx, args)
+	case "gaps":
+		err = cmdGaps(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
