@@ -301,10 +301,10 @@ func cmdImport(ctx context.Context, args []string) error {
 
 // Import targets (issue 11).
 const (
-	xlsxVsOpenpyxl = 2.5 // the whole xlsx import at least this many times faster than openpyxl reading
-	csvVsCopy      = 2.0 // the whole CSV import into PostgreSQL within this factor of psql \copy
+	xlsxVsOpenpyxl = 2.5                // the whole xlsx import at least this many times faster than openpyxl reading
+	csvVsCopy      = 2.0                // the whole CSV import into PostgreSQL within this factor of psql \copy
 	peakRSSLimit   = 100_000_000 / 1024 // 100 MB, in KiB
-	flatFactor     = 1.5 // peak RSS at the largest size at most this times that at the smallest
+	flatFactor     = 1.5                // peak RSS at the largest size at most this times that at the smallest
 )
 
 // printImportTargets marks each target met or not, with the measured ratio.
