@@ -214,20 +214,44 @@ func (c cellRef) problem(sev access.Severity, code, value, msg string) access.Pr
 	return p
 }
 
+// recKey identifies one record for duplicate detection: a comparable
+// struct whose strings share the resolver's (ISO3, drug codes) and the
+// run's interned dimensions, so a key costs no allocation of its own.
+type recKey struct {
+	kind access.ImportKind
+	iso3 string
+	year int
+	dim  string // drug, cause, or drug|estimate kind; the signature for countries
+}
+
 // entry is what the run remembers of one record, for duplicate and
-// cross-record checks.
+// cross-record checks: its values and, instead of a cell reference per
+// field, the one row and sheet of the record and each field's column.
 type entry struct {
-	kind  access.ImportKind
-	iso3  string
-	year  int
-	dim   string // drug, cause, or drug|estimate kind
+	recKey
 	vals  [nFields]float64
 	set   uint32
-	refs  [nFields]cellRef
-	first cellRef
+	row   int32
+	cols  [nFields]int16
+	sheet string
 }
 
 func (e *entry) has(f int) bool { return e.set&(1<<f) != 0 }
+
+// ref is where field f of the record is in the file.
+func (e *entry) ref(f int) cellRef { return cellRef{e.sheet, int(e.row), int(e.cols[f])} }
+
+// newEntry remembers a record read on row of sheet.
+func newEntry(k recKey, sheet string, row int, vals [nFields]float64, set uint32, refs *[nFields]cellRef) *entry {
+	e := &entry{recKey: k, vals: vals, set: set, row: int32(row), sheet: sheet}
+	for f := range e.cols {
+		e.cols[f] = -1
+		if refs != nil && set&(1<<f) != 0 {
+			e.cols[f] = int16(refs[f].col)
+		}
+	}
+	return e
+}
 
 type run struct {
 	ctx   context.Context
@@ -249,8 +273,9 @@ type run struct {
 	suppressedErrors int
 	matches          []access.Match
 	matchSeen        map[string]bool
-	entries          map[string]*entry
-	order            []string
+	entries          map[recKey]*entry
+	order            []*entry
+	dims             map[string]string // interned record dimensions
 	countryCache     map[string]countryHit
 	drugCache        map[string]drugHit
 }
@@ -272,7 +297,7 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[string]*entry{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		entries: map[recKey]*entry{}, dims: map[string]string{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
@@ -524,4 +549,13 @@ func sortedKeys(m map[string][]*entry) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// intern returns the run's one copy of s.
+func (r *run) intern(s string) string {
+	if v, ok := r.dims[s]; ok {
+		return v
+	}
+	r.dims[s] = s
+	return s
 }
