@@ -25,7 +25,25 @@ type table struct {
 	vintage   string
 }
 
-// sheet reads one sheet: finds its header, then streams its data rows.
+// sheetRows is one sheet being read: its first rows, buffered so that the
+// layouts can look at them, and the rest still to be streamed.
+type sheetRows struct {
+	name   string
+	head   []bufRow        // the first headerScan rows (fewer if the sheet is short)
+	merges func() [][4]int // merged ranges, read lazily
+	next   func() (int, []string, bool)
+	src    rowSource
+}
+
+// bufRow is one row with its 1-based number as the user sees it.
+type bufRow struct {
+	n     int
+	cells []string
+}
+
+// sheet reads one sheet: its first rows are buffered and offered to each
+// layout of sheetLayouts in turn; the first that recognises them reads the
+// sheet.
 func (r *run) sheet(sh sheet) error {
 	src, err := sh.open()
 	if err != nil {
@@ -34,11 +52,6 @@ func (r *run) sheet(sh sheet) error {
 		return nil
 	}
 	defer src.Close()
-	type bufRow struct {
-		n     int
-		cells []string
-	}
-	var buf []bufRow
 	tooManyCols := false
 	next := func() (int, []string, bool) {
 		if !src.Next() {
@@ -63,13 +76,26 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return n, cp, true
 	}
-	for len(buf) < headerScan {
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src}
+	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
 			break
 		}
-		buf = append(buf, bufRow{n, cells})
+		rows.head = append(rows.head, bufRow{n, cells})
 	}
+	for _, l := range sheetLayouts {
+		if l.match(r, rows) {
+			return l.read(r, rows)
+		}
+	}
+	return r.sourceErr(sh.name, src.Err())
+}
+
+// tableSheet is the general reader: it finds the header row among the
+// first rows, maps its columns, then streams the data rows.
+func (r *run) tableSheet(sh *sheetRows) error {
+	buf, next, src := sh.head, sh.next, sh.src
 	hi := -1
 	for i, b := range buf {
 		if r.looksLikeHeader(b.cells) {
