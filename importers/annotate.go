@@ -144,11 +144,17 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 
 // safeText keeps a generated text cell from being read as a formula by
 // spreadsheet programs (and by CSV exports of the workbook).
+// A dash ("-", INCB's nil) or a number ("-5", "+3") is shown as typed:
+// neither can become a formula, and a user should see the cell as typed,
+// not behind an apostrophe.
 func safeText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || isDash(s) {
+		return s
 	}
-	return s
+	if _, err := readPublished(s, LocaleUnknown, true); err == nil || err == ErrAmbiguousNumber {
+		return s
+	}
+	return "'" + s
 }
 
 // workbookFromCSV writes a CSV file's cells to a new workbook: numbers as

@@ -27,9 +27,11 @@ var _ access.Parser = (*Parser)(nil)
 // New returns a Parser with default settings.
 func New() *Parser { return &Parser{BatchSize: 2000} }
 
-// maxProblems bounds the problems listed; the rest are counted in one
-// closing problem.
-const maxProblems = 5000
+// maxProblemsPerCode bounds the problems listed of each code; the rest of
+// a code are counted in one closing problem. Bounding each code alone
+// keeps one frequent kind (thousands of under_1kg) from crowding out the
+// others.
+const maxProblemsPerCode = 5000
 
 // headerScan is how many rows at the top of a sheet are searched for the
 // header row.
@@ -66,6 +68,9 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		return res, access.Errorf(access.Invalid, op, "unknown import kind %q", in.Kind)
 	}
 	r := newRun(ctx, p, in, lim, emit)
+	if r.givenLocale, err = ParseLocale(in.Locale); err != nil {
+		return res, &access.Error{Code: access.Invalid, Op: op, Msg: err.Error()}
+	}
 	ext := strings.ToLower(filepath.Ext(in.Filename))
 	var sheets []sheet
 	switch {
@@ -90,6 +95,9 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		r.locale = info.locale
 		r.totalRows = int64(strings.Count(string(in.Data), "\n"))
 	}
+	if r.givenLocale == LocaleUnknown {
+		r.scanLocales(sheets)
+	}
 	for _, sh := range sheets {
 		if err := r.sheet(sh); err != nil {
 			return res, err
@@ -103,13 +111,14 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	if err := r.flush(); err != nil {
 		return res, err
 	}
-	if r.suppressed > 0 {
+	for _, code := range sortedCodes(r.suppressed) {
+		n := r.suppressed[code]
 		sev := access.SeverityWarning
-		if r.suppressedErrors > 0 {
+		if r.suppressedErrors[code] > 0 {
 			sev = access.SeverityError
 		}
-		r.problems = append(r.problems, access.Problem{Severity: sev, Code: CodeTooManyProblems,
-			Message: fmt.Sprintf("%d more problems (%d errors) not listed", r.suppressed, r.suppressedErrors)})
+		r.problems = append(r.problems, access.Problem{Severity: sev, Code: CodeTooManyProblems, Value: code,
+			Message: fmt.Sprintf("%d more %s problems not listed (%d listed)", n, code, maxProblemsPerCode)})
 	}
 	if in.Progress != nil {
 		in.Progress(int64(r.rows), int64(r.rows))
@@ -186,6 +195,7 @@ const (
 	CodeUnreadableSheet    = "unreadable_sheet"
 	CodeOtherIndicator     = "other_indicator"
 	CodeAmbiguousNumberFmt = "ambiguous_number"
+	CodeNumberLocale       = "number_locale"
 )
 
 // cellRef addresses one cell as the user sees it.
@@ -213,6 +223,7 @@ type entry struct {
 	vals  [nFields]float64
 	set   uint32
 	refs  [nFields]cellRef
+	raw   [nFields]string // the cells as typed
 	first cellRef
 }
 
@@ -234,10 +245,16 @@ type run struct {
 	totalRows int64
 
 	problems         []access.Problem
-	suppressed       int
-	suppressedErrors int
+	suppressed       map[string]int // by code
+	suppressedErrors map[string]int
 	matches          []access.Match
 	matchSeen        map[string]bool
+	perCode          map[string]int // problems listed, by code
+
+	givenLocale Locale // from ParseInput.Locale; LocaleUnknown when not given
+	colVotes    map[colKey]*localeVotes
+	fileVotes   localeVotes
+	localeNoted map[colKey]bool
 	entries          map[string]*entry
 	order            []string
 	countryCache     map[string]countryHit
@@ -261,18 +278,28 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[string]*entry{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		entries: map[string]*entry{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
-	if len(r.problems) >= maxProblems {
-		r.suppressed++
+	if r.perCode[p.Code] >= maxProblemsPerCode {
+		r.suppressed[p.Code]++
 		if p.Severity == access.SeverityError {
-			r.suppressedErrors++
+			r.suppressedErrors[p.Code]++
 		}
 		return
 	}
+	r.perCode[p.Code]++
 	r.problems = append(r.problems, p)
+}
+
+func sortedCodes(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (r *run) errorAt(c cellRef, code, value, format string, args ...any) {

@@ -16,6 +16,8 @@ type pending struct {
 	vals  [nFields]float64
 	set   uint32
 	refs  [nFields]cellRef
+	raw   [nFields]string // the cells as typed, for problems
+	dash  uint32          // fields given as "-" (nil or below the threshold)
 	conv  string
 }
 
@@ -182,23 +184,29 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			p.cause = v.cause
 		}
 		var val float64
-		if isDash(s) {
+		var cellUnit unit
+		dash := isDash(s)
+		if dash {
 			r.warnAt(at(v.idx), CodeBelowThreshold, s, "\"-\" (nil or below the publication threshold) recorded as 0")
 		} else {
-			x, err := ParseNumber(s, r.locale)
+			drugQty := t.kind == access.KindConsumption || t.kind == access.KindEstimates
+			x, err := r.number(at(v.idx), s, drugQty)
 			if err != nil {
 				r.errorAt(at(v.idx), CodeInvalidNumber, s, "%q is not a number (%v)", s, err)
 				bad = true
 				continue
 			}
-			if x < 0 {
+			if x.v < 0 {
 				r.errorAt(at(v.idx), CodeNegative, s, "negative quantity %s refused", s)
 				bad = true
 				continue
 			}
-			val = x
+			val, cellUnit = x.v, x.unit
 		}
-		u := v.unit
+		u := cellUnit
+		if !u.ok() {
+			u = v.unit
+		}
 		if !u.ok() {
 			u = rowUnit
 		}
@@ -233,6 +241,10 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		q.vals[v.field] = val
 		q.set |= 1 << v.field
 		q.refs[v.field] = at(v.idx)
+		q.raw[v.field] = s
+		if dash {
+			q.dash |= 1 << v.field
+		}
 		if q.conv == "" && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 			q.conv = r.conversion(u, p.drug)
 		}
@@ -369,6 +381,18 @@ func parseEstimateStatus(s string) (access.EstimateStatus, bool) {
 	return "", false
 }
 
+// state is which of the three value states field f was given in: a number,
+// "-" (nil or below the publication threshold, recorded as 0) or blank.
+func (p *pending) state(f int) access.ValueState {
+	switch {
+	case p.set&(1<<f) == 0:
+		return access.ValueNotReported
+	case p.dash&(1<<f) != 0:
+		return access.ValueNil
+	}
+	return access.ValueReported
+}
+
 func ptr(p *pending, f int) *float64 {
 	if p.set&(1<<f) == 0 {
 		return nil
@@ -433,17 +457,17 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		}
 		return nil
 	}
-	r.entries[key] = &entry{kind: t.kind, iso3: iso3, year: p.year, dim: dim, vals: p.vals, set: p.set, refs: p.refs, first: firstRef}
+	r.entries[key] = &entry{kind: t.kind, iso3: iso3, year: p.year, dim: dim, vals: p.vals, set: p.set, refs: p.refs, raw: p.raw, first: firstRef}
 	r.order = append(r.order, key)
 
 	switch t.kind {
 	case access.KindConsumption:
 		if g := p.vals[fConsumed]; p.set&(1<<fConsumed) != 0 && g > 0 && g < 1000 {
-			r.warnAt(p.refs[fConsumed], CodeUnder1kg, "", "under 1 kg: INCB publishes such amounts rounded or as \"-\"")
+			r.warnAt(p.refs[fConsumed], CodeUnder1kg, p.raw[fConsumed], "%s (%s g) is under 1 kg: INCB publishes such amounts rounded or as \"-\"", p.raw[fConsumed], fmtG(g))
 		}
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
-			Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized), Stock: ptr(p, fStock),
-			Seizures: ptr(p, fSeizures), Conversion: p.conv, Lineage: lin}
+			State: p.state(fConsumed), Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized),
+			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), Conversion: p.conv, Lineage: lin}
 		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,
@@ -461,7 +485,7 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			tot := *e.Total
 			tol := math.Max(1, 0.001*tot)
 			if math.Abs(tot-withC) > tol && math.Abs(tot-noC) > tol {
-				r.warnAt(p.refs[fTotal], CodeTotalMismatch, fmt.Sprint(tot),
+				r.warnAt(p.refs[fTotal], CodeTotalMismatch, p.raw[fTotal],
 					"total %s g matches neither a+b+c+d (%s g) nor a+b+d (%s g)", fmtG(tot), fmtG(withC), fmtG(noC))
 			}
 		}

@@ -55,6 +55,9 @@ type ImportOptions struct {
 	Publish    bool
 	RemoteAddr string
 	Progress   func(done, total int64)
+	// Locale says how the file writes numbers ("dot", "comma"); "" lets
+	// the file decide.
+	Locale string
 }
 
 // ImportResult is the outcome of an import.
@@ -195,7 +198,8 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		return u, err
 	}
 	in := ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
-		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress}
+		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
+		Locale: opt.Locale}
 
 	var (
 		pr       ParseResult
