@@ -85,13 +85,17 @@ func (v *localeVotes) vote(s string) {
 }
 
 // decide is the locale the votes settle, with the reason in words.
-func (v localeVotes) decide() (Locale, string) {
+// minGrouped is how many "46,498"-like values, with nothing against them,
+// settle thousands: in a workbook one does (a spreadsheet turns a typed
+// decimal-comma number into a number; text like "46,498" comes from tables
+// printed with thousands separators), in a text file three.
+func (v localeVotes) decide(minGrouped int) (Locale, string) {
 	switch {
 	case v.dot > 0 && v.comma == 0:
 		return LocaleDot, fmt.Sprintf("other numbers there use a decimal point (e.g. %q)", v.example)
 	case v.comma > 0 && v.dot == 0:
 		return LocaleComma, fmt.Sprintf("other numbers there use a decimal comma (e.g. %q)", v.example)
-	case v.dot == 0 && v.comma == 0 && v.grouped >= 3:
+	case v.dot == 0 && v.comma == 0 && v.grouped >= minGrouped && v.grouped > 0:
 		return LocaleDot, fmt.Sprintf("%d numbers there are written with a comma before exactly three digits, as thousands are", v.grouped)
 	}
 	return LocaleUnknown, ""
@@ -142,12 +146,12 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 		k := colKey{at.sheet, at.col}
 		decided, why := LocaleUnknown, ""
 		if v := r.colVotes[k]; v != nil {
-			if decided, why = v.decide(); decided != LocaleUnknown {
+			if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
 				why = "in column " + colName(at.col) + " " + why
 			}
 		}
 		if decided == LocaleUnknown {
-			if decided, why = r.fileVotes.decide(); decided != LocaleUnknown {
+			if decided, why = r.fileVotes.decide(r.minGrouped()); decided != LocaleUnknown {
 				why = "in this file " + why
 			}
 		}
@@ -165,6 +169,13 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 		err = fmt.Errorf("%w; nothing else in the file settles it: set the locale to dot (1,234.5) or comma (1.234,5)", err)
 	}
 	return p, err
+}
+
+func (r *run) minGrouped() int {
+	if r.workbook {
+		return 1
+	}
+	return 3
 }
 
 var reAmbiguous = regexp.MustCompile(`^[1-9][0-9]{0,2}[.,][0-9]{3}$`)

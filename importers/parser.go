@@ -82,6 +82,7 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		defer f.Close()
 		sheets = xlsxSheets(f, len(in.Data))
 		r.locale = LocaleUnknown
+		r.workbook = true
 	case ext == ".xls" || ext == ".ods" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
 		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
 	case bytesLookBinary(in.Data):
@@ -108,6 +109,9 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 			Message: "no table found: no row names a country (or code) column together with years, drugs or quantities"})
 	}
 	r.finalChecks()
+	for _, p := range r.skipped.problems() {
+		r.problem(p)
+	}
 	if err := r.flush(); err != nil {
 		return res, err
 	}
@@ -196,6 +200,8 @@ const (
 	CodeOtherIndicator     = "other_indicator"
 	CodeAmbiguousNumberFmt = "ambiguous_number"
 	CodeNumberLocale       = "number_locale"
+	CodeAggregatesSkipped  = "aggregates_skipped"
+	CodeSubtotalMismatch   = "subtotal_mismatch"
 )
 
 // cellRef addresses one cell as the user sees it.
@@ -251,6 +257,10 @@ type run struct {
 	matchSeen        map[string]bool
 	perCode          map[string]int // problems listed, by code
 
+	publisherHint string // whose aggregates a name most likely is: worldbank, who, owid, ihme, incb, un
+	skipped       skippedAggregates
+
+	workbook    bool   // an .xlsx or .xls file, not text
 	givenLocale Locale // from ParseInput.Locale; LocaleUnknown when not given
 	colVotes    map[colKey]*localeVotes
 	fileVotes   localeVotes
@@ -263,7 +273,8 @@ type run struct {
 
 type countryHit struct {
 	iso3      string
-	skip      string // "aggregate" or "no-iso-code": a row to pass over
+	agg       *aggregate // a known group of countries: the row is skipped
+	owid      bool       // an OWID_ code not in the table: a group unless the row's name is a country
 	ok        bool
 	tried     string
 	suggested []string
@@ -348,32 +359,38 @@ func (r *run) flush() error {
 
 // resolveCountry resolves a code or name, trying the text without
 // footnote markers ("United Republic of Tanzania a") when the text itself
-// is unknown.
+// is unknown. A text that is no country but a known aggregate (a region,
+// an income group, a total) is marked so.
 func (r *run) resolveCountry(s string) countryHit {
 	s = strings.TrimSpace(s)
 	if h, ok := r.countryCache[s]; ok {
 		return h
 	}
 	h := countryHit{tried: s}
+	t := strings.TrimSpace(reFootnote.ReplaceAllString(s, ""))
 	c, m, ok := r.in.Resolver.Country(s)
-	if !ok {
-		if t := strings.TrimSpace(reFootnote.ReplaceAllString(s, "")); t != s && t != "" {
-			c, m, ok = r.in.Resolver.Country(t)
-			m.Value = s
-		}
+	if !ok && t != s && t != "" {
+		c, m, ok = r.in.Resolver.Country(t)
+		m.Value = s
 	}
-	switch {
-	case ok:
+	if ok {
 		h.iso3, h.ok = c.ISO3, true
 		if m.Method != "iso3" {
 			r.match(m)
 		}
-	case isAggregate(s):
-		h.skip = "aggregate"
+		r.countryCache[s] = h
+		return h
+	}
+	a, found := aggregates.lookupFor(s, r.publisherHint)
+	if !found && t != s && t != "" {
+		a, found = aggregates.lookupFor(t, r.publisherHint)
+	}
+	switch {
+	case found:
+		h.agg = &a
 		r.match(access.Match{What: "country", Value: s, Method: "aggregate"})
-	case isNoISOArea(s):
-		h.skip = "no-iso-code"
-		r.match(access.Match{What: "country", Value: s, Method: "no-iso-code"})
+	case isOWIDCode(s):
+		h.owid = true
 	default:
 		h.suggested = r.in.Resolver.Suggest(s, 3)
 		r.match(access.Match{What: "country", Value: s, Suggestions: h.suggested})
@@ -471,66 +488,7 @@ func round12(v float64) float64 {
 	return out
 }
 
-var (
-	wbAggregateCodes = setOf("AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU",
-		"FCS", "HIC", "HPC", "IBD", "IBT", "IDA", "IDB", "IDX", "INX", "LAC", "LCN", "LDC", "LIC", "LMC", "LMY",
-		"LTE", "MEA", "MIC", "MNA", "NAC", "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA", "SSF", "SST", "TEA",
-		"TEC", "TLA", "TMN", "TSA", "TSS", "UMC", "WLD", "XKX_AGG")
-	aggregateNames = setOf("world", "total", "grand total", "totals", "sum", "all countries", "global",
-		"africa", "americas", "asia", "europe", "oceania", "latin america and the caribbean", "northern america",
-		"sub saharan africa", "sub saharan africa excluding high income", "east asia pacific", "europe central asia",
-		"middle east north africa", "south asia", "north america", "latin america caribbean", "arab world",
-		"euro area", "european union", "high income", "low income", "lower middle income", "upper middle income",
-		"middle income", "low middle income", "low and middle income", "oecd members", "least developed countries",
-		"least developed countries un classification", "fragile and conflict affected situations",
-		"heavily indebted poor countries hipc", "ida only", "ida blend", "ida total", "ibrd only", "ida ibrd total",
-		"small states", "other small states", "pacific island small states", "caribbean small states",
-		"more developed regions", "less developed regions", "sdg regions", "not classified",
-		"african region", "region of the americas", "south east asia region", "european region",
-		"eastern mediterranean region", "western pacific region", "who region", "income groups")
-	noISOAreas = setOf("channel islands", "830", "channel islands 830")
-	reM49Code  = regexp.MustCompile(`^[0-9]{1,4}$`)
-	m49Regions = setOf("1", "2", "5", "9", "11", "13", "14", "15", "17", "18", "19", "21", "29", "30", "34", "35",
-		"39", "53", "54", "57", "61", "142", "143", "145", "150", "151", "154", "155", "202", "419")
-)
-
-func setOf(xs ...string) map[string]bool {
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
-
-// isAggregate recognises regional, income and world totals that World
-// Bank, UN and INCB tables list among countries.
-func isAggregate(s string) bool {
-	t := strings.TrimSpace(s)
-	if wbAggregateCodes[strings.ToUpper(t)] {
-		return true
-	}
-	n := access.NormalizeName(t)
-	if aggregateNames[n] {
-		return true
-	}
-	if reM49Code.MatchString(t) {
-		v, _ := strconv.Atoi(t)
-		if v >= 900 || m49Regions[strconv.Itoa(v)] {
-			return true
-		}
-	}
-	return strings.HasSuffix(n, " income") || strings.HasPrefix(n, "world ") ||
-		strings.Contains(n, " excluding high income") || strings.Contains(n, "ida ") && strings.Contains(n, "ibrd")
-}
-
-func isNoISOArea(s string) bool {
-	n := access.NormalizeName(s)
-	if reM49Code.MatchString(n) {
-		v, _ := strconv.Atoi(n)
-		n = strconv.Itoa(v)
-	}
-	return noISOAreas[n]
-}
+var reM49Code = regexp.MustCompile(`^[0-9]{1,4}$`)
 
 // sortedKeys is used for deterministic final checks.
 func sortedKeys(m map[string][]*entry) []string {

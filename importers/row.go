@@ -47,7 +47,10 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 	}
 
 	// Country.
-	iso3, ref, skip := r.rowCountry(t, n, cell, at)
+	iso3, ref, skip, agg := r.rowCountry(t, n, cell, at)
+	if agg != nil {
+		r.subtotal(t, n, cells, agg)
+	}
 	if skip {
 		return true, nil
 	}
@@ -228,6 +231,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 				val = round12(val * 1000)
 			}
 		}
+		t.sub.country(v.idx, val)
 		k := fmt.Sprint(p.year, "|", p.drug.code, "|", p.cause)
 		q := recs[k]
 		if q == nil {
@@ -249,6 +253,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
+	t.sub.countryRow()
 	if bad {
 		return true, nil
 	}
@@ -269,19 +274,27 @@ func (t *table) isValueCol(i int) bool {
 	return false
 }
 
-// rowCountry resolves the row's country from its code or name columns.
-func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) cellRef) (iso3 string, ref cellRef, skip bool) {
+// rowCountry resolves the row's country from its code or name columns. A
+// row of a known aggregate is skipped (skip set, agg naming it) and counted
+// for the closing summary.
+func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) cellRef) (iso3 string, ref cellRef, skip bool, agg *aggregate) {
 	if t.kind == access.KindCountries {
 		if i, ok := t.id[roleRegion]; ok && cell(i) == "" {
 			// World Bank metadata lists aggregates with an empty region.
 			name := cell(t.idOr(roleName, roleISO3))
-			r.match(access.Match{What: "country", Value: firstNonEmpty(name, cell(t.idOr(roleISO3, roleName))), Method: "aggregate"})
-			return "", ref, true
+			code := cell(t.idOr(roleISO3, roleName))
+			a, found := aggregates.lookupFor(code, "worldbank")
+			if !found {
+				a = aggregate{publisher: "worldbank", group: "groups", code: code}
+			}
+			r.match(access.Match{What: "country", Value: firstNonEmpty(name, code), Method: "aggregate"})
+			r.skipped.add(a, firstNonEmpty(name, a.name, code))
+			return "", ref, true, &a
 		}
 	}
 	var fail *countryHit
 	failRef := cellRef{}
-	any := false
+	any, owid := false, false
 	for _, rl := range []role{roleISO3, roleNumeric, roleISO2, roleName} {
 		i, ok := t.id[rl]
 		if !ok {
@@ -294,26 +307,42 @@ func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) ce
 		any = true
 		h := r.resolveCountry(s)
 		if h.ok {
-			return h.iso3, at(i), false
+			return h.iso3, at(i), false, nil
 		}
-		if h.skip != "" {
-			return "", at(i), true
+		if h.agg != nil {
+			label := h.agg.name
+			if j, ok := t.id[roleName]; ok && rl != roleName && cell(j) != "" {
+				label = cell(j) // "Arab World" rather than "ARB"
+			}
+			r.skipped.add(*h.agg, label)
+			return "", at(i), true, h.agg
+		}
+		if h.owid {
+			owid = true
+			continue // OWID_KOS: the name says which country
 		}
 		if fail == nil || rl == roleName {
 			hh := h
 			fail, failRef = &hh, at(i)
 		}
 	}
+	if owid {
+		// An OWID_ code whose name is no country: one of OWID's groups.
+		label := firstNonEmpty(cell(t.idOr(roleName)), cell(t.idOr(roleISO3)))
+		a := aggregate{publisher: "owid", group: "regions", code: cell(t.idOr(roleISO3)), name: label}
+		r.skipped.add(a, label)
+		return "", cellRef{t.sheet, n, t.idOr(roleISO3)}, true, &a
+	}
 	if !any {
 		if r.in.Country != "" {
-			return r.in.Country, cellRef{t.sheet, n, -1}, false
+			return r.in.Country, cellRef{t.sheet, n, -1}, false, nil
 		}
 		c := t.idOr(roleName, roleISO3)
 		r.warnAt(cellRef{t.sheet, n, c}, CodeNoCountry, "", "the row has figures but no country; it is skipped")
-		return "", ref, true
+		return "", ref, true, nil
 	}
 	r.errorAt(failRef, CodeUnknownCountry, fail.tried, "unknown country %q%s", fail.tried, didYouMean(fail.suggested))
-	return "", ref, true
+	return "", ref, true, nil
 }
 
 func (t *table) idOr(rs ...role) int {

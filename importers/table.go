@@ -23,6 +23,7 @@ type table struct {
 	ctxUnit   unit         // a unit named by the title, units line or sheet name
 	thousands bool         // population in thousands
 	vintage   string
+	sub       *subtotals // INCB subtotal and Total rows, checked at the end
 }
 
 // sheetRows is one sheet being read: its first rows, buffered so that the
@@ -141,6 +142,9 @@ func (r *run) tableSheet(sh *sheetRows) error {
 		return r.sourceErr(sh.name, src.Err())
 	}
 	r.tables++
+	t.sub = newSubtotals(t)
+	r.publisherHint = publisherOf(t.layout, r.in.Filename)
+	defer r.checkSubtotals(t)
 	if r.kind == "" {
 		r.kind = t.kind
 	}
