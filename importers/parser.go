@@ -260,15 +260,15 @@ type run struct {
 	publisherHint string // whose aggregates a name most likely is: worldbank, who, owid, ihme, incb, un
 	skipped       skippedAggregates
 
-	workbook    bool   // an .xlsx or .xls file, not text
-	givenLocale Locale // from ParseInput.Locale; LocaleUnknown when not given
-	colVotes    map[colKey]*localeVotes
-	fileVotes   localeVotes
-	localeNoted map[colKey]bool
-	entries          map[string]*entry
-	order            []string
-	countryCache     map[string]countryHit
-	drugCache        map[string]drugHit
+	workbook     bool   // an .xlsx or .xls file, not text
+	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
+	colVotes     map[colKey]*localeVotes
+	fileVotes    localeVotes
+	localeNoted  map[colKey]bool
+	entries      map[string]*entry
+	order        []string
+	countryCache map[string]countryHit
+	drugCache    map[string]drugHit
 }
 
 type countryHit struct {

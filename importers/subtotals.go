@@ -164,4 +164,3 @@ func (r *run) checkSubtotals(t *table) {
 		}
 	}
 }
-
