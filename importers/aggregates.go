@@ -238,7 +238,7 @@ func publisherOf(layout, filename string) string {
 		return "owid"
 	case strings.HasPrefix(layout, "gho"), strings.HasPrefix(layout, "who"):
 		return "who"
-	case strings.HasPrefix(layout, "ihme"), strings.HasPrefix(layout, "gbd"):
+	case strings.HasPrefix(layout, "ihme"), strings.HasPrefix(layout, "gbd"), strings.Contains(f, "ihme"):
 		return "ihme"
 	case layout == "wpp":
 		return "un"

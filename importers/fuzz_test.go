@@ -3,6 +3,7 @@ package importers
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -48,12 +49,25 @@ func FuzzParseCSV(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// One seed per publisher layout: the fixtures of TestPublisherLayouts.
+	for _, tc := range publisherCases {
+		if !strings.HasSuffix(tc.fixture, ".grid") {
+			_, data := fixture(f, tc.fixture)
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.csv", data) })
 }
 
 func FuzzParseXLSX(f *testing.F) {
 	f.Add(xlsxOf(f, sheetSpec{name: "Morphine", rows: grid("(kg)", "Country|2012|2013", "Kenya|-|3", "Uganda|1,5|x")}))
 	f.Add(xlsxOf(f, sheetSpec{name: "S", rows: grid("Country|Year|Drug|Unit|To be consumed|Total estimate", "KEN|2013|morphine|kg|10|12")}))
+	for _, tc := range publisherCases {
+		if strings.HasSuffix(tc.fixture, ".grid") {
+			_, data := fixture(f, tc.fixture)
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.xlsx", data) })
 }
 

@@ -48,6 +48,7 @@ var smallCountries = []access.Country{
 	{ISO3: "NGA", ISO2: "NG", Numeric: "566", Name: "Nigeria"},
 	{ISO3: "AFG", ISO2: "AF", Numeric: "004", Name: "Afghanistan"},
 	{ISO3: "CHI", Numeric: "830", Name: "Channel Islands"},
+	{ISO3: "ABW", ISO2: "AW", Numeric: "533", Name: "Aruba"},
 	{ISO3: "XKX", ISO2: "XK", Name: "Kosovo", OfficialName: "Kosovo (in accordance with UN Security Council resolution 1244 (1999))"},
 }
 

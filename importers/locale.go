@@ -145,6 +145,7 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 	if ambiguous(s, withUnit) {
 		k := colKey{at.sheet, at.col}
 		decided, why := LocaleUnknown, ""
+		_ = k
 		if v := r.colVotes[k]; v != nil {
 			if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
 				why = "in column " + colName(at.col) + " " + why
@@ -157,9 +158,10 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 		}
 		if decided != LocaleUnknown {
 			p, err := readPublished(s, decided, withUnit)
-			if err == nil && !r.localeNoted[k] {
-				r.localeNoted[k] = true
-				r.warnAt(at, CodeNumberLocale, s, "%q read as %s: %s (set the locale to dot or comma to decide otherwise)", s, fmtNum(p.v), why)
+			// Reported once per file and reading, at the first cell so read.
+			if nk := (colKey{"", -10 - int(decided)}); err == nil && !r.localeNoted[nk] {
+				r.localeNoted[nk] = true
+				r.warnAt(at, CodeNumberLocale, s, "%q read as %s, and numbers like it the same way: %s (set the locale to dot or comma to decide otherwise)", s, fmtNum(p.v), why)
 			}
 			return p, err
 		}

@@ -300,3 +300,18 @@ func stripNumber(s string, withUnit bool) (string, unit) {
 	cutUnit() // "30 kg a"
 	return s, u
 }
+
+var reYearHeader = regexp.MustCompile(`^(?:YR)?((?:19|20)[0-9]{2}|2100)(?:\s*\[YR[0-9]{4}\])?$`)
+
+// headerYear reads a year column's header: "2013", "2013.0", and the
+// World Bank DataBank's "2013 [YR2013]" and "YR2013".
+func headerYear(s string) (int, bool) {
+	if y, ok := parseYear(s); ok {
+		return y, true
+	}
+	m := reYearHeader.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	return parseYear(m[1])
+}

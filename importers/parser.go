@@ -112,6 +112,17 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	for _, p := range r.skipped.problems() {
 		r.problem(p)
 	}
+	if p, ok := r.ignored.problem(); ok {
+		r.problem(p)
+	}
+	for _, why := range r.filterOrder {
+		rows := "rows"
+		if r.filtered[why] == 1 {
+			rows = "row"
+		}
+		r.problem(access.Problem{Severity: access.SeverityWarning, Code: CodeRowsFiltered,
+			Message: fmt.Sprintf("skipped %d %s of %s", r.filtered[why], rows, why)})
+	}
 	if err := r.flush(); err != nil {
 		return res, err
 	}
@@ -202,6 +213,8 @@ const (
 	CodeNumberLocale       = "number_locale"
 	CodeAggregatesSkipped  = "aggregates_skipped"
 	CodeSubtotalMismatch   = "subtotal_mismatch"
+	CodeSeriesIgnored      = "series_ignored"
+	CodeRowsFiltered       = "rows_filtered"
 )
 
 // cellRef addresses one cell as the user sees it.
@@ -259,6 +272,9 @@ type run struct {
 
 	publisherHint string // whose aggregates a name most likely is: worldbank, who, owid, ihme, incb, un
 	skipped       skippedAggregates
+	ignored       ignoredSeries
+	filtered      map[string]int // rows passed over by a filter (sex, age, metric), by reason
+	filterOrder   []string
 
 	workbook     bool   // an .xlsx or .xls file, not text
 	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
@@ -311,6 +327,17 @@ func sortedCodes(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// filter counts a row passed over on purpose, to report once.
+func (r *run) filter(why string) {
+	if r.filtered == nil {
+		r.filtered = map[string]int{}
+	}
+	if _, ok := r.filtered[why]; !ok {
+		r.filterOrder = append(r.filterOrder, why)
+	}
+	r.filtered[why]++
 }
 
 func (r *run) errorAt(c cellRef, code, value, format string, args ...any) {
@@ -406,11 +433,12 @@ func (r *run) resolveDrug(s string) drugHit {
 	}
 	var h drugHit
 	code, frac, salt, m, ok := r.in.Resolver.Drug(s)
-	if !ok {
-		if t := strings.TrimSpace(reFootnote.ReplaceAllString(s, "")); t != s && t != "" {
-			code, frac, salt, m, ok = r.in.Resolver.Drug(t)
-			m.Value = s
+	for _, t := range drugNameVariants(s) {
+		if ok {
+			break
 		}
+		code, frac, salt, m, ok = r.in.Resolver.Drug(t)
+		m.Value = s
 	}
 	if ok {
 		h = drugHit{code: code, frac: frac, salt: salt, ok: true}
@@ -443,6 +471,12 @@ func (r *run) drugInText(s string) (drugHit, bool) {
 
 func (r *run) resolveDrugQuiet(s string) drugHit {
 	code, frac, salt, _, ok := r.in.Resolver.Drug(s)
+	for _, t := range drugNameVariants(s) {
+		if ok {
+			break
+		}
+		code, frac, salt, _, ok = r.in.Resolver.Drug(t)
+	}
 	if !ok {
 		return drugHit{}
 	}
@@ -498,4 +532,25 @@ func sortedKeys(m map[string][]*entry) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+var reParenthetical = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
+
+// drugNameVariants are the other readings of a drug header or cell, tried
+// in order when it does not resolve as it is: without footnote markers
+// ("Morphine a"), the series table's name ("Pethidine (meperidine)"), and
+// the name outside and inside parentheses.
+func drugNameVariants(s string) []string {
+	var out []string
+	t := strings.TrimSpace(reFootnote.ReplaceAllString(s, ""))
+	if t != s && t != "" {
+		out = append(out, t)
+	}
+	if st, ok := seriesMap.lookup(t); ok && st.kind == access.KindConsumption {
+		out = append(out, st.target)
+	}
+	if m := reParenthetical.FindStringSubmatch(t); m != nil {
+		out = append(out, m[1], m[2])
+	}
+	return out
 }

@@ -116,29 +116,35 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			rowUnit = u
 		}
 	}
+	series, skipRow := r.rowSeries(t, cell)
+	if skipRow {
+		return true, nil
+	}
 	if t.kind == access.KindPopulation {
-		if i, ok := t.id[roleIndicatorCode]; ok {
-			if s := cell(i); s != "" && !strings.EqualFold(s, "SP.POP.TOTL") {
-				r.warnAt(at(i), CodeOtherIndicator, s, "indicator %q is not total population (SP.POP.TOTL); row skipped", s)
-				return true, nil
-			}
-		} else if i, ok := t.id[roleIndicatorName]; ok {
-			if s := cell(i); s != "" && access.NormalizeName(s) != "population total" {
-				r.warnAt(at(i), CodeOtherIndicator, s, "indicator %q is not total population; row skipped", s)
-				return true, nil
-			}
-		}
 		if i, ok := t.id[roleVariant]; ok {
 			if v := access.NormalizeName(cell(i)); v != "" && v != "medium" && v != "estimates" {
 				return true, nil // projection variants other than the medium one
 			}
 		}
+		if series.unit == "thousands" {
+			rowUnit = unit{"thousands", 1000}
+		}
+	}
+	if !r.keepRow(t, cell) {
+		return true, nil
 	}
 	cause := ""
+	if t.kind == access.KindDeaths && series.target != "" {
+		cause = series.target
+	}
 	if i, ok := t.id[roleCause]; ok && t.kind == access.KindDeaths {
 		s := cell(i)
-		cause = causeIn(access.NormalizeName(s))
+		cause = causeOf(s)
 		if cause == "" && s != "" {
+			if t.fromIHME() {
+				r.ignored.add(s) // GBD results hold every cause; those not mapped are not wanted
+				return true, nil
+			}
 			r.errorAt(at(i), CodeUnknownCause, s, "unknown cause of death %q", s)
 			return true, nil
 		}
@@ -599,4 +605,65 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	}
 	r.entries[key] = &entry{kind: t.kind, iso3: iso3, dim: sig, first: cellRef{t.sheet, n, -1}}
 	return r.add(func(b *access.Batch) { b.Countries = append(b.Countries, m) })
+}
+
+// rowSeries reads the row's indicator (WDI, DataBank, GHO): a series the
+// series table maps to the table's kind is read; any other is listed once
+// as ignored and the row skipped.
+func (r *run) rowSeries(t *table, cell func(int) string) (seriesTarget, bool) {
+	code, name := "", ""
+	if i, ok := t.id[roleIndicatorCode]; ok {
+		code = cell(i)
+	}
+	if i, ok := t.id[roleIndicatorName]; ok {
+		name = cell(i)
+	}
+	if code == "" && name == "" {
+		return seriesTarget{}, false
+	}
+	for _, s := range []string{code, name} {
+		if st, ok := seriesMap.lookup(s); ok && s != "" {
+			if st.kind == t.kind {
+				return st, false
+			}
+			break
+		}
+	}
+	r.ignored.add(firstNonEmpty(code, name))
+	return seriesTarget{}, true
+}
+
+// fromIHME reports a GBD results-tool table (measure and metric columns).
+func (t *table) fromIHME() bool {
+	_, measure := t.id[roleMeasure]
+	_, metric := t.id[roleMetric]
+	return measure || metric
+}
+
+// keepRow applies the filters of results tables: deaths (measure), counts
+// (metric), both sexes and all ages. A row passed over is counted by
+// reason and reported once.
+func (r *run) keepRow(t *table, cell func(int) string) bool {
+	check := func(rl role, col, want string, keep ...string) bool {
+		i, ok := t.id[rl]
+		if !ok {
+			return true
+		}
+		v := cell(i)
+		n := access.NormalizeName(v)
+		if n == "" {
+			return true
+		}
+		for _, k := range keep {
+			if n == k {
+				return true
+			}
+		}
+		r.filter(fmt.Sprintf("%s %q (only %s is read)", col, v, want))
+		return false
+	}
+	return check(roleMeasure, "measure", "Deaths", "deaths", "death") &&
+		check(roleMetric, "metric", "Number", "number", "count", "numbers") &&
+		check(roleSex, "sex", "Both", "both", "both sexes", "btsx", "sex btsx", "total", "all") &&
+		check(roleAge, "age", "All ages", "all ages", "all age", "total", "all", "age all ages")
 }

@@ -24,6 +24,7 @@ type table struct {
 	thousands bool         // population in thousands
 	vintage   string
 	sub       *subtotals // INCB subtotal and Total rows, checked at the end
+	unused    []string   // headers that are neither identifiers nor quantities
 }
 
 // sheetRows is one sheet being read: its first rows, buffered so that the
@@ -137,7 +138,11 @@ func (r *run) tableSheet(sh *sheetRows) error {
 			}
 		}
 	}
-	t, ok := r.buildTable(sh.name, buf[hi].n, header, above)
+	var sample [][]string
+	for _, b := range buf[hi+1:] {
+		sample = append(sample, b.cells)
+	}
+	t, ok := r.buildTable(sh.name, buf[hi].n, header, above, sample)
 	if !ok {
 		return r.sourceErr(sh.name, src.Err())
 	}
@@ -238,7 +243,7 @@ func (r *run) looksLikeHeader(cells []string) bool {
 		if n == "" {
 			continue
 		}
-		if _, ok := parseYear(c); ok {
+		if _, ok := headerYear(c); ok {
 			years++
 			continue
 		}
@@ -269,8 +274,29 @@ func (r *run) looksLikeHeader(cells []string) bool {
 		return true
 	case years >= 2 && len(cells) > 0 && !isBlank(cells[0]) && years == countNonBlank(cells)-1:
 		return true // "Country or territory | 2009 | 2010 | ..." with an unusual first header
+	case len(cells) > 1 && isBlank(cells[0]) && countNonBlank(cells) >= 2 && r.acrossOnly(cells[1:]):
+		return true // " | Codeine | Morphine | ..." or " | 2009 | 2010": the country column unnamed
 	}
 	return false
+}
+
+// acrossOnly reports whether every non-blank cell names a year or a drug
+// (the headers of a table with countries down and an unnamed first
+// column).
+func (r *run) acrossOnly(cells []string) bool {
+	for _, c := range cells {
+		if isBlank(c) {
+			continue
+		}
+		if _, ok := headerYear(c); ok {
+			continue
+		}
+		if r.resolveDrug(c).ok {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func countNonBlank(cells []string) int {
@@ -286,18 +312,21 @@ func countNonBlank(cells []string) int {
 var reVintage = regexp.MustCompile(`(?i)(FY ?)?((?:19|20)[0-9]{2})`)
 
 // buildTable maps the header cells of a sheet to column meanings.
-func (r *run) buildTable(sheetName string, headerRow int, header, above []string) (*table, bool) {
+func (r *run) buildTable(sheetName string, headerRow int, header, above []string, sample [][]string) (*table, bool) {
 	t := &table{sheet: sheetName, headerRow: headerRow, id: map[role]int{}}
 	context := strings.Join(append([]string{sheetName}, above...), " | ")
 	hasDrugCols, hasYearCols := false, false
 	for _, h := range header {
-		if _, ok := parseYear(h); ok {
+		if _, ok := headerYear(h); ok {
 			hasYearCols = true
 		} else if n := access.NormalizeName(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
 			hasDrugCols = true
 		}
 	}
 	t.kind = r.in.Kind
+	if t.kind == "" {
+		t.kind = kindFromSeries(header, sample) // GHO, DataBank: the indicator says
+	}
 	if t.kind == "" {
 		t.kind = detectKind(header, context, hasDrugCols, hasYearCols)
 	}
@@ -349,7 +378,7 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 		} else if u, ok := drugUnit(h); ok {
 			c.unit = u
 		}
-		if y, ok := parseYear(h); ok {
+		if y, ok := headerYear(h); ok {
 			c.year = y
 			c.field = defaultField(t.kind)
 			t.vals = append(t.vals, c)
@@ -364,10 +393,12 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 				continue
 			}
 		case access.KindDeaths:
-			if cause := causeIn(n); cause != "" {
+			if cause := causeOf(h); cause != "" {
 				if deathsColumnUsable(h, n) {
 					c.cause, c.field = cause, fDeaths
 					t.vals = append(t.vals, c)
+				} else {
+					r.ignored.add(h) // a rate, share or subgroup
 				}
 				continue
 			}
@@ -380,8 +411,11 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 				c.unit = unit{"thousands", 1000}
 			}
 			t.vals = append(t.vals, c)
+			continue
 		}
+		t.unused = append(t.unused, h)
 	}
+	r.settleColumns(t, header)
 	t.layout = r.layoutName(t, header)
 	if !r.checkColumns(t) {
 		r.tables++ // a table, with problems already reported
@@ -432,6 +466,11 @@ func (r *run) layoutName(t *table, header []string) string {
 			return "estimates-wide-drugs"
 		}
 		return "estimates-long"
+	}
+	if l := publisherLayout(t, header); l != "" {
+		return l
+	}
+	switch t.kind {
 	case access.KindPopulation:
 		_, hasNum := t.id[roleNumeric]
 		_, hasVariant := t.id[roleVariant]
@@ -545,6 +584,9 @@ func (r *run) checkColumns(t *table) bool {
 	}
 	if t.kind == access.KindDeaths {
 		_, cause := t.id[roleCause]
+		if !cause {
+			_, cause = t.id[roleIndicatorCode] // the series says which cause
+		}
 		for _, v := range t.vals {
 			if v.cause == "" && !cause {
 				return missing("cause")
@@ -601,4 +643,135 @@ func isWDILong(header []string) bool {
 		seen[access.NormalizeName(h)] = true
 	}
 	return seen["country name"] && seen["country code"] && seen["year"] && seen["value"]
+}
+
+// settleColumns resolves what the header alone leaves open: an unnamed
+// first column of country names; IHME's location_id, which is IHME's own
+// numbering and not M49; deaths columns of causes not mapped (listed once
+// as ignored rather than refused).
+func (r *run) settleColumns(t *table, header []string) {
+	if !t.hasCountryColumn() && len(header) > 0 && isBlank(header[0]) && !t.isValueCol(0) {
+		t.id[roleName] = 0
+	}
+	// GHO: FactValueNumeric (or the API's NumericValue) is the number;
+	// Value is display text ("21 000 [16 000-27 000]").
+	numeric := false
+	for _, v := range t.vals {
+		if n := access.NormalizeName(v.head); n == "factvaluenumeric" || n == "numericvalue" {
+			numeric = true
+		}
+	}
+	if numeric {
+		kept := t.vals[:0]
+		for _, v := range t.vals {
+			if access.NormalizeName(v.head) != "value" {
+				kept = append(kept, v)
+			}
+		}
+		t.vals = kept
+	}
+	_, measure := t.id[roleMeasure]
+	_, metric := t.id[roleMetric]
+	if i, ok := t.id[roleNumeric]; ok && (measure || metric) && access.NormalizeName(header[i]) == "location id" {
+		delete(t.id, roleNumeric)
+	}
+	if t.kind == access.KindDeaths {
+		withCause := 0
+		for _, v := range t.vals {
+			if v.cause != "" {
+				withCause++
+			}
+		}
+		if withCause > 0 {
+			kept := t.vals[:0]
+			for _, v := range t.vals {
+				if v.cause == "" && v.year == 0 {
+					r.ignored.add(v.head) // "Deaths - Road injuries - …"
+					continue
+				}
+				kept = append(kept, v)
+			}
+			t.vals = kept
+			for _, h := range t.unused {
+				r.ignored.add(h) // "Population (historical)"
+			}
+		}
+	}
+}
+
+func (t *table) hasCountryColumn() bool {
+	for _, rl := range []role{roleISO3, roleISO2, roleNumeric, roleName} {
+		if _, ok := t.id[rl]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// kindFromSeries reads the kind from an indicator column's first values:
+// a GHO or DataBank export holds whatever its indicator is.
+func kindFromSeries(header []string, sample [][]string) access.ImportKind {
+	idx := -1
+	for i, h := range header {
+		if rl := identRole(access.NormalizeName(h)); rl == roleIndicatorCode || rl == roleIndicatorName && idx < 0 {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return ""
+	}
+	for _, row := range sample {
+		if idx < len(row) {
+			if s, ok := seriesMap.lookup(row[idx]); ok {
+				return s.kind
+			}
+		}
+	}
+	return ""
+}
+
+// causeOf maps a cause name or a deaths column header to a cause code:
+// through the series table ("Neoplasms", "HIV/AIDS"; an OWID header
+// "Deaths - Neoplasms - Sex: Both - Age: All Ages (Number)" by its middle
+// part), else by the words it contains.
+func causeOf(h string) string {
+	name := h
+	if parts := strings.Split(h, " - "); len(parts) >= 2 && strings.EqualFold(strings.TrimSpace(parts[0]), "deaths") {
+		name = strings.TrimSpace(parts[1])
+	}
+	if s, ok := seriesMap.lookup(name); ok && s.kind == access.KindDeaths {
+		return s.target
+	}
+	return causeIn(access.NormalizeName(name))
+}
+
+// publisherLayout names the layouts of publishers whose tables the
+// general reader maps column by column: GBD results, GHO exports, World
+// Bank DataBank exports and OWID grapher downloads.
+func publisherLayout(t *table, header []string) string {
+	head := func(rl role) string {
+		if i, ok := t.id[rl]; ok && i < len(header) {
+			return access.NormalizeName(header[i])
+		}
+		return ""
+	}
+	dataBank := false
+	for _, v := range t.vals {
+		if v.year != 0 && strings.Contains(strings.ToUpper(v.head), "YR") {
+			dataBank = true
+		}
+	}
+	switch {
+	case t.fromIHME():
+		return "ihme-gbd"
+	case head(roleIndicatorCode) == "indicatorcode" && (head(roleISO3) == "spatialdimvaluecode" || head(roleISO3) == "spatialdim"):
+		return "gho-long"
+	case head(roleName) == "countries territories and areas":
+		return "gho-wide"
+	case dataBank:
+		return "databank-wide"
+	case head(roleName) == "entity" && t.kind != access.KindDeaths:
+		return "owid-grapher"
+	}
+	return ""
 }
