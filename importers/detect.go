@@ -34,7 +34,7 @@ const (
 	roleMetric  // IHME: keep Number
 	roleSex     // keep both sexes
 	roleAge     // keep all ages
-	roleValue // a quantity; field, year, drug or cause in the column spec
+	roleValue   // a quantity; field, year, drug or cause in the column spec
 )
 
 // Value fields.

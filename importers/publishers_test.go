@@ -62,8 +62,8 @@ type publisherCase struct {
 	layout  string
 	rows    int // data rows read
 	records int
-	skipped int // aggregate rows skipped
-	ignored []string // parts of the one series_ignored message
+	skipped int                // aggregate rows skipped
+	ignored []string           // parts of the one series_ignored message
 	spot    map[string]float64 // "ISO3 year what" → value (grams, persons, deaths)
 	warn    map[string]int     // problem code → count
 }
