@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reliefgap/reliefgap/importers/importerstest"
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
@@ -50,9 +51,9 @@ func FuzzParseCSV(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	// One seed per publisher layout: the fixtures of TestPublisherLayouts.
-	for _, tc := range publisherCases {
-		if !strings.HasSuffix(tc.fixture, ".grid") {
-			_, data := fixture(f, tc.fixture)
+	for _, tc := range importerstest.Cases {
+		if !strings.HasSuffix(tc.Fixture, ".grid") {
+			_, data := fixture(f, tc.Fixture)
 			f.Add(data)
 		}
 	}
@@ -62,9 +63,9 @@ func FuzzParseCSV(f *testing.F) {
 func FuzzParseXLSX(f *testing.F) {
 	f.Add(xlsxOf(f, sheetSpec{name: "Morphine", rows: grid("(kg)", "Country|2012|2013", "Kenya|-|3", "Uganda|1,5|x")}))
 	f.Add(xlsxOf(f, sheetSpec{name: "S", rows: grid("Country|Year|Drug|Unit|To be consumed|Total estimate", "KEN|2013|morphine|kg|10|12")}))
-	for _, tc := range publisherCases {
-		if strings.HasSuffix(tc.fixture, ".grid") {
-			_, data := fixture(f, tc.fixture)
+	for _, tc := range importerstest.Cases {
+		if strings.HasSuffix(tc.Fixture, ".grid") {
+			_, data := fixture(f, tc.Fixture)
 			f.Add(data)
 		}
 	}

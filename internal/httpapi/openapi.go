@@ -352,6 +352,7 @@ func schemas() obj {
 			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"locale":  obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
 		}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),

@@ -24,6 +24,7 @@ type uploadForm struct {
 	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	Locale  string                `form:"locale" binding:"omitempty,oneof=dot comma auto"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -115,7 +116,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP()}
+		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Locale: form.Locale}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
