@@ -1,10 +1,12 @@
 package importers
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/xuri/excelize/v2"
 )
 
 func TestAggregateTable(t *testing.T) {
@@ -125,5 +127,36 @@ func TestINCBSubtotals(t *testing.T) {
 	noErrors(t, h)
 	if m := h.withCode(CodeSubtotalMismatch); len(m) != 0 {
 		t.Errorf("heading layout: %+v", m)
+	}
+}
+
+// TestAggregatesCoverCLASSComposition: every group of the World Bank's
+// CLASS workbook ("composition" sheet) is in the aggregate table.
+func TestAggregatesCoverCLASSComposition(t *testing.T) {
+	b := readShared(t, "samples/wb_country_classification_CLASS_FY2026.xlsx")
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("composition")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]string{}
+	for _, r := range rows[1:] {
+		if len(r) >= 2 {
+			groups[r[0]] = r[1]
+		}
+	}
+	if len(groups) < 40 {
+		t.Fatalf("%d groups in the composition sheet", len(groups))
+	}
+	for code, name := range groups {
+		for _, s := range []string{code, name} {
+			if a, ok := aggregates.lookup(s); !ok || a.publisher != "worldbank" && s == code {
+				t.Errorf("%q (%s %s) is not a World Bank aggregate in the table", s, code, name)
+			}
+		}
 	}
 }

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reliefgap/reliefgap/importers/importerstest"
+	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/store"
+)
+
+// TestImportPublisherFixtures imports one fixture per publisher layout
+// through the command, each into a fresh SQLite database, and checks the
+// rows read, the records stored, the aggregate rows skipped and spot values
+// read back from the store.
+func TestImportPublisherFixtures(t *testing.T) {
+	for _, tc := range importerstest.Cases {
+		t.Run(tc.Fixture, func(t *testing.T) {
+			dir := t.TempDir()
+			name, data, err := importerstest.Fixture("../../importers/testdata", tc.Fixture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dsn := "sqlite:" + filepath.Join(dir, "rg.db")
+			out, errs, code := runCmd(t, map[string]string{"RELIEFGAP_DB": dsn}, "import", "--format", "json", path)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			var sums []importSummary
+			if err := json.Unmarshal([]byte(out), &sums); err != nil || len(sums) != 1 {
+				t.Fatalf("summary %s (%v)", out, err)
+			}
+			s := sums[0]
+			if s.Kind != tc.Kind || s.Layout != tc.Layout || s.Status != "published" {
+				t.Errorf("kind %q layout %q status %q", s.Kind, s.Layout, s.Status)
+			}
+			if s.Rows != tc.Rows || s.Diff.Added != tc.Records {
+				t.Errorf("rows %d added %d, want %d and %d", s.Rows, s.Diff.Added, tc.Rows, tc.Records)
+			}
+			skipped := 0
+			for _, p := range s.Problems {
+				var n int
+				if p.Code == "aggregates_skipped" {
+					fmt.Sscanf(p.Message, "skipped %d", &n)
+					skipped += n
+				}
+			}
+			if skipped != tc.Skipped {
+				t.Errorf("%d aggregate rows skipped, want %d", skipped, tc.Skipped)
+			}
+			if len(tc.Spot) > 0 {
+				checkSpots(t, dsn, tc.Spot)
+			}
+			// The text summary groups and names the skipped aggregates.
+			if tc.Skipped > 0 {
+				out, _, _ := runCmd(t, map[string]string{"RELIEFGAP_DB": dsn}, "import", "--dry-run", path)
+				if !strings.Contains(out, "aggregate row") || strings.Contains(out, "unmatched country") {
+					t.Errorf("text summary:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
+func checkSpots(t *testing.T, dsn string, spot map[string]float64) {
+	t.Helper()
+	s, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	in, err := s.Inputs(context.Background(), access.InputFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for iso3, ci := range in {
+		for _, c := range ci.Consumption {
+			if c.Grams != nil {
+				got[fmt.Sprint(iso3, " ", c.Year, " ", c.Drug)] = *c.Grams
+			}
+		}
+		for _, p := range ci.Population {
+			got[fmt.Sprint(iso3, " ", p.Year, " population")] = p.Persons
+		}
+		for _, d := range ci.Deaths {
+			got[fmt.Sprint(iso3, " ", d.Year, " ", d.Cause)] = d.Deaths
+		}
+	}
+	for k, want := range spot {
+		v, ok := got[k]
+		if want < 0 {
+			if ok {
+				t.Errorf("%s = %v, want no record", k, v)
+			}
+			continue
+		}
+		if !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", k, v, ok, want)
+		}
+	}
+}
