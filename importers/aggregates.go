@@ -90,7 +90,7 @@ func parseAggregates(text string) (*aggregateTable, error) {
 			}
 		}
 		if a.name != "" {
-			k := access.NormalizeName(a.name)
+			k := normalize(a.name)
 			if _, dup := t.byName[k]; !dup {
 				t.byName[k] = a
 			}
@@ -135,7 +135,7 @@ func (t *aggregateTable) lookup(s string) (aggregate, bool) {
 			return aggregate{publisher: "un", group: "regions", code: k, name: s}, true
 		}
 	}
-	n := access.NormalizeName(s)
+	n := normalize(s)
 	if a, ok := t.byName[n]; ok {
 		a.name = s
 		return a, true
@@ -164,7 +164,7 @@ func (t *aggregateTable) lookupFor(s, publisher string) (aggregate, bool) {
 	if !ok || publisher == "" || a.publisher == publisher {
 		return a, ok
 	}
-	for _, b := range t.alsoNamed[access.NormalizeName(s)] {
+	for _, b := range t.alsoNamed[normalize(s)] {
 		if b.publisher == publisher {
 			b.name = a.name
 			return b, true

@@ -97,7 +97,7 @@ var drugUnits = []struct {
 
 // drugUnit reads a unit name ("kg", "Kilograms").
 func drugUnit(s string) (unit, bool) {
-	n := access.NormalizeName(s)
+	n := normalize(s)
 	for _, du := range drugUnits {
 		for _, w := range du.words {
 			if n == w {
@@ -111,7 +111,7 @@ func drugUnit(s string) (unit, bool) {
 // unitInText finds a unit word in a header, title or units line:
 // "Consumption (kg)", "(kilograms of anhydrous base)".
 func unitInText(s string) (unit, bool) {
-	n := " " + access.NormalizeName(s) + " "
+	n := " " + normalize(s) + " "
 	for _, du := range drugUnits {
 		for _, w := range du.words {
 			if len(w) <= 2 && w != "kg" && w != "mg" && w != "g" {
@@ -129,7 +129,7 @@ func unitInText(s string) (unit, bool) {
 }
 
 func thousandsIn(s string) bool {
-	n := " " + access.NormalizeName(s) + " "
+	n := " " + normalize(s) + " "
 	return strings.Contains(n, " thousand") || strings.Contains(n, " 000 ") || strings.Contains(s, "'000")
 }
 
@@ -328,7 +328,7 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 func detectKind(headers []string, context string, hasDrugCols, hasYearCols bool) access.ImportKind {
 	var score [5]int // consumption, estimates, population, deaths, countries
 	for _, h := range headers {
-		n := access.NormalizeName(h)
+		n := normalize(h)
 		if n == "" {
 			continue
 		}
@@ -370,7 +370,7 @@ func detectKind(headers []string, context string, hasDrugCols, hasYearCols bool)
 		score[0] += 2
 		score[1]++
 	}
-	c := " " + access.NormalizeName(context) + " "
+	c := " " + normalize(context) + " "
 	switch {
 	case strings.Contains(c, " estimate"):
 		score[1] += 2

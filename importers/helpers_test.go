@@ -53,7 +53,7 @@ var smallCountries = []access.Country{
 }
 
 func smallResolver() *access.Resolver {
-	return access.NewResolver(smallCountries, testDrugs, testSaltBase)
+	return access.NewFoldingResolver(New(), smallCountries, testDrugs, testSaltBase)
 }
 
 // sharedCountries reads ../shared/data/countries.csv. INCB tables still
@@ -93,7 +93,7 @@ func sharedCountries(t testing.TB) []access.Country {
 }
 
 func sharedResolver(t testing.TB) *access.Resolver {
-	return access.NewResolver(sharedCountries(t), testDrugs, testSaltBase)
+	return access.NewFoldingResolver(New(), sharedCountries(t), testDrugs, testSaltBase)
 }
 
 func readShared(t testing.TB, name string) []byte {

@@ -458,7 +458,7 @@ func (r *run) resolveDrug(s string) drugHit {
 // drugInText finds a drug named in a title or sheet name ("Consumption of
 // morphine, 2009-2013"), longest phrase first.
 func (r *run) drugInText(s string) (drugHit, bool) {
-	words := strings.Fields(access.NormalizeName(s))
+	words := strings.Fields(normalize(s))
 	for n := min(5, len(words)); n >= 1; n-- {
 		for i := 0; i+n <= len(words); i++ {
 			if h := r.resolveDrugQuiet(strings.Join(words[i:i+n], " ")); h.ok {

@@ -122,7 +122,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 	}
 	if t.kind == access.KindPopulation {
 		if i, ok := t.id[roleVariant]; ok {
-			if v := access.NormalizeName(cell(i)); v != "" && v != "medium" && v != "estimates" {
+			if v := normalize(cell(i)); v != "" && v != "medium" && v != "estimates" {
 				return true, nil // projection variants other than the medium one
 			}
 		}
@@ -377,7 +377,7 @@ func didYouMean(s []string) string {
 }
 
 func isBaseForm(s string) bool {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "base", "anhydrous base", "as base", "free base":
 		return true
 	}
@@ -385,7 +385,7 @@ func isBaseForm(s string) bool {
 }
 
 func popUnit(s string) (unit, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "persons", "people", "number", "inhabitants", "1":
 		return unit{"persons", 1}, true
 	case "thousands", "thousand", "000", "1000", "thousands of persons":
@@ -397,7 +397,7 @@ func popUnit(s string) (unit, bool) {
 }
 
 func parseEstimateKind(s string) (access.EstimateKind, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "annual", "a", "annual estimate", "annual estimates":
 		return access.EstimateAnnual, true
 	case "supplementary", "s", "supp", "supplementary estimate", "supplementary estimates":
@@ -407,7 +407,7 @@ func parseEstimateKind(s string) (access.EstimateKind, bool) {
 }
 
 func parseEstimateStatus(s string) (access.EstimateStatus, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "submitted", "s", "furnished", "proposed":
 		return access.EstimateSubmitted, true
 	case "confirmed", "c", "established", "approved":
@@ -569,7 +569,7 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	}
 	if i, ok := t.id[roleWHORegion]; ok {
 		if s := cell(i); s != "" {
-			v, ok := whoRegions[access.NormalizeName(s)]
+			v, ok := whoRegions[normalize(s)]
 			if !ok {
 				r.errorAt(at(i), CodeInvalidValue, s, "unknown WHO region %q (AFR, AMR, EMR, EUR, SEAR, WPR)", s)
 				return nil
@@ -579,7 +579,7 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	}
 	if i, ok := t.id[roleIncome]; ok {
 		if s := cell(i); s != "" {
-			v, ok := incomeGroups[access.NormalizeName(s)]
+			v, ok := incomeGroups[normalize(s)]
 			if !ok {
 				r.errorAt(at(i), CodeInvalidValue, s, "unknown income group %q (LIC, LMC, UMC, HIC)", s)
 				return nil
@@ -650,7 +650,7 @@ func (r *run) keepRow(t *table, cell func(int) string) bool {
 			return true
 		}
 		v := cell(i)
-		n := access.NormalizeName(v)
+		n := normalize(v)
 		if n == "" {
 			return true
 		}

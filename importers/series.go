@@ -65,7 +65,7 @@ func parseSeries(text string) (*seriesTable, error) {
 		if !s.kind.Valid() {
 			return nil, fmt.Errorf("series %q: unknown kind %q", row[1], row[2])
 		}
-		for _, k := range []string{strings.ToUpper(strings.TrimSpace(row[1])), access.NormalizeName(row[1])} {
+		for _, k := range []string{strings.ToUpper(strings.TrimSpace(row[1])), normalize(row[1])} {
 			if _, dup := t.byKey[k]; !dup && k != "" {
 				t.byKey[k] = s
 			}
@@ -82,7 +82,7 @@ func (t *seriesTable) lookup(s string) (seriesTarget, bool) {
 	if v, ok := t.byKey[strings.ToUpper(strings.TrimSpace(s))]; ok {
 		return v, true
 	}
-	v, ok := t.byKey[access.NormalizeName(s)]
+	v, ok := t.byKey[normalize(s)]
 	return v, ok
 }
 

@@ -201,3 +201,21 @@ func TestAnnotateShowsValuesAsTyped(t *testing.T) {
 		t.Errorf("values %q", got)
 	}
 }
+
+// TestNamesFoldedWithUnicode: a name that differs from a known one only in
+// normalisation (a combining accent), case (full folding) or accents
+// matches.
+func TestNamesFoldedWithUnicode(t *testing.T) {
+	for _, name := range []string{"Co\u0302te d'Ivoire", "CÔTE D’IVOIRE", "Cote d Ivoire", "côte-d'ivoire", "Co<U+0302>te d'Ivoire"} {
+		c := parseCSV(t, "Country,Year,Drug,Unit,Consumption\n"+name+",2013,morphine,kg,1\n")
+		noErrors(t, c)
+		if len(c.b.Consumption) != 1 || c.b.Consumption[0].ISO3 != "CIV" {
+			t.Errorf("%q: %+v", name, c.b.Consumption)
+		}
+	}
+	for in, want := range map[string]string{"Straße": "strasse", "Øresund": "oresund", "Curaçao": "curacao", "ÅLAND": "aland", "Türkiye": "turkiye"} {
+		if got := normalize(in); got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

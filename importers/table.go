@@ -239,7 +239,7 @@ func (r *run) looksLikeHeader(cells []string) bool {
 	scoped := r.in.Country != ""
 	ident, year, other, years := false, false, 0, 0
 	for _, c := range cells {
-		n := access.NormalizeName(c)
+		n := normalize(c)
 		if n == "" {
 			continue
 		}
@@ -319,7 +319,7 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 	for _, h := range header {
 		if _, ok := headerYear(h); ok {
 			hasYearCols = true
-		} else if n := access.NormalizeName(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
+		} else if n := normalize(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
 			hasDrugCols = true
 		}
 	}
@@ -354,7 +354,7 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 	}
 	first := true
 	for i, h := range header {
-		n := access.NormalizeName(h)
+		n := normalize(h)
 		if n == "" {
 			continue
 		}
@@ -483,7 +483,7 @@ func (r *run) layoutName(t *table, header []string) string {
 			t.thousands = true
 			return "wpp"
 		}
-		if idx, ok := t.id[roleName]; ok && access.NormalizeName(header[idx]) == "country name" {
+		if idx, ok := t.id[roleName]; ok && normalize(header[idx]) == "country name" {
 			return "wdi-long"
 		}
 		return "population-long"
@@ -504,10 +504,10 @@ func (r *run) layoutName(t *table, header []string) string {
 		if _, ok := t.id[roleRegion]; ok {
 			return "worldbank-metadata"
 		}
-		if i, ok := t.id[roleISO3]; ok && access.NormalizeName(header[i]) == "dimensionmembercode" {
+		if i, ok := t.id[roleISO3]; ok && normalize(header[i]) == "dimensionmembercode" {
 			return "who-gho"
 		}
-		if i, ok := t.id[roleIncome]; ok && strings.Contains(access.NormalizeName(header[i]), "world bank income group") {
+		if i, ok := t.id[roleIncome]; ok && strings.Contains(normalize(header[i]), "world bank income group") {
 			return "who-gho"
 		}
 		return "countries-reference"
@@ -640,7 +640,7 @@ func truncate(s string, n int) string {
 func isWDILong(header []string) bool {
 	seen := map[string]bool{}
 	for _, h := range header {
-		seen[access.NormalizeName(h)] = true
+		seen[normalize(h)] = true
 	}
 	return seen["country name"] && seen["country code"] && seen["year"] && seen["value"]
 }
@@ -657,14 +657,14 @@ func (r *run) settleColumns(t *table, header []string) {
 	// Value is display text ("21 000 [16 000-27 000]").
 	numeric := false
 	for _, v := range t.vals {
-		if n := access.NormalizeName(v.head); n == "factvaluenumeric" || n == "numericvalue" {
+		if n := normalize(v.head); n == "factvaluenumeric" || n == "numericvalue" {
 			numeric = true
 		}
 	}
 	if numeric {
 		kept := t.vals[:0]
 		for _, v := range t.vals {
-			if access.NormalizeName(v.head) != "value" {
+			if normalize(v.head) != "value" {
 				kept = append(kept, v)
 			}
 		}
@@ -672,7 +672,7 @@ func (r *run) settleColumns(t *table, header []string) {
 	}
 	_, measure := t.id[roleMeasure]
 	_, metric := t.id[roleMetric]
-	if i, ok := t.id[roleNumeric]; ok && (measure || metric) && access.NormalizeName(header[i]) == "location id" {
+	if i, ok := t.id[roleNumeric]; ok && (measure || metric) && normalize(header[i]) == "location id" {
 		delete(t.id, roleNumeric)
 	}
 	if t.kind == access.KindDeaths {
@@ -713,7 +713,7 @@ func (t *table) hasCountryColumn() bool {
 func kindFromSeries(header []string, sample [][]string) access.ImportKind {
 	idx := -1
 	for i, h := range header {
-		if rl := identRole(access.NormalizeName(h)); rl == roleIndicatorCode || rl == roleIndicatorName && idx < 0 {
+		if rl := identRole(normalize(h)); rl == roleIndicatorCode || rl == roleIndicatorName && idx < 0 {
 			idx = i
 		}
 	}
@@ -742,7 +742,7 @@ func causeOf(h string) string {
 	if s, ok := seriesMap.lookup(name); ok && s.kind == access.KindDeaths {
 		return s.target
 	}
-	return causeIn(access.NormalizeName(name))
+	return causeIn(normalize(name))
 }
 
 // publisherLayout names the layouts of publishers whose tables the
@@ -751,7 +751,7 @@ func causeOf(h string) string {
 func publisherLayout(t *table, header []string) string {
 	head := func(rl role) string {
 		if i, ok := t.id[rl]; ok && i < len(header) {
-			return access.NormalizeName(header[i])
+			return normalize(header[i])
 		}
 		return ""
 	}
