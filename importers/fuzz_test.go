@@ -83,3 +83,11 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseXLS: whatever the bytes after an OLE2 header, reading an .xls
+// never panics.
+func FuzzParseXLS(f *testing.F) {
+	f.Add(xlsSample(f))
+	f.Add([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.xls", data) })
+}

@@ -74,6 +74,15 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	ext := strings.ToLower(filepath.Ext(in.Filename))
 	var sheets []sheet
 	switch {
+	case isODS(in.Data) || ext == ".ods":
+		return res, access.Errorf(access.Invalid, op, "%s", odsMessage)
+	case isXLS(in.Data):
+		sheets, err = xlsSheets(in.Data, lim)
+		if err != nil {
+			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xls workbook; save it as .xlsx and try again", Err: err}
+		}
+		r.locale = LocaleUnknown
+		r.workbook = true
 	case isXLSX(in.Data):
 		f, err := openXLSX(in.Data, lim)
 		if err != nil {
@@ -83,7 +92,7 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		sheets = xlsxSheets(f, len(in.Data))
 		r.locale = LocaleUnknown
 		r.workbook = true
-	case ext == ".xls" || ext == ".ods" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
+	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
 		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
 	case bytesLookBinary(in.Data):
 		return res, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
