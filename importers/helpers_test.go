@@ -49,6 +49,7 @@ var smallCountries = []access.Country{
 	{ISO3: "AFG", ISO2: "AF", Numeric: "004", Name: "Afghanistan"},
 	{ISO3: "CHI", Numeric: "830", Name: "Channel Islands"},
 	{ISO3: "ABW", ISO2: "AW", Numeric: "533", Name: "Aruba"},
+	{ISO3: "CHL", ISO2: "CL", Numeric: "152", Name: "Chile"},
 	{ISO3: "XKX", ISO2: "XK", Name: "Kosovo", OfficialName: "Kosovo (in accordance with UN Security Council resolution 1244 (1999))"},
 }
 

@@ -31,6 +31,11 @@ type Case struct {
 }
 
 var Cases = []Case{
+	{Fixture: "wb_wdi_long.csv", Kind: "population", Layout: "wdi-long",
+		// 15 rows: 11 World Bank groups, and Channel Islands, Chile,
+		// Kenya and Kosovo, which are countries.
+		Rows: 15, Records: 4, Skipped: 11,
+		Spot: map[string]float64{"CHI 2019 population": 172264, "XKX 2019 population": 1788878, "CHL 2019 population": 18952035}},
 	{Fixture: "API_SP.POP.TOTL_DS2_en_csv_v2_31753.csv", Kind: "population", Layout: "wdi-wide",
 		// 13 Rows: 7 aggregates (AFE AFW ARB EMU HIC INX WLD) and 6
 		// countries (ABW AFG CHI KEN XKX UGA) × 3 years.
