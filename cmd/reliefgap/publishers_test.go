@@ -109,3 +109,30 @@ func checkSpots(t *testing.T, dsn string, spot map[string]float64) {
 		}
 	}
 }
+
+// TestImportINCBSample imports the INCB-style workbook of the shared data
+// (one sheet per drug, years across, footnote markers, "-") through the
+// command; it skips when the shared data is absent.
+func TestImportINCBSample(t *testing.T) {
+	path := "../../../shared/data/samples/incb_style_consumption_wide_2009_2013.xlsx"
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared sample not present (it lives beside the repository): %v", err)
+	}
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "rg.db")
+	out, errs, code := runCmd(t, map[string]string{"RELIEFGAP_DB": dsn}, "import", "--format", "json", path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%.3000s\n%s", code, out, errs)
+	}
+	var sums []importSummary
+	if err := json.Unmarshal([]byte(out), &sums); err != nil || len(sums) != 1 {
+		t.Fatalf("summary (%v)", err)
+	}
+	// Six drug sheets of 174 country rows each.
+	if s := sums[0]; s.Layout != "incb-wide-years" || s.Rows != 6*174 || s.Errors != 0 {
+		t.Errorf("layout %q rows %d errors %d", s.Layout, s.Rows, s.Errors)
+	}
+	// Spot values from the shared data's README: USA morphine 2013 =
+	// 25,571 kg, Nigeria morphine 2013 = 5 kg, India codeine 2013 = 46,498 kg.
+	checkSpots(t, dsn, map[string]float64{"USA 2013 morphine": 25571e3, "NGA 2013 morphine": 5e3, "IND 2013 codeine": 46498e3})
+}
