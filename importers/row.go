@@ -62,8 +62,38 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		return true, r.countryRow(t, n, iso3, cell, at)
 	}
 
-	// Dimensions.
-	year := t.ctxYear
+	d, ok := r.dims(t, cell, at)
+	if !ok {
+		return true, nil
+	}
+	recs, keys, bad := r.quantities(t, d, cell, at)
+	t.sub.countryRow()
+	if bad {
+		return true, nil
+	}
+	for _, k := range keys {
+		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, recs[k]); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// rowDims are what a row says about its records besides quantities.
+type rowDims struct {
+	year      int
+	drug      drugHit
+	unit      unit // from a Unit column or the series
+	cause     string
+	estKind   access.EstimateKind
+	estStatus access.EstimateStatus
+}
+
+// dims reads the row's year, drug, salt, unit, series, cause and estimate
+// kind and status; ok is false when the row is skipped or refused (the
+// problem reported).
+func (r *run) dims(t *table, cell func(int) string, at func(int) cellRef) (rowDims, bool) {
+	d := rowDims{year: t.ctxYear, drug: t.ctxDrug, estKind: access.EstimateAnnual, estStatus: access.EstimateSubmitted}
 	if i, ok := t.id[roleYear]; ok {
 		s := cell(i)
 		y, ok := parseYear(s)
@@ -73,36 +103,34 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			} else {
 				r.errorAt(at(i), CodeInvalidYear, s, "%q is not a year between 1900 and 2100", s)
 			}
-			return true, nil
+			return d, false
 		}
-		year = y
+		d.year = y
 	}
-	drug := t.ctxDrug
 	if i, ok := t.id[roleDrug]; ok {
 		s := cell(i)
 		if s == "" {
 			r.errorAt(at(i), CodeMissingValue, s, "the drug is missing")
-			return true, nil
+			return d, false
 		}
-		drug = r.resolveDrug(s)
-		if !drug.ok {
+		d.drug = r.resolveDrug(s)
+		if !d.drug.ok {
 			sug := r.in.Resolver.SuggestDrug(s, 3)
 			r.match(access.Match{What: "drug", Value: s, Suggestions: sug})
 			r.errorAt(at(i), CodeUnknownDrug, s, "unknown drug %q%s", s, didYouMean(sug))
-			return true, nil
+			return d, false
 		}
 	}
 	if i, ok := t.id[roleSalt]; ok && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 		if s := cell(i); s != "" && !isBaseForm(s) {
 			h := r.resolveDrug(s)
-			if !h.ok || (drug.ok && h.code != drug.code) {
-				r.errorAt(at(i), CodeUnknownDrug, s, "unknown salt %q for %s%s", s, drug.code, didYouMean(r.in.Resolver.SuggestDrug(s, 3)))
-				return true, nil
+			if !h.ok || (d.drug.ok && h.code != d.drug.code) {
+				r.errorAt(at(i), CodeUnknownDrug, s, "unknown salt %q for %s%s", s, d.drug.code, didYouMean(r.in.Resolver.SuggestDrug(s, 3)))
+				return d, false
 			}
-			drug = h
+			d.drug = h
 		}
 	}
-	rowUnit := unit{}
 	if i, ok := t.id[roleUnit]; ok {
 		if s := cell(i); s != "" {
 			u, ok := drugUnit(s)
@@ -111,78 +139,86 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			}
 			if !ok {
 				r.errorAt(at(i), CodeUnknownUnit, s, "unknown unit %q (use kg, g or mg)", s)
-				return true, nil
+				return d, false
 			}
-			rowUnit = u
+			d.unit = u
 		}
 	}
 	series, skipRow := r.rowSeries(t, cell)
 	if skipRow {
-		return true, nil
+		return d, false
 	}
 	if t.kind == access.KindPopulation {
 		if i, ok := t.id[roleVariant]; ok {
 			if v := normalize(cell(i)); v != "" && v != "medium" && v != "estimates" {
-				return true, nil // projection variants other than the medium one
+				return d, false // projection variants other than the medium one
 			}
 		}
 		if series.unit == "thousands" {
-			rowUnit = unit{"thousands", 1000}
+			d.unit = unit{"thousands", 1000}
 		}
 	}
 	if !r.keepRow(t, cell) {
-		return true, nil
+		return d, false
 	}
-	cause := ""
 	if t.kind == access.KindDeaths && series.target != "" {
-		cause = series.target
+		d.cause = series.target
 	}
 	if i, ok := t.id[roleCause]; ok && t.kind == access.KindDeaths {
 		s := cell(i)
-		cause = causeOf(s)
-		if cause == "" && s != "" {
+		d.cause = causeOf(s)
+		if d.cause == "" && s != "" {
 			if t.fromIHME() {
 				r.ignored.add(s) // GBD results hold every cause; those not mapped are not wanted
-				return true, nil
+				return d, false
 			}
 			r.errorAt(at(i), CodeUnknownCause, s, "unknown cause of death %q", s)
-			return true, nil
+			return d, false
 		}
 	}
-	estKind, estStatus := access.EstimateAnnual, access.EstimateSubmitted
-	if t.kind == access.KindEstimates {
-		if i, ok := t.id[roleEstKind]; ok {
-			if s := cell(i); s != "" {
-				k, ok := parseEstimateKind(s)
-				if !ok {
-					r.errorAt(at(i), CodeInvalidValue, s, "kind %q is neither annual nor supplementary", s)
-					return true, nil
-				}
-				estKind = k
-			}
-		}
-		if i, ok := t.id[roleStatus]; ok {
-			if s := cell(i); s != "" {
-				st, ok := parseEstimateStatus(s)
-				if !ok {
-					r.errorAt(at(i), CodeInvalidValue, s, "status %q is neither submitted nor confirmed", s)
-					return true, nil
-				}
-				estStatus = st
-			}
-		}
+	if t.kind == access.KindEstimates && !r.estimateKindStatus(t, cell, at, &d) {
+		return d, false
 	}
+	return d, true
+}
 
-	// Quantities, grouped into records.
-	recs := map[string]*pending{}
-	var keys []string
-	bad := false
+// estimateKindStatus reads Form B's kind (annual or supplementary) and
+// status (submitted or confirmed) into d; false when one is unknown.
+func (r *run) estimateKindStatus(t *table, cell func(int) string, at func(int) cellRef, d *rowDims) bool {
+	if i, ok := t.id[roleEstKind]; ok {
+		if s := cell(i); s != "" {
+			k, ok := parseEstimateKind(s)
+			if !ok {
+				r.errorAt(at(i), CodeInvalidValue, s, "kind %q is neither annual nor supplementary", s)
+				return false
+			}
+			d.estKind = k
+		}
+	}
+	if i, ok := t.id[roleStatus]; ok {
+		if s := cell(i); s != "" {
+			st, ok := parseEstimateStatus(s)
+			if !ok {
+				r.errorAt(at(i), CodeInvalidValue, s, "status %q is neither submitted nor confirmed", s)
+				return false
+			}
+			d.estStatus = st
+		}
+	}
+	return true
+}
+
+// quantities reads the row's quantity cells into records, one per year,
+// drug or cause the columns name; bad is set when a cell was refused (the
+// row then stores nothing).
+func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs map[string]*pending, keys []string, bad bool) {
+	recs = map[string]*pending{}
 	for _, v := range t.vals {
 		s := cell(v.idx)
 		if s == "" || isNotGiven(s) {
 			continue
 		}
-		p := pending{year: year, drug: drug, cause: cause}
+		p := pending{year: d.year, drug: d.drug, cause: d.cause}
 		if v.year != 0 {
 			p.year = v.year
 		}
@@ -217,7 +253,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			u = v.unit
 		}
 		if !u.ok() {
-			u = rowUnit
+			u = d.unit
 		}
 		if !u.ok() {
 			u = t.ctxUnit
@@ -259,16 +295,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
-	t.sub.countryRow()
-	if bad {
-		return true, nil
-	}
-	for _, k := range keys {
-		if err := r.record(t, n, iso3, ref, estKind, estStatus, recs[k]); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
+	return recs, keys, bad
 }
 
 func (t *table) isValueCol(i int) bool {
