@@ -99,6 +99,19 @@ func checkPublisherCase(t *testing.T, tc importerstest.Case, c collected) {
 			t.Errorf("%s = %v (present %v), want %v", k, v, ok, want)
 		}
 	}
+	states := map[string]string{}
+	for _, c := range c.b.Consumption {
+		states[fmt.Sprint(c.ISO3, " ", c.Year, " ", c.Drug)] = string(c.GramsState())
+	}
+	for k, want := range tc.States {
+		got := states[k]
+		if got == "" {
+			got = string(access.ValueNotReported)
+		}
+		if got != want {
+			t.Errorf("state of %s = %s, want %s", k, got, want)
+		}
+	}
 	for code, n := range tc.Warn {
 		if got := len(c.withCode(code)); got != n {
 			t.Errorf("%d %s problems, want %d: %+v", got, code, n, c.withCode(code))

@@ -60,6 +60,9 @@ func TestImportPublisherFixtures(t *testing.T) {
 			if len(tc.Spot) > 0 {
 				checkSpots(t, dsn, tc.Spot)
 			}
+			if len(tc.States) > 0 {
+				checkStates(t, dsn, tc.States)
+			}
 			// The text summary groups and names the skipped aggregates.
 			if tc.Skipped > 0 {
 				out, _, _ := runCmd(t, map[string]string{"RELIEFGAP_DB": dsn}, "import", "--dry-run", path)
@@ -135,4 +138,34 @@ func TestImportINCBSample(t *testing.T) {
 	// Spot values from the shared data's README: USA morphine 2013 =
 	// 25,571 kg, Nigeria morphine 2013 = 5 kg, India codeine 2013 = 46,498 kg.
 	checkSpots(t, dsn, map[string]float64{"USA 2013 morphine": 25571e3, "NGA 2013 morphine": 5e3, "IND 2013 codeine": 46498e3})
+}
+
+// checkStates reads the published consumption back and checks the value
+// state of each "ISO3 year drug": a blank stays not reported, "-" nil.
+func checkStates(t *testing.T, dsn string, want map[string]string) {
+	t.Helper()
+	s, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	in, err := s.Inputs(context.Background(), access.InputFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for iso3, ci := range in {
+		for _, c := range ci.Consumption {
+			got[fmt.Sprint(iso3, " ", c.Year, " ", c.Drug)] = string(c.GramsState())
+		}
+	}
+	for k, w := range want {
+		g := got[k]
+		if g == "" {
+			g = string(access.ValueNotReported)
+		}
+		if g != w {
+			t.Errorf("stored state of %s = %s, want %s", k, g, w)
+		}
+	}
 }

@@ -28,6 +28,9 @@ type Case struct {
 	// no record.
 	Spot map[string]float64
 	Warn map[string]int // problem code → count
+	// States of consumed quantities: "ISO3 year drug" → reported, nil or
+	// not_reported (a blank cell: no record, or one without grams).
+	States map[string]string
 }
 
 var Cases = []Case{
@@ -78,13 +81,15 @@ var Cases = []Case{
 		// Morphine: 5 countries × 3 years less Uganda 2013 (blank) = 14;
 		// codeine: 2 × 2 = 4. Africa, Americas, Total, Total skipped.
 		Rows: 11, Records: 18, Skipped: 4,
-		Spot: map[string]float64{"USA 2013 morphine": 25571e3, "TZA 2012 morphine": 0, "BOL 2013 morphine": 622, "IND 2013 codeine": 46498e3},
-		Warn: map[string]int{"subtotal_mismatch": 1}},
+		Spot:   map[string]float64{"USA 2013 morphine": 25571e3, "TZA 2012 morphine": 0, "BOL 2013 morphine": 622, "IND 2013 codeine": 46498e3},
+		States: map[string]string{"TZA 2012 morphine": "nil", "TZA 2013 morphine": "reported", "UGA 2013 morphine": "not_reported"},
+		Warn:   map[string]int{"subtotal_mismatch": 1}},
 	{Fixture: "incb_year_per_sheet.grid", Kind: "consumption", Layout: "incb-wide-drugs",
 		// 2013: Kenya 4, Uganda 3 (fentanyl blank), India 4; 2012: Kenya
 		// 4, India 4. Africa, Asia, Total, Total skipped.
 		Rows: 9, Records: 19, Skipped: 4,
-		Spot: map[string]float64{"IND 2013 codeine": 46498e3, "IND 2013 pethidine": 1005e3, "KEN 2013 fentanyl": 0, "UGA 2012 morphine": -1}},
+		Spot:   map[string]float64{"IND 2013 codeine": 46498e3, "IND 2013 pethidine": 1005e3, "KEN 2013 fentanyl": 0, "UGA 2012 morphine": -1},
+		States: map[string]string{"KEN 2013 fentanyl": "nil", "KEN 2013 codeine": "reported", "UGA 2013 fentanyl": "not_reported"}},
 	{Fixture: "incb_drug_column.grid", Kind: "consumption", Layout: "incb-wide-years",
 		// Kenya morphine 3, codeine 2 (2013 blank), fentanyl 3; India 3.
 		Rows: 5, Records: 11, Skipped: 1,
