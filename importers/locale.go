@@ -184,6 +184,9 @@ var reAmbiguous = regexp.MustCompile(`^[1-9][0-9]{0,2}[.,][0-9]{3}$`)
 
 // ambiguous reports whether s could be read two ways: "1,234", "1.234".
 func ambiguous(s string, withUnit bool) bool {
+	if !strings.ContainsAny(s, ".,") {
+		return false
+	}
 	t, _ := stripNumber(s, withUnit)
 	t = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "("), ")"), "-")
 	return reAmbiguous.MatchString(t)

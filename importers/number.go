@@ -286,6 +286,9 @@ func readPublished(s string, loc Locale, withUnit bool) (published, error) {
 func stripNumber(s string, withUnit bool) (string, unit) {
 	var u unit
 	s = strings.TrimSpace(s)
+	if s == "" || s[len(s)-1] >= '0' && s[len(s)-1] <= '9' {
+		return s, u // the common case: nothing after the number
+	}
 	cutUnit := func() {
 		if m := reNumUnit.FindStringSubmatch(s); withUnit && !u.ok() && m != nil {
 			if du, ok := drugUnit(strings.TrimSuffix(m[2], ".")); ok {
