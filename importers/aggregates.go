@@ -218,7 +218,7 @@ func (s *skippedAggregates) problems() []access.Problem {
 		if s.rows[p] == 1 {
 			row = "row"
 		}
-		out = append(out, access.Problem{Severity: access.SeverityWarning, Code: CodeAggregatesSkipped, Value: p,
+		out = append(out, access.Problem{Severity: access.SeverityWarning, Code: CodeAggregatesSkipped,
 			Message: fmt.Sprintf("skipped %d aggregate %s: %s (%s, aggregate table v%d)", s.rows[p], row, list, publisherNames[p], aggregates.version)})
 	}
 	return out

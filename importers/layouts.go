@@ -16,6 +16,13 @@ type sheetLayout struct {
 	read func(r *run, sh *sheetRows) error
 }
 
+// A layout's read function has the run's helpers at hand: r.resolveCountry
+// (countries, known aggregates and suggestions), r.skipped.add (the
+// aggregate summary), r.ignored.add (series not mapped), r.errorAt and
+// r.warnAt (problems at a cell), r.add (emit records in batches), and
+// r.tables, r.rows, r.kind and r.layouts to account for what it read. It
+// must stop at sh.next's end, honour r.lim.MaxRows and never panic.
+//
 // sheetLayouts are tried in order on every sheet; the first whose match
 // reports true reads it. The general table reader comes last and takes
 // every sheet the others leave.
