@@ -156,7 +156,7 @@
 //
 // # Problems listed
 //
-// At most 5,000 problems of each code are listed; the rest of a code are
+// At most 20,000 problems of each code are listed; the rest of a code are
 // counted in one closing problem, so that no kind crowds out another.
 // Problems quote the cell as typed ("30 kg", "46,498 a"), not the grams
 // stored. access.GroupProblems shows a repeated problem once with its

@@ -30,8 +30,10 @@ func New() *Parser { return &Parser{BatchSize: 2000} }
 // maxProblemsPerCode bounds the problems listed of each code; the rest of
 // a code are counted in one closing problem. Bounding each code alone
 // keeps one frequent kind (thousands of under_1kg) from crowding out the
-// others.
-const maxProblemsPerCode = 5000
+// others, and the bound is high enough that the full list of a national or
+// INCB table is kept (for JSON and the annotated workbook) while memory
+// stays bounded.
+const maxProblemsPerCode = 20000
 
 // headerScan is how many rows at the top of a sheet are searched for the
 // header row.
