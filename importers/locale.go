@@ -136,8 +136,8 @@ func (r *run) scanLocales(sheets []sheet) {
 func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 	if r.givenLocale != LocaleUnknown {
 		p, err := readPublished(s, r.givenLocale, withUnit)
-		if err == nil && ambiguous(s, withUnit) && !r.localeNoted[colKey{at.sheet, -1}] {
-			r.localeNoted[colKey{at.sheet, -1}] = true
+		if err == nil && ambiguous(s, withUnit) && !r.localeNoted[colKey{"", -1}] {
+			r.localeNoted[colKey{"", -1}] = true // once per file
 			r.warnAt(at, CodeNumberLocale, s, "%q read as %s with the %s locale given for this upload", s, fmtNum(p.v), r.givenLocale)
 		}
 		return p, err
@@ -145,7 +145,6 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 	if ambiguous(s, withUnit) {
 		k := colKey{at.sheet, at.col}
 		decided, why := LocaleUnknown, ""
-		_ = k
 		if v := r.colVotes[k]; v != nil {
 			if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
 				why = "in column " + colName(at.col) + " " + why
