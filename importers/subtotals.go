@@ -29,8 +29,13 @@ type subtotalRow struct {
 	beforeN int
 }
 
+// newSubtotals checks the subtotals of wide drug tables only: where a row
+// names its own drug or year (a Drug or Year column), a column's sum
+// mixes drugs or years and says nothing.
 func newSubtotals(t *table) *subtotals {
-	on := t.kind == access.KindConsumption || t.kind == access.KindEstimates
+	_, drugCol := t.id[roleDrug]
+	_, yearCol := t.id[roleYear]
+	on := (t.kind == access.KindConsumption || t.kind == access.KindEstimates) && !drugCol && !yearCol
 	return &subtotals{seg: map[int]float64{}, all: map[int]float64{}, enabled: on}
 }
 
