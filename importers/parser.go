@@ -219,7 +219,6 @@ const (
 	CodeTotalMismatch      = "total_mismatch"
 	CodeTooManyProblems    = "too_many_problems"
 	CodeUnreadableSheet    = "unreadable_sheet"
-	CodeOtherIndicator     = "other_indicator"
 	CodeAmbiguousNumberFmt = "ambiguous_number"
 	CodeNumberLocale       = "number_locale"
 	CodeAggregatesSkipped  = "aggregates_skipped"
