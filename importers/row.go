@@ -686,6 +686,9 @@ func (r *run) keepRow(t *table, cell func(int) string) bool {
 				return true
 			}
 		}
+		if rl == roleSex && !sexValues[n] {
+			return true // GHO's Dim1 may hold another dimension than sex
+		}
 		r.filter(fmt.Sprintf("%s %q (only %s is read)", col, v, want))
 		return false
 	}
@@ -694,3 +697,7 @@ func (r *run) keepRow(t *table, cell func(int) string) bool {
 		check(roleSex, "sex", "Both", "both", "both sexes", "btsx", "sex btsx", "total", "all") &&
 		check(roleAge, "age", "All ages", "all ages", "all age", "total", "all", "age all ages")
 }
+
+// sexValues are the values a sex column holds other than both sexes.
+var sexValues = map[string]bool{"male": true, "female": true, "males": true, "females": true, "men": true, "women": true,
+	"sex mle": true, "sex fmle": true, "mle": true, "fmle": true, "m": true, "f": true}
