@@ -66,6 +66,10 @@
 //	who-gho               WHO GHO country export: DimensionMemberCode, WHO_REGION_CODE,
 //	                      WORLD_BANK_INCOME_GROUP
 //	worldbank-metadata    World Bank country metadata: Country Code, Region, IncomeGroup
+//	worldbank-income-history  the World Bank's historical classification (OGHIST.xlsx) as
+//	                      published: one record per economy and data year (FY − 2)
+//	worldbank-class       the World Bank's current classification (CLASS.xlsx) as published,
+//	                      the aggregates its "composition" sheet lists passed over
 //
 // Where a table holds an indicator (WDI, DataBank, GHO) or one column per
 // series (OWID), the series map to what is stored through series.csv, a

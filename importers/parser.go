@@ -110,7 +110,14 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	if r.givenLocale == LocaleUnknown {
 		r.scanLocales(sheets)
 	}
+	wb, err := r.worldBankWorkbook(sheets) // wbincome.go
+	if err != nil {
+		return res, err
+	}
 	for _, sh := range sheets {
+		if wb {
+			break
+		}
 		if err := r.sheet(sh); err != nil {
 			return res, err
 		}
