@@ -297,6 +297,10 @@ func schemas() obj {
 	}
 	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
 	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
 	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
 		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
 	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))

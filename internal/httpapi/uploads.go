@@ -57,8 +57,11 @@ type uploadDTO struct {
 	uploadSummaryDTO
 	Duplicate bool             `json:"duplicate"`
 	Problems  []access.Problem `json:"problems"`
-	Diff      access.Diff      `json:"diff"`
-	Matches   []access.Match   `json:"matches"`
+	// ProblemGroups shows each kind of problem once, with its count and
+	// first cells; Problems holds every one.
+	ProblemGroups []problemGroupDTO `json:"problem_groups"`
+	Diff          access.Diff       `json:"diff"`
+	Matches       []access.Match    `json:"matches"`
 }
 
 func uploadURL(id int64) string { return APIPrefix + "/uploads/" + strconv.FormatInt(id, 10) }
@@ -79,7 +82,20 @@ func toUploadDTO(u access.Upload, duplicate bool) uploadDTO {
 	if d.Matches == nil {
 		d.Matches = []access.Match{}
 	}
+	d.ProblemGroups = []problemGroupDTO{}
+	for _, g := range access.GroupProblems(u.Problems, 10) {
+		d.ProblemGroups = append(d.ProblemGroups, problemGroupDTO{Severity: string(g.Severity), Code: g.Code, Count: g.Count, First: g.First, Cells: g.Refs})
+	}
 	return d
+}
+
+// problemGroupDTO is one kind of problem of an upload.
+type problemGroupDTO struct {
+	Severity string         `json:"severity"`
+	Code     string         `json:"code"`
+	Count    int            `json:"count"`
+	First    access.Problem `json:"first"`
+	Cells    []string       `json:"cells,omitempty"`
 }
 
 // createUpload receives a file. The bytes are kept and the upload recorded

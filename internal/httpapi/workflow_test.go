@@ -467,6 +467,11 @@ func TestUploadLocale(t *testing.T) {
 	if comma.Counts.Records != 1 || codes(comma)["number_locale"] != 1 || comma.Counts.Errors != 0 {
 		t.Errorf("with locale=comma: %+v", comma)
 	}
+	// Problems grouped by kind: number_locale and under_1kg (1.234 g), each once at D2.
+	if g := comma.Groups; len(g) != 2 || g[0].Code != "number_locale" || g[0].Count != 1 || fmt.Sprint(g[0].Cells) != "[D2]" ||
+		g[1].Code != "under_1kg" || fmt.Sprint(g[1].Cells) != "[D2]" {
+		t.Errorf("problem groups %+v", g)
+	}
 	none := e.upload("ministry KEN", "l2.csv", []byte(data), map[string]string{"dry_run": "true"})
 	var u struct {
 		Problems []access.Problem `json:"problems"`
