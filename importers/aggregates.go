@@ -173,6 +173,12 @@ func (t *aggregateTable) lookupFor(s, publisher string) (aggregate, bool) {
 	return a, ok
 }
 
+// isAggregate reports whether s is a known aggregate of any publisher.
+func isAggregate(s string) bool {
+	_, ok := aggregates.lookup(s)
+	return ok || isOWIDCode(s)
+}
+
 // isOWIDCode reports an Our World in Data code ("OWID_WRL").
 func isOWIDCode(s string) bool {
 	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), "OWID_")

@@ -53,7 +53,7 @@ func FuzzParseCSV(f *testing.F) {
 	// One seed per publisher layout: the fixtures of TestPublisherLayouts.
 	for _, tc := range importerstest.Cases {
 		if !strings.HasSuffix(tc.Fixture, ".grid") {
-			_, data := fixture(f, tc.Fixture)
+			_, data := publisherFixture(f, tc.Fixture)
 			f.Add(data)
 		}
 	}
@@ -65,7 +65,7 @@ func FuzzParseXLSX(f *testing.F) {
 	f.Add(xlsxOf(f, sheetSpec{name: "S", rows: grid("Country|Year|Drug|Unit|To be consumed|Total estimate", "KEN|2013|morphine|kg|10|12")}))
 	for _, tc := range importerstest.Cases {
 		if strings.HasSuffix(tc.Fixture, ".grid") {
-			_, data := fixture(f, tc.Fixture)
+			_, data := publisherFixture(f, tc.Fixture)
 			f.Add(data)
 		}
 	}

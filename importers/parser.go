@@ -35,6 +35,10 @@ func New() *Parser { return &Parser{BatchSize: 2000} }
 // stays bounded.
 const maxProblemsPerCode = 20000
 
+// maxProblems bounds the problems listed by readers that keep one list of
+// every code (the availability surveys).
+const maxProblems = 5000
+
 // headerScan is how many rows at the top of a sheet are searched for the
 // header row.
 const headerScan = 40
@@ -106,6 +110,9 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		}
 		r.locale = info.locale
 		r.totalRows = int64(strings.Count(string(in.Data), "\n"))
+	}
+	if res, ok, err := parseAvailabilityKinds(ctx, in, sheets, lim, r.locale, emit); ok {
+		return res, err
 	}
 	if r.givenLocale == LocaleUnknown {
 		r.scanLocales(sheets)
@@ -231,6 +238,7 @@ const (
 	CodeAggregatesSkipped  = "aggregates_skipped"
 	CodeSubtotalMismatch   = "subtotal_mismatch"
 	CodeSeriesIgnored      = "series_ignored"
+	CodeOtherIndicator     = "other_indicator"
 	CodeRowsFiltered       = "rows_filtered"
 )
 

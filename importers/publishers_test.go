@@ -9,9 +9,9 @@ import (
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
-// fixture reads importers/testdata/NAME; .grid fixtures are built into a
+// publisherFixture reads importers/testdata/NAME; .grid fixtures are built into a
 // workbook named NAME.xlsx.
-func fixture(t testing.TB, name string) (filename string, data []byte) {
+func publisherFixture(t testing.TB, name string) (filename string, data []byte) {
 	t.Helper()
 	filename, data, err := importerstest.Fixture("testdata", name)
 	if err != nil {
@@ -54,7 +54,7 @@ func skippedCount(c collected) int {
 func TestPublisherLayouts(t *testing.T) {
 	for _, tc := range importerstest.Cases {
 		t.Run(tc.Fixture, func(t *testing.T) {
-			name, data := fixture(t, tc.Fixture)
+			name, data := publisherFixture(t, tc.Fixture)
 			c := parse(t, access.ParseInput{Filename: name, Data: data})
 			checkPublisherCase(t, tc, c)
 		})
