@@ -41,9 +41,9 @@ type importSummary struct {
 
 // importOptions are the flags of "reliefgap import".
 type importOptions struct {
-	kind, country, format, annotate string
-	dryRun, draft, replace          bool
-	supplement                      int
+	kind, country, format, annotate, locale string
+	dryRun, draft, replace                  bool
+	supplement                              int
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -78,6 +78,7 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.IntVar(&o.supplement, "supplement", 0, "the number of the supplementary estimate the files hold (default 1); re-importing number n replaces it")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
+	fs.StringVar(&o.locale, "locale", "", "how the files write numbers: dot (1,234.5) or comma (1.234,5) (default: the file's own numbers decide)")
 	return cmd
 }
 
@@ -88,6 +89,9 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 		return usageErr("unknown format %q: use text or json", *format)
 	}
 	k := access.ImportKind(*kind)
+	if _, err := importers.ParseLocale(o.locale); err != nil {
+		return usageErr("%v", err)
+	}
 	if o.supplement < 0 {
 		return usageErr("--supplement is 1 or more")
 	}
@@ -109,7 +113,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	failed := false
 	for _, path := range files {
 		sum := importFile(ctx, a, runner, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
-			Replace: o.replace, Supplement: o.supplement}, stderr)
+			Replace: o.replace, Supplement: o.supplement, Locale: o.locale}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
@@ -184,7 +188,7 @@ func printSummary(w io.Writer, s importSummary) {
 		switch {
 		case m.Resolved != "" && m.Method != "iso3" && m.Method != "inn":
 			fmt.Fprintf(w, "  matched %s %q → %s (by %s)\n", m.What, m.Value, m.Resolved, m.Method)
-		case m.Resolved == "":
+		case m.Resolved == "" && m.Method == "": // not aggregates: those are summed up among the problems
 			fmt.Fprintf(w, "  unmatched %s %q", m.What, m.Value)
 			if len(m.Suggestions) > 0 {
 				fmt.Fprintf(w, "; did you mean %s?", strings.Join(m.Suggestions, ", "))
@@ -192,13 +196,22 @@ func printSummary(w io.Writer, s importSummary) {
 			fmt.Fprintln(w)
 		}
 	}
-	const shown = 50
-	for i, p := range s.Problems {
-		if i == shown {
-			fmt.Fprintf(w, "  … and %d more problems (use --format json or --annotate DIR for all of them)\n", len(s.Problems)-shown)
-			break
+	// A repeated problem is shown once, with its count and first cells, so
+	// that no kind crowds out another; --format json and --annotate give
+	// every one.
+	for _, g := range access.GroupProblems(s.Problems, 5) {
+		if g.Count == 1 {
+			fmt.Fprintf(w, "  %s\n", formatProblem(g.First))
+			continue
 		}
-		fmt.Fprintf(w, "  %s\n", formatProblem(p))
+		refs := strings.Join(g.Refs, ", ")
+		if len(g.Refs) < g.Count {
+			refs += ", …"
+		}
+		fmt.Fprintf(w, "  %s %s ×%s: %s; first: %s\n", g.Severity, g.Code, groupThousands(g.Count), refs, formatProblem(g.First))
+	}
+	if len(s.Problems) > 0 && len(s.Problems) > len(access.GroupProblems(s.Problems, 0)) {
+		fmt.Fprintln(w, "  (every problem: --format json or --annotate DIR)")
 	}
 	if s.Error != "" {
 		fmt.Fprintf(w, "  %s\n", s.Error)
@@ -328,4 +341,13 @@ func importAsJob(ctx context.Context, a *app, runner *jobs.Runner, filename stri
 		return res, access.Errorf(access.Internal, "", "%s", j.Error)
 	}
 	return res, nil
+}
+
+// groupThousands writes n with thousands commas: 4812 → "4,812".
+func groupThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -82,6 +82,9 @@ type ImportOptions struct {
 	Supplement int
 	RemoteAddr string
 	Progress   func(done, total int64)
+	// Locale says how the file writes numbers ("dot", "comma"); "" lets
+	// the file decide.
+	Locale string
 }
 
 // ImportResult is the outcome of an import.
@@ -423,7 +426,8 @@ func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, o
 		return ParseInput{}, err
 	}
 	return ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
-		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress}, nil
+		Resolver: NewFoldingResolver(s.nameFolder(), countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
+		Locale: opt.Locale}, nil
 }
 
 // stage runs the parser in its own goroutine, which hands batches over a
@@ -658,4 +662,13 @@ func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, rea
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "reject", Target: fmt.Sprintf("upload:%d", id), RemoteAddr: remote, Detail: reason})
 	return u, nil
+}
+
+// nameFolder is the parser's way of folding names, when it has one, so
+// that the resolver compares names as the parser reads them.
+func (s *ImportService) nameFolder() NameFolder {
+	if f, ok := s.Parser.(NameFolder); ok {
+		return f
+	}
+	return nil
 }

@@ -186,6 +186,7 @@ type importJob struct {
 	DryRun     bool      `json:"dry_run,omitempty"`
 	Publish    bool      `json:"publish,omitempty"`
 	RemoteAddr string    `json:"remote_addr,omitempty"`
+	Locale     string    `json:"locale,omitempty"`
 }
 
 // UploadRef is the Ref of the job that imports upload id.
@@ -201,7 +202,7 @@ func uploadOfRef(ref string) (int64, bool) {
 }
 
 func newImportJob(who Principal, opt ImportOptions) Job {
-	p, _ := json.Marshal(importJob{Who: who, DryRun: opt.DryRun, Publish: opt.Publish, RemoteAddr: opt.RemoteAddr})
+	p, _ := json.Marshal(importJob{Who: who, DryRun: opt.DryRun, Publish: opt.Publish, RemoteAddr: opt.RemoteAddr, Locale: opt.Locale})
 	return Job{Kind: JobImport, Payload: p, Status: JobQueued}
 }
 
@@ -232,7 +233,7 @@ func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n
 		return err
 	}
 	opt := ImportOptions{Kind: u.Kind, Country: u.Country, DryRun: p.DryRun, Publish: p.Publish,
-		Replace: u.Replace, Supplement: u.Supplement, RemoteAddr: p.RemoteAddr}
+		Replace: u.Replace, Supplement: u.Supplement, RemoteAddr: p.RemoteAddr, Locale: p.Locale}
 	if progress != nil {
 		opt.Progress = func(done, _ int64) { progress(done) }
 	}

@@ -24,6 +24,7 @@ type uploadForm struct {
 	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	Locale  string                `form:"locale" binding:"omitempty,oneof=dot comma auto"`
 	Replace bool                  `form:"replace"`
 	// Supplement numbers the supplementary estimates in the file.
 	Supplement int `form:"supplement" binding:"omitempty,min=1,max=99"`
@@ -59,8 +60,11 @@ type uploadDTO struct {
 	uploadSummaryDTO
 	Duplicate bool             `json:"duplicate"`
 	Problems  []access.Problem `json:"problems"`
-	Diff      access.Diff      `json:"diff"`
-	Matches   []access.Match   `json:"matches"`
+	// ProblemGroups shows each kind of problem once, with its count and
+	// first cells; Problems holds every one.
+	ProblemGroups []problemGroupDTO `json:"problem_groups"`
+	Diff          access.Diff       `json:"diff"`
+	Matches       []access.Match    `json:"matches"`
 	// Progress is there while the upload is being processed.
 	Progress *progressDTO `json:"progress,omitempty"`
 }
@@ -90,7 +94,20 @@ func toUploadDTO(u access.Upload, duplicate bool) uploadDTO {
 	if d.Matches == nil {
 		d.Matches = []access.Match{}
 	}
+	d.ProblemGroups = []problemGroupDTO{}
+	for _, g := range access.GroupProblems(u.Problems, 10) {
+		d.ProblemGroups = append(d.ProblemGroups, problemGroupDTO{Severity: string(g.Severity), Code: g.Code, Count: g.Count, First: g.First, Cells: g.Refs})
+	}
 	return d
+}
+
+// problemGroupDTO is one kind of problem of an upload.
+type problemGroupDTO struct {
+	Severity string         `json:"severity"`
+	Code     string         `json:"code"`
+	Count    int            `json:"count"`
+	First    access.Problem `json:"first"`
+	Cells    []string       `json:"cells,omitempty"`
 }
 
 // createUpload receives a file. The bytes are kept and the upload recorded
@@ -127,7 +144,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP()}
+		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP(), Locale: form.Locale}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
