@@ -266,21 +266,59 @@ func (c cellRef) problem(sev access.Severity, code, value, msg string) access.Pr
 	return p
 }
 
+// recKey identifies one record for duplicate detection: a comparable
+// struct whose strings share the resolver's (ISO3, drug codes) and the
+// run's interned dimensions, so that a key allocates nothing of its own.
+type recKey struct {
+	kind access.ImportKind
+	iso3 string
+	year int
+	dim  string // drug, cause, or drug|estimate kind; the signature for countries
+}
+
 // entry is what the run remembers of one record, for duplicate and
-// cross-record checks.
+// cross-record checks: its values and, instead of a cell reference per
+// field, the record's one sheet and row and each field's column.
 type entry struct {
-	kind  access.ImportKind
-	iso3  string
-	year  int
-	dim   string // drug, cause, or drug|estimate kind
+	recKey
 	vals  [nFields]float64
 	set   uint32
-	refs  [nFields]cellRef
+	row   int32
+	cols  [nFields]int16
+	sheet string
 	raw   [nFields]string // the cells as typed
-	first cellRef
 }
 
 func (e *entry) has(f int) bool { return e.set&(1<<f) != 0 }
+
+// ref is where field f of the record is in the file.
+func (e *entry) ref(f int) cellRef { return cellRef{e.sheet, int(e.row), int(e.cols[f])} }
+
+// newEntry remembers a record read on row of sheet.
+func newEntry(k recKey, sheet string, row int, p *pending) *entry {
+	e := &entry{recKey: k, row: int32(row), sheet: sheet}
+	for f := range e.cols {
+		e.cols[f] = -1
+	}
+	if p != nil {
+		e.vals, e.set, e.raw = p.vals, p.set, p.raw
+		for f := range e.cols {
+			if p.set&(1<<f) != 0 {
+				e.cols[f] = int16(p.refs[f].col)
+			}
+		}
+	}
+	return e
+}
+
+// intern returns the run's one copy of s.
+func (r *run) intern(s string) string {
+	if v, ok := r.interned[s]; ok {
+		return v
+	}
+	r.interned[s] = s
+	return s
+}
 
 type run struct {
 	ctx   context.Context
@@ -315,8 +353,9 @@ type run struct {
 	colVotes     map[colKey]*localeVotes
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool
-	entries      map[string]*entry
-	order        []string
+	entries      map[recKey]*entry
+	order        []*entry
+	interned     map[string]string // interned record dimensions
 	countryCache map[string]countryHit
 	drugCache    map[string]drugHit
 }
@@ -339,7 +378,7 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[string]*entry{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		entries: map[recKey]*entry{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
