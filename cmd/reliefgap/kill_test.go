@@ -3,12 +3,20 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/store"
@@ -68,11 +76,46 @@ func writeConsumptionCSV(t *testing.T, dir string) (string, int) {
 // TestKilledImportIsResumedByServe kills "reliefgap import" in the middle of
 // a large import; "reliefgap serve" then finds the interrupted job and
 // resumes it: the upload ends published with the whole file, never half.
+// On SQLite the dead owner process gives the job away; on PostgreSQL its
+// lapsed lease (RELIEFGAP_JOB_LEASE, short here).
 func TestKilledImportIsResumedByServe(t *testing.T) {
 	bin := buildCLI(t)
 	dir := t.TempDir()
-	dsn := "sqlite:" + filepath.Join(dir, "rg.db")
 	file, rows := writeConsumptionCSV(t, dir)
+	t.Run("sqlite", func(t *testing.T) {
+		killAndResume(t, bin, "sqlite:"+filepath.Join(dir, "rg.db"), file, rows, nil)
+	})
+	if server := os.Getenv("RELIEFGAP_TEST_POSTGRES"); server != "" {
+		t.Run("postgres", func(t *testing.T) {
+			dsn := newPostgresDB(t, server)
+			if _, errs, code := runCmd(t, map[string]string{"RELIEFGAP_DB": dsn}, "migrate"); code != 0 {
+				t.Fatalf("migrate: %s", errs)
+			}
+			killAndResume(t, bin, dsn, file, rows, []string{"RELIEFGAP_JOB_LEASE=1s"})
+		})
+	}
+}
+
+// newPostgresDB creates a database on server, dropped after the test.
+func newPostgresDB(t *testing.T, server string) string {
+	t.Helper()
+	admin, err := gorm.Open(postgres.Open(server), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "rgtest_" + hex.EncodeToString(b)
+	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	u, _ := url.Parse(server)
+	u.Path = "/" + name
+	return u.String()
+}
+
+func killAndResume(t *testing.T, bin, dsn, file string, rows int, env []string) {
 	ctx := context.Background()
 
 	// Migrated first: two processes migrating a new SQLite file at once collide.
@@ -82,6 +125,7 @@ func TestKilledImportIsResumedByServe(t *testing.T) {
 	}
 	defer s.Close()
 	cmd := exec.Command(bin, "import", "--db", dsn, "--log-level", "error", file)
+	cmd.Env = append(os.Environ(), env...)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -119,12 +163,16 @@ func TestKilledImportIsResumedByServe(t *testing.T) {
 	if u.Status != access.StatusValidating && u.Status != access.StatusReceived {
 		t.Skipf("the import finished (%s) before it was killed; nothing to resume", u.Status)
 	}
-	if in, err := s.Inputs(ctx, access.InputFilter{ISO3: "KEN"}); err != nil || len(in["KEN"].Consumption) != 0 {
+	if in, err := s.Inputs(ctx, access.InputFilter{ISO3: "AFG"}); err != nil || len(in["AFG"].Consumption) != 0 {
 		t.Fatalf("a killed import left published rows: %v", err)
 	}
 
-	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
-	_, stop := serve(t, env)
+	senv := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		senv[k] = v
+	}
+	_, stop := serve(t, senv)
 	defer stop()
 	deadline = time.Now().Add(120 * time.Second)
 	for {
