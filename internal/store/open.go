@@ -146,7 +146,7 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		return s, nil
 	}
 	if dialect == SQLite || opts.Migrate {
-		if _, err := s.Migrate(ctx); err != nil {
+		if _, err := s.migrateOnOpen(ctx); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
@@ -303,6 +303,25 @@ func (s *Store) Migrate(ctx context.Context) (applied []MigrationResult, err err
 		return applied, &access.Error{Code: access.Internal, Msg: "migration failed", Err: err}
 	}
 	return applied, nil
+}
+
+// migrateOnOpen migrates; on SQLite, where goose has no lock, two processes
+// opening a new file at once (a CLI import and serve) may both try a
+// migration: the loser's transaction rolls back, and trying again after the
+// winner has finished finds nothing or less to do.
+func (s *Store) migrateOnOpen(ctx context.Context) ([]MigrationResult, error) {
+	applied, err := s.Migrate(ctx)
+	for try := 0; err != nil && s.dialect == SQLite && try < 10; try++ {
+		select {
+		case <-ctx.Done():
+			return applied, err
+		case <-time.After(time.Duration(100*(try+1)) * time.Millisecond):
+		}
+		var more []MigrationResult
+		more, err = s.Migrate(ctx)
+		applied = append(applied, more...)
+	}
+	return applied, err
 }
 
 // SchemaVersion returns the version of the newest applied migration.
