@@ -118,7 +118,7 @@ func newPostgresDB(t *testing.T, server string) string {
 func killAndResume(t *testing.T, bin, dsn, file string, rows int, env []string) {
 	ctx := context.Background()
 
-	// Migrated first: two processes migrating a new SQLite file at once collide.
+	// Opened (and migrated) first, so that the reads below start at once.
 	s, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -143,6 +143,9 @@ func (s *JobService) Cancel(ctx context.Context, who Principal, id int64) (j Job
 		return j, err
 	}
 	if j, err = s.Queue.CancelJob(ctx, id); err != nil {
+		if ErrorCode(err) == Conflict && before.Status == JobRunning && j.Status == JobCancelled {
+			return j, nil // its runner, told first, recorded it
+		}
 		return j, err
 	}
 	if before.Status == JobQueued {

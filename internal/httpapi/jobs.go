@@ -96,6 +96,11 @@ func (s *Server) getJob(c *gin.Context) error {
 
 func (s *Server) cancelJob(c *gin.Context) error {
 	return s.jobAction(c, func(js *access.JobService, id int64) (access.Job, error) {
+		if s.cfg.Runner != nil {
+			// Running here: stop it now, so that its transaction (on
+			// SQLite, the write lock) is released for the record.
+			s.cfg.Runner.CancelLocal(id)
+		}
 		return js.Cancel(c.Request.Context(), who(c), id)
 	})
 }

@@ -59,3 +59,31 @@ func TestJobsCancelAndRetry(t *testing.T) {
 		t.Fatalf("retried job: %+v", j)
 	}
 }
+
+// TestCancelRunningJob: cancelling a running job stops it at once; its
+// transaction rolls back and its upload fails, retryable.
+func TestCancelRunningJob(t *testing.T) {
+	e := newEnvParser(t, csvParser{delay: time.Minute}, func(c *httpapi.Config) { c.AsyncThreshold = 16 })
+	u := e.mustUpload("admin", "slow.csv", consumptionCSV("KEN,2020,morphine,1"), nil, http.StatusAccepted)
+	var list struct{ Items []jobOut }
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		e.get("admin", "/api/v1/jobs?status=running").json(t, &list)
+		if len(list.Items) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	var j jobOut
+	r := e.postJSON("admin", fmt.Sprintf("/api/v1/jobs/%d/cancel", list.Items[0].ID), nil)
+	r.json(t, &j)
+	if r.Code != http.StatusOK || j.Status != "cancelled" || time.Since(start) > 5*time.Second {
+		t.Fatalf("cancel: %d %s after %v", r.Code, r.Body, time.Since(start))
+	}
+	var got uploadOut
+	waitUpload(t, e, u.ID, "failed", &got)
+}

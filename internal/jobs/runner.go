@@ -69,6 +69,7 @@ type Runner struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	progress sync.Map // job id → *atomic.Int64, for the jobs running here
+	cancels  sync.Map // job id → context.CancelCauseFunc, for the jobs running here
 	wake     chan struct{}
 }
 
@@ -132,6 +133,18 @@ func (r *Runner) Wake() {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// CancelLocal cancels job id if it runs in this process, so that it stops
+// (and its transaction rolls back) at once rather than at its next
+// heartbeat; on SQLite that also frees the write lock that recording the
+// cancellation needs. It reports whether the job was running here.
+func (r *Runner) CancelLocal(id int64) bool {
+	v, ok := r.cancels.Load(id)
+	if ok {
+		v.(context.CancelCauseFunc)(access.ErrJobCancelled)
+	}
+	return ok
 }
 
 // Progress reports the progress of a job running in this process.
@@ -202,6 +215,8 @@ func (r *Runner) runClaimed(parent context.Context, j access.Job) {
 	stop := context.AfterFunc(parent, func() { cancel(access.ErrShutdown) })
 	defer stop()
 
+	r.cancels.Store(j.ID, cancel)
+	defer r.cancels.Delete(j.ID)
 	var done atomic.Int64
 	done.Store(j.Progress)
 	r.progress.Store(j.ID, &done)
@@ -246,7 +261,13 @@ func (r *Runner) runClaimed(parent context.Context, j access.Job) {
 			log.Warn("cannot put an interrupted job back in the queue", "err", rerr)
 		}
 		log.Info("job interrupted by shutdown; queued again")
-	case errors.Is(cause, access.ErrJobCancelled), errors.Is(cause, access.ErrJobLost):
+	case errors.Is(cause, access.ErrJobCancelled):
+		// Recorded by whoever cancelled it; if that did not happen (the
+		// job had just finished, say), this makes sure it is not left
+		// running: a no-op when the row is no longer this runner's.
+		_ = r.Queue.Complete(bg, j.ID, r.Owner, access.JobCancelled, access.ErrJobCancelled.Error())
+		log.Info("job stopped", "cause", cause)
+	case errors.Is(cause, access.ErrJobLost):
 		log.Info("job stopped", "cause", cause)
 	case err != nil:
 		if cerr := r.Queue.Complete(bg, j.ID, r.Owner, access.JobFailed, err.Error()); cerr != nil {
