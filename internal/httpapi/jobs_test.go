@@ -54,9 +54,13 @@ func TestJobsCancelAndRetry(t *testing.T) {
 	}
 	waitUpload(t, e, second.ID, "submitted", &u)
 	waitUpload(t, e, first.ID, "submitted", &u)
-	e.get("admin", fmt.Sprintf("/api/v1/jobs/%d", job)).json(t, &j)
-	if j.Status != "done" {
-		t.Fatalf("retried job: %+v", j)
+	// The job is recorded done just after its upload is settled.
+	deadline := time.Now().Add(5 * time.Second)
+	for e.get("admin", fmt.Sprintf("/api/v1/jobs/%d", job)).json(t, &j); j.Status != "done"; e.get("admin", fmt.Sprintf("/api/v1/jobs/%d", job)).json(t, &j) {
+		if time.Now().After(deadline) {
+			t.Fatalf("retried job: %+v", j)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
