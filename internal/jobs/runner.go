@@ -255,6 +255,12 @@ func (r *Runner) runClaimed(parent context.Context, j access.Job) {
 	<-beat
 	log := r.Log.With("job_id", j.ID, "kind", j.Kind, "ref", j.Ref, "elapsed", time.Since(start))
 	switch {
+	case err == nil:
+		// Done, whatever happened to the context after.
+		if cerr := r.Queue.Complete(bg, j.ID, r.Owner, access.JobDone, ""); cerr != nil {
+			log.Warn("cannot record a finished job", "err", cerr)
+		}
+		log.Info("job done")
 	case errors.Is(cause, access.ErrShutdown):
 		// Not a failure: back to the queue, resumed by the next runner.
 		if rerr := r.Queue.Release(bg, j.ID, r.Owner); rerr != nil {
@@ -269,16 +275,11 @@ func (r *Runner) runClaimed(parent context.Context, j access.Job) {
 		log.Info("job stopped", "cause", cause)
 	case errors.Is(cause, access.ErrJobLost):
 		log.Info("job stopped", "cause", cause)
-	case err != nil:
+	default:
 		if cerr := r.Queue.Complete(bg, j.ID, r.Owner, access.JobFailed, err.Error()); cerr != nil {
 			log.Warn("cannot record a failed job", "err", cerr)
 		}
 		log.Warn("job failed", "err", err)
-	default:
-		if cerr := r.Queue.Complete(bg, j.ID, r.Owner, access.JobDone, ""); cerr != nil {
-			log.Warn("cannot record a finished job", "err", cerr)
-		}
-		log.Info("job done")
 	}
 }
 
