@@ -11,25 +11,68 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
 
-func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	var g globals
-	fs := newFlags("serve", "serve [--addr HOST:PORT] [--demo] [--db DSN]", stderr)
-	g.register(fs, getenv)
-	addr := fs.String("addr", or(getenv("RELIEFGAP_ADDR"), "127.0.0.1:8080"), "listen address (RELIEFGAP_ADDR)")
-	loadDemo := fs.Bool("demo", getenv("RELIEFGAP_DEMO") == "1", "load illustrative demo data into an empty database (RELIEFGAP_DEMO=1)")
-	maxUpload := fs.Int64("max-upload-bytes", envInt(getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", 20<<20), "largest accepted upload (RELIEFGAP_MAX_UPLOAD_BYTES)")
-	proxies := fs.String("trusted-proxies", getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
-	cors := fs.String("cors-origins", getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+// serveOptions are the settings of "reliefgap serve".
+type serveOptions struct {
+	addr      string
+	demo      bool
+	maxUpload int64
+	proxies   string
+	cors      string
+}
+
+func (c *cli) serveCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "run the HTTP service",
+		Long: `Run the HTTP service. SQLite databases are migrated when opened; PostgreSQL ones
+need "reliefgap migrate" first. --demo loads an illustrative data set into an
+empty database.`,
+		Example: `  reliefgap serve --demo
+  reliefgap serve --addr 0.0.0.0:8080 --db postgres://reliefgap@db:5432/reliefgap`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.serve(c.ctx, o, c.stdout, c.stderr)
+		},
 	}
-	a, err := openApp(ctx, &g, stderr, false)
+	fs := cmd.Flags()
+	fs.StringVar(&o.addr, "addr", or(c.getenv("RELIEFGAP_ADDR"), "127.0.0.1:8080"), "listen address (RELIEFGAP_ADDR)")
+	fs.BoolVar(&o.demo, "demo", c.getenv("RELIEFGAP_DEMO") == "1", "load illustrative demo data into an empty database (RELIEFGAP_DEMO=1)")
+	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
+	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
+	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
+	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
+		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS"} {
+		bindEnv(fs, name, key)
+	}
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if !cmd.Flags().Changed("max-upload-bytes") {
+			n, err := envPositive(c.getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxUpload)
+			if err != nil {
+				return err
+			}
+			o.maxUpload = n
+		}
+		if o.maxUpload <= 0 {
+			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+		}
+		return nil
+	}
+	return cmd
+}
+
+func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	g := &c.g
+	addr, loadDemo, maxUpload, proxies, cors := &o.addr, &o.demo, &o.maxUpload, &o.proxies, &o.cors
+	a, err := openApp(ctx, g, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -49,7 +92,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
-		Logger: a.log, Version: version, MaxUploadBytes: *maxUpload,
+		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 	})
 	if err != nil {
@@ -67,7 +110,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", version)
+	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", buildVersion())
 	fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -98,11 +141,16 @@ func splitList(s string) []string {
 	return out
 }
 
-func envInt(getenv env, key string, def int64) int64 {
-	if v := getenv(key); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-			return n
-		}
+// envPositive reads a positive integer from the environment; a value that
+// is set but not a positive integer is a usage error naming the variable.
+func envPositive(getenv env, key string, def int64) (int64, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
 	}
-	return def
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, usageErr("%s=%q is not a positive whole number", key, v)
+	}
+	return n, nil
 }
