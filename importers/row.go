@@ -205,15 +205,21 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		if !u.ok() {
 			u = t.ctxUnit
 		}
-		switch t.kind {
-		case access.KindConsumption, access.KindEstimates:
+		switch {
+		case v.field == fStockOut:
+			if val > 366 {
+				r.errorAt(at(v.idx), CodeInvalidValue, s, "%s days out of stock: a year has at most 366 days", s)
+				bad = true
+				continue
+			}
+		case t.kind == access.KindConsumption, t.kind == access.KindEstimates:
 			if !u.ok() {
 				r.errorAt(at(v.idx), CodeUnknownUnit, s, "no unit for this quantity")
 				bad = true
 				continue
 			}
 			val = round12(val * u.mult * p.drug.frac)
-		case access.KindPopulation:
+		case t.kind == access.KindPopulation:
 			if u.ok() {
 				val = round12(val * u.mult)
 			} else if t.thousands {
@@ -233,7 +239,7 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		q.vals[v.field] = val
 		q.set |= 1 << v.field
 		q.refs[v.field] = at(v.idx)
-		if q.conv == "" && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
+		if q.conv == "" && v.field != fStockOut && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
@@ -443,7 +449,7 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		}
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
 			Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized), Stock: ptr(p, fStock),
-			Seizures: ptr(p, fSeizures), Conversion: p.conv, Lineage: lin}
+			Seizures: ptr(p, fSeizures), StockOutDays: ptr(p, fStockOut), Conversion: p.conv, Lineage: lin}
 		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,
