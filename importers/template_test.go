@@ -40,7 +40,9 @@ func testSupplyEstimate(t *testing.T) access.SupplyEstimate {
 	return e
 }
 
-func close12(a, b float64) bool { return math.Abs(a-b) <= 1e-11*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func close12(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-11*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 // The supply estimate exported as the estimates template imports back to
 // the same numbers.
