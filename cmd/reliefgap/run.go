@@ -119,7 +119,7 @@ estimate what to request next year.`,
 		return usageErr("%v (see %s --help)", err, cmd.CommandPath())
 	})
 	c.g.register(root.PersistentFlags(), c.getenv)
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.keysCmd(),
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.estimateCmd(), c.keysCmd(),
 		c.configCmd(), c.healthcheckCmd())
 	return root
 }

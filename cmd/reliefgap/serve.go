@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
@@ -92,6 +93,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
+		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 	})

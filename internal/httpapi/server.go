@@ -42,8 +42,13 @@ type Config struct {
 	// marked in place; Template returns an empty workbook for a kind.
 	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
 	Template func(kind access.ImportKind) ([]byte, error)
-	Logger   *slog.Logger
-	Version  string
+	// CountryTemplate returns a template with the country filled in; a
+	// ministry key gets its own country's. Supply computes supply
+	// estimates; when nil it is built on Store if Store can serve it.
+	CountryTemplate func(kind access.ImportKind, iso3 string) ([]byte, error)
+	Supply          *access.SupplyService
+	Logger          *slog.Logger
+	Version         string
 	// MaxUploadBytes bounds an uploaded file (default 20 MiB).
 	MaxUploadBytes int64
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
@@ -94,6 +99,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Imports == nil || cfg.Gaps == nil || cfg.Keys == nil {
 		return nil, errors.New("httpapi.New: Store, Imports, Gaps and Keys are required")
+	}
+	if ss, ok := cfg.Store.(access.SupplyStore); ok && cfg.Supply == nil {
+		cfg.Supply = &access.SupplyService{Store: ss}
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = defaultMaxUpload
