@@ -1,6 +1,9 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +132,84 @@ func TestHealthcheck(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, nil, "healthcheck", "--addr", addr, "--timeout", "500ms"); code != 1 {
 		t.Fatalf("healthcheck of a stopped service: exit %d, want 1", code)
+	}
+}
+
+// --metrics-addr moves /metrics off the public listener; the registry has
+// build information and database pool statistics.
+func TestMetricsOnSeparateListener(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "rg.db")
+	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := ln.Addr().String()
+	ln.Close()
+	base, stop := serve(t, env, "--metrics-addr", maddr, "--rate-public", "100/200")
+	defer stop()
+	if r, err := http.Get(base + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("public /metrics: %v %v", r, err)
+	}
+	r, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("metrics listener: %v %v", r, err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	for _, want := range []string{"reliefgap_build_info{", "go_sql_open_connections", "reliefgap_http_panics_total"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, bad := range [][]string{{"serve", "--rate-public", "fast"}, {"serve", "--rate-public", "off"}, {"serve", "--db-max-conns", "0"}} {
+		if _, errs, code := runCmd(t, env, bad...); code != 2 {
+			t.Errorf("%v: exit %d %s", bad, code, errs)
+		}
+	}
+}
+
+// A backup restored elsewhere serves the same figures, and restore refuses
+// what is not a reliefgap database.
+func TestBackupAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	src := "sqlite:" + filepath.Join(dir, "src.db")
+	env := map[string]string{"RELIEFGAP_DB": src, "RELIEFGAP_LOG_LEVEL": "warn"}
+	data := filepath.Join(dir, "ken.csv")
+	os.WriteFile(data, []byte("iso3,year,drug,consumption,unit\nKEN,2020,morphine,12,kg\nKEN,2020,fentanyl,0.05,kg\n"), 0o644)
+	pop := filepath.Join(dir, "pop.csv")
+	os.WriteFile(pop, []byte("iso3,year,population\nKEN,2020,50000000\n"), 0o644)
+	if out, errs, code := runCmd(t, env, "import", data, pop); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	before, _, code := runCmd(t, env, "gaps", "--country", "KEN", "--format", "json")
+	if code != 0 {
+		t.Fatal("gaps")
+	}
+	bak := filepath.Join(dir, "backup.db")
+	if out, errs, code := runCmd(t, env, "backup", "-o", bak); code != 0 || !strings.Contains(out, "backed up") {
+		t.Fatalf("backup: %d %s %s", code, out, errs)
+	}
+	if _, _, code := runCmd(t, env, "backup", "-o", bak); code == 0 {
+		t.Fatal("a second backup overwrote the first")
+	}
+	dst := map[string]string{"RELIEFGAP_DB": "sqlite:" + filepath.Join(dir, "restored.db"), "RELIEFGAP_LOG_LEVEL": "warn"}
+	if out, errs, code := runCmd(t, dst, "restore", bak); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
+	after, _, _ := runCmd(t, dst, "gaps", "--country", "KEN", "--format", "json")
+	if after != before || !strings.Contains(after, `"upload_id"`) {
+		t.Fatalf("restored figures differ:\n%s\n%s", before, after)
+	}
+	if _, errs, code := runCmd(t, dst, "restore", bak); code != 2 || !strings.Contains(errs, "--force") {
+		t.Fatalf("restore over an existing database without --force: %d %s", code, errs)
+	}
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte("not a database at all"), 0o644)
+	if _, _, code := runCmd(t, dst, "restore", junk, "--force"); code == 0 {
+		t.Fatal("restored a file that is not a database")
+	}
+	if after2, _, _ := runCmd(t, dst, "gaps", "--country", "KEN", "--format", "json"); after2 != before {
+		t.Fatal("a refused restore changed the database")
 	}
 }

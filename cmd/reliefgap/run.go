@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,12 +39,27 @@ type globals struct {
 	db        string
 	logLevel  string
 	logFormat string
+	// dbMaxConns bounds the PostgreSQL connection pool.
+	dbMaxConns int
+	// envErr is a bad value found in the environment, reported when a
+	// command opens the database.
+	envErr error
 }
 
 func (g *globals) register(fs *pflag.FlagSet, getenv env) {
 	fs.StringVar(&g.db, "db", or(getenv("RELIEFGAP_DB"), "sqlite:reliefgap.db"), "database: sqlite:PATH or postgres://… (RELIEFGAP_DB)")
 	fs.StringVar(&g.logLevel, "log-level", or(getenv("RELIEFGAP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (RELIEFGAP_LOG_LEVEL)")
 	fs.StringVar(&g.logFormat, "log-format", or(getenv("RELIEFGAP_LOG_FORMAT"), "text"), "log format: text or json (RELIEFGAP_LOG_FORMAT)")
+	maxConns := 20
+	if v := strings.TrimSpace(getenv("RELIEFGAP_DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			g.envErr = usageErr("RELIEFGAP_DB_MAX_CONNS=%q is not a positive whole number", v)
+		}
+		maxConns = n
+	}
+	fs.IntVar(&g.dbMaxConns, "db-max-conns", maxConns, "PostgreSQL connection pool size (RELIEFGAP_DB_MAX_CONNS)")
+	bindEnv(fs, "db-max-conns", "RELIEFGAP_DB_MAX_CONNS")
 	bindEnv(fs, "db", "RELIEFGAP_DB")
 	bindEnv(fs, "log-level", "RELIEFGAP_LOG_LEVEL")
 	bindEnv(fs, "log-format", "RELIEFGAP_LOG_FORMAT")
@@ -120,7 +136,7 @@ estimate what to request next year.`,
 	})
 	c.g.register(root.PersistentFlags(), c.getenv)
 	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.estimateCmd(), c.keysCmd(),
-		c.configCmd(), c.healthcheckCmd())
+		c.configCmd(), c.healthcheckCmd(), c.backupCmd(), c.restoreCmd())
 	return root
 }
 
@@ -158,7 +174,13 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate})
+	if g.envErr != nil {
+		return nil, g.envErr
+	}
+	if g.dbMaxConns <= 0 {
+		return nil, usageErr("--db-max-conns must be positive, got %d", g.dbMaxConns)
+	}
+	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns})
 	if err != nil {
 		return nil, err
 	}

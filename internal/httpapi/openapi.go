@@ -123,6 +123,9 @@ func OpenAPI(version string) obj {
 	}
 	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
 		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
+	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
+		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
 
 	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
 		obj{"200": jsonResponse("countries", pageOf("Country"))}))
