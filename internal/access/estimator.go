@@ -396,11 +396,13 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 		return true
 	}
 	// Population of the target year: given, or the linear trend of the last
-	// five years given.
+	// five years given. It is used (and its lineage recorded) when deaths
+	// are projected or the model uses no deaths.
 	population, havePop := 0.0, false
+	var popLineage []Lineage
 	if p, ok := pops[year]; ok {
 		population, havePop = p.Persons, true
-		r.lineage = append(r.lineage, p.Lineage)
+		popLineage = []Lineage{p.Lineage}
 	} else {
 		var pts []yearValue
 		for y, p := range pops {
@@ -415,7 +417,7 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 			r.popProjected = true
 			r.populationFit = pts
 			for _, p := range pts {
-				r.lineage = append(r.lineage, p.lineage)
+				popLineage = append(popLineage, p.lineage)
 			}
 		}
 	}
@@ -453,8 +455,15 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 	if !havePop {
 		population = math.NaN()
 	}
-	if len(m.Causes) == 0 && r.popProjected {
-		r.projected = true // a population-only model's need is then projected too
+	switch {
+	case r.projected || len(m.Causes) == 0:
+		r.lineage = append(r.lineage, popLineage...)
+		if r.popProjected {
+			r.projected = true
+		}
+	default:
+		// The target year's deaths were given: its population was not used.
+		r.popProjected, r.populationFit = false, nil
 	}
 	v, ok := m.MEMg(deaths, population)
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {

@@ -349,6 +349,17 @@ func TestSupplyBeyondDeathsData(t *testing.T) {
 		t.Errorf("estimate flags %v", e.Flags)
 	}
 
+	// Deaths given for 2021 itself (population not): nothing is projected;
+	// the need is 1000 × 6000 + 0 × 3375 mg.
+	in2 := in
+	in2.Population = in.Population[:5]
+	in2.Deaths = append([]Deaths{deaths(2021, CauseNeoplasms, 1000), deaths(2021, CauseHIV, 0)}, in.Deaths...)
+	e = supply(t, in2, 2021, cancerHIV(), SupplyOptions{})
+	checkF(t, "need_me_mg, deaths given", e.NeedMEMg, F(6_000_000))
+	if len(e.Flags) != 1 || e.Flags[0] != FlagMixMorphineOnly {
+		t.Errorf("deaths given: estimate flags %v", e.Flags)
+	}
+
 	// No deaths at all: need unavailable, the line is consumption only.
 	in.Deaths = nil
 	e = supply(t, in, 2021, cancerHIV(), SupplyOptions{})
