@@ -14,6 +14,7 @@ import (
 // estimateOptions are the flags of "reliefgap estimate".
 type estimateOptions struct {
 	country, model, projection, mix, format, outFile string
+	manufacture, specialStocks, expectedStock        string
 	year                                             int
 	phase, stockMonths                               float64
 }
@@ -41,6 +42,17 @@ It uses published data, as the local operator.`,
 			if cmd.Flags().Changed("stock-months") {
 				req.Options.StockMonths = &o.stockMonths
 			}
+			for _, g := range []struct {
+				name, value string
+				into        *map[string]float64
+			}{{"--manufacture", o.manufacture, &req.Options.Manufacture}, {"--special-stocks", o.specialStocks, &req.Options.SpecialStocks},
+				{"--expected-stock", o.expectedStock, &req.Options.ExpectedStock}} {
+				m, err := access.ParseDrugGrams(g.name, g.value)
+				if err != nil {
+					return usageErr("%s", access.ErrorMessage(err))
+				}
+				*g.into = m
+			}
 			return c.estimate(c.ctx, req, o.format, o.outFile)
 		},
 	}
@@ -52,6 +64,9 @@ It uses published data, as the local operator.`,
 	fs.StringVar(&o.mix, "mix", "", "split of need across strong opioids: current or morphine (default current)")
 	fs.Float64Var(&o.phase, "phase", access.DefaultPhase, "share of the gap between projection and need closed in the year, 0 to 1")
 	fs.Float64Var(&o.stockMonths, "stock-months", access.DefaultStockMonths, "months of (a) to hold in stock on 31 December")
+	fs.StringVar(&o.manufacture, "manufacture", "", "(b) as you give it, grams per drug: morphine=1200,codeine=50")
+	fs.StringVar(&o.specialStocks, "special-stocks", "", "(d) as you give it, grams per drug")
+	fs.StringVar(&o.expectedStock, "expected-stock", "", "the stock you expect on 31 December of the year before, grams per drug")
 	fs.StringVar(&o.format, "format", "table", "table, json or xlsx (the estimates template, filled in)")
 	fs.StringVarP(&o.outFile, "output", "o", "", "with --format xlsx: the workbook to write")
 	_ = cmd.MarkFlagRequired("country")

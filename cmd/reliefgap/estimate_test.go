@@ -40,6 +40,19 @@ func TestEstimateCommand(t *testing.T) {
 		!strings.Contains(out, "120000.0") || !strings.Contains(out, "Art. 19(2)") {
 		t.Fatalf("table: %d\n%s", code, out)
 	}
+	// With the ministry's expected stock of 30 kg, (c) 24.333 kg needs no top-up:
+	// total = 48.667 kg + 2 kg of (b).
+	out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--projection", "mean", "--format", "json",
+		"--expected-stock", "morphine=30000", "--manufacture", "morphine=2000")
+	if err := json.Unmarshal([]byte(out), &e); code != 0 || err != nil {
+		t.Fatalf("given figures: %d %s", code, out)
+	}
+	if l, _ := e.Line("morphine"); !approx(l.TotalG, 13000+(120000-13000)/3.0+2000) {
+		t.Fatalf("given figures: %+v", l)
+	}
+	if _, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--expected-stock", "morphine"); code != 2 {
+		t.Fatalf("bad --expected-stock: exit %d", code)
+	}
 	xlsx := filepath.Join(dir, "e.xlsx")
 	if out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--format", "xlsx", "-o", xlsx); code != 0 {
 		t.Fatalf("xlsx: %d %s", code, out)

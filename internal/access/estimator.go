@@ -171,6 +171,9 @@ type SupplyEstimate struct {
 	// need_projected); null when it cannot be computed.
 	NeedMEMg *float64 `json:"need_me_mg"`
 	Flags    []string `json:"flags"`
+	// DataVersion is the database's data version the inputs were read at
+	// (0 when computed outside the service).
+	DataVersion int64 `json:"data_version"`
 }
 
 // SupplyMethods records the choices and factor-table versions behind an estimate.
@@ -579,7 +582,7 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 	}
 
 	// The drugs: every one with history, every one need is put on, every
-	// one the ministry estimated for the year.
+	// one the ministry estimated for the year or gives (b) or (d) for.
 	set := map[string]bool{}
 	for d := range history {
 		set[d] = true
@@ -592,6 +595,11 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 	for _, e := range in.Estimates {
 		if e.Year == year {
 			set[e.Drug] = true
+		}
+	}
+	for _, m := range []map[string]float64{opt.Manufacture, opt.SpecialStocks} {
+		for d := range m {
+			set[d] = true
 		}
 	}
 	drugs := make([]string, 0, len(set))

@@ -11,6 +11,7 @@ type SupplyStore interface {
 	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
 	FactorTables(ctx context.Context) ([]FactorTable, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
+	DataVersion(ctx context.Context) (int64, error)
 	// SubmittedInputs returns the consumption and estimate rows of iso3's
 	// uploads that await publication (status submitted), newest upload first.
 	SubmittedInputs(ctx context.Context, iso3 string) (CountryInputs, error)
@@ -47,6 +48,10 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 		return e, err
 	}
 	need := TableNeedModel(fs.Need[0])
+	version, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return e, err
+	}
 	in, err := s.Store.Inputs(ctx, InputFilter{ISO3: r.ISO3})
 	if err != nil {
 		return e, err
@@ -68,6 +73,7 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	if err != nil {
 		return e, err
 	}
+	e.DataVersion = version
 	if unpublished {
 		e.Flags = append(e.Flags, FlagIncludesUnpublishedSubmission)
 	}
@@ -156,4 +162,35 @@ func (s *SupplyService) illustrative(ctx context.Context, in CountryInputs) bool
 		}
 	}
 	return false
+}
+
+// ParseDrugGrams reads the figures a ministry gives per drug, written
+// "morphine=1200,codeine=50" (or with ':'), grams of anhydrous base.
+func ParseDrugGrams(what, s string) (map[string]float64, error) {
+	out := map[string]float64{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			k, v, ok = strings.Cut(part, ":")
+		}
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if !ok || k == "" || len(k) > 64 {
+			return nil, Errorf(Invalid, "", "%s: %q is not drug=grams", what, part)
+		}
+		g, err := strconv.ParseFloat(v, 64)
+		if err != nil || g < 0 || g != g || g > 1e15 {
+			return nil, Errorf(Invalid, "", "%s for %s: %q is not a non-negative number of grams", what, k, v)
+		}
+		if _, dup := out[k]; dup {
+			return nil, Errorf(Invalid, "", "%s: %s is given twice", what, k)
+		}
+		out[k] = g
+	}
+	if len(out) > 100 {
+		return nil, Errorf(Invalid, "", "%s: at most 100 drugs", what)
+	}
+	return out, nil
 }

@@ -493,3 +493,22 @@ func TestFmtNumber(t *testing.T) {
 		t.Errorf("intList = %q", got)
 	}
 }
+
+func TestParseDrugGrams(t *testing.T) {
+	got, err := ParseDrugGrams("x", " Morphine=1200.5, codeine:50 ")
+	if err != nil || len(got) != 2 || got["morphine"] != 1200.5 || got["codeine"] != 50 {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if got, err := ParseDrugGrams("x", ""); err != nil || len(got) != 0 {
+		t.Errorf("empty: %v, %v", got, err)
+	}
+	for _, bad := range []string{"morphine", "morphine=-1", "morphine=abc", "morphine=NaN", "=5", "morphine=1,morphine=2", "morphine=1e300"} {
+		if _, err := ParseDrugGrams("x", bad); ErrorCode(err) != Invalid {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	// A drug given (d) with no history gets a line: total = d = 700 g.
+	e := supply(t, CountryInputs{Consumption: series("morphine", 2011, 1, 1, 1)}, 2014, nil,
+		SupplyOptions{SpecialStocks: map[string]float64{"pethidine": 700}})
+	checkF(t, "pethidine total", F(line(t, e, "pethidine").TotalG), F(700))
+}

@@ -168,6 +168,9 @@ func OpenAPI(version string) obj {
 			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
 			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
 			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
+			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
+			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
+			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
 			ifNoneMatch},
 		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": notModified, "400": badRequest, "404": notFound}))
 

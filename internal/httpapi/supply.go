@@ -15,6 +15,10 @@ type supplyQuery struct {
 	Mix         string   `form:"mix" binding:"max=16"`
 	Phase       *float64 `form:"phase"`
 	StockMonths *float64 `form:"stock_months"`
+	// The ministry's own figures, "drug=grams,…".
+	Manufacture   string `form:"manufacture" binding:"max=2000"`
+	SpecialStocks string `form:"special_stocks" binding:"max=2000"`
+	ExpectedStock string `form:"expected_stock" binding:"max=2000"`
 }
 
 // supplyEstimate answers with access.SupplyEstimate exactly as the service
@@ -37,6 +41,17 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 	p := who(c)
 	req := access.SupplyRequest{ISO3: iso3, Year: q.Year, Model: q.Model, Options: access.SupplyOptions{
 		Projection: q.Projection, Mix: q.Mix, Phase: q.Phase, StockMonths: q.StockMonths}}
+	for _, g := range []struct {
+		name, value string
+		into        *map[string]float64
+	}{{"manufacture", q.Manufacture, &req.Options.Manufacture}, {"special_stocks", q.SpecialStocks, &req.Options.SpecialStocks},
+		{"expected_stock", q.ExpectedStock, &req.Options.ExpectedStock}} {
+		m, err := access.ParseDrugGrams(g.name, g.value)
+		if err != nil {
+			return err
+		}
+		*g.into = m
+	}
 	compute := func() (any, error) { return s.cfg.Supply.Estimate(c.Request.Context(), p, req) }
 	if p.Role == access.RoleMinistry && p.Country == iso3 {
 		c.Header("Cache-Control", "private, no-store")
@@ -78,9 +93,10 @@ func supplyEstimateSchema() obj {
 		"year":    integer("the target year"),
 		"methods": object(nil, obj{"projection": str("mean, trend or max"), "need_model": nullable(ref), "mix": str("current or morphine"),
 			"phase": number(""), "stock_months": number(""), "factor_tables": array(ref), "formb_total": str("")}),
-		"drugs":       array(line),
-		"total_me_mg": number("Σ total_g × 1000 × ME factor over the drugs with one"),
-		"need_me_mg":  nnum("the need model's ME for the year"),
-		"flags":       array(str("need_projected, population_projected, mix_morphine_only, includes_unpublished_submission, illustrative_data")),
+		"drugs":        array(line),
+		"total_me_mg":  number("Σ total_g × 1000 × ME factor over the drugs with one"),
+		"need_me_mg":   nnum("the need model's ME for the year"),
+		"flags":        array(str("need_projected, population_projected, mix_morphine_only, includes_unpublished_submission, illustrative_data")),
+		"data_version": integer("the data version the published inputs were read at"),
 	})
 }

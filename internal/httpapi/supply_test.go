@@ -54,7 +54,14 @@ func TestSupplyEstimateRoute(t *testing.T) {
 			t.Errorf("%s sees %+v", role, other.Drugs)
 		}
 	}
-	for _, bad := range []string{"?year=2014&phase=2", "?year=2014&projection=median", "?year=2014&mix=fentanyl",
+	// The ministry's own figures: expected stock 375 g covers (c) exactly:
+	// total = 1500 + 0 + 200 + max(0, 375 − 375) = 1700 g.
+	var given access.SupplyEstimate
+	e.get("public", url+"&expected_stock=morphine:375&special_stocks=morphine:200").json(t, &given)
+	if l, _ := given.Line("morphine"); l.TotalG != 1700 || given.DataVersion == 0 {
+		t.Errorf("given figures: %+v (data version %d)", given.Drugs, given.DataVersion)
+	}
+	for _, bad := range []string{"?year=2014&expected_stock=morphine:-1", "?year=2014&manufacture=morphine", "?year=2014&projection=median", "?year=2014&mix=fentanyl",
 		"?year=2014&stock_months=-1", "", "?year=abc", "?year=2014&phase=x"} {
 		if r := e.get("public", "/api/v1/countries/KEN/supply-estimate"+bad); r.Code != http.StatusBadRequest {
 			t.Errorf("%q: %d %s", bad, r.Code, r.Body.String())
