@@ -56,6 +56,11 @@ func explainLine(x explainInput) string {
 		fmt.Fprintf(&b, "; %s has no morphine-equivalence factor (%s v%d), so only consumption is projected for it and no need-based quantity is given", l.Drug, x.meTable.Name, x.meTable.Version)
 	case l.NeedBasedG == nil:
 		b.WriteString("; no need-based quantity could be computed (deaths or population are missing)")
+	case *l.NeedBasedG == 0 && x.mix == MixCurrent:
+		fmt.Fprintf(&b, "; the country's current mix puts none of the need on %s (%s v%d gives %s mg morphine equivalent in all), so the projection is kept",
+			l.Drug, x.model.Ref.Name, x.model.Ref.Version, fmtNumber(math.Round(*x.need.meMg)))
+	case *l.NeedBasedG == 0:
+		fmt.Fprintf(&b, "; all need is put on oral morphine, so the projection is kept")
 	default:
 		need := fmt.Sprintf("the need-based quantity of %s (%s)", fmtMass(*l.NeedBasedG), describeNeed(x))
 		if l.PhasedG > projValue(l) {
