@@ -151,8 +151,8 @@ func (o SupplyOptions) normalize() (SupplyOptions, error) {
 	}
 	for what, m := range map[string]map[string]float64{"manufacture": o.Manufacture, "special stocks": o.SpecialStocks, "expected stock": o.ExpectedStock} {
 		for d, v := range m {
-			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-				return o, Errorf(Invalid, op, "%s for %s: a non-negative number of grams is needed", what, d)
+			if !plausibleGrams(v) {
+				return o, Errorf(Invalid, op, "%s for %s: a number of grams from 0 to %g is needed", what, d, float64(MaxPlausibleGrams))
 			}
 		}
 	}
@@ -248,12 +248,12 @@ func reportedHistory(cs []Consumption, year int) (vals []yearValue, adjusted, sk
 		case ValueNil:
 			g = 0
 		default:
-			if c.Grams == nil || math.IsNaN(*c.Grams) {
+			if c.Grams == nil || !plausibleGrams(*c.Grams) {
 				continue
 			}
 			g = *c.Grams
 		}
-		if c.StockOutDays != nil && *c.StockOutDays > 0 {
+		if c.StockOutDays != nil && *c.StockOutDays > 0 && !math.IsNaN(*c.StockOutDays) {
 			days := *c.StockOutDays
 			if days >= DaysPerYear {
 				skipped = append(skipped, c.Year)
@@ -267,6 +267,13 @@ func reportedHistory(cs []Consumption, year int) (vals []yearValue, adjusted, sk
 	sort.Slice(vals, func(i, j int) bool { return vals[i].year < vals[j].year })
 	return vals, adjusted, skipped
 }
+
+// MaxPlausibleGrams bounds a quantity the estimator uses: a million
+// tonnes, thousands of times the world's yearly morphine. Larger, negative
+// or non-finite figures are not data and are skipped.
+const MaxPlausibleGrams = 1e12
+
+func plausibleGrams(g float64) bool { return g >= 0 && g <= MaxPlausibleGrams }
 
 // linearTrend fits v = α + β·year by least squares and evaluates it at x.
 func linearTrend(pts []yearValue, x int) (float64, bool) {
@@ -343,7 +350,7 @@ func latestItem(cs []Consumption, year int, item func(Consumption) *float64) (ye
 	found := false
 	for _, c := range cs {
 		v := item(c)
-		if c.Year >= year || v == nil || math.IsNaN(*v) {
+		if c.Year >= year || v == nil || !plausibleGrams(*v) {
 			continue
 		}
 		if !found || c.Year > best.year {
@@ -372,7 +379,7 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 	}
 	pops := map[int]Population{}
 	for _, p := range in.Population {
-		if p.Persons > 0 && !math.IsNaN(p.Persons) {
+		if p.Persons > 0 && p.Persons < 1e11 {
 			if _, dup := pops[p.Year]; !dup {
 				pops[p.Year] = p
 			}
@@ -380,7 +387,7 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 	}
 	byYear := map[int]map[string]Deaths{}
 	for _, d := range in.Deaths {
-		if math.IsNaN(d.Deaths) {
+		if !(d.Deaths >= 0 && d.Deaths < 1e10) {
 			continue
 		}
 		if byYear[d.Year] == nil {

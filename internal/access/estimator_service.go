@@ -181,7 +181,7 @@ func ParseDrugGrams(what, s string) (map[string]float64, error) {
 			return nil, Errorf(Invalid, "", "%s: %q is not drug=grams", what, part)
 		}
 		g, err := strconv.ParseFloat(v, 64)
-		if err != nil || g < 0 || g != g || g > 1e15 {
+		if err != nil || !plausibleGrams(g) {
 			return nil, Errorf(Invalid, "", "%s for %s: %q is not a non-negative number of grams", what, k, v)
 		}
 		if _, dup := out[k]; dup {
