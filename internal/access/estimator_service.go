@@ -36,6 +36,9 @@ type SupplyRequest struct {
 // Estimate computes the supply estimate r asks for, as who sees it.
 func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyRequest) (e SupplyEstimate, err error) {
 	defer Wrap(&err, "supply estimate %s %d", r.ISO3, r.Year)
+	if err := Authorize(who, ActReadFigures, r.ISO3); err != nil {
+		return e, err
+	}
 	if r.Year < 1900 || r.Year > 2100 {
 		return e, Errorf(Invalid, "", "a year between 1900 and 2100 is needed")
 	}
@@ -62,7 +65,7 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	}
 	inputs := *ci
 	unpublished := false
-	if who.Role == RoleMinistry && who.Country == r.ISO3 {
+	if SeesUnpublishedSupply(who, r.ISO3) {
 		sub, err := s.Store.SubmittedInputs(ctx, r.ISO3)
 		if err != nil {
 			return e, err
@@ -81,6 +84,14 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 		e.Flags = append(e.Flags, FlagIllustrative)
 	}
 	return e, nil
+}
+
+// SeesUnpublishedSupply reports whether who's supply estimates for iso3
+// include its submissions awaiting publication: a ministry asking about
+// its own country does (the policy's ActReadUnpublished); administrators
+// and the command line see published data, as everyone else.
+func SeesUnpublishedSupply(who Principal, iso3 string) bool {
+	return who.Role == RoleMinistry && Authorize(who, ActReadUnpublished, iso3) == nil
 }
 
 // OverlaySubmitted puts submitted (unpublished) consumption and estimate

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,5 +87,70 @@ func TestCORSVariesByOrigin(t *testing.T) {
 	r := e.get("public", "/api/v1/countries", "Origin", "http://127.0.0.1:3000")
 	if r.Header().Get("Access-Control-Allow-Origin") != "http://127.0.0.1:3000" || !strings.Contains(strings.Join(r.Header().Values("Vary"), ","), "Origin") {
 		t.Fatalf("%v", r.Header())
+	}
+}
+
+// Rotating a key with no grace ends the old key at once; the new one works;
+// the audit log, readable by administrators only, records it.
+func TestRotateKeyAndAudit(t *testing.T) {
+	e := newEnv(t)
+	id := e.keyID["advocate"]
+	r := e.do("admin", http.MethodPost, "/api/v1/keys/"+itoa(id)+"/rotate", strings.NewReader(`{"grace_seconds":0}`), "application/json")
+	if r.Code != http.StatusCreated {
+		t.Fatalf("rotate: %d %s", r.Code, r.Body)
+	}
+	var created struct {
+		ID     int64  `json:"id"`
+		Secret string `json:"secret"`
+		Role   string `json:"role"`
+	}
+	r.json(t, &created)
+	if created.Role != "advocate" || created.Secret == "" {
+		t.Fatalf("%+v", created)
+	}
+	if r := e.get("advocate", "/api/v1/uploads"); r.Code != http.StatusUnauthorized || !strings.Contains(r.Body.String(), "expired") {
+		t.Fatalf("the rotated-out key: %d %s", r.Code, r.Body)
+	}
+	e.secret["rotated"] = created.Secret
+	if r := e.get("rotated", "/api/v1/countries"); r.Code != http.StatusOK {
+		t.Fatalf("the new key: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("admin", http.MethodPost, "/api/v1/keys/"+itoa(id)+"/rotate", nil, ""); r.Code != http.StatusConflict {
+		t.Fatalf("rotating an expired key: %d", r.Code)
+	}
+	if r := e.get("ministry KEN", "/api/v1/audit"); r.Code != http.StatusForbidden {
+		t.Fatalf("a ministry read the audit log: %d", r.Code)
+	}
+	var audit struct {
+		Items []struct{ Action, Target string }
+	}
+	e.get("admin", "/api/v1/audit?limit=5").json(t, &audit)
+	if len(audit.Items) == 0 || audit.Items[0].Action != "key.rotate" || audit.Items[0].Target != "key:"+itoa(id) {
+		t.Fatalf("audit: %+v", audit.Items)
+	}
+	// A key with an expiry in the past is refused; one in the future works.
+	if r := e.postJSON("admin", "/api/v1/keys", map[string]any{"role": "advocate", "expires_at": "2001-01-01T00:00:00Z"}); r.Code != http.StatusBadRequest {
+		t.Fatalf("expiry in the past: %d", r.Code)
+	}
+	r = e.postJSON("admin", "/api/v1/keys", map[string]any{"role": "advocate", "expires_at": "2999-01-01T00:00:00Z"})
+	var k struct {
+		ExpiresAt string `json:"expires_at"`
+	}
+	r.json(t, &k)
+	if r.Code != http.StatusCreated || k.ExpiresAt != "2999-01-01T00:00:00Z" {
+		t.Fatalf("future expiry: %d %s", r.Code, r.Body)
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Text a database would choke on is a 400, not a 500, on both dialects.
+func TestControlCharactersAre400(t *testing.T) {
+	e := newEnv(t)
+	// (Invalid UTF-8 cannot arrive in JSON: decoding replaces it.)
+	for _, name := range []string{"nul\x00name", "escape\x1b[31m"} {
+		if r := e.postJSON("admin", "/api/v1/keys", map[string]any{"role": "advocate", "name": name}); r.Code != http.StatusBadRequest {
+			t.Errorf("key name %q: %d %s", name, r.Code, r.Body)
+		}
 	}
 }

@@ -77,6 +77,8 @@ func (s *Server) routes() error {
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
+	api.POST("/keys/:id/rotate", s.handle(s.rotateKey))
+	api.GET("/audit", s.handle(s.listAudit))
 	return nil
 }
 

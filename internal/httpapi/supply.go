@@ -53,7 +53,7 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 		*g.into = m
 	}
 	compute := func() (any, error) { return s.cfg.Supply.Estimate(c.Request.Context(), p, req) }
-	if p.Role == access.RoleMinistry && p.Country == iso3 {
+	if access.SeesUnpublishedSupply(p, iso3) {
 		c.Header("Cache-Control", "private, no-store")
 		v, err := compute()
 		if err != nil {
