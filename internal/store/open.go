@@ -183,8 +183,11 @@ func (s *Store) provider() (*goose.Provider, error) {
 	var (
 		fsys    fs.FS
 		dialect goose.Dialect
-		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-		err     error
+		// Migrations are numbered when written and may be merged in another
+		// order: a database that has a later one still gets an earlier one
+		// merged after it.
+		opts = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
+		err  error
 	)
 	switch s.dialect {
 	case SQLite:
