@@ -21,7 +21,7 @@ func TestEstimateCommand(t *testing.T) {
 	if out, errs, code := runCmd(t, env, "import", stats, deaths); code != 0 {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
 	}
-	out, errs, code := runCmd(t, env, "estimate", "--country", "ken", "--year", "2014", "--projection", "mean", "--format", "json")
+	out, errs, code := runCmd(t, env, "estimate", "--country", "ken", "--year", "2014", "--projection", "mean", "--format", "json", "--model", "cancer-hiv")
 	if code != 0 {
 		t.Fatalf("estimate: %d\n%s\n%s", code, out, errs)
 	}
@@ -36,14 +36,14 @@ func TestEstimateCommand(t *testing.T) {
 	if !ok || *l.ConsumptionProjectionG != 13000 || *l.NeedBasedG != 120000 || !approx(l.TotalG, 70000) {
 		t.Fatalf("estimate = %s", out)
 	}
-	if out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--phase", "1", "--stock-months", "0"); code != 0 ||
+	if out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--phase", "1", "--stock-months", "0", "--model", "cancer-hiv"); code != 0 ||
 		!strings.Contains(out, "120000.0") || !strings.Contains(out, "Art. 19(2)") {
 		t.Fatalf("table: %d\n%s", code, out)
 	}
 	// With the ministry's expected stock of 30 kg, (c) 24.333 kg needs no top-up:
 	// total = 48.667 kg + 2 kg of (b).
 	out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--projection", "mean", "--format", "json",
-		"--expected-stock", "morphine=30000", "--manufacture", "morphine=2000")
+		"--expected-stock", "morphine=30000", "--manufacture", "morphine=2000", "--model", "cancer-hiv")
 	if err := json.Unmarshal([]byte(out), &e); code != 0 || err != nil {
 		t.Fatalf("given figures: %d %s", code, out)
 	}
@@ -52,6 +52,22 @@ func TestEstimateCommand(t *testing.T) {
 	}
 	if _, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--expected-stock", "morphine"); code != 2 {
 		t.Fatalf("bad --expected-stock: exit %d", code)
+	}
+	// The default need model, benchmark: 256 mg ME × 50,000,000 people =
+	// 12,800 kg ME; 13 kg of morphine is under 1% of it, so all of it is
+	// oral morphine: 12,800,000 g.
+	pop := filepath.Join(dir, "pop.csv")
+	os.WriteFile(pop, []byte("iso3,year,population\nKEN,2014,50000000\n"), 0o644)
+	if out, errs, code := runCmd(t, env, "import", pop); code != 0 {
+		t.Fatalf("import population: %d\n%s\n%s", code, out, errs)
+	}
+	out, _, _ = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--format", "json")
+	e = access.SupplyEstimate{}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := e.Line("morphine"); !ok || l.NeedBasedG == nil || *l.NeedBasedG != 12_800_000 || e.Methods.NeedModel.Name != "benchmark" {
+		t.Fatalf("benchmark estimate = %s", out)
 	}
 	xlsx := filepath.Join(dir, "e.xlsx")
 	if out, _, code = runCmd(t, env, "estimate", "--country", "KEN", "--year", "2014", "--format", "xlsx", "-o", xlsx); code != 0 {

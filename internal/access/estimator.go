@@ -78,32 +78,44 @@ const (
 )
 
 // NeedModel gives the need, mg ME, for one country-year. Deaths are the
-// year's deaths by cause, population its persons; ok is false when the
-// model cannot compute (a cause it uses is missing).
+// year's deaths by cause, population its persons (NaN when unknown); ok is
+// false when the model cannot compute (an input it uses is missing).
 type NeedModel struct {
-	Ref    Ref
-	Causes []string // the causes whose deaths it uses
-	MEMg   func(deaths map[string]float64, population float64) (meMg float64, ok bool)
+	Ref            Ref
+	Causes         []string // the causes whose deaths it uses
+	UsesPopulation bool     // whether it uses the population
+	MEMg           func(deaths map[string]float64, population float64) (meMg float64, ok bool)
 }
 
-// TableNeedModel is the need model of a KindNeedModel factor table:
-// Σ over its rows of deaths(cause) × share × mg per day × days.
+// TableNeedModel is the need model of a KindNeedModel factor table,
+// computed by the gap figures' own need code (indexed.needOf): Σ over its
+// rows of deaths(cause) × share × mg per day × days, and, for a row keyed
+// NeedPerInhabitant, population × value.
 func TableNeedModel(t FactorTable) NeedModel {
 	m := NeedModel{Ref: t.Ref()}
 	for _, r := range t.Rows {
-		m.Causes = append(m.Causes, r.Key)
-	}
-	rows := append([]FactorRow(nil), t.Rows...)
-	m.MEMg = func(deaths map[string]float64, _ float64) (float64, bool) {
-		var need float64
-		for _, r := range rows {
-			d, ok := deaths[r.Key]
-			if !ok || math.IsNaN(d) {
-				return 0, false
-			}
-			need += d * r.Share * r.MgPerDay * r.Days
+		if r.Key == NeedPerInhabitant {
+			m.UsesPopulation = true
+		} else {
+			m.Causes = append(m.Causes, r.Key)
 		}
-		return need, true
+	}
+	table := t
+	table.Rows = append([]FactorRow(nil), t.Rows...)
+	m.MEMg = func(deaths map[string]float64, population float64) (float64, bool) {
+		const y = 2000 // any year: the inputs are the one year's
+		var in CountryInputs
+		for c, d := range deaths {
+			in.Deaths = append(in.Deaths, Deaths{Year: y, Cause: c, Deaths: d})
+		}
+		if population > 0 {
+			in.Population = []Population{{Year: y, Persons: population}}
+		}
+		need, _, _ := indexInputs(in, QualityRules{}).needOf(&table, y)
+		if need == nil {
+			return 0, false
+		}
+		return *need, true
 	}
 	return m
 }
@@ -120,6 +132,9 @@ type SupplyOptions struct {
 	Manufacture   map[string]float64
 	SpecialStocks map[string]float64
 	ExpectedStock map[string]float64
+	// Quality says which data-quality rules run (the zero value runs every
+	// one); the service sets it from the administrator's settings.
+	Quality QualityRules
 }
 
 // normalize checks the options and fills in the defaults.
@@ -185,6 +200,8 @@ type SupplyMethods struct {
 	StockMonths  float64 `json:"stock_months"`
 	FactorTables []Ref   `json:"factor_tables"`
 	FormBTotal   string  `json:"formb_total"`
+	// DataQualityRules are the rules that ran, name/version.
+	DataQualityRules []string `json:"data_quality_rules"`
 }
 
 // SupplyLine is one drug's suggested Form B line, grams of anhydrous base.
@@ -231,14 +248,23 @@ type projection struct {
 	fitYears  []yearValue // the years the trend was fitted on
 	adjusted  []int       // years corrected for stock-out days
 	skipped   []int       // years out of stock all year
+	suspected []int       // years a data-quality rule treats as not reported
 	flags     flagSet
 }
 
 // reportedHistory is a drug's reported (or "-") consumption before year,
 // oldest first, each corrected for stock-out days.
-func reportedHistory(cs []Consumption, year int) (vals []yearValue, adjusted, skipped []int) {
+func reportedHistory(cs []Consumption, year int, suspect map[int]bool) (vals []yearValue, adjusted, skipped, suspected []int) {
 	for _, c := range cs {
 		if c.Year >= year {
+			continue
+		}
+		if c.StockOutDays != nil && *c.StockOutDays >= DaysPerYear {
+			skipped = append(skipped, c.Year)
+			continue
+		}
+		if suspect[c.Year] {
+			suspected = append(suspected, c.Year)
 			continue
 		}
 		var g float64
@@ -265,7 +291,7 @@ func reportedHistory(cs []Consumption, year int) (vals []yearValue, adjusted, sk
 		vals = append(vals, yearValue{year: c.Year, value: g, lineage: c.Lineage})
 	}
 	sort.Slice(vals, func(i, j int) bool { return vals[i].year < vals[j].year })
-	return vals, adjusted, skipped
+	return vals, adjusted, skipped, suspected
 }
 
 // MaxPlausibleGrams bounds a quantity the estimator uses: a million
@@ -300,10 +326,13 @@ func linearTrend(pts []yearValue, x int) (float64, bool) {
 }
 
 // project makes a drug's consumption projection for year.
-func project(cs []Consumption, year int, method string) projection {
+func project(cs []Consumption, year int, method string, suspect map[int]bool) projection {
 	p := projection{flags: flagSet{}}
-	vals, adjusted, skipped := reportedHistory(cs, year)
-	p.adjusted, p.skipped = adjusted, skipped
+	vals, adjusted, skipped, suspected := reportedHistory(cs, year, suspect)
+	p.adjusted, p.skipped, p.suspected = adjusted, skipped, suspected
+	if len(suspected) > 0 {
+		p.flags.add(FlagSuspectedNotReported)
+	}
 	if len(adjusted) > 0 {
 		p.flags.add(FlagStockOutAdjusted)
 	}
@@ -466,7 +495,7 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 		population = math.NaN()
 	}
 	switch {
-	case r.projected || len(m.Causes) == 0:
+	case r.projected || m.UsesPopulation:
 		r.lineage = append(r.lineage, popLineage...)
 		if r.popProjected {
 			r.projected = true
@@ -526,7 +555,8 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 	}
 	out := SupplyEstimate{Country: in.Country.ISO3, Year: year, Drugs: []SupplyLine{}, Flags: []string{}}
 	out.Methods = SupplyMethods{Projection: opt.Projection, Mix: opt.Mix, Phase: *opt.Phase,
-		StockMonths: *opt.StockMonths, FactorTables: []Ref{me.Ref()}, FormBTotal: FormBTotalMethod}
+		StockMonths: *opt.StockMonths, FactorTables: []Ref{me.Ref()}, FormBTotal: FormBTotalMethod,
+		DataQualityRules: opt.Quality.names()}
 	if need != nil {
 		r := need.Ref
 		out.Methods.NeedModel = &r
@@ -550,9 +580,12 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 			history[c.Drug] = append(history[c.Drug], c)
 		}
 	}
+	// Years the data-quality rules treat as not reported, as the gap
+	// figures do.
+	suspect := indexInputs(CountryInputs{Country: in.Country, Consumption: in.Consumption}, opt.Quality).suspected
 	proj := map[string]projection{}
 	for d, cs := range history {
-		proj[d] = project(cs, year, opt.Projection)
+		proj[d] = project(cs, year, opt.Projection, suspect)
 	}
 
 	// Need for the year and its split by the mix.

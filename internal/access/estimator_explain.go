@@ -48,6 +48,9 @@ func explainLine(x explainInput) string {
 	switch {
 	case l.ConsumptionProjectionG == nil:
 		b.WriteString("no consumption was reported in the years before, so the consumption projection is 0 g")
+		if len(x.proj.suspected) > 0 {
+			fmt.Fprintf(&b, " (%s left out as not reported: every drug read 0 after years with consumption, rule %s)", intList(x.proj.suspected), RuleSuspectedNotReported)
+		}
 	default:
 		fmt.Fprintf(&b, "the consumption projection of %s (%s)", fmtMass(*l.ConsumptionProjectionG), describeProjection(x.proj, x.method, x.year))
 	}
@@ -165,6 +168,9 @@ func describeProjection(p projection, method string, year int) string {
 	}
 	if len(p.skipped) > 0 {
 		s += fmt.Sprintf("; %s left out, out of stock all year", intList(p.skipped))
+	}
+	if len(p.suspected) > 0 {
+		s += fmt.Sprintf("; %s left out as not reported: every drug read 0 after years with consumption (rule %s)", intList(p.suspected), RuleSuspectedNotReported)
 	}
 	return s + "; years not reported are skipped, not counted as 0"
 }

@@ -8,10 +8,7 @@ import (
 
 // SupplyStore is what the supply service needs of the store.
 type SupplyStore interface {
-	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
-	FactorTables(ctx context.Context) ([]FactorTable, error)
-	Setting(ctx context.Context, key string) (string, bool, error)
-	DataVersion(ctx context.Context) (int64, error)
+	GapStore
 	// SubmittedInputs returns the consumption and estimate rows of iso3's
 	// uploads that await publication (status submitted), newest upload first.
 	SubmittedInputs(ctx context.Context, iso3 string) (CountryInputs, error)
@@ -42,15 +39,14 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	if r.Year < 1900 || r.Year > 2100 {
 		return e, Errorf(Invalid, "", "a year between 1900 and 2100 is needed")
 	}
-	all, err := s.Store.FactorTables(ctx)
-	if err != nil {
-		return e, err
-	}
-	fs, err := BuildFactorSet(all, r.Model)
+	// The factor tables, need model and data-quality rules exactly as the
+	// gap figures pick them (model "" is the default_need_model setting).
+	fs, err := (&GapService{Store: s.Store}).FactorSet(ctx, r.Model)
 	if err != nil {
 		return e, err
 	}
 	need := TableNeedModel(fs.Need[0])
+	r.Options.Quality = fs.Rules
 	version, err := s.Store.DataVersion(ctx)
 	if err != nil {
 		return e, err

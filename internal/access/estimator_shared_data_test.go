@@ -15,41 +15,44 @@ func TestSharedDataSupplyEstimate2014(t *testing.T) {
 	n, withNeed := 0, 0
 	for _, iso3 := range d.isos() {
 		in := d.inputs(iso3)
-		e, err := EstimateSupply(in, 2014, fs.ME, &need, SupplyOptions{})
-		if err != nil {
-			t.Fatalf("%s: %v", iso3, err)
-		}
-		n++
-		if e.NeedMEMg != nil {
-			withNeed++
-		}
-		var me float64
-		for _, l := range e.Drugs {
-			for what, v := range map[string]float64{"total": l.TotalG, "a": l.AConsumptionG, "c": l.CStockTargetG, "phased": l.PhasedG} {
-				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-					t.Errorf("%s %s: %s = %v", iso3, l.Drug, what, v)
+		for _, m := range []*NeedModel{&need, benchmarkNeed()} {
+			e, err := EstimateSupply(in, 2014, fs.ME, m, SupplyOptions{})
+			if err != nil {
+				t.Fatalf("%s: %v", iso3, err)
+			}
+			n++
+			if e.NeedMEMg != nil {
+				withNeed++
+			}
+			var me float64
+			for _, l := range e.Drugs {
+				for what, v := range map[string]float64{"total": l.TotalG, "a": l.AConsumptionG, "c": l.CStockTargetG, "phased": l.PhasedG} {
+					if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+						t.Errorf("%s %s: %s = %v", iso3, l.Drug, what, v)
+					}
+				}
+				stock := 0.0
+				if l.ExpectedStockG != nil {
+					stock = *l.ExpectedStockG
+				}
+				want := l.AConsumptionG + l.BManufactureG + l.DSpecialStockG + math.Max(0, l.CStockTargetG-stock)
+				if !approxEqual(l.TotalG, want) {
+					t.Errorf("%s %s: total %v, want a + b + d + max(0, c − stock) = %v", iso3, l.Drug, l.TotalG, want)
+				}
+				if f, ok := fs.ME.Value(l.Drug); ok {
+					me += l.TotalG * 1000 * f
+				}
+				if l.Explanation == "" {
+					t.Errorf("%s %s: no explanation", iso3, l.Drug)
 				}
 			}
-			stock := 0.0
-			if l.ExpectedStockG != nil {
-				stock = *l.ExpectedStockG
+			if !approxEqual(e.TotalMEMg, me) {
+				t.Errorf("%s: total_me_mg %v, lines add up to %v", iso3, e.TotalMEMg, me)
 			}
-			want := l.AConsumptionG + l.BManufactureG + l.DSpecialStockG + math.Max(0, l.CStockTargetG-stock)
-			if !approxEqual(l.TotalG, want) {
-				t.Errorf("%s %s: total %v, want a + b + d + max(0, c − stock) = %v", iso3, l.Drug, l.TotalG, want)
-			}
-			if f, ok := fs.ME.Value(l.Drug); ok {
-				me += l.TotalG * 1000 * f
-			}
-			if l.Explanation == "" {
-				t.Errorf("%s %s: no explanation", iso3, l.Drug)
-			}
-		}
-		if !approxEqual(e.TotalMEMg, me) {
-			t.Errorf("%s: total_me_mg %v, lines add up to %v", iso3, e.TotalMEMg, me)
 		}
 	}
-	if n < 150 || withNeed < 150 {
+	// Two models per country.
+	if n < 300 || withNeed < 300 {
 		t.Errorf("%d countries estimated, %d with a need figure; want at least 150 of each", n, withNeed)
 	}
 

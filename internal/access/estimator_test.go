@@ -16,12 +16,26 @@ func series(drug string, first int, grams ...float64) []Consumption {
 	return out
 }
 
+// dashLast marks the last year of a series as INCB's "-" (nil, read as 0).
+func dashLast(cs []Consumption) []Consumption {
+	cs[len(cs)-1].State = ValueNil
+	return cs
+}
+
 func notReported(year int, drug string) Consumption {
 	return Consumption{ISO3: iso, Year: year, Drug: drug, State: ValueNotReported}
 }
 
 func cancerHIV() *NeedModel {
 	m := TableNeedModel(testFactorSet().Need[0])
+	return &m
+}
+
+// benchmarkNeed is the benchmark need model: 256 mg ME per inhabitant a
+// year (Scholten et al. 2019), a row keyed NeedPerInhabitant.
+func benchmarkNeed() *NeedModel {
+	m := TableNeedModel(FactorTable{Name: ModelBenchmark, Version: 1, Kind: KindNeedModel,
+		Rows: []FactorRow{{Key: NeedPerInhabitant, Value: 256}}})
 	return &m
 }
 
@@ -104,8 +118,9 @@ func TestSupplyProjections(t *testing.T) {
 		{name: "trend falling", history: series("morphine", 2009, 1400, 1300, 1200, 1100, 1000), method: ProjectionTrend, want: F(900)},
 		// 1000, 750, 500, 250, 0: the trend at 2014 is −250, never negative → 0;
 		// the mean of 500, 250, 0 is 250.
-		{name: "trend never negative", history: series("morphine", 2009, 1000, 750, 500, 250, 0), method: ProjectionTrend, want: F(0)},
-		{name: "max with negative trend", history: series("morphine", 2009, 1000, 750, 500, 250, 0), method: ProjectionMax, want: F(250)},
+		// (The 0 of 2013 is INCB's "-", believed: see TestSupplySuspectedNotReported.)
+		{name: "trend never negative", history: dashLast(series("morphine", 2009, 1000, 750, 500, 250, 0)), method: ProjectionTrend, want: F(0)},
+		{name: "max with negative trend", history: dashLast(series("morphine", 2009, 1000, 750, 500, 250, 0)), method: ProjectionMax, want: F(250)},
 		// Last years not reported: 2012 and 2013 blank. The reported years are
 		// 2009–2011 (1000, 1100, 1200): mean 1100; trend 1100 + 100 × (2014 − 2010)
 		// = 1500 over three points; max 1500. Blanks are skipped, not zeros
@@ -511,4 +526,59 @@ func TestParseDrugGrams(t *testing.T) {
 	e := supply(t, CountryInputs{Consumption: series("morphine", 2011, 1, 1, 1)}, 2014, nil,
 		SupplyOptions{SpecialStocks: map[string]float64{"pethidine": 700}})
 	checkF(t, "pethidine total", F(line(t, e, "pethidine").TotalG), F(700))
+}
+
+// The data-quality rule suspected-not-reported/1: a year in which every
+// drug reads exactly 0 after years with consumption is not reported.
+func TestSupplySuspectedNotReported(t *testing.T) {
+	in := CountryInputs{Consumption: append(series("morphine", 2010, 900, 1000, 1100, 0), series("fentanyl", 2010, 9, 10, 11, 0)...)}
+	// 2013 is left out: morphine mean of 2010–2012 = 1000; trend 900 + 100 ×
+	// (2014 − 2010) = 1300; max 1300 (as zeros: mean 700, trend 550).
+	e := supply(t, in, 2014, nil, SupplyOptions{})
+	l := line(t, e, "morphine")
+	checkF(t, "projection, rule on", l.ConsumptionProjectionG, F(1300))
+	checkLineFlags(t, l, []string{FlagSuspectedNotReported}, nil)
+	if !strings.Contains(l.Explanation, "2013 left out as not reported") || !slices.Contains(e.Methods.DataQualityRules, RuleSuspectedNotReported) {
+		t.Errorf("explanation:\n%s\nrules %v", l.Explanation, e.Methods.DataQualityRules)
+	}
+	// Rule off: 2013 counts as 0: mean (1000 + 1100 + 0) ÷ 3 = 700; the trend
+	// through 900, 1000, 1100, 0 (x̄ = 2011.5, ȳ = 750, Σdxdy = −1300, Σdx² = 5, slope −260) at 2014 is
+	// 750 − 260 × 2.5 = 100; max 700.
+	e = supply(t, in, 2014, nil, SupplyOptions{Quality: QualityRules{SuspectedNotReportedOff: true}})
+	l = line(t, e, "morphine")
+	checkF(t, "projection, rule off", l.ConsumptionProjectionG, F(700))
+	checkLineFlags(t, l, nil, []string{FlagSuspectedNotReported})
+	// A "-" among the year's figures keeps its zeros believed.
+	in.Consumption[len(in.Consumption)-1].State = ValueNil
+	e = supply(t, in, 2014, nil, SupplyOptions{})
+	checkF(t, "projection, with a dash", line(t, e, "morphine").ConsumptionProjectionG, F(700))
+}
+
+// The benchmark model needs population only: projected beyond the data.
+func TestSupplyBenchmarkNeed(t *testing.T) {
+	in := CountryInputs{
+		Consumption: series("morphine", 2017, 0, 0, 0),
+		Population:  []Population{pop(2015, 1.0e6), pop(2016, 1.1e6), pop(2017, 1.2e6), pop(2018, 1.3e6), pop(2019, 1.4e6)},
+	}
+	// 2021: population 1.6 million by the trend (see TestSupplyBeyondDeathsData);
+	// need = 256 × 1.6e6 = 409,600,000 mg ME → 409,600 g of morphine.
+	e := supply(t, in, 2021, benchmarkNeed(), SupplyOptions{})
+	checkF(t, "need_me_mg", e.NeedMEMg, F(409_600_000))
+	checkF(t, "need_based_g", line(t, e, "morphine").NeedBasedG, F(409_600))
+	if !slices.Contains(e.Flags, FlagNeedProjected) || !slices.Contains(e.Flags, FlagPopulationProjected) {
+		t.Errorf("flags %v", e.Flags)
+	}
+	if !strings.Contains(line(t, e, "morphine").Explanation, "benchmark v1 need model gives 409,600,000 mg morphine equivalent for 2021, with the population projected by the linear trend of 2015–2019") {
+		t.Errorf("explanation:\n%s", line(t, e, "morphine").Explanation)
+	}
+	// 2019 is in the data: 256 × 1.4e6 = 358,400,000 mg, nothing projected.
+	e = supply(t, in, 2019, benchmarkNeed(), SupplyOptions{})
+	checkF(t, "need_me_mg 2019", e.NeedMEMg, F(358_400_000))
+	if slices.Contains(e.Flags, FlagNeedProjected) || slices.Contains(e.Flags, FlagPopulationProjected) {
+		t.Errorf("2019 flags %v", e.Flags)
+	}
+	// No population at all: no need.
+	in.Population = nil
+	e = supply(t, in, 2019, benchmarkNeed(), SupplyOptions{})
+	checkF(t, "need_me_mg without population", e.NeedMEMg, nil)
 }

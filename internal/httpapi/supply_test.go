@@ -70,7 +70,7 @@ func TestSupplyEstimateRoute(t *testing.T) {
 	if r := e.get("public", "/api/v1/countries/XXX/supply-estimate?year=2014"); r.Code != http.StatusNotFound {
 		t.Errorf("unknown country: %d", r.Code)
 	}
-	if r := e.get("public", "/api/v1/countries/KEN/supply-estimate?year=2014&model=nope"); r.Code != http.StatusNotFound {
+	if r := e.get("public", "/api/v1/countries/KEN/supply-estimate?year=2014&model=nope"); r.Code != http.StatusBadRequest {
 		t.Errorf("unknown model: %d", r.Code)
 	}
 	// A ministry key downloads templates with its country filled in.
