@@ -553,91 +553,123 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 	if year < 1900 || year > 2100 {
 		return SupplyEstimate{}, Errorf(Invalid, "EstimateSupply", "a year between 1900 and 2100 is needed")
 	}
-	out := SupplyEstimate{Country: in.Country.ISO3, Year: year, Drugs: []SupplyLine{}, Flags: []string{}}
+	r := newSupplyRun(in, year, me, need, opt)
+	out := SupplyEstimate{Country: in.Country.ISO3, Year: year, Drugs: []SupplyLine{}, NeedMEMg: r.need.meMg}
 	out.Methods = SupplyMethods{Projection: opt.Projection, Mix: opt.Mix, Phase: *opt.Phase,
 		StockMonths: *opt.StockMonths, FactorTables: []Ref{me.Ref()}, FormBTotal: FormBTotalMethod,
 		DataQualityRules: opt.Quality.names()}
 	if need != nil {
-		r := need.Ref
-		out.Methods.NeedModel = &r
-		out.Methods.FactorTables = append(out.Methods.FactorTables, r)
+		ref := need.Ref
+		out.Methods.NeedModel = &ref
+		out.Methods.FactorTables = append(out.Methods.FactorTables, ref)
 	}
-	estFlags := flagSet{}
+	flags := flagSet{}
+	if r.need.meMg != nil && r.need.projected {
+		flags.add(FlagNeedProjected)
+	}
+	if r.need.meMg != nil && r.need.popProjected {
+		flags.add(FlagPopulationProjected)
+	}
+	if r.mixUsed != opt.Mix {
+		flags.add(FlagMixMorphineOnly)
+	}
+	for _, d := range r.drugs() {
+		l := r.line(d)
+		if f, ok := r.meFactor[d]; ok {
+			out.TotalMEMg += l.TotalG * 1000 * f
+		}
+		out.Drugs = append(out.Drugs, l)
+	}
+	out.Flags = flags.list()
+	return out, nil
+}
 
-	meFactor := map[string]float64{}
-	var meOrder []string
-	for _, r := range me.Rows {
-		if _, dup := meFactor[r.Key]; !dup && r.Value > 0 {
-			meFactor[r.Key] = r.Value
-			meOrder = append(meOrder, r.Key)
+// supplyRun is one supply estimate in the making: the inputs indexed, the
+// projections, the need and its split by the mix.
+type supplyRun struct {
+	in       CountryInputs
+	year     int
+	opt      SupplyOptions
+	model    *NeedModel
+	meTable  Ref
+	meFactor map[string]float64
+	meOrder  []string // ME table order
+	history  map[string][]Consumption
+	proj     map[string]projection
+	need     needResult
+	share    map[string]float64 // need ME share by drug
+	mixUsed  string
+}
+
+func newSupplyRun(in CountryInputs, year int, me FactorTable, need *NeedModel, opt SupplyOptions) *supplyRun {
+	r := &supplyRun{in: in, year: year, opt: opt, model: need, meTable: me.Ref(), meFactor: map[string]float64{},
+		history: map[string][]Consumption{}, proj: map[string]projection{}, share: map[string]float64{}, mixUsed: opt.Mix}
+	for _, row := range me.Rows {
+		if _, dup := r.meFactor[row.Key]; !dup && row.Value > 0 {
+			r.meFactor[row.Key] = row.Value
+			r.meOrder = append(r.meOrder, row.Key)
 		}
 	}
-
-	// Consumption history and projection per drug.
-	history := map[string][]Consumption{}
 	for _, c := range in.Consumption {
 		if in.Country.ISO3 == "" || c.ISO3 == "" || c.ISO3 == in.Country.ISO3 {
-			history[c.Drug] = append(history[c.Drug], c)
+			r.history[c.Drug] = append(r.history[c.Drug], c)
 		}
 	}
 	// Years the data-quality rules treat as not reported, as the gap
 	// figures do.
 	suspect := indexInputs(CountryInputs{Country: in.Country, Consumption: in.Consumption}, opt.Quality).suspected
-	proj := map[string]projection{}
-	for d, cs := range history {
-		proj[d] = project(cs, year, opt.Projection, suspect)
+	for d, cs := range r.history {
+		r.proj[d] = project(cs, year, opt.Projection, suspect)
 	}
+	r.need = needFor(in, year, need)
+	r.splitNeed()
+	return r
+}
 
-	// Need for the year and its split by the mix.
-	nr := needFor(in, year, need)
-	out.NeedMEMg = nr.meMg
-	if nr.projected && nr.meMg != nil {
-		estFlags.add(FlagNeedProjected)
+// splitNeed shares the need among the ME drugs by the mix: the ME shares
+// of the projections (current), or all on oral morphine (asked for, or
+// when the projected ME is under MixMorphineThreshold of need).
+func (r *supplyRun) splitNeed() {
+	if r.need.meMg == nil {
+		return
 	}
-	if nr.popProjected && nr.meMg != nil {
-		estFlags.add(FlagPopulationProjected)
-	}
-	share := map[string]float64{}
-	mixUsed := opt.Mix
-	if nr.meMg != nil {
-		var projME float64
-		for _, d := range meOrder {
-			if p, ok := proj[d]; ok && p.value != nil {
-				projME += *p.value * 1000 * meFactor[d]
-			}
-		}
-		if opt.Mix == MixCurrent && projME > 0 && projME >= MixMorphineThreshold**nr.meMg {
-			for _, d := range meOrder {
-				if p, ok := proj[d]; ok && p.value != nil {
-					share[d] = *p.value * 1000 * meFactor[d] / projME
-				}
-			}
-		} else {
-			if opt.Mix == MixCurrent {
-				mixUsed = MixMorphine
-				estFlags.add(FlagMixMorphineOnly)
-			}
-			share["morphine"] = 1
+	var projME float64
+	for _, d := range r.meOrder {
+		if p, ok := r.proj[d]; ok && p.value != nil {
+			projME += *p.value * 1000 * r.meFactor[d]
 		}
 	}
+	if r.opt.Mix == MixCurrent && projME > 0 && projME >= MixMorphineThreshold**r.need.meMg {
+		for _, d := range r.meOrder {
+			if p, ok := r.proj[d]; ok && p.value != nil {
+				r.share[d] = *p.value * 1000 * r.meFactor[d] / projME
+			}
+		}
+		return
+	}
+	r.mixUsed = MixMorphine
+	r.share["morphine"] = 1
+}
 
-	// The drugs: every one with history, every one need is put on, every
-	// one the ministry estimated for the year or gives (b) or (d) for.
+// drugs lists the drugs with a line, ME table order first, then by name:
+// every one with history, every one need is put on, every one the
+// ministry estimated for the year or gives (b) or (d) for.
+func (r *supplyRun) drugs() []string {
 	set := map[string]bool{}
-	for d := range history {
+	for d := range r.history {
 		set[d] = true
 	}
-	for d, s := range share {
+	for d, s := range r.share {
 		if s > 0 {
 			set[d] = true
 		}
 	}
-	for _, e := range in.Estimates {
-		if e.Year == year {
+	for _, e := range r.in.Estimates {
+		if e.Year == r.year {
 			set[e.Drug] = true
 		}
 	}
-	for _, m := range []map[string]float64{opt.Manufacture, opt.SpecialStocks} {
+	for _, m := range []map[string]float64{r.opt.Manufacture, r.opt.SpecialStocks} {
 		for d := range m {
 			set[d] = true
 		}
@@ -647,12 +679,12 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 		drugs = append(drugs, d)
 	}
 	rank := func(d string) int {
-		for i, m := range meOrder {
+		for i, m := range r.meOrder {
 			if m == d {
 				return i
 			}
 		}
-		return len(meOrder)
+		return len(r.meOrder)
 	}
 	sort.Slice(drugs, func(i, j int) bool {
 		ri, rj := rank(drugs[i]), rank(drugs[j])
@@ -661,98 +693,107 @@ func EstimateSupply(in CountryInputs, year int, me FactorTable, need *NeedModel,
 		}
 		return drugs[i] < drugs[j]
 	})
+	return drugs
+}
 
-	for _, d := range drugs {
-		p, ok := proj[d]
-		if !ok {
-			p = projection{flags: flagSet{}}
-			p.flags.add(FlagNoConsumptionHistory)
-		}
-		l := SupplyLine{Drug: d, ConsumptionProjectionG: p.value}
-		flags := p.flags
-		base := 0.0
-		if p.value != nil {
-			base = *p.value
-		}
-		f, hasME := meFactor[d]
-		switch {
-		case !hasME:
-			flags.add(FlagConsumptionOnly)
-		case nr.meMg == nil:
-			flags.add(FlagNeedUnavailable)
-		default:
-			l.NeedBasedG = F(*nr.meMg * share[d] / 1000 / f)
-			if nr.projected {
-				flags.add(FlagNeedProjected)
-			}
-			if mixUsed != opt.Mix {
-				flags.add(FlagMixMorphineOnly)
-			}
-		}
-		l.PhasedG = base
-		if l.NeedBasedG != nil {
-			if *l.NeedBasedG > base {
-				l.PhasedG = base + *opt.Phase*(*l.NeedBasedG-base)
-			} else if base > *l.NeedBasedG {
-				flags.add(FlagProjectionAboveNeed)
-			}
-		}
-
-		// Form B.
-		l.AConsumptionG = l.PhasedG
-		var bSrc, stockSrc *yearValue
-		if v, ok := opt.Manufacture[d]; ok {
-			l.BManufactureG = v
-		} else if yv, ok := latestItem(history[d], year, func(c Consumption) *float64 { return c.UtilizedForManufacture }); ok {
-			l.BManufactureG, bSrc = yv.value, &yv
-		}
-		l.CStockTargetG = l.AConsumptionG * *opt.StockMonths / 12
-		if v, ok := opt.SpecialStocks[d]; ok {
-			l.DSpecialStockG = v
-		}
-		if v, ok := opt.ExpectedStock[d]; ok {
-			l.ExpectedStockG = F(v)
-		} else if yv, ok := latestItem(history[d], year, func(c Consumption) *float64 { return c.Stock }); ok {
-			l.ExpectedStockG, stockSrc = F(yv.value), &yv
-		} else {
-			flags.add(FlagNoStockReported)
-		}
-		l.TotalG = FormBTotal(&l.AConsumptionG, &l.BManufactureG, &l.CStockTargetG, &l.DSpecialStockG, l.ExpectedStockG)
-		if hasME {
-			out.TotalMEMg += l.TotalG * 1000 * f
-		}
-
-		// The ministry's own estimate.
-		var subLin *Lineage
-		if tot, st, lin, ok := submittedEstimate(in, year, d); ok {
-			l.SubmittedTotalG = F(tot)
-			s := string(st)
-			l.SubmittedStatus = &s
-			subLin = &lin
-			const eps = 1e-9
-			if p.value != nil && tot < *p.value*(1-eps) {
-				flags.add(FlagBelowConsumptionProjection)
-			}
-			if l.NeedBasedG != nil && tot < l.PhasedG*(1-eps) {
-				flags.add(FlagBelowPhasedNeed)
-			}
-			if tot > FarAboveFactor*base && tot > FarAboveFactor*l.PhasedG {
-				flags.add(FlagFarAbove)
-			}
-		}
-		l.Flags = flags.list()
-		l.Explanation = explainLine(explainInput{
-			country: in.Country, year: year, line: l, proj: p, method: opt.Projection,
-			need: nr, model: need, meTable: me.Ref(), meFactor: f, hasME: hasME,
-			share: share[d], mix: mixUsed, mixAsked: opt.Mix, phase: *opt.Phase,
-			months: *opt.StockMonths, bSrc: bSrc, stockSrc: stockSrc,
-			bGiven: has(opt.Manufacture, d), dGiven: has(opt.SpecialStocks, d), stockGiven: has(opt.ExpectedStock, d),
-			submittedAt: subLin,
-		})
-		out.Drugs = append(out.Drugs, l)
+// line makes one drug's line: projection, need-based quantity, phased
+// path, Form B items, the ministry's estimate and the explanation.
+func (r *supplyRun) line(d string) SupplyLine {
+	p, ok := r.proj[d]
+	if !ok {
+		p = projection{flags: flagSet{}}
+		p.flags.add(FlagNoConsumptionHistory)
 	}
-	out.Flags = estFlags.list()
-	return out, nil
+	l := SupplyLine{Drug: d, ConsumptionProjectionG: p.value}
+	flags := p.flags
+	base := 0.0
+	if p.value != nil {
+		base = *p.value
+	}
+	f, hasME := r.meFactor[d]
+	switch {
+	case !hasME:
+		flags.add(FlagConsumptionOnly)
+	case r.need.meMg == nil:
+		flags.add(FlagNeedUnavailable)
+	default:
+		l.NeedBasedG = F(*r.need.meMg * r.share[d] / 1000 / f)
+		if r.need.projected {
+			flags.add(FlagNeedProjected)
+		}
+		if r.mixUsed != r.opt.Mix {
+			flags.add(FlagMixMorphineOnly)
+		}
+	}
+	l.PhasedG = base
+	if l.NeedBasedG != nil {
+		if *l.NeedBasedG > base {
+			l.PhasedG = base + *r.opt.Phase*(*l.NeedBasedG-base)
+		} else if base > *l.NeedBasedG {
+			flags.add(FlagProjectionAboveNeed)
+		}
+	}
+	bSrc, stockSrc := r.formB(&l, flags)
+	subLin := r.compare(&l, p.value, base, flags)
+	l.Flags = flags.list()
+	l.Explanation = explainLine(explainInput{
+		country: r.in.Country, year: r.year, line: l, proj: p, method: r.opt.Projection,
+		need: r.need, model: r.model, meTable: r.meTable, meFactor: f, hasME: hasME,
+		share: r.share[d], mix: r.mixUsed, mixAsked: r.opt.Mix, phase: *r.opt.Phase,
+		months: *r.opt.StockMonths, bSrc: bSrc, stockSrc: stockSrc,
+		bGiven: has(r.opt.Manufacture, d), dGiven: has(r.opt.SpecialStocks, d), stockGiven: has(r.opt.ExpectedStock, d),
+		submittedAt: subLin,
+	})
+	return l
+}
+
+// formB fills items (a)–(d), the expected stock and the total of l, and
+// returns where (b) and the expected stock came from (nil: given or none).
+func (r *supplyRun) formB(l *SupplyLine, flags flagSet) (bSrc, stockSrc *yearValue) {
+	d, h := l.Drug, r.history[l.Drug]
+	l.AConsumptionG = l.PhasedG
+	if v, ok := r.opt.Manufacture[d]; ok {
+		l.BManufactureG = v
+	} else if yv, ok := latestItem(h, r.year, func(c Consumption) *float64 { return c.UtilizedForManufacture }); ok {
+		l.BManufactureG, bSrc = yv.value, &yv
+	}
+	l.CStockTargetG = l.AConsumptionG * *r.opt.StockMonths / 12
+	if v, ok := r.opt.SpecialStocks[d]; ok {
+		l.DSpecialStockG = v
+	}
+	if v, ok := r.opt.ExpectedStock[d]; ok {
+		l.ExpectedStockG = F(v)
+	} else if yv, ok := latestItem(h, r.year, func(c Consumption) *float64 { return c.Stock }); ok {
+		l.ExpectedStockG, stockSrc = F(yv.value), &yv
+	} else {
+		flags.add(FlagNoStockReported)
+	}
+	l.TotalG = FormBTotal(&l.AConsumptionG, &l.BManufactureG, &l.CStockTargetG, &l.DSpecialStockG, l.ExpectedStockG)
+	return bSrc, stockSrc
+}
+
+// compare sets the ministry's estimate on l and flags how it stands
+// against the projection and the phased quantity; it returns the
+// estimate's lineage (nil without one).
+func (r *supplyRun) compare(l *SupplyLine, projection *float64, base float64, flags flagSet) *Lineage {
+	tot, st, lin, ok := submittedEstimate(r.in, r.year, l.Drug)
+	if !ok {
+		return nil
+	}
+	l.SubmittedTotalG = F(tot)
+	status := string(st)
+	l.SubmittedStatus = &status
+	const eps = 1e-9
+	if projection != nil && tot < *projection*(1-eps) {
+		flags.add(FlagBelowConsumptionProjection)
+	}
+	if l.NeedBasedG != nil && tot < l.PhasedG*(1-eps) {
+		flags.add(FlagBelowPhasedNeed)
+	}
+	if tot > FarAboveFactor*base && tot > FarAboveFactor*l.PhasedG {
+		flags.add(FlagFarAbove)
+	}
+	return &lin
 }
 
 func has(m map[string]float64, k string) bool {
