@@ -389,18 +389,52 @@ func latestItem(cs []Consumption, year int, item func(Consumption) *float64) (ye
 	return best, found
 }
 
-// needFor is the need model's ME for year, projecting deaths (and, where
-// missing, population) beyond the last year that has them.
+// needResult is a need model's ME for the target year and how it was had.
 type needResult struct {
 	meMg          *float64
-	projected     bool
+	projected     bool // deaths, or the population a model uses, were projected
 	popProjected  bool
 	deathsYear    int // the year the deaths came from
 	populationFit []yearValue
 	lineage       []Lineage
-	missing       []string
 }
 
+// yearPopulation is the population of the target year: given, or the
+// linear trend of the last five years given (projected).
+type yearPopulation struct {
+	persons   float64
+	ok        bool
+	projected bool
+	fit       []yearValue
+	lineage   []Lineage
+}
+
+func populationFor(pops map[int]Population, year int) yearPopulation {
+	if p, ok := pops[year]; ok {
+		return yearPopulation{persons: p.Persons, ok: true, lineage: []Lineage{p.Lineage}}
+	}
+	var pts []yearValue
+	for y, p := range pops {
+		if y < year {
+			pts = append(pts, yearValue{year: y, value: p.Persons, lineage: p.Lineage})
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].year < pts[j].year })
+	pts = pts[max(0, len(pts)-TrendYears):]
+	v, ok := linearTrend(pts, year)
+	if !ok || v <= 0 {
+		return yearPopulation{}
+	}
+	yp := yearPopulation{persons: v, ok: true, projected: true, fit: pts}
+	for _, p := range pts {
+		yp.lineage = append(yp.lineage, p.lineage)
+	}
+	return yp
+}
+
+// needFor is the need model's ME for year, projecting deaths (and, where
+// missing, population) beyond the last year that has them: the last
+// year's deaths per inhabitant times the target year's population.
 func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 	var r needResult
 	if m == nil {
@@ -408,10 +442,8 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 	}
 	pops := map[int]Population{}
 	for _, p := range in.Population {
-		if p.Persons > 0 && p.Persons < 1e11 {
-			if _, dup := pops[p.Year]; !dup {
-				pops[p.Year] = p
-			}
+		if _, dup := pops[p.Year]; !dup && p.Persons > 0 && p.Persons < 1e11 {
+			pops[p.Year] = p
 		}
 	}
 	byYear := map[int]map[string]Deaths{}
@@ -434,44 +466,11 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 		}
 		return true
 	}
-	// Population of the target year: given, or the linear trend of the last
-	// five years given. It is used (and its lineage recorded) when deaths
-	// are projected or the model uses no deaths.
-	population, havePop := 0.0, false
-	var popLineage []Lineage
-	if p, ok := pops[year]; ok {
-		population, havePop = p.Persons, true
-		popLineage = []Lineage{p.Lineage}
-	} else {
-		var pts []yearValue
-		for y, p := range pops {
-			if y < year {
-				pts = append(pts, yearValue{year: y, value: p.Persons, lineage: p.Lineage})
-			}
-		}
-		sort.Slice(pts, func(i, j int) bool { return pts[i].year < pts[j].year })
-		pts = pts[max(0, len(pts)-TrendYears):]
-		if v, ok := linearTrend(pts, year); ok && v > 0 {
-			population, havePop = v, true
-			r.popProjected = true
-			r.populationFit = pts
-			for _, p := range pts {
-				popLineage = append(popLineage, p.lineage)
-			}
-		}
-	}
+	pop := populationFor(pops, year)
 	deaths := map[string]float64{}
-	switch {
-	case complete(year):
-		r.deathsYear = year
-		for _, c := range m.Causes {
-			d := byYear[year][c]
-			deaths[c] = d.Deaths
-			r.lineage = append(r.lineage, d.Lineage)
-		}
-	case len(m.Causes) > 0:
-		// The last earlier year with every cause, per capita, times the
-		// target year's population.
+	r.deathsYear = year
+	if len(m.Causes) > 0 && !complete(year) {
+		// The last earlier year with every cause.
 		last := 0
 		for y := range byYear {
 			if y < year && y > last && complete(y) {
@@ -479,34 +478,32 @@ func needFor(in CountryInputs, year int, m *NeedModel) needResult {
 			}
 		}
 		lastPop, ok := pops[last]
-		if last == 0 || !ok || !havePop {
-			r.missing = append(r.missing, m.Causes...)
+		if last == 0 || !ok || !pop.ok {
 			return r
 		}
 		r.deathsYear, r.projected = last, true
-		for _, c := range m.Causes {
-			d := byYear[last][c]
-			deaths[c] = d.Deaths / lastPop.Persons * population
-			r.lineage = append(r.lineage, d.Lineage)
-		}
 		r.lineage = append(r.lineage, lastPop.Lineage)
 	}
-	if !havePop {
-		population = math.NaN()
-	}
-	switch {
-	case r.projected || m.UsesPopulation:
-		r.lineage = append(r.lineage, popLineage...)
-		if r.popProjected {
-			r.projected = true
+	for _, c := range m.Causes {
+		d := byYear[r.deathsYear][c]
+		deaths[c] = d.Deaths
+		if r.projected {
+			deaths[c] = d.Deaths / pops[r.deathsYear].Persons * pop.persons
 		}
-	default:
-		// The target year's deaths were given: its population was not used.
-		r.popProjected, r.populationFit = false, nil
+		r.lineage = append(r.lineage, d.Lineage)
 	}
-	v, ok := m.MEMg(deaths, population)
+	persons := math.NaN()
+	if pop.ok {
+		persons = pop.persons
+	}
+	if r.projected || m.UsesPopulation {
+		// The target year's population was used: record it.
+		r.lineage = append(r.lineage, pop.lineage...)
+		r.popProjected, r.populationFit = pop.projected, pop.fit
+		r.projected = r.projected || pop.projected
+	}
+	v, ok := m.MEMg(deaths, persons)
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		r.missing = append(r.missing, "population")
 		return r
 	}
 	r.meMg = F(v)
