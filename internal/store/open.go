@@ -183,9 +183,9 @@ func (s *Store) provider() (*goose.Provider, error) {
 	var (
 		fsys    fs.FS
 		dialect goose.Dialect
-		// Migrations are numbered when written and may be merged in another
-		// order: a database that has a later one still gets an earlier one
-		// merged after it.
+		// Out of order: migrations written in parallel land on main in any
+		// order (0007 after 0016); each is forward-only and independent,
+		// so a database at 16 applies 0007 when it arrives.
 		opts = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 		err  error
 	)
