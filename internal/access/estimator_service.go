@@ -41,7 +41,8 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	}
 	// The factor tables, need model and data-quality rules exactly as the
 	// gap figures pick them (model "" is the default_need_model setting).
-	fs, err := (&GapService{Store: s.Store}).FactorSet(ctx, r.Model)
+	gaps := &GapService{Store: s.Store}
+	fs, err := gaps.FactorSet(ctx, r.Model)
 	if err != nil {
 		return e, err
 	}
@@ -51,7 +52,9 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	if err != nil {
 		return e, err
 	}
-	in, err := s.Store.Inputs(ctx, InputFilter{ISO3: r.ISO3})
+	// The inputs over one territory, prepared for changes of borders as
+	// the gap figures are.
+	in, err := gaps.bordersInputs(ctx, r.ISO3, 0, 0)
 	if err != nil {
 		return e, err
 	}
