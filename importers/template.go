@@ -122,6 +122,9 @@ func SupplyWorkbook(e access.SupplyEstimate) ([]byte, error) {
 // TemplateFor returns a template for kind filled in as opt says.
 func TemplateFor(kind access.ImportKind, opt TemplateOptions) (out []byte, err error) {
 	defer access.Wrap(&err, "importers.Template(%q)", kind)
+	if kind == access.KindAvailability || kind == access.KindCCS {
+		return availabilityTemplate(kind)
+	}
 	spec, ok := templates[kind]
 	if !ok {
 		return nil, access.Errorf(access.Invalid, "", "no template for %q: templates exist for estimates and consumption", kind)

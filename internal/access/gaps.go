@@ -96,6 +96,7 @@ type CountryGaps struct {
 	DataVersion int64      `json:"data_version"`
 	Methods     Methods    `json:"methods"`
 	Years       []YearGaps `json:"years"`
+	AvailabilityFields
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing

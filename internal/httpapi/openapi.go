@@ -272,7 +272,7 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
-	return obj{
+	return withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
 			"title":       "reliefgap API",
@@ -285,7 +285,7 @@ func OpenAPI(version string) obj {
 			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "an API key (rgk_…)"}},
 			"schemas":         schemas(),
 		},
-	}
+	})
 }
 
 func schemas() obj {
