@@ -71,7 +71,8 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 // supplyEstimateSchema describes access.SupplyEstimate in the OpenAPI document.
 func supplyEstimateSchema() obj {
 	nnum := func(d string) obj { return nullable(number(d)) }
-	ref := object([]string{"name", "version"}, obj{"name": str(""), "version": integer("")})
+	described := func(o obj, d string) obj { o["description"] = d; return o }
+	ref := object([]string{"name", "version"}, obj{"name": str("factor table name"), "version": integer("factor table version")})
 	line := object([]string{"drug", "phased_g", "total_g", "flags", "explanation"}, obj{
 		"drug":                     str("lower-case INN"),
 		"consumption_projection_g": nnum("projected consumption, g of anhydrous base; null without reported history"),
@@ -84,19 +85,26 @@ func supplyEstimateSchema() obj {
 		"expected_stock_g":         nnum("stock expected on 31 December of the year before: the latest reported stock carried forward"),
 		"total_g":                  number("a + b + d + max(0, c − expected stock)"),
 		"submitted_total_g":        nnum("the ministry's annual estimate for the year (confirmed, else submitted)"),
-		"submitted_status":         nullable(obj{"type": "string", "enum": []string{"submitted", "confirmed"}}),
-		"flags":                    array(str("below_consumption_projection, below_phased_need, far_above, need_projected, consumption_only, mix_morphine_only, …")),
-		"explanation":              str("the method and inputs in sentences, for the justification INCB asks for"),
+		"submitted_status": nullable(obj{"type": "string", "enum": []string{"submitted", "confirmed"},
+			"description": "which of the ministry's estimates submitted_total_g is: confirmed by INCB, else submitted"}),
+		"flags":       described(array(str("a flag")), "below_consumption_projection, below_phased_need, far_above, need_projected, consumption_only, mix_morphine_only, …; see GET /api/v1/glossary"),
+		"explanation": str("the method and inputs in sentences, for the justification INCB asks for"),
 	})
 	return object([]string{"country", "year", "methods", "drugs", "total_me_mg"}, obj{
 		"country": str("ISO3"),
 		"year":    integer("the target year"),
-		"methods": object(nil, obj{"projection": str("mean, trend or max"), "need_model": nullable(ref), "mix": str("current or morphine"),
-			"phase": number(""), "stock_months": number(""), "factor_tables": array(ref), "formb_total": str("")}),
-		"drugs":        array(line),
+		"methods": described(object(nil, obj{"projection": str("mean, trend or max"),
+			"need_model": described(nullable(ref), "the need model, name and version"), "mix": str("current or morphine"),
+			"phase":              number("share of the gap between projection and need closed in the year"),
+			"stock_months":       number("months of (a) held in stock on 31 December"),
+			"factor_tables":      described(array(ref), "the factor tables used, with versions"),
+			"formb_total":        str("the reading of Art. 19(2) the total uses"),
+			"data_quality_rules": described(array(str("name/version")), "the data-quality rules that ran"),
+		}), "the choices and factor-table versions behind the estimate"),
+		"drugs":        described(array(line), "one Form B line per drug, grams of anhydrous base"),
 		"total_me_mg":  number("Σ total_g × 1000 × ME factor over the drugs with one"),
 		"need_me_mg":   nnum("the need model's ME for the year"),
-		"flags":        array(str("need_projected, population_projected, mix_morphine_only, includes_unpublished_submission, illustrative_data")),
+		"flags":        described(array(str("a flag")), "need_projected, population_projected, mix_morphine_only, includes_unpublished_submission, illustrative_data"),
 		"data_version": integer("the data version the published inputs were read at"),
 	})
 }
