@@ -92,7 +92,7 @@ var fieldDescriptions = map[string]string{
 	"filename": "the file's name as sent", "sha256": "SHA-256 of the file's bytes, hex", "size": "bytes", "layout": "the layout the importer recognised",
 	"uploader": "who sent it", "received_at": "when it was received (UTC)", "decided_at": "when it was published or rejected (UTC)", "reason": "why it was rejected",
 	"counts": "rows read, records made, stored, unchanged, warnings, errors", "records": "records produced", "stored": "records stored", "unchanged": "records identical to the published ones",
-	"warnings": "warnings found", "errors": "errors found", "problems": "row-level problems, each with sheet, row and column", "problem_groups": "the problems grouped by severity and code: how many, and the first cells", "diff": "what publishing would change: added, changed, removed",
+	"warnings": "warnings found", "errors": "errors found", "problems": "row-level problems, each with sheet, row and column", "diff": "what publishing would change: added, changed, removed",
 	"added": "records new to the published data", "changed": "records that change a published value", "removed": "published records the upload withdraws", "changes": "the first changes, value by value",
 	"matches": "country names matched to codes, for the user to check", "annotated": "URL of the workbook annotated with the problems", "new": "the new value", "file": "the file",
 	"superseded_by": "the upload that replaced this one's values", "column": "column letter as in Excel", "message": "what is wrong, for a person", "detail": "details",
