@@ -342,3 +342,43 @@ func TestCSVText(t *testing.T) {
 		}
 	}
 }
+
+func TestTablesCSV(t *testing.T) {
+	gs := []access.CountryGaps{testCountry()}
+	var buf bytes.Buffer
+	if err := DrugsCSV(&buf, gs); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two drugs in 2021: the name and "-fentanyl" escaped, numbers as they are.
+	if len(recs) != 3 || recs[2][1] != "'"+maliciousName || recs[2][5] != "'-fentanyl" || recs[2][6] != "0.125" || recs[1][8] != "125000" {
+		t.Errorf("drugs csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GapsCSV(&buf, append(gs, gs...)); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := csv.NewReader(&buf).ReadAll(); len(recs) != 5 {
+		t.Errorf("gaps csv has %d records, want a header and 2 × 2 country-years", len(recs))
+	}
+	rows := []access.RankRow{{Position: 1, Rank: 1, Country: gs[0].Country, Year: gs[0].Years[0]}, {Position: 2, Country: access.CountryRef{ISO3: "XXB"}}}
+	buf.Reset()
+	if err := RankingCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[1][1] != "1" || recs[2][1] != "" || recs[1][9] != "13.88888888888889" {
+		t.Errorf("ranking csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GroupRankingCSV(&buf, testGroup()); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[2][2] != "'"+maliciousName || recs[1][9] != "0.05" {
+		t.Errorf("group ranking csv = %q", recs)
+	}
+}

@@ -1,14 +1,12 @@
 package httpapi
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -77,21 +75,7 @@ type rankQuery struct {
 	Model  string `form:"model" binding:"max=64"`
 }
 
-// rankFields are the figures /gaps may be sorted by.
-var rankFields = map[string]func(y access.YearGaps) *float64{
-	"me_mg_per_capita":         func(y access.YearGaps) *float64 { return y.MEMgPerCapita },
-	"me_mg":                    func(y access.YearGaps) *float64 { return y.MEMg },
-	"need_met_pct":             func(y access.YearGaps) *float64 { return y.NeedMetPct },
-	"gap_me_mg":                func(y access.YearGaps) *float64 { return y.GapMEMg },
-	"benchmark_index":          func(y access.YearGaps) *float64 { return y.BenchmarkIndex },
-	"sddd_per_million_per_day": func(y access.YearGaps) *float64 { return y.SDDDPerMillionPerDay },
-	"sddd_3yr_avg":             func(y access.YearGaps) *float64 { return y.SDDD3YrAvg },
-	"morphine_kg_to_close_gap": func(y access.YearGaps) *float64 { return y.MorphineKgToCloseGap },
-	"population":               func(y access.YearGaps) *float64 { return y.Population },
-}
-
 const (
-	defaultRankSort  = "-me_mg_per_capita"
 	defaultPageSize  = 50
 	maxPagePublic    = 200
 	maxPageElevated  = 1000
@@ -184,24 +168,11 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		return invalid(err)
 	}
 	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
-	if q.Region != "" && !slices.Contains(access.WHORegions, q.Region) {
-		return access.Errorf(access.Invalid, "", "unknown WHO region %q: use one of %s", q.Region, strings.Join(access.WHORegions, ", "))
-	}
-	if q.Income != "" && !slices.Contains(access.IncomeGroups, q.Income) {
-		return access.Errorf(access.Invalid, "", "unknown income group %q: use one of %s", q.Income, strings.Join(access.IncomeGroups, ", "))
-	}
 	if q.Sort == "" {
-		q.Sort = defaultRankSort
+		q.Sort = access.DefaultRankSort
 	}
-	field, desc := strings.TrimPrefix(q.Sort, "-"), strings.HasPrefix(q.Sort, "-")
-	get, ok := rankFields[field]
-	if !ok {
-		names := make([]string, 0, len(rankFields))
-		for k := range rankFields {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		return access.Errorf(access.Invalid, "", "cannot sort by %q: use one of %s, with a leading - for descending", q.Sort, strings.Join(names, ", "))
+	if _, _, err := access.Rank(nil, access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort}); err != nil {
+		return err
 	}
 	p := who(c)
 	limit := pageLimit(p, q.Limit, defaultPageSize, maxPagePublic)
@@ -217,61 +188,24 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		ref access.CountryRef
-		y   access.YearGaps
+	rows, methods, err := access.Rank(all, access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort})
+	if err != nil {
+		return err
 	}
-	var rows []row
-	var methods *access.Methods
-	for _, g := range all {
-		if q.Region != "" && g.Country.WHORegion != q.Region || q.Income != "" && g.Country.IncomeGroup != q.Income {
-			continue
-		}
-		if methods == nil {
-			m := g.Methods
-			methods = &m
-		}
-		r := row{ref: g.Country, y: access.YearGaps{Year: q.Year}}
-		for _, y := range g.Years {
-			if y.Year == q.Year {
-				r.y = y
-			}
-		}
-		rows = append(rows, r)
-	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		va, vb := get(a.y), get(b.y)
-		switch {
-		case va == nil && vb == nil:
-			return cmp.Compare(a.ref.ISO3, b.ref.ISO3)
-		case va == nil:
-			return 1
-		case vb == nil:
-			return -1
-		}
-		o := cmp.Compare(*va, *vb)
-		if desc {
-			o = -o
-		}
-		if o == 0 {
-			o = cmp.Compare(a.ref.ISO3, b.ref.ISO3)
-		}
-		return o
-	})
 	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
 	start := min(cur.Offset, len(rows))
 	end := min(start+limit, len(rows))
-	for i, r := range rows[start:end] {
-		y := r.y
+	for _, r := range rows[start:end] {
+		y := r.Year
 		flags := y.Flags
 		if flags == nil {
 			flags = []string{}
 		}
-		resp.Items = append(resp.Items, rankedGapDTO{Position: start + i + 1, Country: r.ref, Population: y.Population,
+		resp.Items = append(resp.Items, rankedGapDTO{Position: r.Position, Country: r.Country, Population: y.Population,
 			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
 			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
 			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
-			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.ref.ISO3, q.Year, q.Year)})
+			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
 	}
 	if end < len(rows) {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
