@@ -257,3 +257,41 @@ func TestWorldReportXLSX(t *testing.T) {
 		t.Errorf("%d charts, want 1 (Aggregates)", n)
 	}
 }
+
+func TestDataSetXLSX(t *testing.T) {
+	all, fs := packFactors()
+	var gs []access.CountryGaps
+	for _, in := range packInputs() {
+		gs = append(gs, access.ComputeCountry(in, fs, "", 0, 0))
+	}
+	d := DataSet{Meta: packMeta(), Countries: gs, Factors: all, Sources: packSources()}
+	b, err := DataSetXLSX(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveForCheck(t, "dataset.xlsx", b)
+	f, got := readRaw(t, b)
+	want := []string{SheetData, SheetDrugs, SheetDictionary, SheetMethodology, SheetSources}
+	if !reflect.DeepEqual(f.GetSheetList(), want) {
+		t.Fatalf("sheets = %q, want %q", f.GetSheetList(), want)
+	}
+	// 3 countries × 2019–2021, under one header; XAA's 2021 drugs are
+	// fentanyl and morphine, the others' morphine alone: 3 + 3 + 3 + 1 rows.
+	if n := len(got[SheetData]); n != 1+9 {
+		t.Errorf("Data has %d rows, want 10", n)
+	}
+	if n := len(got[SheetDrugs]); n != 1+10 {
+		t.Errorf("Drugs has %d rows, want 11", n)
+	}
+	assertText(t, f, SheetData, "B2", maliciousName)
+	if v := got[SheetData][3]; v[0] != "XAA" || v[4] != "2021" || v[7] != "5.4998" {
+		t.Errorf("Data row 4 = %q", v)
+	}
+	var buf bytes.Buffer
+	if err := DataSetCSV(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "\n"); n != 10 {
+		t.Errorf("gaps.csv has %d lines, want 10", n)
+	}
+}
