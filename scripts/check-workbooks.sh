@@ -23,7 +23,7 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 echo "== generating workbooks (excelize re-opens each in the tests)"
-RELIEFGAP_REPORTS_OUT="$out" go test -count=1 -run 'ReportXLSX|DataSet' ./reports ./internal/httpapi
+RELIEFGAP_REPORTS_OUT="$out" go test -count=1 -run 'ReportXLSX|DataSet|ReportDownloads' ./reports ./internal/httpapi
 
 shopt -s nullglob
 books=("$out"/*.xlsx)

@@ -229,6 +229,7 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
+	reportPaths(p, add)
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{

@@ -48,6 +48,15 @@ func (s *Server) routes() error {
 	api.GET("/income-groups/:code/gaps", s.handle(s.groupGaps))
 	api.GET("/world/gaps", s.handle(s.groupGaps))
 
+	// Report packs and downloads.
+	api.GET("/countries/:iso3/report.xlsx", s.handle(s.countryReport))
+	api.GET("/countries/:iso3/drugs.csv", s.handle(s.countryDrugsCSV))
+	api.GET("/regions/:code/report.xlsx", s.handle(s.groupReport))
+	api.GET("/income-groups/:code/report.xlsx", s.handle(s.groupReport))
+	api.GET("/world/report.xlsx", s.handle(s.groupReport))
+	api.GET("/download/gaps.csv", s.handle(s.downloadGaps))
+	api.GET("/download/gaps.xlsx", s.handle(s.downloadGaps))
+
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))
 	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 // Store is what the HTTP adapter reads directly; *store.Store satisfies it.
@@ -59,6 +60,9 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// Reports assembles report packs and the full data set; when nil, one
+	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
+	Reports *reports.Builder
 }
 
 const (
@@ -81,6 +85,9 @@ type Server struct {
 	limits  *limiters
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
+	// downloads keeps the full data set by ETag (so once per data version).
+	downloads *respCache
+	reports   *reports.Builder
 
 	// Background processing of large uploads.
 	bgCtx    context.Context
@@ -116,7 +123,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024),
+		downloads: newRespCache(4), reports: cfg.Reports}
+	if s.reports == nil {
+		bs, ok := cfg.Store.(reports.BuildStore)
+		if !ok {
+			return nil, errors.New("httpapi.New: Reports is required when Store cannot list keys")
+		}
+		s.reports = &reports.Builder{Gaps: cfg.Gaps, Store: bs}
+	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 
 	gin.SetMode(gin.ReleaseMode)
