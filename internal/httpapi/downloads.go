@@ -47,16 +47,30 @@ func safeName(s string) string {
 // conditional) or renders, keeps and sends them as an attachment.
 func (s *Server) cachedFile(c *gin.Context, cache *respCache, contentType, filename string, render func() ([]byte, error)) error {
 	etag := c.Writer.Header().Get("ETag")
-	b, ok := cache.get(etag)
+	body, ok := cache.get(etag)
 	if !ok || etag == "" {
-		var err error
-		if b, err = render(); err != nil {
+		key := etag
+		if key == "" {
+			key = c.Request.URL.String()
+		}
+		// Concurrent requests for the same cold file render it once.
+		v, err, _ := cache.flight.Do(key, func() (any, error) {
+			b, err := render()
+			if err != nil {
+				return nil, err
+			}
+			cb := cachedBody{plain: b}
+			if etag != "" {
+				cache.put(etag, cb)
+			}
+			return cb, nil
+		})
+		if err != nil {
 			return err
 		}
-		if etag != "" {
-			cache.put(etag, b)
-		}
+		body = v.(cachedBody)
 	}
+	b := body.plain
 	// conditional set a JSON content type; this one replaces it.
 	c.Header("Content-Type", contentType)
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeName(filename)))

@@ -63,6 +63,9 @@ type Config struct {
 	// Reports assembles report packs and the full data set; when nil, one
 	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
 	Reports *reports.Builder
+	// MetricsElsewhere leaves /metrics off this handler: the registry is
+	// served on a separate listener (serve --metrics-addr).
+	MetricsElsewhere bool
 }
 
 const (
@@ -88,6 +91,9 @@ type Server struct {
 	// downloads keeps the full data set by ETag (so once per data version).
 	downloads *respCache
 	reports   *reports.Builder
+	// precompressed names the routes answered through cachedJSON, which
+	// gzips once and keeps the bytes; the gzip middleware skips them.
+	precompressed map[string]bool
 
 	// Background processing of large uploads.
 	bgCtx    context.Context
@@ -150,8 +156,11 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Registry is the Prometheus registry the server's metrics are in.
+func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
+
 // Handler returns the http.Handler serving every route.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
 // Close stops accepting uploads and waits for background processing to
 // finish. When ctx ends first, the remaining jobs are cancelled (their
