@@ -1,0 +1,28 @@
+-- +goose Up
+-- Scheduled report runs (internal/schedule). A schedule says when (a cron
+-- spec read in its time zone), what (scope and target, the years: fixed or
+-- the latest N with data, the need model) and how many runs to keep. A run
+-- is claimed by inserting its (schedule_id, slot) row, which is unique, so
+-- several serve processes on one database run each occurrence once; a
+-- failed run is retried with backoff by claiming its row again.
+ALTER TABLE report_schedules ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE report_schedules ADD COLUMN years_mode TEXT NOT NULL DEFAULT 'latest' CHECK (years_mode IN ('fixed', 'latest'));
+ALTER TABLE report_schedules ADD COLUMN year_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE report_schedules ADD COLUMN year_to INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE report_schedules ADD COLUMN latest_n INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE report_schedules ADD COLUMN model TEXT NOT NULL DEFAULT '';
+ALTER TABLE report_schedules ADD COLUMN keep_runs INTEGER NOT NULL DEFAULT 30;
+ALTER TABLE report_schedules ADD COLUMN updated_at DATETIME;
+
+ALTER TABLE report_runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE report_runs ADD COLUMN next_attempt_at DATETIME;
+ALTER TABLE report_runs ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE report_runs ADD COLUMN data_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE report_runs ADD COLUMN filename TEXT NOT NULL DEFAULT '';
+ALTER TABLE report_runs ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE report_runs ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE report_runs ADD COLUMN same_as INTEGER;
+CREATE INDEX report_runs_retry ON report_runs (status, next_attempt_at);
+
+-- +goose Down
+-- Forward-only: migrations are never rolled back.
