@@ -126,8 +126,11 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 			a.log.Info("demo data not loaded", "reason", res.Reason)
 		}
 	}
+	schedules, stopSchedules := a.startSchedules(ctx)
+	defer stopSchedules()
 	srv, err := httpapi.New(httpapi.Config{
-		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
+		Schedules: schedules,
+		Store:     a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),

@@ -247,6 +247,7 @@ func OpenAPI(version string) obj {
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
 	reportPaths(p, add)
+	schedulePaths(add)
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{

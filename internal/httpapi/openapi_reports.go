@@ -54,3 +54,61 @@ func reportPaths(p obj, add func(path, method string, o obj)) {
 		}
 	}
 }
+
+// schedulePaths documents the scheduled-report routes (admin keys only).
+func schedulePaths(add func(path, method string, o obj)) {
+	badRequest := problem("a parameter or the body is malformed")
+	notFound := problem("no such schedule or run, or scheduling is not configured")
+	forbidden := problem("only administrators manage scheduled reports")
+	id := pathParam("id", "schedule id")
+	body := func(required []string) obj {
+		return obj{"required": true, "content": obj{"application/json": obj{"schema": object(required, obj{
+			"name":      str("unique name"),
+			"cron":      str("five-field cron spec (minute hour day month weekday) or @daily, @weekly, @every 6h"),
+			"time_zone": str("IANA time zone the cron spec is read in (default UTC)"),
+			"scope":     obj{"type": "string", "enum": []string{"country", "region", "income", "world"}},
+			"target":    str("ISO3, WHO region or income group; none for world"),
+			"years":     obj{"type": "string", "enum": []string{"fixed", "latest"}, "description": "fixed: year_from..year_to (a group report: year_to); latest: the latest latest_n years with data"},
+			"year_from": integer("first year (fixed)"),
+			"year_to":   integer("last year (fixed)"),
+			"latest_n":  integer("how many latest years (latest; default 1)"),
+			"model":     str("need model; the default when empty"),
+			"enabled":   obj{"type": "boolean"},
+			"keep_runs": integer("runs kept, newest first (default 30); older runs and their files are removed"),
+		})}}}
+	}
+	sched := object(nil, obj{"id": integer("id"), "name": str(""), "cron": str(""), "time_zone": str(""), "scope": str(""),
+		"target": str(""), "years": str(""), "year_from": integer(""), "year_to": integer(""), "latest_n": integer(""),
+		"model": str(""), "enabled": obj{"type": "boolean"}, "keep_runs": integer(""), "created_at": str("RFC 3339"),
+		"updated_at": str("RFC 3339"), "runs": str("where its runs are listed")})
+	run := object(nil, obj{"id": integer("id"), "schedule_id": integer(""), "slot": str("the occurrence, RFC 3339"),
+		"started_at": str(""), "finished_at": nullable(str("")),
+		"status":     obj{"type": "string", "enum": []string{"running", "succeeded", "unchanged", "failed"}},
+		"error":      str("why it failed"), "attempt": integer(""), "next_attempt_at": str("when a failed run is tried again"),
+		"data_version": integer("the data version it was made from"), "size": integer("bytes of the workbook"),
+		"same_as": integer("for unchanged: the run whose file it serves"), "file": str("where to download the workbook")})
+	list := func(item obj) obj { return object([]string{"items"}, obj{"items": array(item)}) }
+
+	add("/api/v1/schedules", "post", obj{"operationId": "createSchedule", "summary": "Schedule a report pack (admin)", "security": keyAccess,
+		"requestBody": body([]string{"name", "cron", "scope"}),
+		"responses": obj{"201": jsonResponse("the schedule", sched), "400": badRequest, "401": problem("an API key is needed"),
+			"403": forbidden, "404": notFound, "409": problem("a schedule of that name exists"), "429": problem("too many requests"), "500": problem("internal error")}})
+	add("/api/v1/schedules", "get", op("listSchedules", "Every schedule (admin)", keyAccess, nil,
+		obj{"200": jsonResponse("schedules", list(sched)), "403": forbidden, "404": notFound}))
+	add("/api/v1/schedules/{id}", "get", op("getSchedule", "One schedule (admin)", keyAccess, []obj{id},
+		obj{"200": jsonResponse("the schedule", sched), "400": badRequest, "403": forbidden, "404": notFound}))
+	add("/api/v1/schedules/{id}", "patch", obj{"operationId": "patchSchedule", "summary": "Change the fields given (admin)", "security": keyAccess,
+		"parameters": []obj{id}, "requestBody": body(nil),
+		"responses": obj{"200": jsonResponse("the schedule", sched), "400": badRequest, "401": problem("an API key is needed"),
+			"403": forbidden, "404": notFound, "429": problem("too many requests"), "500": problem("internal error")}})
+	add("/api/v1/schedules/{id}", "delete", op("deleteSchedule", "Remove a schedule, its runs and their files (admin)", keyAccess, []obj{id},
+		obj{"204": obj{"description": "removed"}, "400": badRequest, "403": forbidden, "404": notFound}))
+	add("/api/v1/schedules/{id}/run", "post", op("runSchedule", "Run a schedule now and answer its run (admin)", keyAccess, []obj{id},
+		obj{"200": jsonResponse("the run", run), "400": badRequest, "403": forbidden, "404": notFound, "409": problem("already running for this second")}))
+	add("/api/v1/schedules/{id}/runs", "get", op("scheduleRuns", "A schedule's runs, newest first (admin)", keyAccess,
+		[]obj{id, query("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": 1000})},
+		obj{"200": jsonResponse("runs", list(run)), "400": badRequest, "403": forbidden, "404": notFound}))
+	add("/api/v1/report-runs/{id}/file", "get", op("reportRunFile", "The workbook of a run (an unchanged run's is the earlier file) (admin)", keyAccess,
+		[]obj{pathParam("id", "run id")},
+		obj{"200": fileResponse("the workbook", xlsxContentType), "400": badRequest, "403": forbidden, "404": notFound}))
+}

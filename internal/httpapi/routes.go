@@ -65,6 +65,16 @@ func (s *Server) routes() error {
 	api.GET("/download/gaps.csv", s.handle(s.downloadGaps))
 	api.GET("/download/gaps.xlsx", s.handle(s.downloadGaps))
 
+	// Scheduled reports (admin).
+	api.POST("/schedules", s.handle(s.createSchedule))
+	api.GET("/schedules", s.handle(s.listSchedules))
+	api.GET("/schedules/:id", s.handle(s.getSchedule))
+	api.PATCH("/schedules/:id", s.handle(s.patchSchedule))
+	api.DELETE("/schedules/:id", s.handle(s.deleteSchedule))
+	api.POST("/schedules/:id/run", s.handle(s.runSchedule))
+	api.GET("/schedules/:id/runs", s.handle(s.scheduleRuns))
+	api.GET("/report-runs/:id/file", s.handle(s.runFile))
+
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))
 	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))

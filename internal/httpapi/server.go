@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/reports"
 )
 
@@ -63,6 +64,9 @@ type Config struct {
 	// Reports assembles report packs and the full data set; when nil, one
 	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
 	Reports *reports.Builder
+	// Schedules manages scheduled reports; without it the schedule routes
+	// answer 404.
+	Schedules *schedule.Service
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
