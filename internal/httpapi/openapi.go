@@ -248,6 +248,7 @@ func OpenAPI(version string) obj {
 
 	reportPaths(p, add)
 	schedulePaths(add)
+	feedPaths(add)
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{

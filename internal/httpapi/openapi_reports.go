@@ -112,3 +112,23 @@ func schedulePaths(add func(path, method string, o obj)) {
 		[]obj{pathParam("id", "run id")},
 		obj{"200": fileResponse("the workbook", xlsxContentType), "400": badRequest, "403": forbidden, "404": notFound}))
 }
+
+// feedPaths documents the Atom feeds.
+func feedPaths(add func(path, method string, o obj)) {
+	atom := obj{"200": obj{"description": "an Atom feed (RFC 4287); entries: publication, band_change, need_met_below_threshold, estimate_missing, report_ready",
+		"content": obj{"application/atom+xml": obj{"schema": obj{"type": "string"}}}},
+		"404": problem("no such country or region, or a name not ending in .atom")}
+	add("/feeds/countries/{file}", "get", op("countryFeed", "Follow a country: new publications, band changes, need met below the threshold, next year's estimate missing before 30 June, scheduled reports ready",
+		publicAccess, []obj{pathParam("file", "ISO3.atom, e.g. KEN.atom")}, atom))
+	add("/feeds/regions/{file}", "get", op("regionFeed", "Follow a WHO region", publicAccess,
+		[]obj{pathParam("file", "CODE.atom: AFR, AMR, EMR, EUR, SEAR or WPR")}, copyObj(atom)))
+	add("/feeds/world.atom", "get", op("worldFeed", "Follow the world", publicAccess, nil, copyObj(atom)))
+}
+
+func copyObj(o obj) obj {
+	out := obj{}
+	for k, v := range o {
+		out[k] = v
+	}
+	return out
+}

@@ -38,6 +38,11 @@ func (s *Server) routes() error {
 		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 	}
 
+	feeds := e.Group("/feeds", s.authenticate, s.rateLimit)
+	feeds.GET("/countries/:file", s.handle(s.countryFeed))
+	feeds.GET("/regions/:file", s.handle(s.regionFeed))
+	feeds.GET("/world.atom", s.handle(s.worldFeed))
+
 	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/problems", s.listProblemTypes)

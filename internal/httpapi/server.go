@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/alerts"
 	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/reports"
 )
@@ -67,6 +68,9 @@ type Config struct {
 	// Schedules manages scheduled reports; without it the schedule routes
 	// answer 404.
 	Schedules *schedule.Service
+	// Feeds builds the Atom feeds; when nil, one is made from Gaps and
+	// Store if Store offers what alerts.Store needs.
+	Feeds *alerts.Service
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
@@ -95,6 +99,7 @@ type Server struct {
 	// downloads keeps the full data set by ETag (so once per data version).
 	downloads *respCache
 	reports   *reports.Builder
+	feeds     *alerts.Service
 	// precompressed names the routes answered through cachedJSON, which
 	// gzips once and keeps the bytes; the gzip middleware skips them.
 	precompressed map[string]bool
@@ -141,6 +146,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("httpapi.New: Reports is required when Store cannot list keys")
 		}
 		s.reports = &reports.Builder{Gaps: cfg.Gaps, Store: bs}
+	}
+	s.feeds = cfg.Feeds
+	if fs, ok := cfg.Store.(alerts.Store); ok && s.feeds == nil {
+		s.feeds = &alerts.Service{Gaps: cfg.Gaps, Store: fs}
 	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 
