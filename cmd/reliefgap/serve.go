@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/alerts"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
@@ -32,6 +33,8 @@ type serveOptions struct {
 	proxies     string
 	cors        string
 	metricsAddr string
+	// webhookAllow lists the private or loopback targets webhooks may reach.
+	webhookAllow string
 	// Rate limits as "PER_SECOND/BURST", per client IP (public), per
 	// ministry key and per advocate or administrator key; "off" disables.
 	ratePublic, rateMinistry, rateElevated string
@@ -59,6 +62,7 @@ empty database.`,
 	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
 	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
+	fs.StringVar(&o.webhookAllow, "webhook-allow", c.getenv("RELIEFGAP_WEBHOOK_ALLOW"), "comma-separated addresses or CIDRs of loopback, link-local or private webhook targets to allow (RELIEFGAP_WEBHOOK_ALLOW); none by default")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
 	d := httpapi.DefaultRateLimits
 	fs.StringVar(&o.ratePublic, "rate-public", or(c.getenv("RELIEFGAP_RATE_PUBLIC"), fmtRate(d.Public)), "requests per second/burst per client IP without a key, or off (RELIEFGAP_RATE_PUBLIC)")
@@ -126,10 +130,15 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 			a.log.Info("demo data not loaded", "reason", res.Reason)
 		}
 	}
-	schedules, stopSchedules := a.startSchedules(ctx)
+	allow, err := alerts.ParseAllow(o.webhookAllow)
+	if err != nil {
+		return usageErr("--webhook-allow: %v", err)
+	}
+	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow})
 	defer stopSchedules()
 	srv, err := httpapi.New(httpapi.Config{
 		Schedules: schedules,
+		Webhooks:  hooks,
 		Store:     a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,

@@ -249,6 +249,7 @@ func OpenAPI(version string) obj {
 	reportPaths(p, add)
 	schedulePaths(add)
 	feedPaths(add)
+	webhookPaths(add)
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{
@@ -292,8 +293,8 @@ func schemas() obj {
 	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
 		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
 		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"revoked_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"expires_at": nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
+		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
+		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
 		"replaced_by": integer("the key that replaced this one when it was rotated")}
 	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
 	for k, v := range key {
@@ -356,12 +357,12 @@ func schemas() obj {
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
 		}),
-		"UploadSummary":    object([]string{"id", "status"}, uploadSummary),
-		"Upload":           object([]string{"id", "status", "problems"}, upload),
-		"RejectRequest":    object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
+		"Upload":        object([]string{"id", "status", "problems"}, upload),
+		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
 		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100},
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "when the key stops working; absent: never"}}),
-		"Key":              object([]string{"id", "role", "prefix"}, key),
-		"CreatedKey":       object([]string{"id", "role", "secret"}, createdKey),
+		"Key":        object([]string{"id", "role", "prefix"}, key),
+		"CreatedKey": object([]string{"id", "role", "secret"}, createdKey),
 	}
 }

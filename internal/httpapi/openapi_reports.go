@@ -83,8 +83,8 @@ func schedulePaths(add func(path, method string, o obj)) {
 		"updated_at": str("RFC 3339"), "runs": str("where its runs are listed")})
 	run := object(nil, obj{"id": integer("id"), "schedule_id": integer(""), "slot": str("the occurrence, RFC 3339"),
 		"started_at": str(""), "finished_at": nullable(str("")),
-		"status":     obj{"type": "string", "enum": []string{"running", "succeeded", "unchanged", "failed"}},
-		"error":      str("why it failed"), "attempt": integer(""), "next_attempt_at": str("when a failed run is tried again"),
+		"status": obj{"type": "string", "enum": []string{"running", "succeeded", "unchanged", "failed"}},
+		"error":  str("why it failed"), "attempt": integer(""), "next_attempt_at": str("when a failed run is tried again"),
 		"data_version": integer("the data version it was made from"), "size": integer("bytes of the workbook"),
 		"same_as": integer("for unchanged: the run whose file it serves"), "file": str("where to download the workbook")})
 	list := func(item obj) obj { return object([]string{"items"}, obj{"items": array(item)}) }
@@ -131,4 +131,29 @@ func copyObj(o obj) obj {
 		out[k] = v
 	}
 	return out
+}
+
+// webhookPaths documents the webhook routes (admin keys only).
+func webhookPaths(add func(path, method string, o obj)) {
+	forbidden := problem("only administrators manage webhooks")
+	notFound := problem("no such webhook, or webhooks are not configured")
+	hook := object(nil, obj{"id": integer("id"), "url": str("where events are POSTed"), "scope": str("empty (all), world, country:ISO3 or region:CODE"),
+		"enabled": obj{"type": "boolean"}, "created_at": str("RFC 3339"),
+		"secret": str("HMAC-SHA256 key, shown once: X-Reliefgap-Signature is sha256= and the hex HMAC of X-Reliefgap-Timestamp, '.', and the body")})
+	delivery := object(nil, obj{"id": integer("id"), "event_id": str(""), "kind": str("publication or report_ready"),
+		"status": obj{"type": "string", "enum": []string{"pending", "sending", "delivered", "failed"}}, "attempts": integer(""),
+		"next_attempt_at": str("retries back off exponentially"), "last_error": str(""), "created_at": str(""), "delivered_at": str("")})
+	add("/api/v1/webhooks", "post", obj{"operationId": "createWebhook", "summary": "Register a webhook (admin). Loopback, link-local and private targets are refused unless the operator allow-lists them.",
+		"security": keyAccess,
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"url"}, obj{
+			"url": str("http or https URL"), "scope": str("empty (all), world, country:ISO3 or region:CODE")})}}},
+		"responses": obj{"201": jsonResponse("the webhook, with its secret", hook), "400": problem("a bad or refused URL"),
+			"401": problem("an API key is needed"), "403": forbidden, "404": notFound, "429": problem("too many requests"), "500": problem("internal error")}})
+	add("/api/v1/webhooks", "get", op("listWebhooks", "Every webhook, without secrets (admin)", keyAccess, nil,
+		obj{"200": jsonResponse("webhooks", object([]string{"items"}, obj{"items": array(hook)})), "403": forbidden, "404": notFound}))
+	add("/api/v1/webhooks/{id}", "delete", op("deleteWebhook", "Remove a webhook and its deliveries (admin)", keyAccess,
+		[]obj{pathParam("id", "webhook id")}, obj{"204": obj{"description": "removed"}, "400": problem("bad id"), "403": forbidden, "404": notFound}))
+	add("/api/v1/webhooks/{id}/deliveries", "get", op("webhookDeliveries", "A webhook's deliveries, newest first (admin)", keyAccess,
+		[]obj{pathParam("id", "webhook id")}, obj{"200": jsonResponse("deliveries", object([]string{"items"}, obj{"items": array(delivery)})),
+			"400": problem("bad id"), "403": forbidden, "404": notFound}))
 }

@@ -80,6 +80,12 @@ func (s *Server) routes() error {
 	api.GET("/schedules/:id/runs", s.handle(s.scheduleRuns))
 	api.GET("/report-runs/:id/file", s.handle(s.runFile))
 
+	// Webhooks (admin).
+	api.POST("/webhooks", s.handle(s.createWebhook))
+	api.GET("/webhooks", s.handle(s.listWebhooks))
+	api.DELETE("/webhooks/:id", s.handle(s.deleteWebhook))
+	api.GET("/webhooks/:id/deliveries", s.handle(s.webhookDeliveries))
+
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))
 	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))

@@ -71,6 +71,9 @@ type Config struct {
 	// Feeds builds the Atom feeds; when nil, one is made from Gaps and
 	// Store if Store offers what alerts.Store needs.
 	Feeds *alerts.Service
+	// Webhooks manages administrators' webhooks; without it their routes
+	// answer 404.
+	Webhooks *alerts.Webhooks
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool

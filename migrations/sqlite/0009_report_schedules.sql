@@ -24,5 +24,37 @@ ALTER TABLE report_runs ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE report_runs ADD COLUMN same_as INTEGER;
 CREATE INDEX report_runs_retry ON report_runs (status, next_attempt_at);
 
+-- Webhooks (internal/alerts): administrators' endpoints told of new
+-- publications and scheduled reports ready, signed with HMAC-SHA256 under
+-- the webhook's secret (kept, since signing needs it). A delivery is one
+-- event for one webhook, unique so that an event is queued once; it is
+-- claimed by a conditional update and retried with backoff.
+CREATE TABLE webhooks (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    url            TEXT NOT NULL,
+    secret         TEXT NOT NULL,
+    scope          TEXT NOT NULL DEFAULT '',
+    enabled        BOOLEAN NOT NULL DEFAULT TRUE,
+    cursor_version INTEGER NOT NULL DEFAULT 0,
+    created_at     DATETIME NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id      INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event_id        TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at DATETIME,
+    last_error      TEXT NOT NULL DEFAULT '',
+    claimed_by      TEXT NOT NULL DEFAULT '',
+    created_at      DATETIME NOT NULL,
+    delivered_at    DATETIME,
+    UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+
 -- +goose Down
 -- Forward-only: migrations are never rolled back.
