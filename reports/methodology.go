@@ -17,46 +17,22 @@ const (
 	SheetAggregates  = "Aggregates"
 )
 
-// flagWords are the flags of access.YearGaps in plain words. A flag ending
-// in ':' is followed by a drug or cause code.
-var flagWords = map[string]string{
-	access.FlagNoConsumptionData:            "No consumption of any morphine-equivalent drug was reported for the year.",
-	access.FlagNotReported:                  "This drug's consumption was not reported; it is left out of the totals.",
-	access.FlagBelowThreshold:               "Reported as 0: INCB omits amounts under about 1 kg, so the true figure may be small but not zero.",
-	access.FlagPopulationMissing:            "No population figure for the year, so per-person figures cannot be computed.",
-	access.FlagNoBasketData:                 "None of the drugs counted in S-DDD was reported.",
-	access.FlagSDDDFactorMissing:            "No S-DDD factor for this drug; it is left out of the S-DDD figure.",
-	access.FlagAdequacySingleYear:           "The adequacy band uses this year alone: the three-year average needs the two years before.",
-	access.FlagBenchmarkRefMissing:          "No benchmark reference, so the benchmark index cannot be computed.",
-	access.FlagNeedModelMissing:             "The need model asked for is not available.",
-	access.FlagDeathsMissing:                "No deaths figure for this cause, so need cannot be computed.",
-	access.FlagNeedZero:                     "The computed need is 0, so ratios to need are not given.",
-	access.FlagNoEstimate:                   "No Form B estimate for any drug this year.",
-	access.FlagNoEstimateME:                 "Estimates exist, but none for a morphine-equivalent drug.",
-	access.FlagSupplementaryOnly:            "Only a supplementary estimate was found for this drug, no annual one.",
-	access.FlagEstimateZero:                 "The estimates add up to 0.",
-	access.FlagEstimateBelowNeed:            "The estimate covers less than the computed need.",
-	access.FlagConsumptionAboveEstimate:     "Consumption exceeded the estimate.",
-	access.FlagConsumptionAboveEstimateDrug: "This drug's consumption exceeded its estimate.",
-	access.FlagIllustrative:                 "Computed from illustrative demonstration data, not from published figures.",
-}
-
 // DefaultGlossary explains every flag the gap figures carry and every band
 // of the band tables in tables (as KindBands rows: a label and the inclusive
 // lower edge of its band).
 func DefaultGlossary(tables []access.FactorTable) []GlossaryEntry {
-	keys := make([]string, 0, len(flagWords))
-	for k := range flagWords {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]GlossaryEntry, 0, len(keys))
-	for _, k := range keys {
-		term := k
-		if strings.HasSuffix(k, ":") {
+	var out []GlossaryEntry
+	bandWords := map[string]string{}
+	for _, e := range access.Glossary() {
+		if e.Kind != "flag" {
+			bandWords[e.Kind+"\x00"+e.Code] = e.Meaning
+			continue
+		}
+		term := e.Code
+		if strings.HasSuffix(term, ":") {
 			term += "<drug or cause>"
 		}
-		out = append(out, GlossaryEntry{Term: term, Kind: "flag", Meaning: flagWords[k]})
+		out = append(out, GlossaryEntry{Term: term, Kind: "flag", Meaning: fmt.Sprintf("%s (%s)", e.Meaning, e.Severity)})
 	}
 	for _, t := range tables {
 		if t.Kind != access.KindBands {
@@ -73,10 +49,20 @@ func DefaultGlossary(tables []access.FactorTable) []GlossaryEntry {
 			if r.Note != "" {
 				m += ". " + r.Note
 			}
+			if w, ok := bandWords[glossaryKind[t.Name]+"\x00"+r.Key]; ok {
+				m += ". " + w
+			}
 			out = append(out, GlossaryEntry{Term: r.Key, Kind: "band: " + t.Name, Meaning: m})
 		}
 	}
 	return out
+}
+
+// glossaryKind is the access.Glossary kind of each band table.
+var glossaryKind = map[string]string{
+	access.TableINCBBands:      "incb_band",
+	access.TableBenchmarkBands: "benchmark_band",
+	access.TableACMBands:       "acm_band",
 }
 
 // bandRows returns a band table's rows by lower edge, lowest first.
@@ -90,6 +76,9 @@ func trimFloat(v float64) string { return fmt.Sprint(v) }
 
 // flagPhrase explains one flag of a figure in plain words.
 func flagPhrase(flag string, glossary []GlossaryEntry) string {
+	if e, ok := access.ExplainFlag(flag); ok && glossary == nil {
+		return e.Meaning
+	}
 	for _, g := range glossary {
 		if g.Kind != "flag" {
 			continue

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/alerts"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
@@ -35,6 +36,7 @@ type serveOptions struct {
 	metricsAddr string
 	// webhookAllow lists the private or loopback targets webhooks may reach.
 	webhookAllow string
+	retention    time.Duration
 	// Rate limits as "PER_SECOND/BURST", per client IP (public), per
 	// ministry key and per advocate or administrator key; "off" disables.
 	ratePublic, rateMinistry, rateElevated string
@@ -63,13 +65,14 @@ empty database.`,
 	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
 	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
 	fs.StringVar(&o.webhookAllow, "webhook-allow", c.getenv("RELIEFGAP_WEBHOOK_ALLOW"), "comma-separated addresses or CIDRs of loopback, link-local or private webhook targets to allow (RELIEFGAP_WEBHOOK_ALLOW); none by default")
+	fs.DurationVar(&o.retention, "retention", defaultRetention, "remove the stored bytes of dry runs and rejected uploads older than this, once a day; 0 keeps them (RELIEFGAP_RETENTION)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
 	d := httpapi.DefaultRateLimits
 	fs.StringVar(&o.ratePublic, "rate-public", or(c.getenv("RELIEFGAP_RATE_PUBLIC"), fmtRate(d.Public)), "requests per second/burst per client IP without a key, or off (RELIEFGAP_RATE_PUBLIC)")
 	fs.StringVar(&o.rateMinistry, "rate-ministry", or(c.getenv("RELIEFGAP_RATE_MINISTRY"), fmtRate(d.Ministry)), "requests per second/burst per ministry key (RELIEFGAP_RATE_MINISTRY)")
 	fs.StringVar(&o.rateElevated, "rate-elevated", or(c.getenv("RELIEFGAP_RATE_ELEVATED"), fmtRate(d.Elevated)), "requests per second/burst per advocate or administrator key (RELIEFGAP_RATE_ELEVATED)")
 	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
-		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR",
+		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION", "webhook-allow": "RELIEFGAP_WEBHOOK_ALLOW",
 		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED"} {
 		bindEnv(fs, name, key)
 	}
@@ -83,6 +86,18 @@ empty database.`,
 		}
 		if o.maxUpload <= 0 {
 			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+		}
+		if !cmd.Flags().Changed("retention") {
+			if v := strings.TrimSpace(c.getenv("RELIEFGAP_RETENTION")); v != "" {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 {
+					return usageErr("RELIEFGAP_RETENTION=%q is not a duration such as 2160h (0 keeps everything)", v)
+				}
+				o.retention = d
+			}
+		}
+		if o.retention < 0 {
+			return usageErr("--retention cannot be negative")
 		}
 		o.rates = httpapi.DefaultRateLimits
 		off := 0
@@ -163,6 +178,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", buildVersion())
 	if g.logFormat != "json" { // JSON logs stay pure JSON: the "serving" record carries the address
 		fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
+	}
+	if o.retention > 0 {
+		go retentionLoop(ctx, a, o.retention)
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
@@ -268,4 +286,26 @@ func serveMetrics(addr string, reg *prometheus.Registry, errc chan<- error) (*ht
 		}
 	}()
 	return ms, nil
+}
+
+// retentionLoop applies the retention rule a minute after start and then
+// once a day. Several replicas may run it: it is idempotent.
+func retentionLoop(ctx context.Context, a *app, keep time.Duration) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := a.store.PruneBlobs(ctx, time.Now().UTC().Add(-keep),
+			access.AuditEntry{Actor: "retention", Role: access.RoleAdmin, RemoteAddr: "serve"})
+		if err != nil {
+			a.log.Warn("retention run failed", "err", err)
+		} else if res.Files > 0 {
+			a.log.Info("retention removed stored bytes", "files", res.Files, "bytes", res.Bytes)
+		}
+		t.Reset(24 * time.Hour)
+	}
 }

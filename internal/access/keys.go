@@ -74,11 +74,14 @@ func (s *KeyService) Create(ctx context.Context, who Principal, role Role, count
 func (s *KeyService) CreateKey(ctx context.Context, who Principal, req KeyRequest, remote string) (secret string, k APIKey, err error) {
 	defer Wrap(&err, "KeyService.Create")
 	role, country, name := req.Role, req.Country, req.Name
+	if err := CheckText("", "the key's name", name, 100); err != nil {
+		return "", k, err
+	}
 	if req.ExpiresAt != nil && !req.ExpiresAt.After(s.now()) {
 		return "", k, Errorf(Invalid, "", "a key's expiry must be in the future")
 	}
-	if !who.IsAdmin() {
-		return "", k, Errorf(Forbidden, "", "only an administrator may create keys")
+	if err := Authorize(who, ActManageKeys, ""); err != nil {
+		return "", k, err
 	}
 	if !role.Valid() {
 		return "", k, Errorf(Invalid, "", "unknown role %q: use admin, advocate or ministry", role)
@@ -146,16 +149,16 @@ func (s *KeyService) Authenticate(ctx context.Context, secret string) (Principal
 
 // List returns every key (never a secret).
 func (s *KeyService) List(ctx context.Context, who Principal) ([]APIKey, error) {
-	if !who.IsAdmin() {
-		return nil, Errorf(Forbidden, "KeyService.List", "only an administrator may list keys")
+	if err := Authorize(who, ActManageKeys, ""); err != nil {
+		return nil, err
 	}
 	return s.Store.Keys(ctx)
 }
 
 // Revoke revokes a key.
 func (s *KeyService) Revoke(ctx context.Context, who Principal, id int64, remote string) error {
-	if !who.IsAdmin() {
-		return Errorf(Forbidden, "KeyService.Revoke", "only an administrator may revoke keys")
+	if err := Authorize(who, ActManageKeys, ""); err != nil {
+		return err
 	}
 	return s.Store.RevokeKey(ctx, id, s.now(), AuditEntry{At: s.now(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "key.revoke", Target: fmt.Sprintf("key:%d", id), RemoteAddr: remote})
@@ -166,8 +169,8 @@ func (s *KeyService) Revoke(ctx context.Context, who Principal, id int64, remote
 // grace (at once when grace is 0, never later than it would have anyway).
 func (s *KeyService) Rotate(ctx context.Context, who Principal, id int64, grace time.Duration, expiresAt *time.Time, remote string) (secret string, k APIKey, err error) {
 	defer Wrap(&err, "KeyService.Rotate")
-	if !who.IsAdmin() {
-		return "", k, Errorf(Forbidden, "", "only an administrator may rotate keys")
+	if err := Authorize(who, ActManageKeys, ""); err != nil {
+		return "", k, err
 	}
 	if grace < 0 {
 		return "", k, Errorf(Invalid, "", "the grace period cannot be negative")
@@ -196,8 +199,8 @@ func (s *KeyService) Rotate(ctx context.Context, who Principal, id int64, grace 
 // Audit lists the newest audit entries (at most limit, 1000 at most), for
 // administrators only.
 func (s *KeyService) Audit(ctx context.Context, who Principal, limit int) ([]AuditEntry, error) {
-	if !who.IsAdmin() {
-		return nil, Errorf(Forbidden, "KeyService.Audit", "only an administrator may read the audit log")
+	if err := Authorize(who, ActReadAudit, ""); err != nil {
+		return nil, err
 	}
 	return s.Store.Audit(ctx, limit)
 }

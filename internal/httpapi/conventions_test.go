@@ -143,3 +143,14 @@ func TestRotateKeyAndAudit(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Text a database would choke on is a 400, not a 500, on both dialects.
+func TestControlCharactersAre400(t *testing.T) {
+	e := newEnv(t)
+	// (Invalid UTF-8 cannot arrive in JSON: decoding replaces it.)
+	for _, name := range []string{"nul\x00name", "escape\x1b[31m"} {
+		if r := e.postJSON("admin", "/api/v1/keys", map[string]any{"role": "advocate", "name": name}); r.Code != http.StatusBadRequest {
+			t.Errorf("key name %q: %d %s", name, r.Code, r.Body)
+		}
+	}
+}

@@ -82,6 +82,7 @@ type rankQuery struct {
 }
 
 const (
+	defaultRankSort  = "-me_mg_per_capita"
 	defaultPageSize  = 50
 	maxPagePublic    = 200
 	maxPageElevated  = 1000
@@ -110,14 +111,15 @@ type rankedGapDTO struct {
 }
 
 type rankResponse struct {
-	Year       int             `json:"year"`
-	Sort       string          `json:"sort"`
-	Region     string          `json:"region,omitempty"`
-	Income     string          `json:"income,omitempty"`
-	Total      int             `json:"total"`
-	Methods    *access.Methods `json:"methods"`
-	Items      []rankedGapDTO  `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	DataVersion int64           `json:"data_version"`
+	Year        int             `json:"year"`
+	Sort        string          `json:"sort"`
+	Region      string          `json:"region,omitempty"`
+	Income      string          `json:"income,omitempty"`
+	Total       int             `json:"total"`
+	Methods     *access.Methods `json:"methods"`
+	Items       []rankedGapDTO  `json:"items"`
+	NextCursor  string          `json:"next_cursor,omitempty"`
 }
 
 // pageCursor is the opaque position in a list; Query ties it to the
@@ -175,10 +177,11 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	}
 	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
 	if q.Sort == "" {
-		q.Sort = access.DefaultRankSort
+		q.Sort = defaultRankSort
 	}
-	if _, _, err := access.Rank(nil, access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort}); err != nil {
-		return err
+	rq := access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort}
+	if _, err := access.RankCountries(nil, rq); err != nil {
+		return err // a bad region, income group or sort field, before any work
 	}
 	if asCSV, err := wantsCSV(c); err != nil || asCSV {
 		if err != nil {
@@ -186,8 +189,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		}
 		return s.rankCSV(c, q)
 	}
-	p := who(c)
-	limit := pageLimit(p, q.Limit, defaultPageSize, maxPagePublic)
+	limit := pageLimit(who(c), q.Limit, defaultPageSize, maxPagePublic)
 	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model)
 	cur, err := decodeCursor(q.Cursor, fp)
 	if err != nil {
@@ -200,20 +202,33 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, methods, err := access.Rank(all, access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort})
+	rows, err := access.RankCountries(all, rq)
 	if err != nil {
 		return err
 	}
-	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
-	start := min(cur.Offset, len(rows))
+	c.JSON(http.StatusOK, rankPage(q, all, rows, cur.Offset, limit, fp))
+	return nil
+}
+
+// rankPage is the page of rows from offset, with the cursor of the next.
+func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, offset, limit int, fp string) rankResponse {
+	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Items: []rankedGapDTO{}}
+	if len(all) > 0 {
+		resp.DataVersion = all[0].DataVersion
+	}
+	if len(rows) > 0 {
+		m := rows[0].Methods
+		resp.Methods = &m
+	}
+	start := min(offset, len(rows))
 	end := min(start+limit, len(rows))
-	for _, r := range rows[start:end] {
-		y := r.Year
+	for i, r := range rows[start:end] {
+		y := r.Figures
 		flags := y.Flags
 		if flags == nil {
 			flags = []string{}
 		}
-		resp.Items = append(resp.Items, rankedGapDTO{Position: r.Position, Country: r.Country, Population: y.Population,
+		resp.Items = append(resp.Items, rankedGapDTO{Position: start + i + 1, Country: r.Country, Population: y.Population,
 			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
 			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
 			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
@@ -222,6 +237,16 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if end < len(rows) {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
 	}
-	c.JSON(http.StatusOK, resp)
+	return resp
+}
+
+// glossaryDTO is every flag and band with its meaning and severity.
+type glossaryDTO struct {
+	Items []access.GlossaryEntry `json:"items"`
+}
+
+// glossary serves the catalogue of flags and bands.
+func (s *Server) glossary(c *gin.Context) error {
+	c.JSON(http.StatusOK, glossaryDTO{Items: access.Glossary()})
 	return nil
 }
