@@ -62,8 +62,8 @@ func (b *Builder) meta(ctx context.Context, path string) (Meta, error) {
 }
 
 // CountryReport assembles a country's pack for from..to (0, 0: every year
-// with data) under the need model model ("" for the default), with the
-// other need models side by side.
+// with data) with the need model model ("" for the default) as headline;
+// every need model's figures are side by side in the figures.
 func (b *Builder) CountryReport(ctx context.Context, iso3 string, from, to int, model string) (CountryReport, error) {
 	g, err := b.Gaps.Country(ctx, iso3, from, to, model)
 	if err != nil {
@@ -74,20 +74,6 @@ func (b *Builder) CountryReport(ctx context.Context, iso3 string, from, to int, 
 		return CountryReport{}, err
 	}
 	r := CountryReport{Gaps: g, Factors: all}
-	first, last := from, to
-	if n := len(g.Years); n > 0 {
-		first, last = g.Years[0].Year, g.Years[n-1].Year
-	}
-	for _, m := range access.NeedModels(all) {
-		if g.Methods.NeedModel != nil && m == g.Methods.NeedModel.Name {
-			continue
-		}
-		o, err := b.Gaps.Country(ctx, iso3, first, last, m)
-		if err != nil {
-			return CountryReport{}, err
-		}
-		r.OtherModels = append(r.OtherModels, o)
-	}
 	if r.Meta, err = b.meta(ctx, fmt.Sprintf("/countries/%s/report.xlsx?from=%d&to=%d&model=%s", iso3, from, to, model)); err != nil {
 		return CountryReport{}, err
 	}

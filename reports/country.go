@@ -16,9 +16,6 @@ type CountryReport struct {
 	Meta Meta
 	// Gaps is the country's figures under the chosen need model.
 	Gaps access.CountryGaps
-	// OtherModels are the same figures under other need models, shown side
-	// by side on the Summary; may be empty.
-	OtherModels []access.CountryGaps
 	// Factors are the factor tables; those named by Gaps.Methods are shown.
 	Factors []access.FactorTable
 	// Glossary explains flags and bands; nil for DefaultGlossary(Factors).
@@ -148,14 +145,15 @@ func writeCountrySummary(b *book, r CountryReport, title string, glossary []Glos
 	for _, l := range lines {
 		w.line([]any{l.what, l.v, l.unit, l.words}, st.text, l.style, st.text, st.wrap)
 	}
-	for _, o := range r.OtherModels {
-		for _, oy := range o.Years {
-			if oy.Year == y.Year {
-				w.line([]any{"Need met, model " + modelName(o.Methods), oy.NeedMetPct, "% of need",
-					fmt.Sprintf("Under this need model, %s%% of need was met", num(oy.NeedMetPct, 1))},
-					st.text, st.pct, st.text, st.wrap)
-			}
+	// Every need model side by side, headline first.
+	for _, m := range g.Methods.NeedModels {
+		nf, ok := y.NeedModels[m.Name]
+		if !ok {
+			continue
 		}
+		w.line([]any{fmt.Sprintf("Need met, need model %s v%d", m.Name, m.Version), nf.NeedMetPct, "% of need",
+			fmt.Sprintf("Under this need model, need was %s mg ME and %s%% of it was met", num(nf.NeedMEMg, 0), num(nf.NeedMetPct, 1))},
+			st.text, st.pct, st.text, st.wrap)
 	}
 	w.row++
 	w.line([]any{fmt.Sprintf("Flags, %d", y.Year)}, st.subtitle)

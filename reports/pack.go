@@ -359,6 +359,11 @@ func usedTables(m access.Methods, all []access.FactorTable) []access.FactorTable
 	if m.NeedModel != nil {
 		refs = append(refs, *m.NeedModel)
 	}
+	for _, r := range m.NeedModels {
+		if m.NeedModel == nil || r != *m.NeedModel {
+			refs = append(refs, r)
+		}
+	}
 	var out []access.FactorTable
 	for _, r := range refs {
 		for _, t := range all {

@@ -47,9 +47,13 @@ func packFactors() ([]access.FactorTable, access.FactorSet) {
 			Source: "Stjernswärd et al. 2007", Confidence: "V", Rows: []access.FactorRow{
 				{Key: access.CauseNeoplasms, Share: 0.6, MgPerDay: 100, Days: 100},
 				{Key: access.CauseHIV, Share: 0.5, MgPerDay: 75, Days: 90, Assumption: true, Note: "an assumption"},
+			}},
+			// A second model, side by side: 0.8 × 90 mg × 100 days = 7,200 mg per cancer death.
+			{Name: "cancer-only", Version: 2, Kind: access.KindNeedModel, Title: "Cancer only", Confidence: "U", Rows: []access.FactorRow{
+				{Key: access.CauseNeoplasms, Share: 0.8, MgPerDay: 90, Days: 100},
 			}}},
 	}
-	all := []access.FactorTable{fs.SDDD, fs.ME, fs.Basket, fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands, fs.Need[0]}
+	all := []access.FactorTable{fs.SDDD, fs.ME, fs.Basket, fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands, fs.Need[0], fs.Need[1]}
 	return all, fs
 }
 
@@ -190,6 +194,17 @@ func TestCountryReportXLSX(t *testing.T) {
 	row := trend[len(trend)-1]
 	if row[0] != "2021" || row[2] != "5.4998" || row[3] != "15.3375" || row[4] != "256" || row[11] != "19.6754" {
 		t.Errorf("Trend 2021 = %q", row)
+	}
+	// Need models side by side on the Summary: cancer-only needs 5,000 ×
+	// 7,200 = 36,000,000 mg; 10,999,600 ÷ 36,000,000 = 30.5544...%.
+	found := false
+	for _, row := range got[SheetSummary] {
+		if len(row) > 1 && row[0] == "Need met, need model cancer-only v2" {
+			found = row[1] == "30.5544444444444"
+		}
+	}
+	if !found {
+		t.Error("the Summary lacks need met under cancer-only (30.5544...%)")
 	}
 	assertText(t, f, SheetSummary, "B4", maliciousName)
 	assertText(t, f, SheetSources, "C5", "=HYPERLINK(\"x\").xlsx")
