@@ -385,3 +385,34 @@ func TestTablesCSV(t *testing.T) {
 		t.Errorf("group ranking csv = %q", recs)
 	}
 }
+
+func TestInputsCSV(t *testing.T) {
+	in := access.CountryInputs{
+		Country: access.Country{ISO3: "XKX"},
+		Consumption: []access.Consumption{
+			{ISO3: "XKX", Year: 2021, Drug: "morphine", Grams: access.F(1500.5)},
+			{ISO3: "XKX", Year: 2020, Drug: "=cmd", State: access.ValueNil, Grams: access.F(0)},
+			{ISO3: "XKX", Year: 2020, Drug: "fentanyl"}, // blank: not reported
+		},
+		Deaths: []access.Deaths{{ISO3: "XKX", Year: 2020, Cause: "neoplasms", Deaths: 1200}},
+	}
+	var buf bytes.Buffer
+	if err := InputsCSV(&buf, access.KindConsumption, in); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By year, then drug: 2020 "=cmd" (escaped), 2020 fentanyl, 2021 morphine.
+	if len(recs) != 4 || recs[1][2] != "'=cmd" || recs[1][4] != "nil" || recs[2][3] != "" || recs[2][4] != "not_reported" || recs[3][3] != "1500.5" {
+		t.Errorf("consumption csv = %q", recs)
+	}
+	buf.Reset()
+	if err := InputsCSV(&buf, access.KindDeaths, in); err != nil || buf.String() != "iso3,year,cause,deaths\nXKX,2020,neoplasms,1200\n" {
+		t.Errorf("deaths csv = %q, %v", buf.String(), err)
+	}
+	if err := InputsCSV(&buf, access.KindCountries, in); err == nil {
+		t.Error("countries have no CSV here")
+	}
+}

@@ -130,6 +130,20 @@ func TestCSVOnTableEndpoints(t *testing.T) {
 	if len(recs) != 2 || column(t, recs, 1, "drug") != "morphine" || column(t, recs, 1, "kg") != "1" {
 		t.Errorf("drugs csv = %q", recs)
 	}
+	recs = readCSV(t, e.get("public", "/api/v1/countries/KEN/consumption?format=csv"))
+	if len(recs) != 2 || column(t, recs, 1, "grams") != "1000" || column(t, recs, 1, "state") != "reported" {
+		t.Errorf("consumption csv = %q", recs)
+	}
+	recs = readCSV(t, e.get("public", "/api/v1/countries/KEN/population", "Accept", "text/csv"))
+	if len(recs) != 2 || column(t, recs, 1, "persons") != "50000000" {
+		t.Errorf("population csv = %q", recs)
+	}
+	// CSV and JSON of one URL are told apart by their ETags.
+	j := e.get("public", "/api/v1/countries/KEN/population")
+	cv := e.get("public", "/api/v1/countries/KEN/population", "Accept", "text/csv")
+	if j.Header().Get("ETag") == cv.Header().Get("ETag") {
+		t.Error("JSON and CSV share an ETag")
+	}
 	if r := e.get("public", "/api/v1/countries/KEN/gaps?format=xml"); r.Code != http.StatusBadRequest {
 		t.Errorf("format=xml: %d", r.Code)
 	}

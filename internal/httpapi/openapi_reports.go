@@ -43,7 +43,8 @@ func reportPaths(p obj, add func(path, method string, o obj)) {
 
 	// CSV on the table endpoints.
 	for _, path := range []string{"/api/v1/countries/{iso3}/gaps", "/api/v1/gaps", "/api/v1/regions/{code}/gaps",
-		"/api/v1/income-groups/{code}/gaps", "/api/v1/world/gaps"} {
+		"/api/v1/income-groups/{code}/gaps", "/api/v1/world/gaps", "/api/v1/countries/{iso3}/consumption",
+		"/api/v1/countries/{iso3}/estimates", "/api/v1/countries/{iso3}/population", "/api/v1/countries/{iso3}/deaths"} {
 		get, ok := p[path].(obj)["get"].(obj)
 		if !ok {
 			continue
