@@ -203,6 +203,7 @@ type WebhookStore interface {
 	Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error)
 	DataVersion(ctx context.Context) (int64, error)
 	Upload(ctx context.Context, id int64) (access.Upload, error)
+	AppendAudit(ctx context.Context, e access.AuditEntry) error
 }
 
 // Publication is a data version made by publishing an upload.
@@ -255,8 +256,8 @@ func (w *Webhooks) defaults() {
 // returned webhook holds its secret.
 func (w *Webhooks) Create(ctx context.Context, who access.Principal, rawURL, scope string) (Webhook, error) {
 	w.defaults()
-	if !who.IsAdmin() {
-		return Webhook{}, access.Errorf(access.Forbidden, "webhook", "only administrators manage webhooks")
+	if err := access.Authorize(who, access.ActManageWebhooks, ""); err != nil {
+		return Webhook{}, err
 	}
 	if err := checkScope(scope); err != nil {
 		return Webhook{}, err
@@ -279,7 +280,8 @@ func (w *Webhooks) Create(ctx context.Context, who access.Principal, rawURL, sco
 	if err := w.Store.CreateWebhook(ctx, &h); err != nil {
 		return Webhook{}, err
 	}
-	return h, nil
+	return h, w.Store.AppendAudit(ctx, access.AuditEntry{At: w.Now().UTC(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "webhook.create", Target: fmt.Sprintf("webhook:%d", h.ID), Detail: h.URL})
 }
 
 func checkScope(scope string) error {
@@ -306,8 +308,8 @@ func contains(xs []string, x string) bool {
 
 // List returns every webhook, secrets removed.
 func (w *Webhooks) List(ctx context.Context, who access.Principal) ([]Webhook, error) {
-	if !who.IsAdmin() {
-		return nil, access.Errorf(access.Forbidden, "webhook", "only administrators manage webhooks")
+	if err := access.Authorize(who, access.ActManageWebhooks, ""); err != nil {
+		return nil, err
 	}
 	hs, err := w.Store.Webhooks(ctx)
 	for i := range hs {
@@ -318,16 +320,21 @@ func (w *Webhooks) List(ctx context.Context, who access.Principal) ([]Webhook, e
 
 // Delete removes a webhook and its deliveries.
 func (w *Webhooks) Delete(ctx context.Context, who access.Principal, id int64) error {
-	if !who.IsAdmin() {
-		return access.Errorf(access.Forbidden, "webhook", "only administrators manage webhooks")
+	if err := access.Authorize(who, access.ActManageWebhooks, ""); err != nil {
+		return err
 	}
-	return w.Store.DeleteWebhook(ctx, id)
+	if err := w.Store.DeleteWebhook(ctx, id); err != nil {
+		return err
+	}
+	w.defaults()
+	return w.Store.AppendAudit(ctx, access.AuditEntry{At: w.Now().UTC(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "webhook.delete", Target: fmt.Sprintf("webhook:%d", id)})
 }
 
 // Deliveries lists a webhook's deliveries, newest first.
 func (w *Webhooks) Deliveries(ctx context.Context, who access.Principal, id int64, limit int) ([]Delivery, error) {
-	if !who.IsAdmin() {
-		return nil, access.Errorf(access.Forbidden, "webhook", "only administrators manage webhooks")
+	if err := access.Authorize(who, access.ActManageWebhooks, ""); err != nil {
+		return nil, err
 	}
 	return w.Store.Deliveries(ctx, id, limit)
 }

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -17,6 +18,7 @@ type ServiceStore interface {
 	Runs(ctx context.Context, scheduleID int64, limit int) ([]Run, error)
 	Run(ctx context.Context, id int64) (Run, error)
 	Blob(ctx context.Context, sha string) ([]byte, error)
+	AppendAudit(ctx context.Context, e access.AuditEntry) error
 }
 
 // Service manages schedules for administrators; every method refuses
@@ -35,10 +37,7 @@ func (s *Service) now() time.Time {
 }
 
 func admin(who access.Principal) error {
-	if !who.IsAdmin() {
-		return access.Errorf(access.Forbidden, "schedule", "only administrators manage scheduled reports")
-	}
-	return nil
+	return access.Authorize(who, access.ActManageSchedules, "")
 }
 
 // Create checks and stores a new schedule.
@@ -53,7 +52,7 @@ func (s *Service) Create(ctx context.Context, who access.Principal, sch Schedule
 	if err := s.Store.CreateSchedule(ctx, &sch); err != nil {
 		return Schedule{}, err
 	}
-	return sch, nil
+	return sch, s.audit(ctx, who, "schedule.create", sch.ID, sch.Name)
 }
 
 // List returns every schedule.
@@ -91,7 +90,7 @@ func (s *Service) Update(ctx context.Context, who access.Principal, id int64, ch
 	if err := s.Store.UpdateSchedule(ctx, sch); err != nil {
 		return Schedule{}, err
 	}
-	return sch, nil
+	return sch, s.audit(ctx, who, "schedule.update", sch.ID, sch.Name)
 }
 
 // Delete removes a schedule with its runs and their files.
@@ -99,7 +98,16 @@ func (s *Service) Delete(ctx context.Context, who access.Principal, id int64) er
 	if err := admin(who); err != nil {
 		return err
 	}
-	return s.Store.DeleteSchedule(ctx, id)
+	if err := s.Store.DeleteSchedule(ctx, id); err != nil {
+		return err
+	}
+	return s.audit(ctx, who, "schedule.delete", id, "")
+}
+
+// audit records an administrator's change to a schedule.
+func (s *Service) audit(ctx context.Context, who access.Principal, action string, id int64, detail string) error {
+	return s.Store.AppendAudit(ctx, access.AuditEntry{At: s.now(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: action, Target: fmt.Sprintf("schedule:%d", id), Detail: detail})
 }
 
 // RunNow runs a schedule at once and returns the run.
