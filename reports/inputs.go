@@ -25,7 +25,9 @@ func InputsCSV(w io.Writer, kind access.ImportKind, in access.CountryInputs) (er
 	switch kind {
 	case access.KindConsumption:
 		rows := slices.Clone(in.Consumption)
-		slices.SortStableFunc(rows, func(a, b access.Consumption) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Drug, b.Drug)) })
+		slices.SortStableFunc(rows, func(a, b access.Consumption) int {
+			return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Drug, b.Drug))
+		})
 		write([]string{"iso3", "year", "drug", "grams", "state", "manufactured_g", "utilized_for_manufacture_g", "stock_g", "seizures_g", "conversion"})
 		for _, r := range rows {
 			write([]string{csvText(r.ISO3), strconv.Itoa(r.Year), csvText(r.Drug), num(r.Grams), string(r.GramsState()),
@@ -50,7 +52,9 @@ func InputsCSV(w io.Writer, kind access.ImportKind, in access.CountryInputs) (er
 		}
 	case access.KindDeaths:
 		rows := slices.Clone(in.Deaths)
-		slices.SortStableFunc(rows, func(a, b access.Deaths) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Cause, b.Cause)) })
+		slices.SortStableFunc(rows, func(a, b access.Deaths) int {
+			return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Cause, b.Cause))
+		})
 		write([]string{"iso3", "year", "cause", "deaths"})
 		for _, r := range rows {
 			write([]string{csvText(r.ISO3), strconv.Itoa(r.Year), csvText(r.Cause), csvFloat(r.Deaths)})
