@@ -41,6 +41,7 @@ var dictionary = map[string]string{
 	"estimate_me_mg":             "Form B estimates of the morphine-equivalent drugs, mg ME",
 	"estimate_need_coverage_pct": "100 × estimate_me_mg ÷ need_me_mg",
 	"estimate_utilization_pct":   "100 × consumed ME ÷ estimated ME, over the drugs with both",
+	yearGroupHead:                "World Bank income group of the data year (the classification of that year); empty when unclassified",
 	"flags":                      "Why a figure is missing or to be read with care, separated by '; ' (see the Methodology sheet)",
 }
 
@@ -149,6 +150,8 @@ func streamData(b *book, gs []access.CountryGaps) {
 		widths = append(widths, 16)
 		styles[i] = yearStyle(st, c.key)
 	}
+	head = append(head, yearGroupHead)
+	widths = append(widths, 12)
 	type ref struct{ c, y int }
 	var refs []ref
 	for i, g := range gs {
@@ -164,7 +167,7 @@ func streamData(b *book, gs []access.CountryGaps) {
 		for k, col := range yearColumns {
 			vals = append(vals, streamValue(col.value(y), styles[k]))
 		}
-		return vals
+		return append(vals, streamValue(y.IncomeGroup, st.text))
 	})
 }
 
@@ -201,6 +204,7 @@ func writeDictionary(b *book, d DataSet) {
 	for _, c := range yearColumns {
 		w.line([]any{c.key, c.unit, dictionary[c.key]}, st.text, st.text, st.wrap)
 	}
+	w.line([]any{yearGroupHead, "", dictionary[yearGroupHead]}, st.text, st.text, st.wrap)
 	w.row++
 	w.pair("Countries", len(d.Countries), st.integer)
 	w.pair("Data version", d.Meta.DataVersion, st.integer)

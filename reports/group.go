@@ -68,7 +68,7 @@ func rankingColumns(st styles, cagr map[string]*float64) []struct {
 		{"ISO3", st.text, func(r access.RankRow) any { return r.Country.ISO3 }},
 		{"Country", st.text, func(r access.RankRow) any { return r.Country.Name }},
 		{"WHO region", st.text, func(r access.RankRow) any { return r.Country.WHORegion }},
-		{"Income group", st.text, func(r access.RankRow) any { return r.Country.IncomeGroup }},
+		{"Income group (of the year)", st.text, func(r access.RankRow) any { return r.Year.IncomeGroup }},
 		{"Population (persons)", st.integer, y(func(y access.YearGaps) any { return y.Population })},
 		{"Consumption (mg ME per person)", st.dec2, y(func(y access.YearGaps) any { return y.MEMgPerCapita })},
 		{"S-DDD per million per day", st.dec1, y(func(y access.YearGaps) any { return y.SDDDPerMillionPerDay })},

@@ -15,6 +15,17 @@ func countryFields(c access.CountryRef) []string {
 	return []string{csvText(c.ISO3), csvText(c.Name), csvText(c.WHORegion), csvText(c.IncomeGroup)}
 }
 
+// yearGroupHead is the column of the data year's income group, after the
+// figure columns of GapsCSV and the Data sheet.
+const yearGroupHead = "income_group_of_year"
+
+func str0(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // GapsCSV writes the figures of many countries as CSV: a header row, then
 // one row per country-year with the country and the columns of CountryCSV.
 // The units of each column are in ColumnUnits.
@@ -25,6 +36,7 @@ func GapsCSV(w io.Writer, gs []access.CountryGaps) (err error) {
 	for _, col := range yearColumns {
 		head = append(head, col.key)
 	}
+	head = append(head, yearGroupHead)
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -39,6 +51,7 @@ func GapsCSV(w io.Writer, gs []access.CountryGaps) (err error) {
 				}
 				rec = append(rec, f)
 			}
+			rec = append(rec, csvText(str0(y.IncomeGroup)))
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

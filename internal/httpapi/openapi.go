@@ -264,12 +264,13 @@ func OpenAPI(version string) obj {
 	schedulePaths(add)
 	feedPaths(add)
 	webhookPaths(add)
-	return obj{
+	doc := withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
 			"title":       "reliefgap API",
 			"version":     version,
-			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457).",
+			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457) with a type documented at /api/v1/problems. Every figure carries the data version, factor tables and need model that produced it.",
+			"license":     obj{"name": "Figures: CC BY 4.0, citing reliefgap and the data version; input data under each publisher's own terms"},
 		},
 		"servers": []obj{{"url": "/"}},
 		"paths":   p,
@@ -277,7 +278,9 @@ func OpenAPI(version string) obj {
 			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "an API key (rgk_…)"}},
 			"schemas":         schemas(),
 		},
-	}
+	})
+	finishDocument(doc)
+	return doc
 }
 
 func schemas() obj {
@@ -354,11 +357,17 @@ func schemas() obj {
 		"CountryGaps": object([]string{"country", "data_version", "methods", "years"}, obj{
 			"country":      countryRef,
 			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
-			"methods":      obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+			"methods":      ref("Methods"),
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
-				"properties": obj{"year": integer(""), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+				"properties": obj{"year": integer(""), "income_group": nstr("the World Bank income group of the data year (FY = year + 2); null when not classified"), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
-					"flags": array(str("see /api/v1/glossary")), "lineage": array(obj{"type": "object"})}}),
+					"population": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr(""),
+					"benchmark_index": nnum(""), "benchmark_band": nstr(""), "acm": nnum(""), "acm_band": nstr(""), "need_me_mg": nnum(""),
+					"morphine_kg_to_close_gap": nnum(""), "estimate_me_mg": nnum(""), "estimate_utilization_pct": nnum(""), "estimate_need_coverage_pct": nnum(""),
+					"drugs": array(obj{"type": "object", "description": "per-drug figures: grams of base, mg ME, S-DDD, state and flags",
+						"properties": obj{"drug": str(""), "kg": nnum(""), "grams": nnum(""), "me_mg": nnum(""), "sddd": nnum("S-DDD counted: mg ÷ the drug's S-DDD"),
+							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
+					"flags": array(str("see /api/v1/glossary")), "lineage": array(object(nil, obj{"what": str(""), "year": integer(""), "upload_id": integer(""), "sheet": str(""), "row": integer("")}))}}),
 		}),
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
@@ -375,9 +384,21 @@ func schemas() obj {
 				"population_by_adequacy":       obj{"type": "object", "additionalProperties": number(""), "description": "INCB band → persons; sums to population_with_data; band none: figure null"},
 				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
 				"population_by_acm_band":       obj{"type": "object", "additionalProperties": number("")},
-				"ranking":                      array(obj{"type": "object"})}},
+				"adequacy_counts":              obj{"type": "object", "additionalProperties": integer("members")}, "benchmark_band_counts": obj{"type": "object", "additionalProperties": integer("members")},
+				"acm_band_counts":         obj{"type": "object", "additionalProperties": integer("members")},
+				"median_me_mg_per_capita": nnum(""), "median_sddd_3yr_avg": nnum(""), "sddd_per_million_per_day": nnum(""),
+				"morphine_kg_to_close_gap": nnum(""), "world_share_pct": nnum(""), "methods": ref("Methods"),
+				"ranking": array(object(nil, obj{"rank": integer(""), "country": countryRef, "me_mg_per_capita": nnum(""), "me_mg_per_capita_cagr_5y": nnum(""),
+					"need_met_pct": nnum(""), "adequacy": nstr(""), "benchmark_index": nnum("")}))}},
+		"TableRef": object(nil, obj{"name": str("factor table or model name"), "version": integer("its version")}),
+		"Methods": obj{"type": "object", "description": "factor tables (name and version), need models, rules and formulas behind the figures",
+			"properties": obj{"me": ref("TableRef"), "sddd": ref("TableRef"), "basket": ref("TableRef"), "incb_bands": ref("TableRef"),
+				"benchmark_reference": ref("TableRef"), "benchmark_bands": ref("TableRef"), "acm_bands": ref("TableRef"), "need_model": ref("TableRef"),
+				"need_models": array(ref("TableRef")), "data_quality_rules": obj{}, "days_per_year": obj{}, "formb_total": obj{},
+				"formulas": obj{"type": "object", "additionalProperties": str("the formula, in words"), "description": "the formula behind each figure, by field name"}},
+			"additionalProperties": obj{"description": "a further factor table or rule (name and version)"}},
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
-			"income": str(""), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
+			"income": str(""), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage": lineage,
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
