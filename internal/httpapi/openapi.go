@@ -304,6 +304,10 @@ func schemas() obj {
 	}
 	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
 	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
 	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
 		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
 	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
@@ -416,6 +420,7 @@ func schemas() obj {
 			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"locale":  obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
 		}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),

@@ -112,7 +112,9 @@ var fieldDescriptions = map[string]string{
 	"yes": "members (and persons) answering yes", "no": "members (and persons) answering no", "dont_know": "members (and persons) answering don't know",
 	"no_answer": "members (and persons) without an answer", "form": "dosage form", "strength": "strength as written", "mg_per_unit": "mg of the drug per unit (tablet, ml, patch)",
 	"kg": "kilograms of anhydrous base", "estimate_total_g": "the year's total estimate for the drug, grams of base",
-	"state": "reported (a number), nil (INCB's \"-\") or not_reported (blank)",
+	"state":          "reported (a number), nil (INCB's \"-\") or not_reported (blank)",
+	"problem_groups": "the problems grouped by code: each code once with its count and first cells (the full list is in problems)",
+	"count":          "how many", "first": "the first cells where it occurs, as Sheet!A1",
 	// Keys and audit.
 	"role": "admin, advocate or ministry", "prefix": "first characters of the secret", "created_at": "when created (UTC)", "last_used_at": "when last used (UTC)",
 	"revoked_at": "when revoked (UTC)", "at": "when (UTC)", "actor": "who did it", "key_id": "API key id", "action": "what was done", "target": "what it was done to", "remote_addr": "client address",
