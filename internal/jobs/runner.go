@@ -27,7 +27,7 @@
 // cancelled with cause access.ErrJobCancelled when an administrator cancels
 // the job, and access.ErrShutdown when the process stops; a handler must
 // leave its work all-or-nothing (one transaction) so that either may
-// happen at any point. Work is enqueued with the store's Enqueue (or, for
+// happen at any point. Work is enqueued with the store's EnqueueJob (or, for
 // uploads, together with the upload by CreateUpload). Finished jobs are
 // deleted after Keep.
 package jobs

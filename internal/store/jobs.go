@@ -70,9 +70,9 @@ func jobToRow(j access.Job, now time.Time) jobRow {
 	return jobRow{Kind: j.Kind, Ref: j.Ref, Payload: p, Status: string(st), RunAfter: ms(j.RunAfter), CreatedAt: ms(now)}
 }
 
-// Enqueue records a new queued job and sets its ID.
-func (s *Store) Enqueue(ctx context.Context, j *access.Job) error {
-	return translate(enqueue(s.db.WithContext(ctx), j), "store.Enqueue")
+// EnqueueJob records a new queued job and sets its ID.
+func (s *Store) EnqueueJob(ctx context.Context, j *access.Job) error {
+	return translate(enqueue(s.db.WithContext(ctx), j), "store.EnqueueJob")
 }
 
 func enqueue(tx *gorm.DB, j *access.Job) error {

@@ -25,7 +25,7 @@ func TestJobQueue(t *testing.T) {
 		var ids []int64
 		for i := range 3 {
 			j := access.Job{Kind: "test", Ref: fmt.Sprintf("thing:%d", i)}
-			if err := s.Enqueue(ctx, &j); err != nil {
+			if err := s.EnqueueJob(ctx, &j); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, j.ID)
@@ -92,7 +92,7 @@ func TestInterruptedJobIsResumed(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		j := access.Job{Kind: "test", Ref: "thing:1"}
-		if err := s.Enqueue(ctx, &j); err != nil {
+		if err := s.EnqueueJob(ctx, &j); err != nil {
 			t.Fatal(err)
 		}
 		host, _ := os.Hostname()

@@ -23,6 +23,7 @@ type consumptionRow struct {
 	UtilizedG     *float64 `gorm:"column:utilized_g"`
 	StockG        *float64 `gorm:"column:stock_g"`
 	SeizuresG     *float64 `gorm:"column:seizures_g"`
+	StockOutDays  *float64 `gorm:"column:stock_out_days"`
 	Conversion    string   `gorm:"column:conversion"`
 	UploadID      int64    `gorm:"column:upload_id"`
 	Sheet         string   `gorm:"column:sheet"`
@@ -112,7 +113,7 @@ type obsTable struct {
 }
 
 var obsTables = map[access.ImportKind]obsTable{
-	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g"}, []string{"iso3", "year"}},
+	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days"}, []string{"iso3", "year"}},
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind", "number"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}, []string{"iso3", "year", "kind", "number"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}, []string{"iso3", "year"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}, []string{"iso3", "year"}},

@@ -22,7 +22,7 @@ type stageSet struct {
 
 // Columns written when staging; every other column takes its default.
 var (
-	consumptionCols = []string{"iso3", "year", "drug", "grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "conversion", "upload_id", "sheet", "row_num", "active"}
+	consumptionCols = []string{"iso3", "year", "drug", "grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days", "conversion", "upload_id", "sheet", "row_num", "active"}
 	estimateCols    = []string{"iso3", "year", "drug", "kind", "number", "status", "consumed_g", "utilized_g", "stock_g", "special_g", "total_g", "conversion", "upload_id", "sheet", "row_num", "active"}
 	populationCols  = []string{"iso3", "year", "persons", "upload_id", "sheet", "row_num", "active"}
 	deathsCols      = []string{"iso3", "year", "cause", "deaths", "upload_id", "sheet", "row_num", "active"}
@@ -44,7 +44,7 @@ func stageSets(b access.Batch, id int64) []stageSet {
 		rows := make([][]any, len(b.Consumption))
 		for i, c := range b.Consumption {
 			rows[i] = []any{c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State), nullable(c.Manufactured), nullable(c.UtilizedForManufacture),
-				nullable(c.Stock), nullable(c.Seizures), c.Conversion, id, c.Lineage.Sheet, c.Lineage.Row, false}
+				nullable(c.Stock), nullable(c.Seizures), nullable(c.StockOutDays), c.Conversion, id, c.Lineage.Sheet, c.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"consumption", consumptionCols, rows})
 	}
