@@ -84,9 +84,10 @@ type CountryGaps struct {
 	Country CountryRef `json:"country"`
 	// DataVersion is the data version the figures were computed at (set by
 	// GapService; 0 from the pure functions).
-	DataVersion int64      `json:"data_version"`
-	Methods     Methods    `json:"methods"`
-	Years       []YearGaps `json:"years"`
+	DataVersion int64 `json:"data_version"`
+	Denominators
+	Methods Methods    `json:"methods"`
+	Years   []YearGaps `json:"years"`
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing

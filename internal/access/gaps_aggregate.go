@@ -30,8 +30,9 @@ type GroupGaps struct {
 	Code string    `json:"code"`
 	Year int       `json:"year"`
 	// DataVersion and Methods are set by GapService (0 and null from Aggregate).
-	DataVersion int64    `json:"data_version"`
-	Methods     *Methods `json:"methods"`
+	DataVersion int64 `json:"data_version"`
+	Denominators
+	Methods *Methods `json:"methods"`
 
 	Countries            int `json:"countries"`              // members
 	CountriesWithData    int `json:"countries_with_data"`    // members with me_mg_per_capita for the year

@@ -8,10 +8,12 @@ import (
 )
 
 // GapStore is what the gap service needs of the store.
+// Every read takes the data version the figures are asked as of (0: now).
 type GapStore interface {
 	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
-	FactorTables(ctx context.Context) ([]FactorTable, error)
-	Setting(ctx context.Context, key string) (string, bool, error)
+	FactorTablesAsOf(ctx context.Context, v int64) ([]FactorTable, error)
+	SettingAsOf(ctx context.Context, key string, v int64) (string, bool, error)
+	Series(ctx context.Context, measure Measure, v int64) ([]Series, error)
 	DataVersion(ctx context.Context) (int64, error)
 }
 
@@ -26,6 +28,55 @@ const FlagIllustrative = "illustrative_data"
 // latest version of each factor table.
 type GapService struct {
 	Store GapStore
+	// asOf is the data version figures are computed as of; 0 is now.
+	asOf int64
+}
+
+// At is the service answering as of data version v (0: now): inputs,
+// factor tables and settings as they stood then, so the answer is the one
+// given at v, byte for byte, and never changes.
+func (s *GapService) At(v int64) *GapService {
+	c := *s
+	c.asOf = v
+	return &c
+}
+
+// version is the data version the figures are computed at: the one asked
+// for, which may not lie in the future, or the current one.
+func (s *GapService) version(ctx context.Context) (int64, error) {
+	cur, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case s.asOf == 0:
+		return cur, nil
+	case s.asOf < 0 || s.asOf > cur:
+		return 0, Errorf(Invalid, "gaps", "as_of %d: data versions run from 1 to %d", s.asOf, cur)
+	}
+	return s.asOf, nil
+}
+
+// setting reads key as of the service's data version.
+func (s *GapService) setting(ctx context.Context, key string) (string, bool, error) {
+	return s.Store.SettingAsOf(ctx, key, s.asOf)
+}
+
+// inputs reads the published inputs as of the service's data version, with
+// the population and deaths series the settings choose; it returns the
+// series it read.
+func (s *GapService) inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, Denominators, error) {
+	var d Denominators
+	var err error
+	if d.PopulationSource, err = s.DefaultSeries(ctx, MeasurePopulation); err != nil {
+		return nil, d, err
+	}
+	if d.DeathsSource, err = s.DefaultSeries(ctx, MeasureDeaths); err != nil {
+		return nil, d, err
+	}
+	f.AsOf, f.PopulationSource, f.DeathsSource = s.asOf, d.PopulationSource, d.DeathsSource
+	in, err := s.Store.Inputs(ctx, f)
+	return in, d, err
 }
 
 // FactorSet assembles the latest version of every factor table; the need
@@ -33,7 +84,7 @@ type GapService struct {
 // names, else benchmark) comes first. The data-quality rules follow the
 // administrator's settings.
 func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, error) {
-	all, err := s.Store.FactorTables(ctx)
+	all, err := s.Store.FactorTablesAsOf(ctx, s.asOf)
 	if err != nil {
 		return FactorSet{}, err
 	}
@@ -46,7 +97,7 @@ func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, er
 	if err != nil {
 		return fs, err
 	}
-	off, _, err := s.Store.Setting(ctx, SettingSuspectedNotReported)
+	off, _, err := s.setting(ctx, SettingSuspectedNotReported)
 	if err != nil {
 		return fs, err
 	}
@@ -57,7 +108,7 @@ func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, er
 // defaultModel is the need model named by the setting default_need_model,
 // or benchmark.
 func (s *GapService) defaultModel(ctx context.Context) (string, error) {
-	v, ok, err := s.Store.Setting(ctx, SettingDefaultNeedModel)
+	v, ok, err := s.setting(ctx, SettingDefaultNeedModel)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +171,7 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if from > 0 && to > 0 && from > to {
 		return CountryGaps{}, Errorf(Invalid, "gaps", "from (%d) is after to (%d)", from, to)
 	}
-	version, err := s.Store.DataVersion(ctx)
+	version, err := s.version(ctx)
 	if err != nil {
 		return CountryGaps{}, err
 	}
@@ -133,7 +184,7 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if rf > 0 {
 		rf -= 2
 	}
-	in, err := s.Store.Inputs(ctx, InputFilter{ISO3: iso3, FromYear: rf, ToYear: to})
+	in, den, err := s.inputs(ctx, InputFilter{ISO3: iso3, FromYear: rf, ToYear: to})
 	if err != nil {
 		return CountryGaps{}, err
 	}
@@ -146,14 +197,14 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 		from, to = consumptionSpan(ci.Consumption)
 	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
-	g.DataVersion = version
+	g.DataVersion, g.Denominators = version, den
 	s.markIllustrative(ctx, []CountryGaps{g})
 	return g, nil
 }
 
 // All computes every country's figures for from..to under model.
 func (s *GapService) All(ctx context.Context, from, to int, model string) ([]CountryGaps, error) {
-	version, err := s.Store.DataVersion(ctx)
+	version, err := s.version(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +216,7 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 	if rf > 0 {
 		rf -= 2
 	}
-	in, err := s.Store.Inputs(ctx, InputFilter{FromYear: rf, ToYear: to})
+	in, den, err := s.inputs(ctx, InputFilter{FromYear: rf, ToYear: to})
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +228,7 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 	out := make([]CountryGaps, 0, len(keys))
 	for _, k := range keys {
 		g := ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to)
-		g.DataVersion = version
+		g.DataVersion, g.Denominators = version, den
 		out = append(out, g)
 	}
 	s.markIllustrative(ctx, out)
@@ -210,8 +261,8 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 	}
 	g := Aggregate(kind, code, year, all)
 	if len(all) > 0 {
-		g.DataVersion, g.Methods = all[0].DataVersion, &all[0].Methods
-	} else if g.DataVersion, err = s.Store.DataVersion(ctx); err != nil {
+		g.DataVersion, g.Methods, g.Denominators = all[0].DataVersion, &all[0].Methods, all[0].Denominators
+	} else if g.DataVersion, err = s.version(ctx); err != nil {
 		return GroupGaps{}, err
 	}
 	if kind != GroupWorld {
@@ -245,7 +296,7 @@ func contains(xs []string, x string) bool {
 
 // markIllustrative flags every year whose inputs include illustrative data.
 func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
-	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+	v, ok, err := s.setting(ctx, SettingIllustrativeUploads)
 	if err != nil || !ok || v == "" {
 		return
 	}

@@ -207,4 +207,11 @@ type InputFilter struct {
 	ISO3     string
 	FromYear int
 	ToYear   int
+	// AsOf reads the values published at that data version; 0 reads the
+	// current ones.
+	AsOf int64
+	// PopulationSource and DeathsSource name the series read ("" reads
+	// every series: only right when there is one).
+	PopulationSource string
+	DeathsSource     string
 }

@@ -58,6 +58,7 @@ type populationRow struct {
 	ISO3     string  `gorm:"column:iso3"`
 	Year     int     `gorm:"column:year"`
 	Persons  float64 `gorm:"column:persons"`
+	Source   string  `gorm:"column:source"`
 	UploadID int64   `gorm:"column:upload_id"`
 	Sheet    string  `gorm:"column:sheet"`
 	RowNum   int     `gorm:"column:row_num"`
@@ -72,6 +73,7 @@ type deathsRow struct {
 	Year     int     `gorm:"column:year"`
 	Cause    string  `gorm:"column:cause"`
 	Deaths   float64 `gorm:"column:deaths"`
+	Source   string  `gorm:"column:source"`
 	UploadID int64   `gorm:"column:upload_id"`
 	Sheet    string  `gorm:"column:sheet"`
 	RowNum   int     `gorm:"column:row_num"`
@@ -107,8 +109,8 @@ type obsTable struct {
 var obsTables = map[access.ImportKind]obsTable{
 	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g"}},
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
-	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}},
-	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}},
+	access.KindPopulation:  {"population", []string{"iso3", "year", "source"}, []string{"persons"}},
+	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause", "source"}, []string{"deaths"}},
 	access.KindCountries:   {"country_metadata", []string{"iso3"}, []string{"who_region", "income_group", "vintage"}},
 }
 
@@ -135,6 +137,20 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	tx := w.tx.WithContext(ctx)
 	id := w.uploadID
+	// A population or deaths value belongs to the series its upload names
+	// unless the record names its own.
+	var uploadSource *string
+	src := func(s string) string {
+		if s != "" {
+			return s
+		}
+		if uploadSource == nil {
+			var v string
+			_ = tx.Raw("SELECT source FROM uploads WHERE id = ?", id).Row().Scan(&v)
+			uploadSource = &v
+		}
+		return *uploadSource
+	}
 	if len(b.Consumption) > 0 {
 		rows := make([]consumptionRow, len(b.Consumption))
 		for i, c := range b.Consumption {
@@ -160,7 +176,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if len(b.Population) > 0 {
 		rows := make([]populationRow, len(b.Population))
 		for i, p := range b.Population {
-			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
+			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, Source: src(p.Source), UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
@@ -169,7 +185,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if len(b.Deaths) > 0 {
 		rows := make([]deathsRow, len(b.Deaths))
 		for i, d := range b.Deaths {
-			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
+			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, Source: src(d.Source), UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
@@ -329,7 +345,7 @@ func (s *Store) publish(tx *gorm.DB, uploadID int64, kind access.ImportKind, sco
 		return err
 	}
 	if kind == access.KindCountries {
-		if err := s.applyCountryMetadata(tx, uploadID); err != nil {
+		if err := s.applyCountryMetadata(tx, uploadID, v); err != nil {
 			return err
 		}
 	}
@@ -344,7 +360,8 @@ AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`
 
 // applyCountryMetadata copies a published countries upload into countries
 // (WHO region) and income_groups (a new active vintage per country).
-func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
+// Income-group vintages are withdrawn, not deleted, at data version v.
+func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 	var rows []metadataRow
 	if err := tx.Where("upload_id = ?", uploadID).Order("id").Find(&rows).Error; err != nil {
 		return err
@@ -362,15 +379,21 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
 		if vintage == "" {
 			vintage = fmt.Sprintf("upload-%d", uploadID)
 		}
-		if err := tx.Exec("UPDATE income_groups SET active = FALSE WHERE iso3 = ? AND active", r.ISO3).Error; err != nil {
+		if err := tx.Exec("UPDATE income_groups SET active = FALSE, withdrawn_in = ? WHERE iso3 = ? AND active", v, r.ISO3).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("DELETE FROM income_groups WHERE iso3 = ? AND vintage = ?", r.ISO3, vintage).Error; err != nil {
+		// A vintage already held (a correction of it) is kept under its
+		// upload's name, so that earlier versions can still be answered.
+		var n int64
+		if err := tx.Model(&incomeRow{}).Where("iso3 = ? AND vintage = ?", r.ISO3, vintage).Count(&n).Error; err != nil {
 			return err
 		}
-		up := uploadID
+		if n > 0 {
+			vintage = fmt.Sprintf("%s (upload %d)", vintage, uploadID)
+		}
+		up, pub := uploadID, v
 		if err := tx.Create(&incomeRow{ISO3: r.ISO3, Vintage: vintage, IncomeGroup: r.IncomeGroup,
-			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up, Active: true}).Error; err != nil {
+			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up, Active: true, PublishedIn: &pub}).Error; err != nil {
 			return err
 		}
 	}

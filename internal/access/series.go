@@ -1,0 +1,61 @@
+package access
+
+import (
+	"context"
+	"strings"
+)
+
+// Measure is a denominator kept as series from several publishers.
+type Measure string
+
+const (
+	MeasurePopulation Measure = "population"
+	MeasureDeaths     Measure = "deaths"
+)
+
+// Measures lists the denominators in a stable order.
+var Measures = []Measure{MeasurePopulation, MeasureDeaths}
+
+// SettingSource is the setting that names the default series of m.
+func SettingSource(m Measure) string { return string(m) + "_source" }
+
+// Series is one publisher's series of a measure (population or deaths): its
+// source (publisher and vintage, e.g. "UN WPP 2024"), the data version that
+// first published it, how many values it holds and the terms of the upload
+// that brought it.
+type Series struct {
+	Measure     Measure `json:"measure"`
+	Source      string  `json:"source"`
+	FirstIn     int64   `json:"first_published_in"`
+	Values      int     `json:"values"`
+	Licence     string  `json:"licence"`
+	Citation    string  `json:"citation"`
+	Default     bool    `json:"default"`
+	FirstUpload int64   `json:"first_upload_id"`
+}
+
+// Denominators name the series a figure divided by; every figures response
+// carries them.
+type Denominators struct {
+	PopulationSource string `json:"population_source"`
+	DeathsSource     string `json:"deaths_source"`
+}
+
+// DefaultSeries is the series of m that figures use as of the service's
+// data version: the one the setting <measure>_source names, else the
+// series published first (so that importing a second source changes no
+// figure until an administrator chooses it). "" when there is none.
+func (s *GapService) DefaultSeries(ctx context.Context, m Measure) (string, error) {
+	v, ok, err := s.setting(ctx, SettingSource(m))
+	if err != nil {
+		return "", err
+	}
+	if v = strings.TrimSpace(v); ok && v != "" {
+		return v, nil
+	}
+	all, err := s.Store.Series(ctx, m, s.asOf)
+	if err != nil || len(all) == 0 {
+		return "", err
+	}
+	return all[0].Source, nil
+}
