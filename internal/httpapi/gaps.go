@@ -18,6 +18,7 @@ type countryGapsQuery struct {
 	From  int    `form:"from" binding:"omitempty,min=1900,max=2100"`
 	To    int    `form:"to" binding:"omitempty,min=1900,max=2100"`
 	Model string `form:"model" binding:"max=64"`
+	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // countryGaps answers with access.CountryGaps exactly as the service makes it.
@@ -30,17 +31,18 @@ func (s *Server) countryGaps(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
-	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedJSON(c, func() (any, error) {
-		return s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		return s.cfg.Gaps.At(q.AsOf).Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
 	})
 }
 
 type groupGapsQuery struct {
 	Year  int    `form:"year" binding:"required,min=1900,max=2100"`
 	Model string `form:"model" binding:"max=64"`
+	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // groupGaps serves /regions/:code/gaps, /income-groups/:code/gaps and
@@ -57,11 +59,11 @@ func (s *Server) groupGaps(c *gin.Context) error {
 	case strings.HasPrefix(c.FullPath(), APIPrefix+"/income-groups/"):
 		kind, code = access.GroupIncome, strings.ToUpper(c.Param("code"))
 	}
-	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedJSON(c, func() (any, error) {
-		return s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
+		return s.cfg.Gaps.At(q.AsOf).Group(c.Request.Context(), kind, code, q.Year, q.Model)
 	})
 }
 
@@ -73,6 +75,7 @@ type rankQuery struct {
 	Limit  int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor string `form:"cursor"`
 	Model  string `form:"model" binding:"max=64"`
+	AsOf   int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 const (
@@ -105,15 +108,16 @@ type rankedGapDTO struct {
 }
 
 type rankResponse struct {
-	DataVersion int64           `json:"data_version"`
-	Year        int             `json:"year"`
-	Sort        string          `json:"sort"`
-	Region      string          `json:"region,omitempty"`
-	Income      string          `json:"income,omitempty"`
-	Total       int             `json:"total"`
-	Methods     *access.Methods `json:"methods"`
-	Items       []rankedGapDTO  `json:"items"`
-	NextCursor  string          `json:"next_cursor,omitempty"`
+	DataVersion int64 `json:"data_version"`
+	access.Denominators
+	Year       int             `json:"year"`
+	Sort       string          `json:"sort"`
+	Region     string          `json:"region,omitempty"`
+	Income     string          `json:"income,omitempty"`
+	Total      int             `json:"total"`
+	Methods    *access.Methods `json:"methods"`
+	Items      []rankedGapDTO  `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
 // pageCursor is the opaque position in a list; Query ties it to the
@@ -183,10 +187,10 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if done, err := s.conditional(c, q.Model, fmt.Sprint(limit)); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, fmt.Sprint(limit), q.AsOf); done || err != nil {
 		return err
 	}
-	all, err := s.cfg.Gaps.All(c.Request.Context(), q.Year, q.Year, q.Model)
+	all, err := s.cfg.Gaps.At(q.AsOf).All(c.Request.Context(), q.Year, q.Year, q.Model)
 	if err != nil {
 		return err
 	}
@@ -202,7 +206,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, offset, limit int, fp string) rankResponse {
 	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Items: []rankedGapDTO{}}
 	if len(all) > 0 {
-		resp.DataVersion = all[0].DataVersion
+		resp.DataVersion, resp.Denominators = all[0].DataVersion, all[0].Denominators
 	}
 	if len(rows) > 0 {
 		m := rows[0].Methods

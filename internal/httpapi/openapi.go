@@ -63,6 +63,7 @@ var (
 	yearParam    = requiredQuery("year", "calendar year", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	fromParam    = query("from", "first year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	toParam      = query("to", "last year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
+	asOfParam    = query("as_of", "a data version: the figures exactly as they were answered at that version (inputs, factor tables and settings as they stood then); cacheable for ever; a version after the current one is a 400. Every figures response links its own as_of in a Link header with rel=canonical", obj{"type": "integer", "minimum": 1})
 	modelParam   = query("model", "need model (a factor table of kind need-model, e.g. benchmark or cancer-hiv) whose figures fill the headline fields; the setting default_need_model (benchmark) when absent; an unknown model is a 400 naming the known ones", obj{"type": "string"})
 	ifNoneMatch  = obj{"name": "If-None-Match", "in": "header", "description": "an ETag from an earlier response", "schema": obj{"type": "string"}}
 	publicAccess = []obj{{}, {"bearerAuth": []string{}}}
@@ -99,7 +100,8 @@ func op(id, summary string, security []obj, params []obj, responses obj) obj {
 
 // cached adds the ETag behaviour of gap and data responses.
 func cached(ok obj) obj {
-	ok["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}, "description": "changes whenever published data change"}}
+	ok["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}, "description": "changes whenever published data change"},
+		"Link": obj{"schema": obj{"type": "string"}, "description": "<…?as_of=N>; rel=\"canonical\": the permalink of these figures"}}
 	return ok
 }
 
@@ -154,7 +156,7 @@ func OpenAPI(version string) obj {
 		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
 
 	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": notModified, "400": badRequest, "404": notFound}))
 	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
 		[]obj{yearParam,
@@ -164,9 +166,9 @@ func OpenAPI(version string) obj {
 				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
 			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
 			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
-			modelParam, ifNoneMatch},
+			modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
-	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, ifNoneMatch) }
+	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, asOfParam, ifNoneMatch) }
 	groupResponses := func() obj {
 		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
 	}
@@ -348,9 +350,11 @@ func schemas() obj {
 			"code":    str("the flag or band label; a flag ending in ':' is followed by a drug or cause code"),
 			"meaning": str("one sentence"), "severity": obj{"type": "string", "enum": []string{"info", "caution", "missing"}}}),
 		"CountryGaps": object([]string{"country", "data_version", "methods", "years"}, obj{
-			"country":      countryRef,
-			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
-			"methods":      obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+			"country":           countryRef,
+			"data_version":      integer("the data version the figures were computed at; the ETag derives from it"),
+			"population_source": str("the population series divided by (GET /api/v1/sources)"),
+			"deaths_source":     str("the deaths series the need models used"),
+			"methods":           obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
 				"properties": obj{"year": integer(""), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
@@ -359,8 +363,9 @@ func schemas() obj {
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
 			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""),
-				"data_version": integer("the data version the figures were computed at"),
-				"countries":    integer("members"), "countries_with_data": integer("members with mg ME per capita"),
+				"data_version":      integer("the data version the figures were computed at"),
+				"population_source": str(""), "deaths_source": str(""),
+				"countries": integer("members"), "countries_with_data": integer("members with mg ME per capita"),
 				"countries_without_data": integer(""), "countries_with_need": integer("members with consumption and headline need"),
 				"population": number("every member with a population figure"), "population_with_data": number(""),
 				"population_without_data": number(""),
@@ -372,7 +377,7 @@ func schemas() obj {
 				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
 				"population_by_acm_band":       obj{"type": "object", "additionalProperties": number("")},
 				"ranking":                      array(obj{"type": "object"})}},
-		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
+		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage": lineage,
