@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 type ImportWriter interface {
 	// Stage stores records as not yet published, with their lineage.
 	Stage(ctx context.Context, b Batch) error
+	// SetSeries names the series of the staged population and deaths
+	// records that name none.
+	SetSeries(ctx context.Context, source string) error
 	// Diff compares the staged records with the published ones.
 	Diff(ctx context.Context, kind ImportKind, scope string) (d Diff, unchanged int, err error)
 	// Publish makes the staged records the published values.
@@ -55,6 +59,9 @@ type ImportOptions struct {
 	Publish    bool
 	RemoteAddr string
 	Progress   func(done, total int64)
+	// Terms are the data's source, licence and citation; what is left
+	// empty is defaulted from the publisher the importer recognises.
+	Terms Terms
 }
 
 // ImportResult is the outcome of an import.
@@ -141,6 +148,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err != nil {
 		return res, err
 	}
+	if err := CheckTerms(opt.Terms); err != nil {
+		return res, err
+	}
 	lim := s.limits()
 	if int64(len(data)) > lim.MaxBytes {
 		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", len(data), lim.MaxBytes)
@@ -160,7 +170,8 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 		}
 	}
 	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
-		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now()}
+		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
+		Terms: Terms{Source: strings.TrimSpace(opt.Terms.Source), Licence: strings.TrimSpace(opt.Terms.Licence), Citation: strings.TrimSpace(opt.Terms.Citation)}}
 	if err := s.Store.CreateUpload(ctx, &u); err != nil {
 		return res, err
 	}
@@ -278,6 +289,15 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		}
 		if HasErrors(pr.Problems) || HasErrors(extra) {
 			return errRollback
+		}
+		// The terms the user left empty come from the publisher the
+		// importer recognised; the series of population and deaths is
+		// the upload's source.
+		u.Terms = DefaultTerms(u.Terms, pr.Layout, u.Filename)
+		if pr.Kind == KindPopulation || pr.Kind == KindDeaths {
+			if err := w.SetSeries(ctx, u.Terms.Source); err != nil {
+				return err
+			}
 		}
 		if pr.Kind == KindConsumption {
 			ws, err := w.ConsumptionOverEstimate(ctx)

@@ -59,3 +59,27 @@ func (s *GapService) DefaultSeries(ctx context.Context, m Measure) (string, erro
 	}
 	return all[0].Source, nil
 }
+
+// Sources lists every population and deaths series as of the service's
+// data version, marking the default of each measure.
+func (s *GapService) Sources(ctx context.Context) ([]Series, error) {
+	if _, err := s.version(ctx); err != nil {
+		return nil, err
+	}
+	var out []Series
+	for _, m := range Measures {
+		def, err := s.DefaultSeries(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		all, err := s.Store.Series(ctx, m, s.asOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			all[i].Default = all[i].Source == def
+		}
+		out = append(out, all...)
+	}
+	return out, nil
+}

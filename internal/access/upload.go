@@ -94,6 +94,9 @@ type Upload struct {
 	Matches     []Match
 	// SupersededBy is the upload that replaced this one's values.
 	SupersededBy int64
+	// Terms: the source, licence and citation of the data, given on upload
+	// or defaulted from the publisher the importer recognised.
+	Terms Terms
 }
 
 // UploadCounts summarises an import.

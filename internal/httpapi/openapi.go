@@ -152,6 +152,18 @@ func OpenAPI(version string) obj {
 		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
 			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
 	})
+	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
+	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
+		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": notModified, "400": badRequest}))
+	add("/api/v1/sources/{measure}", "put", obj{
+		"operationId": "putSource",
+		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("measure", "population or deaths")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
+		"responses": obj{"200": sourcesBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
+			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
 	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
 		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
 
@@ -286,8 +298,10 @@ func schemas() obj {
 	uploadSummary := obj{
 		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
 		"country": str("scope; empty for several countries"), "uploader": str(""),
-		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}},
-		"reason":      str("why it was rejected"),
+		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}},
+		"reason":  str("why it was rejected"),
+		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
+		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
 		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
 		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
 		"superseded_by": integer(""),
@@ -392,11 +406,18 @@ func schemas() obj {
 		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
 		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
 		"UploadForm": object([]string{"file"}, obj{
-			"file":    obj{"type": "string", "format": "binary"},
-			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
-			"country": str("ISO3 scope; a ministry key's own country by default"),
-			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"file":     obj{"type": "string", "format": "binary"},
+			"kind":     obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
+			"country":  str("ISO3 scope; a ministry key's own country by default"),
+			"dry_run":  obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"source":   obj{"type": "string", "maxLength": 200, "description": "publisher and vintage, e.g. UN WPP 2024; defaulted for the publishers the importers recognise"},
+			"licence":  obj{"type": "string", "maxLength": 500, "description": "defaulted likewise (UN WPP CC BY 3.0 IGO, World Bank CC BY 4.0, GBD non-commercial, INCB)"},
+			"citation": obj{"type": "string", "maxLength": 2000, "description": "how to cite the data; defaulted likewise"},
 		}),
+		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
+			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
+			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
+			"first_upload_id": integer("")}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),
 		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),

@@ -24,6 +24,11 @@ type uploadForm struct {
 	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	// The data's terms; left empty, they default from the publisher the
+	// importer recognises.
+	Source   string `form:"source" binding:"max=200"`
+	Licence  string `form:"licence" binding:"max=500"`
+	Citation string `form:"citation" binding:"max=2000"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -42,7 +47,8 @@ type uploadSummaryDTO struct {
 	DecidedAt    *time.Time          `json:"decided_at"`
 	Counts       access.UploadCounts `json:"counts"`
 	SupersededBy int64               `json:"superseded_by,omitempty"`
-	Links        uploadLinks         `json:"links"`
+	access.Terms
+	Links uploadLinks `json:"links"`
 }
 
 type uploadLinks struct {
@@ -66,7 +72,7 @@ func toUploadSummary(u access.Upload) uploadSummaryDTO {
 	self := uploadURL(u.ID)
 	return uploadSummaryDTO{ID: u.ID, Filename: u.Filename, Size: u.Size, SHA256: u.SHA256, Kind: string(u.Kind),
 		Layout: u.Layout, Country: u.Country, Uploader: u.Uploader, Status: string(u.Status), Reason: u.Reason,
-		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: u.Counts, SupersededBy: u.SupersededBy,
+		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: u.Counts, SupersededBy: u.SupersededBy, Terms: u.Terms,
 		Links: uploadLinks{Self: self, File: self + "/file", Annotated: self + "/annotated.xlsx"}}
 }
 
@@ -115,7 +121,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP()}
+		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Terms: access.Terms{Source: form.Source, Licence: form.Licence, Citation: form.Citation}}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)

@@ -137,20 +137,6 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	tx := w.tx.WithContext(ctx)
 	id := w.uploadID
-	// A population or deaths value belongs to the series its upload names
-	// unless the record names its own.
-	var uploadSource *string
-	src := func(s string) string {
-		if s != "" {
-			return s
-		}
-		if uploadSource == nil {
-			var v string
-			_ = tx.Raw("SELECT source FROM uploads WHERE id = ?", id).Row().Scan(&v)
-			uploadSource = &v
-		}
-		return *uploadSource
-	}
 	if len(b.Consumption) > 0 {
 		rows := make([]consumptionRow, len(b.Consumption))
 		for i, c := range b.Consumption {
@@ -176,7 +162,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if len(b.Population) > 0 {
 		rows := make([]populationRow, len(b.Population))
 		for i, p := range b.Population {
-			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, Source: src(p.Source), UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
+			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, Source: p.Source, UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
@@ -185,7 +171,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if len(b.Deaths) > 0 {
 		rows := make([]deathsRow, len(b.Deaths))
 		for i, d := range b.Deaths {
-			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, Source: src(d.Source), UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
+			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, Source: d.Source, UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
@@ -199,6 +185,18 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
+		}
+	}
+	return nil
+}
+
+// SetSeries names the series of this upload's staged population and deaths
+// rows that name none.
+func (w *ImportTx) SetSeries(ctx context.Context, source string) error {
+	tx := w.tx.WithContext(ctx)
+	for _, t := range []string{"population", "deaths"} {
+		if err := tx.Exec("UPDATE "+t+" SET source = ? WHERE upload_id = ? AND source = ''", source, w.uploadID).Error; err != nil {
+			return translate(err, "store.SetSeries")
 		}
 	}
 	return nil

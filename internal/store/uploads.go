@@ -40,6 +40,9 @@ type uploadRow struct {
 	Diff          string     `gorm:"column:diff"`
 	Matches       string     `gorm:"column:matches"`
 	SupersededBy  int64      `gorm:"column:superseded_by"`
+	Source        string     `gorm:"column:source"`
+	Licence       string     `gorm:"column:licence"`
+	Citation      string     `gorm:"column:citation"`
 }
 
 func (uploadRow) TableName() string { return "uploads" }
@@ -57,6 +60,7 @@ func uploadToRow(u access.Upload) uploadRow {
 		Country: u.Country, Uploader: u.Uploader, UploaderKeyID: u.UploaderKey, Status: string(u.Status), Reason: u.Reason,
 		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: j(u.Counts, "{}"), Problems: j(u.Problems, "[]"),
 		Diff: j(u.Diff, "{}"), Matches: j(u.Matches, "[]"), SupersededBy: u.SupersededBy,
+		Source: u.Terms.Source, Licence: u.Terms.Licence, Citation: u.Terms.Citation,
 	}
 }
 
@@ -65,6 +69,7 @@ func rowToUpload(r uploadRow) access.Upload {
 		ID: r.ID, SHA256: r.SHA256, Filename: r.Filename, Size: r.Size, Kind: access.ImportKind(r.Kind), Layout: r.Layout,
 		Country: r.Country, Uploader: r.Uploader, UploaderKey: r.UploaderKeyID, Status: access.UploadStatus(r.Status),
 		Reason: r.Reason, ReceivedAt: r.ReceivedAt.UTC(), DecidedAt: r.DecidedAt, SupersededBy: r.SupersededBy,
+		Terms: access.Terms{Source: r.Source, Licence: r.Licence, Citation: r.Citation},
 	}
 	_ = json.Unmarshal([]byte(r.Counts), &u.Counts)
 	_ = json.Unmarshal([]byte(r.Problems), &u.Problems)
