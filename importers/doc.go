@@ -49,6 +49,10 @@
 //	who-gho               WHO GHO export: DimensionMemberCode, WHO_REGION_CODE,
 //	                      WORLD_BANK_INCOME_GROUP
 //	worldbank-metadata    World Bank country metadata: Country Code, Region, IncomeGroup
+//	worldbank-income-history  the World Bank's historical classification (OGHIST.xlsx) as
+//	                      published: one record per economy and data year (FY − 2)
+//	worldbank-class       the World Bank's current classification (CLASS.xlsx) as published,
+//	                      the aggregates its "composition" sheet lists passed over
 //
 // A workbook whose sheets hold different layouts reports them joined by "+".
 //

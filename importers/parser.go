@@ -90,7 +90,14 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		r.locale = info.locale
 		r.totalRows = int64(strings.Count(string(in.Data), "\n"))
 	}
+	wb, err := r.worldBankWorkbook(sheets) // wbincome.go
+	if err != nil {
+		return res, err
+	}
 	for _, sh := range sheets {
+		if wb {
+			break
+		}
 		if err := r.sheet(sh); err != nil {
 			return res, err
 		}

@@ -88,6 +88,7 @@ type metadataRow struct {
 	WHORegion   string `gorm:"column:who_region"`
 	IncomeGroup string `gorm:"column:income_group"`
 	Vintage     string `gorm:"column:vintage"`
+	DataYear    int    `gorm:"column:data_year"`
 	Name        string `gorm:"column:name"`
 	UploadID    int64  `gorm:"column:upload_id"`
 	Sheet       string `gorm:"column:sheet"`
@@ -111,7 +112,7 @@ var obsTables = map[access.ImportKind]obsTable{
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year", "source"}, []string{"persons"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause", "source"}, []string{"deaths"}},
-	access.KindCountries:   {"country_metadata", []string{"iso3"}, []string{"who_region", "income_group", "vintage"}},
+	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}},
 }
 
 // ImportTx is an open import transaction: records are staged (stored but
@@ -181,7 +182,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		rows := make([]metadataRow, len(b.Countries))
 		for i, m := range b.Countries {
 			rows[i] = metadataRow{ISO3: m.ISO3, WHORegion: m.WHORegion, IncomeGroup: m.IncomeGroup, Vintage: m.IncomeVintage,
-				Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
+				DataYear: m.DataYear, Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
@@ -364,7 +365,13 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 	if err := tx.Where("upload_id = ?", uploadID).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
+	if err := applyIncomeYears(tx, uploadID, v, rows); err != nil {
+		return err
+	}
 	for _, r := range rows {
+		if r.DataYear != 0 {
+			continue // a classification by year (income_group_years), not the current one
+		}
 		if r.WHORegion != "" {
 			if err := tx.Exec("UPDATE countries SET who_region = ? WHERE iso3 = ?", r.WHORegion, r.ISO3).Error; err != nil {
 				return err

@@ -159,7 +159,7 @@ func (s *Store) countriesAt(ctx context.Context, iso3 string, v int64) ([]access
 		// a countries upload at or before v is the one figures then used.
 		var meta []metadataRow
 		cond, args := visibleAt("", v)
-		mq := db.Where(cond+" AND who_region <> ''", args...).Order("published_in, id")
+		mq := db.Where(cond+" AND who_region <> '' AND data_year = 0", args...).Order("published_in, id")
 		if iso3 != "" {
 			mq = mq.Where("iso3 = ?", iso3)
 		}

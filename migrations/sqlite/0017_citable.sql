@@ -15,6 +15,28 @@ ALTER TABLE income_groups ADD COLUMN published_in BIGINT;
 ALTER TABLE income_groups ADD COLUMN withdrawn_in BIGINT;
 UPDATE income_groups SET published_in = 1 WHERE active;
 
+-- Income groups by data year likewise: a publication withdraws the row it
+-- replaces instead of deleting it (the table is rebuilt with its own id so
+-- that a country and year can have several rows over time, one current).
+CREATE TABLE income_group_years_v (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    iso3         TEXT NOT NULL REFERENCES countries (iso3),
+    year         INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+    income_group TEXT NOT NULL CHECK (income_group IN ('LIC', 'LMC', 'UMC', 'HIC', '')),
+    vintage      TEXT NOT NULL DEFAULT '',
+    source       TEXT NOT NULL DEFAULT '',
+    upload_id    INTEGER REFERENCES uploads (id),
+    published_in BIGINT NOT NULL DEFAULT 1,
+    withdrawn_in BIGINT
+);
+INSERT INTO income_group_years_v (iso3, year, income_group, vintage, source, upload_id, published_in)
+SELECT y.iso3, y.year, y.income_group, y.vintage, y.source, y.upload_id,
+       COALESCE((SELECT MIN(m.published_in) FROM country_metadata m WHERE m.upload_id = y.upload_id), 1)
+FROM income_group_years y ORDER BY y.iso3, y.year;
+DROP TABLE income_group_years;
+ALTER TABLE income_group_years_v RENAME TO income_group_years;
+CREATE UNIQUE INDEX income_group_years_current ON income_group_years (iso3, year) WHERE withdrawn_in IS NULL;
+
 CREATE TABLE settings_history (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     key        TEXT NOT NULL,
