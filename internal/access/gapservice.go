@@ -135,6 +135,7 @@ func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
 	var fs FactorSet
 	fs.SDDD, fs.ME, fs.Basket = latest[TableSDDD], latest[TablePPSG], latest[TablePainBasket]
 	fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands = latest[TableINCBBands], latest[TableBenchmarkBands], latest[TableBenchmarkRef], latest[TableACMBands]
+	fs.Price = latest[TableMorphinePrice]
 	m, ok := latest[model]
 	if !ok || m.Kind != KindNeedModel {
 		return fs, Errorf(Invalid, "BuildFactorSet", "no need model %q: use one of %s", model, strings.Join(NeedModels(all), ", "))

@@ -103,6 +103,7 @@ type rankedGapDTO struct {
 	NeedMetPct           *float64          `json:"need_met_pct"`
 	GapMEMg              *float64          `json:"gap_me_mg"`
 	MorphineKgToCloseGap *float64          `json:"morphine_kg_to_close_gap"`
+	CostToCloseGapUSD    *float64          `json:"cost_to_close_gap_usd"`
 	Flags                []string          `json:"flags"`
 	Href                 string            `json:"href"`
 }
@@ -224,7 +225,8 @@ func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, 
 			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
 			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
 			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
-			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
+			CostToCloseGapUSD: y.CostToCloseGapUSD,
+			Flags:             flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
 	}
 	if end < len(rows) {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
