@@ -41,6 +41,7 @@ type importSummary struct {
 type importOptions struct {
 	kind, country, format, annotate string
 	dryRun, draft                   bool
+	terms                           access.Terms
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -72,6 +73,9 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
+	fs.StringVar(&o.terms.Source, "source", "", "the data's source, publisher and vintage, e.g. \"UN WPP 2024\": the series of population and deaths values (default: from the publisher the importer recognises)")
+	fs.StringVar(&o.terms.Licence, "licence", "", "the licence the data are published under (default: the recognised publisher's)")
+	fs.StringVar(&o.terms.Citation, "citation", "", "how to cite the data (default: the recognised publisher's)")
 	return cmd
 }
 
@@ -94,7 +98,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft}, stderr)
+		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft, Terms: o.terms}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
