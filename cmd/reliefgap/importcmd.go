@@ -39,9 +39,9 @@ type importSummary struct {
 
 // importOptions are the flags of "reliefgap import".
 type importOptions struct {
-	kind, country, format, annotate string
-	dryRun, draft                   bool
-	terms                           access.Terms
+	kind, country, format, annotate, locale string
+	dryRun, draft                           bool
+	terms                                   access.Terms
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -67,7 +67,7 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths or countries (default: detected from the headers)")
+	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths, countries, availability or ccs (default: detected from the headers)")
 	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
@@ -76,6 +76,7 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.StringVar(&o.terms.Source, "source", "", "the data's source, publisher and vintage, e.g. \"UN WPP 2024\": the series of population and deaths values (default: from the publisher the importer recognises)")
 	fs.StringVar(&o.terms.Licence, "licence", "", "the licence the data are published under (default: the recognised publisher's)")
 	fs.StringVar(&o.terms.Citation, "citation", "", "how to cite the data (default: the recognised publisher's)")
+	fs.StringVar(&o.locale, "locale", "", "how the files write numbers: dot (1,234.5) or comma (1.234,5) (default: the file's own numbers decide)")
 	return cmd
 }
 
@@ -87,7 +88,10 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	}
 	k := access.ImportKind(*kind)
 	if k != "" && !k.Valid() {
-		return usageErr("unknown kind %q: use consumption, estimates, population, deaths or countries", *kind)
+		return usageErr("unknown kind %q: use consumption, estimates, population, deaths, countries, availability or ccs", *kind)
+	}
+	if _, err := importers.ParseLocale(o.locale); err != nil {
+		return usageErr("%v", err)
 	}
 	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
@@ -98,7 +102,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft, Terms: o.terms}, stderr)
+		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft, Locale: o.locale, Terms: o.terms}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
@@ -178,7 +182,7 @@ func printSummary(w io.Writer, s importSummary) {
 		switch {
 		case m.Resolved != "" && m.Method != "iso3" && m.Method != "inn":
 			fmt.Fprintf(w, "  matched %s %q → %s (by %s)\n", m.What, m.Value, m.Resolved, m.Method)
-		case m.Resolved == "":
+		case m.Resolved == "" && m.Method == "": // not aggregates: those are summed up among the problems
 			fmt.Fprintf(w, "  unmatched %s %q", m.What, m.Value)
 			if len(m.Suggestions) > 0 {
 				fmt.Fprintf(w, "; did you mean %s?", strings.Join(m.Suggestions, ", "))
@@ -186,13 +190,22 @@ func printSummary(w io.Writer, s importSummary) {
 			fmt.Fprintln(w)
 		}
 	}
-	const shown = 50
-	for i, p := range s.Problems {
-		if i == shown {
-			fmt.Fprintf(w, "  … and %d more problems (use --format json or --annotate DIR for all of them)\n", len(s.Problems)-shown)
-			break
+	// A repeated problem is shown once, with its count and first cells, so
+	// that no kind crowds out another; --format json and --annotate give
+	// every one.
+	for _, g := range access.GroupProblems(s.Problems, 5) {
+		if g.Count == 1 {
+			fmt.Fprintf(w, "  %s\n", formatProblem(g.First))
+			continue
 		}
-		fmt.Fprintf(w, "  %s\n", formatProblem(p))
+		refs := strings.Join(g.Refs, ", ")
+		if len(g.Refs) < g.Count {
+			refs += ", …"
+		}
+		fmt.Fprintf(w, "  %s %s ×%s: %s; first: %s\n", g.Severity, g.Code, groupThousands(g.Count), refs, formatProblem(g.First))
+	}
+	if len(s.Problems) > 0 && len(s.Problems) > len(access.GroupProblems(s.Problems, 0)) {
+		fmt.Fprintln(w, "  (every problem: --format json or --annotate DIR)")
 	}
 	if s.Error != "" {
 		fmt.Fprintf(w, "  %s\n", s.Error)
@@ -258,8 +271,8 @@ func (c *cli) templateCmd() *cobra.Command {
 func (c *cli) template(kindName, outPath string) error {
 	kind, out, stdout := &kindName, &outPath, c.stdout
 	k := access.ImportKind(*kind)
-	if k != access.KindEstimates && k != access.KindConsumption {
-		return usageErr("template needs --kind estimates or --kind consumption")
+	if k != access.KindEstimates && k != access.KindConsumption && k != access.KindAvailability && k != access.KindCCS {
+		return usageErr("template needs --kind estimates, consumption, availability or ccs")
 	}
 	if *out == "" {
 		return usageErr("template needs -o FILE.xlsx")
@@ -273,4 +286,13 @@ func (c *cli) template(kindName, outPath string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s template to %s\n", k, *out)
 	return nil
+}
+
+// groupThousands writes n with thousands commas: 4812 → "4,812".
+func groupThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

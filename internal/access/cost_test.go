@@ -47,9 +47,3 @@ func TestCostToCloseGap(t *testing.T) {
 	}
 }
 
-func deref(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}

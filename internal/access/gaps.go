@@ -101,6 +101,7 @@ type CountryGaps struct {
 	Denominators
 	Methods Methods    `json:"methods"`
 	Years   []YearGaps `json:"years"`
+	AvailabilityFields
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing

@@ -78,6 +78,7 @@ type GroupGaps struct {
 	WorldSharePct *float64 `json:"world_share_pct"`
 
 	Ranking []RankedCountry `json:"ranking"`
+	AvailabilityGroupFields
 }
 
 // BandNone is the band of a member with data whose banded figure is null.

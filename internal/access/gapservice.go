@@ -208,6 +208,9 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
 	g.DataVersion, g.Denominators = version, den
 	s.markIllustrative(ctx, []CountryGaps{g})
+	if err := s.attachAvailability(ctx, &g); err != nil {
+		return CountryGaps{}, err
+	}
 	return g, nil
 }
 
@@ -283,6 +286,9 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
 	} else {
 		g.WorldSharePct = WorldShare(g, g)
+	}
+	if err := s.attachCCSCounts(ctx, &g, all); err != nil {
+		return GroupGaps{}, err
 	}
 	return g, nil
 }

@@ -62,6 +62,9 @@ type ImportOptions struct {
 	// Terms are the data's source, licence and citation; what is left
 	// empty is defaulted from the publisher the importer recognises.
 	Terms Terms
+	// Locale says how the file writes numbers ("dot", "comma"); "" lets
+	// the file decide.
+	Locale string
 }
 
 // ImportResult is the outcome of an import.
@@ -126,7 +129,7 @@ func authorize(who Principal, kind ImportKind, scope string) (string, error) {
 		if !who.CanWriteCountry(scope) {
 			return "", Errorf(Forbidden, op, "a ministry key for %s may not upload data for %s", who.Country, scope)
 		}
-		if kind != "" && kind != KindConsumption && kind != KindEstimates {
+		if kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
 			return "", Errorf(Forbidden, op, "only an administrator may load %s data", kind)
 		}
 		return scope, nil
@@ -142,7 +145,7 @@ func authorize(who Principal, kind ImportKind, scope string) (string, error) {
 func (s *ImportService) Receive(ctx context.Context, who Principal, filename string, data []byte, opt ImportOptions) (res ImportResult, err error) {
 	defer Wrap(&err, "ImportService.Receive(%q)", filename)
 	if opt.Kind != "" && !opt.Kind.Valid() {
-		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries", opt.Kind)
+		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries, availability, ccs", opt.Kind)
 	}
 	scope, err := authorize(who, opt.Kind, opt.Country)
 	if err != nil {
@@ -206,7 +209,8 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		return u, err
 	}
 	in := ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
-		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress}
+		Resolver: NewFoldingResolver(s.nameFolder(), countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
+		Locale: opt.Locale}
 
 	var (
 		pr       ParseResult
@@ -237,7 +241,8 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 			}()
 			res, err := s.Parser.Parse(pctx, in, func(b Batch) error {
 				for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
-					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries)} {
+					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries),
+					KindAvailability: len(b.Availability), KindCCS: len(b.CCS)} {
 					if n > 0 {
 						seen[k] = true
 						if _, err := authorize(who, k, u.Country); err != nil {
@@ -410,6 +415,16 @@ func outOfScope(b Batch, scope string) (string, bool) {
 			return r.ISO3, true
 		}
 	}
+	for _, r := range b.Availability {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.CCS {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
 	return "", false
 }
 
@@ -469,4 +484,13 @@ func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, rea
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "reject", Target: fmt.Sprintf("upload:%d", id), RemoteAddr: remote, Detail: reason})
 	return u, nil
+}
+
+// nameFolder is the parser's way of folding names, when it has one, so
+// that the resolver compares names as the parser reads them.
+func (s *ImportService) nameFolder() NameFolder {
+	if f, ok := s.Parser.(NameFolder); ok {
+		return f
+	}
+	return nil
 }

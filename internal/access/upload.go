@@ -17,7 +17,8 @@ const (
 )
 
 // ImportKinds lists every kind in a stable order.
-var ImportKinds = []ImportKind{KindConsumption, KindEstimates, KindPopulation, KindDeaths, KindCountries}
+var ImportKinds = []ImportKind{KindConsumption, KindEstimates, KindPopulation, KindDeaths, KindCountries,
+	KindAvailability, KindCCS}
 
 // Valid reports whether k is a known kind.
 func (k ImportKind) Valid() bool {
@@ -142,11 +143,16 @@ type Batch struct {
 	Population  []Population
 	Deaths      []Deaths
 	Countries   []CountryMetadata
+	// Availability holds WHO/HAI facility survey rows, CCS country-capacity
+	// survey answers (see availability.go).
+	Availability []AvailabilitySurvey
+	CCS          []CCSRecord
 }
 
 // Len is the number of records in the batch.
 func (b Batch) Len() int {
-	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries)
+	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries) +
+		len(b.Availability) + len(b.CCS)
 }
 
 // Limits bound what a parser reads.
@@ -173,6 +179,9 @@ type ParseInput struct {
 	// SaltBase is the salt→base table used to convert salt quantities.
 	SaltBase FactorTable
 	Limits   Limits
+	// Locale, when set, says how the file writes numbers: "dot" (1,234.5)
+	// or "comma" (1.234,5); otherwise the file's own numbers decide.
+	Locale string
 	// Progress, if set, is called now and then with bytes or rows done.
 	Progress func(done, total int64)
 }

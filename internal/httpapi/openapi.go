@@ -274,12 +274,13 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
-	return obj{
+	doc := withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
 			"title":       "reliefgap API",
 			"version":     version,
-			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457).",
+			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457) with a type documented at /api/v1/problems. Every figure carries the data version, factor tables and need model that produced it.",
+			"license":     obj{"name": "Figures: CC BY 4.0, citing reliefgap and the data version; input data under each publisher's own terms"},
 		},
 		"servers": []obj{{"url": "/"}},
 		"paths":   p,
@@ -287,7 +288,9 @@ func OpenAPI(version string) obj {
 			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "an API key (rgk_…)"}},
 			"schemas":         schemas(),
 		},
-	}
+	})
+	finishDocument(doc)
+	return doc
 }
 
 func schemas() obj {
@@ -313,6 +316,10 @@ func schemas() obj {
 	}
 	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
 	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
 	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
 		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
 	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
@@ -329,7 +336,7 @@ func schemas() obj {
 	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
 		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
 		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
-		"morphine_kg_to_close_gap": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
 	return obj{
 		"Problem": object([]string{"type", "title", "status"}, obj{
 			"type": str("a problem type URI documented at /api/v1/problems, or about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
@@ -354,7 +361,7 @@ func schemas() obj {
 				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
 				"confidence": str(""), "note": str("")}))}),
 		"NeedModels": obj{"type": "object", "description": "need model name → its figures, side by side",
-			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME")})},
+			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME"), "cost_to_close_gap_usd": nnum("US$")})},
 		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
 			"description": "[min, max] of need_met_pct over need_models; null when no model has one"}),
 		"FiguresSetting": object([]string{"key", "value", "default"}, obj{"key": str(""), "value": str("current value"),
@@ -368,11 +375,17 @@ func schemas() obj {
 			"data_version":      integer("the data version the figures were computed at; the ETag derives from it"),
 			"population_source": str("the population series divided by (GET /api/v1/sources)"),
 			"deaths_source":     str("the deaths series the need models used"),
-			"methods":           obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+			"methods":           ref("Methods"),
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
 				"properties": obj{"year": integer(""), "income_group": nstr("the World Bank income group of the data year (FY = year + 2); null when not classified"), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
-					"flags": array(str("see /api/v1/glossary")), "lineage": array(obj{"type": "object"})}}),
+					"population": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr(""),
+					"benchmark_index": nnum(""), "benchmark_band": nstr(""), "acm": nnum(""), "acm_band": nstr(""), "need_me_mg": nnum(""),
+					"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "estimate_me_mg": nnum(""), "estimate_utilization_pct": nnum(""), "estimate_need_coverage_pct": nnum(""),
+					"drugs": array(obj{"type": "object", "description": "per-drug figures: grams of base, mg ME, S-DDD, state and flags",
+						"properties": obj{"drug": str(""), "kg": nnum(""), "grams": nnum(""), "me_mg": nnum(""), "sddd": nnum("S-DDD counted: mg ÷ the drug's S-DDD"),
+							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
+					"flags": array(str("see /api/v1/glossary")), "lineage": array(object(nil, obj{"what": str(""), "year": integer(""), "upload_id": integer(""), "sheet": str(""), "row": integer("")}))}}),
 		}),
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
@@ -391,9 +404,21 @@ func schemas() obj {
 				"population_by_adequacy":       obj{"type": "object", "additionalProperties": number(""), "description": "INCB band → persons; sums to population_with_data; band none: figure null"},
 				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
 				"population_by_acm_band":       obj{"type": "object", "additionalProperties": number("")},
-				"ranking":                      array(obj{"type": "object"})}},
+				"adequacy_counts":              obj{"type": "object", "additionalProperties": integer("members")}, "benchmark_band_counts": obj{"type": "object", "additionalProperties": integer("members")},
+				"acm_band_counts":         obj{"type": "object", "additionalProperties": integer("members")},
+				"median_me_mg_per_capita": nnum(""), "median_sddd_3yr_avg": nnum(""), "sddd_per_million_per_day": nnum(""),
+				"morphine_kg_to_close_gap": nnum(""), "world_share_pct": nnum(""), "methods": ref("Methods"),
+				"ranking": array(object(nil, obj{"rank": integer(""), "country": countryRef, "me_mg_per_capita": nnum(""), "me_mg_per_capita_cagr_5y": nnum(""),
+					"need_met_pct": nnum(""), "adequacy": nstr(""), "benchmark_index": nnum("")}))}},
+		"TableRef": object(nil, obj{"name": str("factor table or model name"), "version": integer("its version")}),
+		"Methods": obj{"type": "object", "description": "factor tables (name and version), need models, rules and formulas behind the figures",
+			"properties": obj{"me": ref("TableRef"), "sddd": ref("TableRef"), "basket": ref("TableRef"), "incb_bands": ref("TableRef"),
+				"benchmark_reference": ref("TableRef"), "benchmark_bands": ref("TableRef"), "acm_bands": ref("TableRef"), "need_model": ref("TableRef"),
+				"need_models": array(ref("TableRef")), "price": nullable(object(nil, obj{"name": str(""), "version": integer(""), "usd_per_mg": number(""), "year": integer("the year the price is of"), "source": str("")})), "data_quality_rules": obj{}, "days_per_year": obj{}, "formb_total": obj{},
+				"formulas": obj{"type": "object", "additionalProperties": str("the formula, in words"), "description": "the formula behind each figure, by field name"}},
+			"additionalProperties": obj{"description": "a further factor table or rule (name and version)"}},
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
-			"income": str(""), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
+			"income": str(""), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage": lineage,
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
@@ -411,6 +436,7 @@ func schemas() obj {
 			"kind":     obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
 			"country":  str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run":  obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"locale":   obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
 			"source":   obj{"type": "string", "maxLength": 200, "description": "publisher and vintage, e.g. UN WPP 2024; defaulted for the publishers the importers recognise"},
 			"licence":  obj{"type": "string", "maxLength": 500, "description": "defaulted likewise (UN WPP CC BY 3.0 IGO, World Bank CC BY 4.0, GBD non-commercial, INCB)"},
 			"citation": obj{"type": "string", "maxLength": 2000, "description": "how to cite the data; defaulted likewise"},

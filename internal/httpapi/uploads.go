@@ -21,9 +21,10 @@ import (
 // uploadForm is the multipart body of POST /uploads.
 type uploadForm struct {
 	File    *multipart.FileHeader `form:"file" binding:"required"`
-	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	Locale  string                `form:"locale" binding:"omitempty,oneof=dot comma auto"`
 	// The data's terms; left empty, they default from the publisher the
 	// importer recognises.
 	Source   string `form:"source" binding:"max=200"`
@@ -62,8 +63,11 @@ type uploadDTO struct {
 	uploadSummaryDTO
 	Duplicate bool             `json:"duplicate"`
 	Problems  []access.Problem `json:"problems"`
-	Diff      access.Diff      `json:"diff"`
-	Matches   []access.Match   `json:"matches"`
+	// ProblemGroups shows each kind of problem once, with its count and
+	// first cells; Problems holds every one.
+	ProblemGroups []problemGroupDTO `json:"problem_groups"`
+	Diff          access.Diff       `json:"diff"`
+	Matches       []access.Match    `json:"matches"`
 }
 
 func uploadURL(id int64) string { return APIPrefix + "/uploads/" + strconv.FormatInt(id, 10) }
@@ -84,7 +88,20 @@ func toUploadDTO(u access.Upload, duplicate bool) uploadDTO {
 	if d.Matches == nil {
 		d.Matches = []access.Match{}
 	}
+	d.ProblemGroups = []problemGroupDTO{}
+	for _, g := range access.GroupProblems(u.Problems, 10) {
+		d.ProblemGroups = append(d.ProblemGroups, problemGroupDTO{Severity: string(g.Severity), Code: g.Code, Count: g.Count, First: g.First, Cells: g.Refs})
+	}
 	return d
+}
+
+// problemGroupDTO is one kind of problem of an upload.
+type problemGroupDTO struct {
+	Severity string         `json:"severity"`
+	Code     string         `json:"code"`
+	Count    int            `json:"count"`
+	First    access.Problem `json:"first"`
+	Cells    []string       `json:"cells,omitempty"`
 }
 
 // createUpload receives a file. The bytes are kept and the upload recorded
@@ -121,7 +138,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Terms: access.Terms{Source: form.Source, Licence: form.Licence, Citation: form.Citation}}
+		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Locale: form.Locale, Terms: access.Terms{Source: form.Source, Licence: form.Licence, Citation: form.Citation}}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
@@ -260,7 +277,7 @@ func (s *Server) getUpload(c *gin.Context) error {
 type uploadsQuery struct {
 	Country string `form:"country"`
 	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted published superseded dry-run"`
-	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Limit   int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor  string `form:"cursor"`
 }

@@ -188,7 +188,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 			return translate(err, "store.Stage")
 		}
 	}
-	return nil
+	return w.stageAvailability(tx, b)
 }
 
 // SetSeries names the series of this upload's staged population and deaths
@@ -260,7 +260,7 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t, "a", "s"))
 FROM %s s LEFT JOIN %s a ON a.active AND %s
 WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
 		strings.Join(keys, " || '/' || "), v, v, t.name, t.name, keyMatch(t, "a", "s"), changed)
-	if kind == access.KindCountries || kind == access.KindEstimates && v == "status" {
+	if kind == access.KindCountries || kind == access.KindCCS || kind == access.KindEstimates && v == "status" {
 		sample = strings.Replace(sample, fmt.Sprintf("a.%s, s.%s", v, v), "NULL, NULL", 1)
 	}
 	rows, err := tx.Raw(sample, uploadID).Rows()
