@@ -46,4 +46,3 @@ func TestCostToCloseGap(t *testing.T) {
 		t.Errorf("no price: cost = %v", *c)
 	}
 }
-
