@@ -28,7 +28,11 @@ func s(v string) *string { return &v }
 func testCountry() access.CountryGaps {
 	f := access.F
 	return access.CountryGaps{
-		Country: access.CountryRef{ISO3: "XKX", Name: maliciousName, WHORegion: "EUR", IncomeGroup: "UMC"},
+		Country:      access.CountryRef{ISO3: "XKX", Name: maliciousName, WHORegion: "EUR", IncomeGroup: "UMC"},
+		DataVersion:  12,
+		Denominators: access.Denominators{PopulationSource: "UN WPP 2019", DeathsSource: "IHME GBD 2019"},
+		Sources: []access.SourceUse{{UploadID: 3, Kind: access.KindPopulation,
+			Terms: access.Terms{Source: "UN WPP 2019", Licence: "CC BY 3.0 IGO", Citation: maliciousName}}},
 		Methods: access.Methods{
 			ME:                 access.Ref{Name: "me", Version: 2},
 			SDDD:               access.Ref{Name: "sddd", Version: 1},
@@ -38,6 +42,7 @@ func testCountry() access.CountryGaps {
 			BenchmarkReference: access.Ref{Name: "ref", Version: 3},
 			ACMBands:           access.Ref{Name: "acm", Version: 1},
 			NeedModel:          nil,
+			Price:              &access.Price{Ref: access.Ref{Name: "morphine-price", Version: 1}, USDPerMg: 0.003, Year: 2017, Source: "Knaul et al., Lancet 2018"},
 			FormBTotal:         access.FormBTotalMethod,
 			DaysPerYear:        access.DaysPerYear,
 			Formulas: access.Formulas{
@@ -216,7 +221,7 @@ func TestCountryXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags, SheetSources}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "country.golden.json", got)
@@ -254,7 +259,7 @@ func TestGroupXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetSummary, SheetRanking}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetSummary, SheetRanking, SheetSources}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "group.golden.json", got)

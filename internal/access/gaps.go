@@ -101,6 +101,9 @@ type CountryGaps struct {
 	Denominators
 	Methods Methods    `json:"methods"`
 	Years   []YearGaps `json:"years"`
+	// Sources are the uploads the figures read, with their terms (set by
+	// GapService.Country).
+	Sources []SourceUse `json:"sources,omitempty"`
 	AvailabilityFields
 }
 

@@ -33,6 +33,8 @@ type GroupGaps struct {
 	DataVersion int64 `json:"data_version"`
 	Denominators
 	Methods *Methods `json:"methods"`
+	// Sources are the uploads the figures read, with their terms.
+	Sources []SourceUse `json:"sources,omitempty"`
 
 	Countries            int `json:"countries"`              // members
 	CountriesWithData    int `json:"countries_with_data"`    // members with me_mg_per_capita for the year

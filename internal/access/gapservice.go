@@ -207,6 +207,9 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
 	g.DataVersion, g.Denominators = version, den
+	if g.Sources, err = s.SourcesOf(ctx, g); err != nil {
+		return CountryGaps{}, err
+	}
 	s.markIllustrative(ctx, []CountryGaps{g})
 	if err := s.attachAvailability(ctx, &g); err != nil {
 		return CountryGaps{}, err
@@ -286,6 +289,9 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
 	} else {
 		g.WorldSharePct = WorldShare(g, g)
+	}
+	if g.Sources, err = s.SourcesOf(ctx, all...); err != nil {
+		return GroupGaps{}, err
 	}
 	if err := s.attachCCSCounts(ctx, &g, all); err != nil {
 		return GroupGaps{}, err

@@ -41,6 +41,44 @@ type Denominators struct {
 	DeathsSource     string `json:"deaths_source"`
 }
 
+// SourceUse is one upload whose values a result used, with its terms: the
+// Sources sheet of a report lists them.
+type SourceUse struct {
+	UploadID int64      `json:"upload_id"`
+	Kind     ImportKind `json:"kind"`
+	Terms
+}
+
+// TermsStore is the optional store method that names the terms of uploads.
+type TermsStore interface {
+	UploadTerms(ctx context.Context, ids []int64) ([]SourceUse, error)
+}
+
+// SourcesOf lists the uploads the years' lineage reaches, with their terms,
+// in upload order; nil when the store cannot say.
+func (s *GapService) SourcesOf(ctx context.Context, gs ...CountryGaps) ([]SourceUse, error) {
+	ts, ok := s.Store.(TermsStore)
+	if !ok {
+		return nil, nil
+	}
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, g := range gs {
+		for _, y := range g.Years {
+			for _, l := range y.Lineage {
+				if l.UploadID > 0 && !seen[l.UploadID] {
+					seen[l.UploadID] = true
+					ids = append(ids, l.UploadID)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return ts.UploadTerms(ctx, ids)
+}
+
 // DefaultSeries is the series of m that figures use as of the service's
 // data version: the one the setting <measure>_source names, else the
 // series published first (so that importing a second source changes no

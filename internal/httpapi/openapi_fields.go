@@ -66,6 +66,7 @@ var fieldDescriptions = map[string]string{
 	"values":                     "number of values held",
 	"first_upload_id":            "the upload that first brought this series",
 	"first_published_in":         "the data version that first published this series",
+	"sources":                    "the uploads the figures read, each with its kind, source, licence and citation",
 	"problem_groups":             "the problems grouped by severity and code, with a count and the first of each",
 	"world_share_pct":            "this group's share of the world's mg ME consumed, percent",
 	"grams":                      "consumed, grams of anhydrous base",

@@ -47,3 +47,16 @@ func (s *Store) Series(ctx context.Context, m access.Measure, v int64) ([]access
 	}
 	return out, nil
 }
+
+// UploadTerms returns the kind and terms of the uploads named, by id.
+func (s *Store) UploadTerms(ctx context.Context, ids []int64) ([]access.SourceUse, error) {
+	var rows []uploadRow
+	if err := s.db.WithContext(ctx).Select("id, kind, source, licence, citation").Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "store.UploadTerms")
+	}
+	out := make([]access.SourceUse, len(rows))
+	for i, r := range rows {
+		out[i] = access.SourceUse{UploadID: r.ID, Kind: access.ImportKind(r.Kind), Terms: access.Terms{Source: r.Source, Licence: r.Licence, Citation: r.Citation}}
+	}
+	return out, nil
+}
