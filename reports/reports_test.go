@@ -28,11 +28,7 @@ func s(v string) *string { return &v }
 func testCountry() access.CountryGaps {
 	f := access.F
 	return access.CountryGaps{
-		Country:      access.CountryRef{ISO3: "XKX", Name: maliciousName, WHORegion: "EUR", IncomeGroup: "UMC"},
-		DataVersion:  12,
-		Denominators: access.Denominators{PopulationSource: "UN WPP 2019", DeathsSource: "IHME GBD 2019"},
-		Sources: []access.SourceUse{{UploadID: 3, Kind: access.KindPopulation,
-			Terms: access.Terms{Source: "UN WPP 2019", Licence: "CC BY 3.0 IGO", Citation: maliciousName}}},
+		Country: access.CountryRef{ISO3: "XKX", Name: maliciousName, WHORegion: "EUR", IncomeGroup: "UMC"},
 		Methods: access.Methods{
 			ME:                 access.Ref{Name: "me", Version: 2},
 			SDDD:               access.Ref{Name: "sddd", Version: 1},
@@ -42,7 +38,6 @@ func testCountry() access.CountryGaps {
 			BenchmarkReference: access.Ref{Name: "ref", Version: 3},
 			ACMBands:           access.Ref{Name: "acm", Version: 1},
 			NeedModel:          nil,
-			Price:              &access.Price{Ref: access.Ref{Name: "morphine-price", Version: 1}, USDPerMg: 0.003, Year: 2017, Source: "Knaul et al., Lancet 2018"},
 			FormBTotal:         access.FormBTotalMethod,
 			DaysPerYear:        access.DaysPerYear,
 			Formulas: access.Formulas{
@@ -221,7 +216,7 @@ func TestCountryXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags, SheetSources}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "country.golden.json", got)
@@ -259,7 +254,7 @@ func TestGroupXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetSummary, SheetRanking, SheetSources}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetSummary, SheetRanking}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "group.golden.json", got)
@@ -348,5 +343,76 @@ func TestCSVText(t *testing.T) {
 		if got := csvText(in); got != want {
 			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTablesCSV(t *testing.T) {
+	gs := []access.CountryGaps{testCountry()}
+	var buf bytes.Buffer
+	if err := DrugsCSV(&buf, gs); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two drugs in 2021: the name and "-fentanyl" escaped, numbers as they are.
+	if len(recs) != 3 || recs[2][1] != "'"+maliciousName || recs[2][5] != "'-fentanyl" || recs[2][6] != "0.125" || recs[1][8] != "125000" {
+		t.Errorf("drugs csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GapsCSV(&buf, append(gs, gs...)); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := csv.NewReader(&buf).ReadAll(); len(recs) != 5 {
+		t.Errorf("gaps csv has %d records, want a header and 2 × 2 country-years", len(recs))
+	}
+	rows := []access.RankRow{{Position: 1, Rank: 1, Country: gs[0].Country, Year: gs[0].Years[0]}, {Position: 2, Country: access.CountryRef{ISO3: "XXB"}}}
+	buf.Reset()
+	if err := RankingCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[1][1] != "1" || recs[2][1] != "" || recs[1][9] != "13.88888888888889" {
+		t.Errorf("ranking csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GroupRankingCSV(&buf, testGroup()); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[2][2] != "'"+maliciousName || recs[1][9] != "0.05" {
+		t.Errorf("group ranking csv = %q", recs)
+	}
+}
+
+func TestInputsCSV(t *testing.T) {
+	in := access.CountryInputs{
+		Country: access.Country{ISO3: "XKX"},
+		Consumption: []access.Consumption{
+			{ISO3: "XKX", Year: 2021, Drug: "morphine", Grams: access.F(1500.5)},
+			{ISO3: "XKX", Year: 2020, Drug: "=cmd", State: access.ValueNil, Grams: access.F(0)},
+			{ISO3: "XKX", Year: 2020, Drug: "fentanyl"}, // blank: not reported
+		},
+		Deaths: []access.Deaths{{ISO3: "XKX", Year: 2020, Cause: "neoplasms", Deaths: 1200}},
+	}
+	var buf bytes.Buffer
+	if err := InputsCSV(&buf, access.KindConsumption, in); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By year, then drug: 2020 "=cmd" (escaped), 2020 fentanyl, 2021 morphine.
+	if len(recs) != 4 || recs[1][2] != "'=cmd" || recs[1][4] != "nil" || recs[2][3] != "" || recs[2][4] != "not_reported" || recs[3][3] != "1500.5" {
+		t.Errorf("consumption csv = %q", recs)
+	}
+	buf.Reset()
+	if err := InputsCSV(&buf, access.KindDeaths, in); err != nil || buf.String() != "iso3,year,cause,deaths\nXKX,2020,neoplasms,1200\n" {
+		t.Errorf("deaths csv = %q, %v", buf.String(), err)
+	}
+	if err := InputsCSV(&buf, access.KindCountries, in); err == nil {
+		t.Error("countries have no CSV here")
 	}
 }

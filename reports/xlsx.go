@@ -20,7 +20,6 @@ const (
 	SheetFlags   = "Flags"
 	SheetSummary = "Summary"
 	SheetRanking = "Ranking"
-	SheetSources = "Sources"
 )
 
 // FlagSeparator joins a year's flags into one cell.
@@ -119,13 +118,7 @@ func CountryXLSX(g access.CountryGaps) (_ []byte, err error) {
 	}
 	writeFlags(fl, g)
 
-	src, err := newSheet(f, SheetSources, false)
-	if err != nil {
-		return nil, err
-	}
-	writeSources(src, g.DataVersion, g.Denominators, g.Methods.Price, g.Sources)
-
-	for _, s := range []*sheet{fig, drugs, lin, meth, fl, src} {
+	for _, s := range []*sheet{fig, drugs, lin, meth, fl} {
 		if s.err != nil {
 			return nil, s.err
 		}
@@ -266,40 +259,12 @@ func GroupXLSX(g access.GroupGaps) (_ []byte, err error) {
 			r.BenchmarkIndex, r.NeedMetPct, r.Adequacy, r.MEMgPerCapitaCAGR5y)
 	}
 
-	src, err := newSheet(f, SheetSources, false)
-	if err != nil {
-		return nil, err
-	}
-	var price *access.Price
-	if g.Methods != nil {
-		price = g.Methods.Price
-	}
-	writeSources(src, g.DataVersion, g.Denominators, price, g.Sources)
-
-	for _, s := range []*sheet{sum, rk, src} {
+	for _, s := range []*sheet{sum, rk} {
 		if s.err != nil {
 			return nil, s.err
 		}
 	}
 	return bytesOf(f)
-}
-
-// writeSources says where the figures come from and how to cite them: the
-// data version (a permalink: as_of), the population and deaths series, the
-// morphine price, and every upload read with its source, licence and
-// citation.
-func writeSources(s *sheet, version int64, den access.Denominators, price *access.Price, uses []access.SourceUse) {
-	s.row("data_version", version, "cite as of this version: as_of="+fmt.Sprint(version))
-	s.row("population_source", den.PopulationSource)
-	s.row("deaths_source", den.DeathsSource)
-	if price != nil {
-		s.row("price", price.Name, price.Version, price.USDPerMg, "US$ per mg ME", price.Year, price.Source)
-	}
-	s.row()
-	s.row("upload_id", "kind", "source", "licence", "citation")
-	for _, u := range uses {
-		s.row(u.UploadID, string(u.Kind), u.Source, u.Licence, u.Citation)
-	}
 }
 
 // sheet writes rows to one worksheet, keeping the first error.

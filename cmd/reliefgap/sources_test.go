@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
@@ -75,5 +77,27 @@ func TestSourcesAndAsOf(t *testing.T) {
 	}
 	if _, errs, code := runCmd(t, env, "gaps", "--country", "KEN", "--year", "2020", "--as-of", "999999"); code == 0 || !strings.Contains(errs, "as_of") {
 		t.Errorf("--as-of in the future: exit %d %s", code, errs)
+	}
+
+	// The report pack's Sources sheet carries each upload's terms.
+	xlsx := filepath.Join(dir, "ken.xlsx")
+	if out, errs, code := runCmd(t, env, "report", "--country", "KEN", "--from", "2020", "--to", "2020", "-o", xlsx); code != 0 {
+		t.Fatalf("report: %d %s %s", code, out, errs)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Sources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		found = found || strings.Contains(strings.Join(r, "|"), "World Bank WDI 2024")
+	}
+	if !found {
+		t.Errorf("Sources sheet lacks the series the figures used: %q", rows)
 	}
 }

@@ -67,7 +67,6 @@ var fieldDescriptions = map[string]string{
 	"first_upload_id":            "the upload that first brought this series",
 	"first_published_in":         "the data version that first published this series",
 	"sources":                    "the uploads the figures read, each with its kind, source, licence and citation",
-	"problem_groups":             "the problems grouped by severity and code, with a count and the first of each",
 	"world_share_pct":            "this group's share of the world's mg ME consumed, percent",
 	"grams":                      "consumed, grams of anhydrous base",
 	"total_g":                    "total estimate, grams of anhydrous base (Form B: a + b + d + max(0, c − stock))",
@@ -125,7 +124,9 @@ var fieldDescriptions = map[string]string{
 	"yes": "members (and persons) answering yes", "no": "members (and persons) answering no", "dont_know": "members (and persons) answering don't know",
 	"no_answer": "members (and persons) without an answer", "form": "dosage form", "strength": "strength as written", "mg_per_unit": "mg of the drug per unit (tablet, ml, patch)",
 	"kg": "kilograms of anhydrous base", "estimate_total_g": "the year's total estimate for the drug, grams of base",
-	"state": "reported (a number), nil (INCB's \"-\") or not_reported (blank)",
+	"state":          "reported (a number), nil (INCB's \"-\") or not_reported (blank)",
+	"problem_groups": "the problems grouped by code: each code once with its count and first cells (the full list is in problems)",
+	"count":          "how many", "first": "the first cells where it occurs, as Sheet!A1",
 	// Keys and audit.
 	"role": "admin, advocate or ministry", "prefix": "first characters of the secret", "created_at": "when created (UTC)", "last_used_at": "when last used (UTC)",
 	"revoked_at": "when revoked (UTC)", "at": "when (UTC)", "actor": "who did it", "key_id": "API key id", "action": "what was done", "target": "what it was done to", "remote_addr": "client address",
