@@ -191,7 +191,7 @@ func OpenAPI(version string) obj {
 	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
 
 	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
-		[]obj{specISO3, yearParam, modelParam,
+		[]obj{specISO3, yearParam, modelParam, asOfParam,
 			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
 			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
 			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
