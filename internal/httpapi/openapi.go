@@ -447,8 +447,8 @@ func schemas() obj {
 			"kind": str("annual or supplementary"), "status": str("submitted or confirmed"), "to_be_consumed_g": nnum(""),
 			"utilized_for_manufacture_g": nnum(""), "stock_target_g": nnum(""), "special_stocks_g": nnum(""), "total_g": nnum(""),
 			"conversion": str(""), "lineage": ref("Lineage")}),
-		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
-		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
+		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "source": str("the series (publisher and vintage); every series is listed"), "lineage": ref("Lineage")}),
+		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "source": str("the series (publisher and vintage)"), "lineage": ref("Lineage")}),
 		"UploadForm": object([]string{"file"}, obj{
 			"file":     obj{"type": "string", "format": "binary"},
 			"kind":     obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},

@@ -121,3 +121,37 @@ func TestSecondPopulationSource(t *testing.T) {
 		t.Errorf("world: %+v", world)
 	}
 }
+
+// The upload form records source, licence and citation; the upload and the
+// population listing show them; a control character is a 400.
+func TestUploadTerms(t *testing.T) {
+	e := newEnv(t)
+	fields := map[string]string{"source": "UN WPP 2024", "licence": "CC BY 3.0 IGO", "citation": "UN DESA, World Population Prospects 2024"}
+	r := e.upload("admin", "pop.csv", []byte("iso3,year,persons\nKEN,2020,1000000\n"), fields)
+	var u struct {
+		ID       int64  `json:"id"`
+		Source   string `json:"source"`
+		Licence  string `json:"licence"`
+		Citation string `json:"citation"`
+	}
+	r.json(t, &u)
+	if u.Source != "UN WPP 2024" || u.Licence != "CC BY 3.0 IGO" || u.Citation != fields["citation"] {
+		t.Fatalf("upload: %d %s", r.Code, r.Body.String())
+	}
+	if r := e.do("admin", http.MethodPost, fmt.Sprintf("/api/v1/uploads/%d/publish", u.ID), nil, ""); r.Code != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Code, r.Body.String())
+	}
+	var pop struct {
+		Items []struct {
+			Source string `json:"source"`
+		} `json:"items"`
+	}
+	e.get("public", "/api/v1/countries/KEN/population").json(t, &pop)
+	if len(pop.Items) != 1 || pop.Items[0].Source != "UN WPP 2024" {
+		t.Errorf("population = %+v", pop.Items)
+	}
+	bad := e.upload("admin", "pop2.csv", []byte("iso3,year,persons\nKEN,2021,1000000\n"), map[string]string{"source": "a\x01b"})
+	if bad.Code != http.StatusBadRequest {
+		t.Errorf("control character in source: %d %s", bad.Code, bad.Body.String())
+	}
+}
