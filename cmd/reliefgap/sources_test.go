@@ -79,6 +79,14 @@ func TestSourcesAndAsOf(t *testing.T) {
 		t.Errorf("--as-of in the future: exit %d %s", code, errs)
 	}
 
+	// estimate and report take --as-of too.
+	if out, errs, code := runCmd(t, env, "estimate", "--country", "KEN", "--year", "2021", "--format", "json", "--as-of", fmt.Sprint(first.DataVersion)); code != 0 || !strings.Contains(out, fmt.Sprintf(`"data_version": %d`, first.DataVersion)) {
+		t.Errorf("estimate --as-of: %d %s %s", code, out, errs)
+	}
+	if _, _, code := runCmd(t, env, "report", "--country", "KEN", "-o", filepath.Join(dir, "x.xlsx"), "--as-of", "999999"); code == 0 {
+		t.Errorf("report --as-of in the future succeeded")
+	}
+
 	// The report pack's Sources sheet carries each upload's terms.
 	xlsx := filepath.Join(dir, "ken.xlsx")
 	if out, errs, code := runCmd(t, env, "report", "--country", "KEN", "--from", "2020", "--to", "2020", "-o", xlsx); code != 0 {
