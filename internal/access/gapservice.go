@@ -63,21 +63,35 @@ func (s *GapService) setting(ctx context.Context, key string) (string, bool, err
 	return s.Store.SettingAsOf(ctx, key, s.asOf)
 }
 
+// denominators are the population and deaths series the settings choose
+// as of the service's data version.
+func (s *GapService) denominators(ctx context.Context) (Denominators, error) {
+	var d Denominators
+	var err error
+	if d.PopulationSource, err = s.DefaultSeries(ctx, MeasurePopulation); err != nil {
+		return d, err
+	}
+	d.DeathsSource, err = s.DefaultSeries(ctx, MeasureDeaths)
+	return d, err
+}
+
 // inputs reads the published inputs as of the service's data version, with
 // the population and deaths series the settings choose; it returns the
 // series it read.
 func (s *GapService) inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, Denominators, error) {
-	var d Denominators
-	var err error
-	if d.PopulationSource, err = s.DefaultSeries(ctx, MeasurePopulation); err != nil {
+	d, err := s.denominators(ctx)
+	if err != nil {
 		return nil, d, err
 	}
-	if d.DeathsSource, err = s.DefaultSeries(ctx, MeasureDeaths); err != nil {
-		return nil, d, err
-	}
-	f.AsOf, f.PopulationSource, f.DeathsSource = s.asOf, d.PopulationSource, d.DeathsSource
-	in, err := s.Store.Inputs(ctx, f)
+	in, err := s.inputsWith(ctx, f, d)
 	return in, d, err
+}
+
+// inputsWith reads the inputs of f as of the service's data version, with
+// the series d names.
+func (s *GapService) inputsWith(ctx context.Context, f InputFilter, d Denominators) (map[string]*CountryInputs, error) {
+	f.AsOf, f.PopulationSource, f.DeathsSource = s.asOf, d.PopulationSource, d.DeathsSource
+	return s.Store.Inputs(ctx, f)
 }
 
 // FactorSet assembles the latest version of every factor table; the need
@@ -355,18 +369,20 @@ func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
 // bordersInputs reads the inputs of iso3 and of every country linked to it
 // by a succession, and prepares them for borders (PrepareBorders).
 func (s *GapService) bordersInputs(ctx context.Context, iso3 string, from, to int) (map[string]*CountryInputs, Denominators, error) {
-	var den Denominators
 	ss, err := s.Store.Successions(ctx)
+	if err != nil {
+		return nil, Denominators{}, err
+	}
+	den, err := s.denominators(ctx)
 	if err != nil {
 		return nil, den, err
 	}
 	in := map[string]*CountryInputs{}
 	for _, c := range SuccessionFamily(ss, iso3) {
-		part, d, err := s.inputs(ctx, InputFilter{ISO3: c, FromYear: from, ToYear: to})
+		part, err := s.inputsWith(ctx, InputFilter{ISO3: c, FromYear: from, ToYear: to}, den)
 		if err != nil {
 			return nil, den, err
 		}
-		den = d
 		for k, v := range part {
 			in[k] = v
 		}
