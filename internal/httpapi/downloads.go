@@ -201,11 +201,11 @@ func (s *Server) countryDrugsCSV(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
-	if done, err := s.conditional(c, q.Model, "csv"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "csv", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, csvContentType, fmt.Sprintf("reliefgap-%s-drugs.csv", iso3), func() ([]byte, error) {
-		g, err := s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		g, err := s.cfg.Gaps.At(q.AsOf).Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
 		if err != nil {
 			return nil, err
 		}

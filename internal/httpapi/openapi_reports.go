@@ -30,7 +30,7 @@ func reportPaths(p obj, add func(path, method string, o obj)) {
 	add("/api/v1/world/report.xlsx", "get", op("worldReport", "The world's report pack", publicAccess, groupParams, groupOK))
 	add("/api/v1/countries/{iso3}/drugs.csv", "get", op("countryDrugsCSV",
 		"A country's figures per year and drug as CSV (kg of base, mg ME, S-DDD, estimates)", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(obj{"description": "one row per year and drug", "content": obj{"text/csv": csvContent}}), "304": notModified, "400": badRequest, "404": notFound}))
 	add("/api/v1/download/gaps.csv", "get", op("downloadGapsCSV",
 		"Every country-year figure as one CSV, built once per data version; the dictionary, licence and citation are in gaps.xlsx (Link rel=describedby)", publicAccess,
