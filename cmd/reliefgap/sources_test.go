@@ -109,3 +109,29 @@ func TestSourcesAndAsOf(t *testing.T) {
 		t.Errorf("Sources sheet lacks the series the figures used: %q", rows)
 	}
 }
+
+// validate writes the comparison to the file named, from whatever the
+// database holds (here, one country: most rows are "—").
+func TestValidateCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"RELIEFGAP_DB": "sqlite:" + filepath.Join(dir, "rg.db")}
+	cons := filepath.Join(dir, "cons.csv")
+	os.WriteFile(cons, []byte("iso3,year,drug,consumption,unit\nUSA,2011,morphine,36.5,kg\nUSA,2012,morphine,36.5,kg\nUSA,2013,morphine,36.5,kg\n"), 0o644)
+	pop := filepath.Join(dir, "pop.csv")
+	os.WriteFile(pop, []byte("iso3,year,population\nUSA,2011,1000000\nUSA,2012,1000000\nUSA,2013,1000000\n"), 0o644)
+	if out, errs, code := runCmd(t, env, "import", "--source", "test series", cons, pop); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	out := filepath.Join(dir, "VALIDATION.md")
+	if o, errs, code := runCmd(t, env, "validate", "-o", out); code != 0 {
+		t.Fatalf("validate: %d %s %s", code, o, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// USA alone: 36,500,000 mg ÷ 100 mg ÷ 365 ÷ 1 (million) = 1,000 S-DDD per million per day.
+	if md := string(b); !strings.Contains(md, "| 31453 S-DDD per million per day | 1000 | 0.03 | 1 |") || !strings.Contains(md, `population series "test series"`) {
+		t.Errorf("VALIDATION.md:\n%s", md)
+	}
+}
