@@ -7,7 +7,17 @@ import (
 )
 
 func (s *Server) openAPI(c *gin.Context) {
-	c.JSON(http.StatusOK, OpenAPI(s.cfg.Version))
+	doc := OpenAPI(s.cfg.Version)
+	if s.site != nil {
+		paths := doc["paths"].(obj)
+		pagesOpenAPI(s.site.Routes(), func(path, method string, o obj) {
+			if paths[path] == nil {
+				paths[path] = obj{}
+			}
+			paths[path].(obj)[method] = o
+		})
+	}
+	c.JSON(http.StatusOK, doc)
 }
 
 // obj is a JSON object in the OpenAPI document.

@@ -68,7 +68,9 @@ func (s *Server) routes() error {
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
-	return nil
+
+	// HTML pages for people (internal/web).
+	return s.mountPages(e)
 }
 
 func (s *Server) healthz(c *gin.Context) {

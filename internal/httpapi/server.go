@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/web"
 )
 
 // Store is what the HTTP adapter reads directly; *store.Store satisfies it.
@@ -59,6 +60,13 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// Sessions signs browsers in to the ministry pages; made from Store and
+	// Keys when nil and the store keeps sessions.
+	Sessions *access.SessionService
+	// CountryXLSX and CountryCSV render a country's figures for the
+	// downloads on its page; the links answer 404 when nil.
+	CountryXLSX func(g access.CountryGaps) ([]byte, error)
+	CountryCSV  func(g access.CountryGaps) ([]byte, error)
 }
 
 const (
@@ -81,6 +89,7 @@ type Server struct {
 	limits  *limiters
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
+	site    *web.Site  // the HTML pages
 
 	// Background processing of large uploads.
 	bgCtx    context.Context

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// view is what every template receives: the page's data in Data, and the
+// language, user and helpers the layout needs.
+type view struct {
+	site        *Site
+	Lang        string
+	Dir         string
+	langQuery   bool
+	Title       string
+	Path        string
+	Query       url.Values
+	DataVersion int64
+	CSSHref     string
+	User        *access.Principal
+	CSRF        string
+	Notice      string
+	Data        any
+}
+
+type langLink struct {
+	Lang, Name, Href string
+	Current          bool
+}
+
+func (s *Site) newView(r *http.Request) *view {
+	lang, explicit := s.cat.pick(r)
+	dir := s.cat.text(lang, "_dir")
+	if dir != "rtl" {
+		dir = "ltr"
+	}
+	return &view{site: s, Lang: lang, Dir: dir, langQuery: explicit, Path: r.URL.Path, Query: r.URL.Query(),
+		CSSHref: "/static/style.css?v=" + s.cssTag}
+}
+
+// T returns the label key in the page's language.
+func (v *view) T(key string) string { return v.site.cat.text(v.Lang, key) }
+
+// Tf formats the label key with args (fmt verbs in the label).
+func (v *view) Tf(key string, args ...any) string { return fmt.Sprintf(v.T(key), args...) }
+
+// Has reports whether the catalogue has key.
+func (v *view) Has(key string) bool { return v.site.cat.has(v.Lang, key) }
+
+// Link returns path carrying the language when it was chosen by ?lang=.
+func (v *view) Link(path string) string {
+	if !v.langQuery || v.Lang == defaultLang {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "lang=" + url.QueryEscape(v.Lang)
+}
+
+// Langs lists the languages, each linking to this page in it.
+func (v *view) Langs() []langLink {
+	var out []langLink
+	for _, l := range v.site.cat.order {
+		q := url.Values{}
+		for k, vs := range v.Query {
+			if k != "lang" {
+				q[k] = vs
+			}
+		}
+		q.Set("lang", l)
+		out = append(out, langLink{Lang: l, Name: v.site.cat.text(l, "_name"), Href: v.Path + "?" + q.Encode(), Current: l == v.Lang})
+	}
+	return out
+}
+
+// Num formats a number with digits decimals in the page's language.
+func (v *view) Num(x float64, digits int) string { return v.site.cat.formatNumber(v.Lang, x, digits) }
+
+// Fig formats a figure that may be missing, with as many decimals as a
+// figure of its size needs to show three significant digits (at most 3).
+func (v *view) Fig(p *float64) string {
+	if p == nil {
+		return v.T("common.no_data")
+	}
+	return v.Num(*p, decimalsFor(*p))
+}
+
+// D renders a figure as <data value="exact">shown</data>, so that what the
+// page shows can be read back exactly (the tests compare it to the API).
+func (v *view) D(p *float64) template.HTML {
+	if p == nil {
+		return template.HTML(`<span class="missing">` + template.HTMLEscapeString(v.T("common.no_data")) + `</span>`)
+	}
+	return template.HTML(`<data value="` + strconv.FormatFloat(*p, 'g', -1, 64) + `">` +
+		template.HTMLEscapeString(v.Num(*p, decimalsFor(*p))) + `</data>`)
+}
+
+// DI is D for an integer count.
+func (v *view) DI(n int) template.HTML {
+	return template.HTML(`<data value="` + strconv.Itoa(n) + `">` + template.HTMLEscapeString(v.Num(float64(n), 0)) + `</data>`)
+}
+
+func decimalsFor(x float64) int {
+	a := math.Abs(x)
+	switch {
+	case a == 0 || a >= 100:
+		return 0
+	case a >= 10:
+		return 1
+	case a >= 1:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// Band names a band label in words.
+func (v *view) Band(p *string) string {
+	if p == nil {
+		return v.T("common.no_data")
+	}
+	return v.BandName(*p)
+}
+
+// BandName names a band label, or shows it as it is when the catalogue
+// does not know it (a new band in a new table version).
+func (v *view) BandName(label string) string {
+	if k := "band." + label; v.Has(k) {
+		return v.T(k)
+	}
+	return label
+}
+
+// BandClass is the CSS class of a band's colour.
+func (v *view) BandClass(p *string) string {
+	if p == nil {
+		return "band-none"
+	}
+	return "band-" + cssIdent(*p)
+}
+
+// Flag says a flag in words: "not_reported:fentanyl" → the label of
+// not_reported with the drug in it.
+func (v *view) Flag(f string) string {
+	code, arg, hasArg := strings.Cut(f, ":")
+	key := "flag." + code
+	if !v.Has(key) {
+		return f
+	}
+	if hasArg {
+		return v.Tf(key, arg)
+	}
+	return v.T(key)
+}
+
+// Status names an upload status in words.
+func (v *view) Status(s access.UploadStatus) string { return v.T("status." + string(s)) }
+
+func cssIdent(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// parseTemplates parses each page with the layout and partials.
+func parseTemplates() (map[string]*template.Template, error) {
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var shared, pages []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "templates/_") {
+			shared = append(shared, n)
+		} else {
+			pages = append(pages, n)
+		}
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.New("").Funcs(funcs).ParseFS(assets, append(append([]string{}, shared...), p)...)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")] = t
+	}
+	return out, nil
+}
+
+// funcs are the few template functions; the rest are view methods.
+var funcs = template.FuncMap{
+	"div":      func(a, b float64) float64 { return a / b },
+	"decimals": decimalsFor,
+	"pair":     func(v *view, x any) pairArg { return pairArg{V: v, T: x} },
+	"glossary": func() []string { return glossaryTerms },
+}
+
+// pairArg passes the view and one value to a shared template.
+type pairArg struct {
+	V *view
+	T any
+}
+
+// glossaryTerms are the terms the glossary explains, in its order; each
+// has "term.K" and "term.K.def" in the catalogue.
+var glossaryTerms = []string{"me", "mg_me_per_capita", "sddd", "sddd_per_million", "adequacy", "benchmark",
+	"need", "need_met", "gap", "acm", "estimate", "utilization", "coverage", "data_version", "lineage"}
+
+// Kg shows a quantity given in mg as kg, as <data value="kg">.
+func (v *view) Kg(mg *float64) template.HTML {
+	if mg == nil {
+		return v.D(nil)
+	}
+	kg := *mg / 1e6
+	return v.D(&kg)
+}
+
+// BandClassOf is the CSS class suffix of a band label.
+func (v *view) BandClassOf(label string) string { return cssIdent(label) }
+
+// MiB shows a byte count in MiB.
+func (v *view) MiB(n int64) string { return v.Num(float64(n)/(1<<20), 0) }
