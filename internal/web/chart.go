@@ -160,7 +160,7 @@ type barChart struct {
 }
 
 func (c barChart) SVG() template.HTML {
-	const rowH, labelW, textW = 28, 200, 120
+	const rowH, labelW, textW = 28, 230, 190
 	h := rowH*len(c.Bars) + 8
 	mx := c.Max
 	for _, b := range c.Bars {

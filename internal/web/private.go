@@ -343,9 +343,9 @@ func (s *Site) visibleUpload(r *http.Request, p access.Principal) (access.Upload
 }
 
 type uploadPage struct {
-	U        access.Upload
-	Errors   int
-	Warnings int
+	U         access.Upload
+	Errors    int
+	Warnings  int
 	CanDecide bool
 }
 
@@ -438,5 +438,9 @@ func (s *Site) decide(w http.ResponseWriter, r *http.Request, v *view, publish b
 	return nil
 }
 
-func (s *Site) publish(w http.ResponseWriter, r *http.Request, v *view) error { return s.decide(w, r, v, true) }
-func (s *Site) reject(w http.ResponseWriter, r *http.Request, v *view) error  { return s.decide(w, r, v, false) }
+func (s *Site) publish(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.decide(w, r, v, true)
+}
+func (s *Site) reject(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.decide(w, r, v, false)
+}

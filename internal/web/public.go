@@ -64,7 +64,17 @@ func (s *Site) home(r *http.Request, v *view) (string, error) {
 		h.Headline = nil
 	}
 	h.ShareChart = sc.SVG()
-	h.Map = s.worldMap(v, p)
+	countries, err := s.d.Store.Countries(r.Context())
+	if err != nil {
+		return "", err
+	}
+	numeric := map[string]string{}
+	for _, c := range countries {
+		if c.Numeric != "" {
+			numeric[c.ISO3] = c.Numeric
+		}
+	}
+	h.Map = s.worldMap(v, p, numeric)
 	v.Title = v.T("home.title")
 	v.Data = h
 	return "home", nil

@@ -74,6 +74,10 @@ type Site struct {
 	routes  []Route
 	css     []byte
 	cssTag  string
+	// buildTag digests the templates, labels and map, so that a page's
+	// ETag changes when they do even where Version does not (builds
+	// without a version stamp).
+	buildTag string
 }
 
 // New builds the pages from d.
@@ -112,6 +116,9 @@ func New(d Deps) (*Site, error) {
 	}
 	sum := sha256.Sum256(s.css)
 	s.cssTag = hex.EncodeToString(sum[:8])
+	if s.buildTag, err = assetsDigest(); err != nil {
+		return nil, err
+	}
 	s.register()
 	return s, nil
 }
@@ -252,7 +259,7 @@ func (s *Site) public(fn func(r *http.Request, v *view) (string, error)) http.Ha
 		}
 		v.DataVersion = dv
 		h := sha256.New()
-		for _, part := range []string{strconv.FormatInt(dv, 10), s.d.Version, s.cssTag, r.URL.Path, r.URL.RawQuery, v.Lang} {
+		for _, part := range []string{strconv.FormatInt(dv, 10), s.d.Version, s.buildTag, r.URL.Path, r.URL.RawQuery, v.Lang} {
 			h.Write([]byte(part))
 			h.Write([]byte{0})
 		}
@@ -429,4 +436,24 @@ type clientIPKey struct{}
 // (trusted proxies considered); the peer address is used without it.
 func WithClientIP(ctx context.Context, ip string) context.Context {
 	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+func assetsDigest() (string, error) {
+	h := sha256.New()
+	for _, fsys := range []fs.FS{assets, catalogueFiles} {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			h.Write([]byte(p))
+			h.Write(b)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	h.Write(countries110m)
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
 }
