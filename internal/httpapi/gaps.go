@@ -75,7 +75,13 @@ type rankQuery struct {
 	Limit  int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor string `form:"cursor"`
 	Model  string `form:"model" binding:"max=64"`
+	// Countries limits the list to these ISO3 codes (comma-separated), so
+	// that a comparison is one request.
+	Countries string `form:"countries" binding:"max=400"`
 }
+
+// maxRankCountries bounds countries= on /gaps.
+const maxRankCountries = 50
 
 // rankFields are the figures /gaps may be sorted by.
 var rankFields = map[string]func(y access.YearGaps) *float64{
@@ -124,6 +130,7 @@ type rankResponse struct {
 	Sort       string          `json:"sort"`
 	Region     string          `json:"region,omitempty"`
 	Income     string          `json:"income,omitempty"`
+	Countries  []string        `json:"countries,omitempty"`
 	Total      int             `json:"total"`
 	Methods    *access.Methods `json:"methods"`
 	Items      []rankedGapDTO  `json:"items"`
@@ -184,6 +191,10 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		return invalid(err)
 	}
 	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
+	only, err := access.ParseCountryList(q.Countries, maxRankCountries)
+	if err != nil {
+		return err
+	}
 	if q.Region != "" && !slices.Contains(access.WHORegions, q.Region) {
 		return access.Errorf(access.Invalid, "", "unknown WHO region %q: use one of %s", q.Region, strings.Join(access.WHORegions, ", "))
 	}
@@ -205,7 +216,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	}
 	p := who(c)
 	limit := pageLimit(p, q.Limit, defaultPageSize, maxPagePublic)
-	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model)
+	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model, strings.Join(only, ","))
 	cur, err := decodeCursor(q.Cursor, fp)
 	if err != nil {
 		return err
@@ -225,6 +236,9 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	var methods *access.Methods
 	for _, g := range all {
 		if q.Region != "" && g.Country.WHORegion != q.Region || q.Income != "" && g.Country.IncomeGroup != q.Income {
+			continue
+		}
+		if len(only) > 0 && !slices.Contains(only, g.Country.ISO3) {
 			continue
 		}
 		if methods == nil {
@@ -258,7 +272,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		}
 		return o
 	})
-	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
+	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Countries: only, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
 	start := min(cur.Offset, len(rows))
 	end := min(start+limit, len(rows))
 	for i, r := range rows[start:end] {

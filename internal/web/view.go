@@ -237,3 +237,6 @@ func (v *view) BandClassOf(label string) string { return cssIdent(label) }
 
 // MiB shows a byte count in MiB.
 func (v *view) MiB(n int64) string { return v.Num(float64(n)/(1<<20), 0) }
+
+// AtMost reports whether a figure is present and at most x.
+func (v *view) AtMost(p *float64, x float64) bool { return p != nil && *p <= x }

@@ -1,0 +1,277 @@
+package web_test
+
+import (
+	"compress/gzip"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/reliefgap/reliefgap/internal/demo"
+)
+
+type yearJSON struct {
+	Year                 int      `json:"year"`
+	Population           *float64 `json:"population"`
+	MEMgPerCapita        *float64 `json:"me_mg_per_capita"`
+	NeedMEMg             *float64 `json:"need_me_mg"`
+	NeedMetPct           *float64 `json:"need_met_pct"`
+	SDDD3YrAvg           *float64 `json:"sddd_3yr_avg"`
+	MorphineKgToCloseGap *float64 `json:"morphine_kg_to_close_gap"`
+	Adequacy             *string  `json:"adequacy"`
+}
+
+// present lists the figures that are not null, in order: a missing figure
+// shows as words, not as a <data> element.
+func present(ps ...*float64) []float64 {
+	var out []float64
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+func equal(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) || len(got) != len(want) {
+		t.Errorf("%s: page shows %v, the API answers %v", what, got, want)
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s[%d]: page %v, API %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestCountryPageShowsTheAPIFigures compares every figure of Kenya's page
+// with /api/v1/countries/KEN/gaps: the headline, and each row of the
+// trend table (need per person is the API's need ÷ population).
+func TestCountryPageShowsTheAPIFigures(t *testing.T) {
+	e := newEnv(t)
+	var api struct {
+		Years []yearJSON `json:"years"`
+	}
+	e.api("/api/v1/countries/KEN/gaps", &api)
+	page := e.page("/countries/KEN")
+	if len(api.Years) != demo.LastYear-demo.FirstYear+1 {
+		t.Fatalf("%d years", len(api.Years))
+	}
+	last := api.Years[len(api.Years)-1]
+	equal(t, "headline need met", values(t, page, `id="fig-need-met"`, "</li>"), present(last.NeedMetPct))
+	equal(t, "headline per capita", values(t, page, `id="fig-per-capita"`, "</li>"), present(last.MEMgPerCapita))
+	equal(t, "headline gap", values(t, page, `id="fig-gap"`, "</li>"), present(last.MorphineKgToCloseGap))
+	if !strings.Contains(page, fmt.Sprintf("about %.0f%% of the estimated need for opioid pain relief was met in %d", *last.NeedMetPct, last.Year)) {
+		t.Error("the plain-language headline is missing")
+	}
+	for _, y := range api.Years {
+		need := *y.NeedMEMg / *y.Population
+		equal(t, fmt.Sprint("trend ", y.Year), values(t, page, fmt.Sprintf(`<tr data-year="%d">`, y.Year), "</tr>"),
+			present(y.MEMgPerCapita, &need, y.NeedMetPct, y.SDDD3YrAvg))
+	}
+	for _, want := range []string{`<svg class="chart"`, `role="img"`, `<title id="trend-t">`, "Illustrative demo data, not real figures.",
+		`href="/countries/KEN/report.xlsx"`, `href="/countries/KEN/report.csv"`, `href="/api/v1/countries/KEN/gaps"`,
+		"/countries/KEN?as_of=", "cancer-hiv v1", `id="drug-table"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the country page lacks %s", want)
+		}
+	}
+	if r := e.get("/countries/KEN/report.xlsx"); r.Code != 200 || !strings.HasPrefix(r.Body.String(), "PK") {
+		t.Errorf("report.xlsx: %d", r.Code)
+	}
+	if r := e.get("/countries/KEN/report.csv"); r.Code != 200 || !strings.Contains(r.Body.String(), "KEN") {
+		t.Errorf("report.csv: %d %.200s", r.Code, r.Body.String())
+	}
+	if r := e.get("/countries/XXX"); r.Code != http.StatusNotFound || !strings.Contains(r.Body.String(), "<html") {
+		t.Errorf("unknown country: %d", r.Code)
+	}
+}
+
+// TestHomePageShowsTheAPIFigures checks the world's need met and each
+// income group's shares against the group endpoints for the latest year.
+func TestHomePageShowsTheAPIFigures(t *testing.T) {
+	e := newEnv(t)
+	page := e.page("/")
+	year := demo.LastYear
+	if !strings.Contains(page, fmt.Sprintf("These are the figures for %d.", year)) {
+		t.Fatalf("the home page is not about %d", year)
+	}
+	type group struct {
+		Population    *float64 `json:"population"`
+		MEMgPerCapita *float64 `json:"me_mg_per_capita"`
+		NeedMetPct    *float64 `json:"need_met_pct"`
+		WorldSharePct *float64 `json:"world_share_pct"`
+	}
+	var world group
+	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d", year), &world)
+	equal(t, "world need met", values(t, page, `id="world-need-met"`, "</p>"), present(world.NeedMetPct))
+	bestME, bestPop := 0.0, 0.0
+	for _, code := range []string{"LIC", "LMC", "UMC", "HIC"} {
+		var g group
+		e.api(fmt.Sprintf("/api/v1/income-groups/%s/gaps?year=%d", code, year), &g)
+		popShare := 100 * *g.Population / *world.Population
+		equal(t, code, values(t, page, fmt.Sprintf(`<tr data-group="%s">`, code), "</tr>"),
+			present(&popShare, g.WorldSharePct, g.MEMgPerCapita, g.NeedMetPct))
+		if *g.WorldSharePct > bestME {
+			bestME, bestPop = *g.WorldSharePct, popShare
+		}
+	}
+	// The "92% for 17%" sentence, computed: the group with the largest
+	// share of morphine equivalent, and its share of people.
+	want := fmt.Sprintf("%.0f%% of the morphine equivalent consumed went to %.0f%% of the world&#39;s people", bestME, bestPop)
+	if !strings.Contains(page, want) {
+		t.Errorf("the home page lacks %q", want)
+	}
+	if n := strings.Count(page, `<path class="band-`); n < 150 {
+		t.Errorf("the map has %d countries", n)
+	}
+	for _, iso := range []string{"KEN", "UGA", "IND", "USA"} {
+		if !strings.Contains(page, `href="/countries/`+iso+`"`) {
+			t.Errorf("no link to %s", iso)
+		}
+	}
+}
+
+// TestComparePageIsOneAPIRequest checks the compare table against
+// /api/v1/gaps?countries=, the one request that backs it.
+func TestComparePageIsOneAPIRequest(t *testing.T) {
+	e := newEnv(t)
+	page := e.page("/compare?c=uga,KEN,IND")
+	var api struct {
+		Total     int      `json:"total"`
+		Countries []string `json:"countries"`
+		Items     []struct {
+			Country struct {
+				ISO3 string `json:"iso3"`
+			} `json:"country"`
+			yearJSON
+		} `json:"items"`
+	}
+	e.api(fmt.Sprintf("/api/v1/gaps?year=%d&countries=UGA,KEN,IND", demo.LastYear), &api)
+	if api.Total != 3 || len(api.Items) != 3 || strings.Join(api.Countries, ",") != "UGA,KEN,IND" {
+		t.Fatalf("countries= answered %+v", api)
+	}
+	for _, it := range api.Items {
+		equal(t, it.Country.ISO3, values(t, page, fmt.Sprintf(`<tr data-iso3="%s">`, it.Country.ISO3), "</tr>"),
+			present(it.MEMgPerCapita, it.NeedMetPct, it.SDDD3YrAvg, it.MorphineKgToCloseGap))
+	}
+	if !strings.Contains(page, html.EscapeString(fmt.Sprintf("/api/v1/gaps?year=%d&countries=UGA,KEN,IND", demo.LastYear))) {
+		t.Error("the compare page does not link its API request")
+	}
+	if r := e.get("/compare?c=A,B,C,D,E,F"); r.Code != http.StatusBadRequest {
+		t.Errorf("bad codes: %d", r.Code)
+	}
+	if r := e.get("/compare?c=UGA,KEN,IND,USA,GBR,DEU"); r.Code != http.StatusBadRequest {
+		t.Errorf("six countries: %d", r.Code)
+	}
+	if r := e.get("/api/v1/gaps?year=2022&countries=KE"); r.Code != http.StatusBadRequest {
+		t.Errorf("countries=KE: %d", r.Code)
+	}
+}
+
+// TestMethodologyIsRenderedFromTheData checks that every factor table's
+// latest version is shown with its source, and every flag explained.
+func TestMethodologyIsRenderedFromTheData(t *testing.T) {
+	e := newEnv(t)
+	page := e.page("/methodology")
+	var api struct {
+		Items []struct {
+			Name, Source string
+			Version      int
+		} `json:"items"`
+	}
+	e.api("/api/v1/factor-tables", &api)
+	latest := map[string]int{}
+	for _, t := range api.Items {
+		latest[t.Name] = max(latest[t.Name], t.Version)
+	}
+	for _, tb := range api.Items {
+		if tb.Version != latest[tb.Name] {
+			continue
+		}
+		if !strings.Contains(page, fmt.Sprintf(`id="table-%s"`, tb.Name)) || !strings.Contains(page, fmt.Sprintf("(%s v%d)", tb.Name, tb.Version)) {
+			t.Errorf("table %s v%d is not shown", tb.Name, tb.Version)
+		}
+		if !strings.Contains(page, html.EscapeString(tb.Source)) {
+			t.Errorf("the source of %s is not shown", tb.Name)
+		}
+	}
+	for _, flag := range []string{"no_consumption_data", "not_reported", "deaths_missing", "illustrative_data", "consumption_above_estimate"} {
+		if !strings.Contains(page, "<dt><code>"+flag+"</code></dt>") {
+			t.Errorf("flag %s is not explained", flag)
+		}
+	}
+	if strings.Count(page, "<dd>flag.") > 0 {
+		t.Error("a flag has no label in the catalogue")
+	}
+}
+
+var (
+	styleAttr  = regexp.MustCompile(`(?i)<[^>]+\sstyle=`)
+	mapElement = regexp.MustCompile(`(?s)<svg class="map".*?</svg>`)
+)
+
+// TestEveryPageIsSmallSafeAndCached checks each public page for size (under
+// 100 KB without the map), the CSP, no script and no style attribute,
+// gzip, and the ETag round trip.
+func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
+	e := newEnv(t)
+	for _, target := range []string{"/", "/countries/KEN", "/countries/USA", "/compare?c=UGA,KEN,IND", "/compare", "/methodology", "/login", "/?lang=fr", "/countries/KEN?lang=fr"} {
+		r := e.get(target)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%s: %d", target, r.Code)
+		}
+		body := r.Body.String()
+		if n := len(mapElement.ReplaceAllString(body, "")); n > 100_000 {
+			t.Errorf("%s: %d bytes without the map", target, n)
+		}
+		csp := r.Header().Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP %q", target, csp)
+		}
+		if strings.Contains(strings.ToLower(body), "<script") || styleAttr.MatchString(body) {
+			t.Errorf("%s has a script or a style attribute", target)
+		}
+		if !strings.Contains(body, `<html lang="`) {
+			t.Errorf("%s has no lang", target)
+		}
+		if target == "/login" {
+			continue
+		}
+		etag := r.Header().Get("ETag")
+		if etag == "" {
+			t.Errorf("%s: no ETag", target)
+			continue
+		}
+		if r2 := e.get(target, "If-None-Match", etag); r2.Code != http.StatusNotModified {
+			t.Errorf("%s with its ETag: %d", target, r2.Code)
+		}
+		gz := e.get(target, "Accept-Encoding", "gzip")
+		if gz.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: not gzipped", target)
+			continue
+		}
+		zr, err := gzip.NewReader(gz.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readAll(t, zr); got != body {
+			t.Errorf("%s: the gzipped page differs", target)
+		}
+	}
+	fr := e.page("/countries/KEN?lang=fr")
+	if !strings.Contains(fr, `<html lang="fr" dir="ltr">`) || !strings.Contains(fr, "Kenya") || !strings.Contains(fr, "besoins") {
+		t.Error("the French page is not in French")
+	}
+	if r := e.get("/", "Accept-Language", "fr-CH, fr;q=0.9, en;q=0.8"); !strings.Contains(r.Body.String(), `lang="fr"`) {
+		t.Error("Accept-Language fr is not honoured")
+	}
+	css := e.get("/static/style.css")
+	if css.Code != 200 || !strings.Contains(css.Body.String(), "@media print") {
+		t.Errorf("stylesheet: %d", css.Code)
+	}
+}
