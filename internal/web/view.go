@@ -240,3 +240,29 @@ func (v *view) MiB(n int64) string { return v.Num(float64(n)/(1<<20), 0) }
 
 // AtMost reports whether a figure is present and at most x.
 func (v *view) AtMost(p *float64, x float64) bool { return p != nil && *p <= x }
+
+// Flags says a year's flags in words, one line per kind: flags that name a
+// drug or cause are gathered ("not reported: a, b, c").
+func (v *view) Flags(flags []string) []string {
+	var order []string
+	args := map[string][]string{}
+	for _, f := range flags {
+		code, arg, hasArg := strings.Cut(f, ":")
+		if _, seen := args[code]; !seen {
+			order = append(order, code)
+			args[code] = nil
+		}
+		if hasArg {
+			args[code] = append(args[code], arg)
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, code := range order {
+		if a := args[code]; len(a) > 0 {
+			out = append(out, v.Flag(code+":"+strings.Join(a, ", ")))
+		} else {
+			out = append(out, v.Flag(code))
+		}
+	}
+	return out
+}
