@@ -11,27 +11,52 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/reports"
 )
 
-func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	var g globals
-	fs := newFlags("gaps", "gaps --country ISO3 [--year Y | --from Y1 --to Y2] [--model NAME] [--format json|table|csv]\n       reliefgap gaps --region AFR|AMR|EMR|EUR|SEAR|WPR | --income LIC|LMC|UMC|HIC | --world  --year Y", stderr)
-	g.register(fs, getenv)
-	country := fs.String("country", "", "ISO3 code of a country")
-	region := fs.String("region", "", "WHO region")
-	income := fs.String("income", "", "World Bank income group")
-	world := fs.Bool("world", false, "the whole world")
-	year := fs.Int("year", 0, "one year")
-	from := fs.Int("from", 0, "first year")
-	to := fs.Int("to", 0, "last year")
-	model := fs.String("model", "", "need model (default cancer-hiv)")
-	format := fs.String("format", "", "json, table, csv or xlsx (default: table for a country, json for a group)")
-	outFile := fs.String("o", "", "with --format xlsx: the workbook to write")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+// gapsOptions are the flags of "reliefgap gaps".
+type gapsOptions struct {
+	country, region, income, model, format, outFile string
+	world                                           bool
+	year, from, to                                  int
+}
+
+func (c *cli) gapsCmd() *cobra.Command {
+	var o gapsOptions
+	cmd := &cobra.Command{
+		Use:   "gaps",
+		Short: "compute access-gap figures for a country, region, income group or the world",
+		Example: `  reliefgap gaps --country KEN --from 2015 --to 2022
+  reliefgap gaps --country NGA --year 2013 --format json --model cancer-hiv
+  reliefgap gaps --region AFR --year 2013
+  reliefgap gaps --world --year 2013 --format xlsx -o world-2013.xlsx`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.gaps(c.ctx, o)
+		},
 	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.country, "country", "", "ISO3 code of a country")
+	fs.StringVar(&o.region, "region", "", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")
+	fs.StringVar(&o.income, "income", "", "World Bank income group: LIC, LMC, UMC or HIC")
+	fs.BoolVar(&o.world, "world", false, "the whole world")
+	fs.IntVar(&o.year, "year", 0, "one year")
+	fs.IntVar(&o.from, "from", 0, "first year")
+	fs.IntVar(&o.to, "to", 0, "last year")
+	fs.StringVar(&o.model, "model", "", "need model whose figures fill the headline fields (default: the configured default)")
+	fs.StringVar(&o.format, "format", "", "json, table, csv or xlsx (default: table for a country, json for a group)")
+	fs.StringVarP(&o.outFile, "output", "o", "", "with --format xlsx: the workbook to write")
+	cmd.MarkFlagsMutuallyExclusive("country", "region", "income", "world")
+	return cmd
+}
+
+func (c *cli) gaps(ctx context.Context, o gapsOptions) error {
+	stdout, stderr := c.stdout, c.stderr
+	country, region, income, world := &o.country, &o.region, &o.income, &o.world
+	year, from, to, model, format, outFile := &o.year, &o.from, &o.to, &o.model, &o.format, &o.outFile
 	scopes := 0
 	for _, set := range []bool{*country != "", *region != "", *income != "", *world} {
 		if set {
@@ -39,7 +64,6 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		}
 	}
 	if scopes != 1 {
-		fs.Usage()
 		return usageErr("gaps needs exactly one of --country, --region, --income or --world")
 	}
 	if *year != 0 && (*from != 0 || *to != 0) {
@@ -48,7 +72,7 @@ func cmdGaps(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if *year != 0 {
 		*from, *to = *year, *year
 	}
-	a, err := openApp(ctx, &g, stderr, false)
+	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
 		return err
 	}

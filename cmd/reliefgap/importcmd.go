@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/reliefgap/reliefgap/importers"
@@ -36,23 +37,47 @@ type importSummary struct {
 	Error     string           `json:"error,omitempty"`
 }
 
-func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	var g globals
-	fs := newFlags("import", "import [--kind K] [--country ISO3] [--dry-run] [--draft] [--format text|json] FILE...", stderr)
-	g.register(fs, getenv)
-	kind := fs.String("kind", "", "consumption, estimates, population, deaths or countries (default: detected from the headers)")
-	country := fs.String("country", "", "the one country the files are for (ISO3)")
-	dryRun := fs.Bool("dry-run", false, "validate everything and store nothing but the file's bytes")
-	draft := fs.Bool("draft", false, "store as submitted, not published (an administrator publishes later)")
-	format := fs.String("format", "text", "output: text or json")
-	annotate := fs.String("annotate", "", "with problems, write the workbook annotated with them to this directory")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+// importOptions are the flags of "reliefgap import".
+type importOptions struct {
+	kind, country, format, annotate string
+	dryRun, draft                   bool
+}
+
+func (c *cli) importCmd() *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "import spreadsheets (consumption, estimates, population, deaths, countries)",
+		Long: `Import spreadsheets as the local operator (an administrator): what is imported is
+published at once unless --draft is given. Every problem is printed with the sheet,
+row and column it was found in; a file with errors stores nothing but its bytes.
+Exit status 1 when a file has errors, 2 on a usage error.`,
+		Example: `  reliefgap import --dry-run statistics-2023.xlsx
+  reliefgap import population.csv deaths.csv
+  reliefgap import --country KEN --draft estimates-2025.xlsx --annotate out/`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("import needs at least one FILE (see reliefgap import --help)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.importFiles(c.ctx, o, args)
+		},
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return usageErr("import needs at least one FILE")
-	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths or countries (default: detected from the headers)")
+	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
+	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
+	fs.StringVar(&o.format, "format", "text", "output: text or json")
+	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
+	return cmd
+}
+
+func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) error {
+	stdout, stderr := c.stdout, c.stderr
+	kind, country, dryRun, draft, format, annotate := &o.kind, &o.country, &o.dryRun, &o.draft, &o.format, &o.annotate
 	if *format != "text" && *format != "json" {
 		return usageErr("unknown format %q: use text or json", *format)
 	}
@@ -60,7 +85,7 @@ func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	if k != "" && !k.Valid() {
 		return usageErr("unknown kind %q: use consumption, estimates, population, deaths or countries", *kind)
 	}
-	a, err := openApp(ctx, &g, stderr, false)
+	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -68,7 +93,7 @@ func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 
 	var summaries []importSummary
 	failed := false
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
@@ -210,13 +235,24 @@ func writeAnnotated(path string, problems []access.Problem, dir string, stderr i
 	return nil
 }
 
-func cmdTemplate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fs := newFlags("template", "template --kind estimates|consumption -o FILE.xlsx", stderr)
-	kind := fs.String("kind", "", "estimates (Form B) or consumption (Form C)")
-	out := fs.String("o", "", "where to write the .xlsx")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+func (c *cli) templateCmd() *cobra.Command {
+	var kind, out string
+	cmd := &cobra.Command{
+		Use:     "template",
+		Short:   "write a blank Form B (estimates) or Form C (consumption) template",
+		Example: "  reliefgap template --kind estimates -o estimates.xlsx",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.template(kind, out)
+		},
 	}
+	cmd.Flags().StringVar(&kind, "kind", "", "estimates (Form B) or consumption (Form C)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "where to write the .xlsx")
+	return cmd
+}
+
+func (c *cli) template(kindName, outPath string) error {
+	kind, out, stdout := &kindName, &outPath, c.stdout
 	k := access.ImportKind(*kind)
 	if k != access.KindEstimates && k != access.KindConsumption {
 		return usageErr("template needs --kind estimates or --kind consumption")

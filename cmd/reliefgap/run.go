@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -16,41 +20,49 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `reliefgap: the gap between the supply of controlled pain medicines and medical need
-
-Usage: reliefgap <command> [flags]
-
-Commands:
-  serve      run the HTTP service (--demo loads illustrative data into an empty database)
-  migrate    apply pending database migrations (needed once for PostgreSQL)
-  version    print the version
-  import     import spreadsheets (consumption, estimates, population, deaths, countries)
-  template   write a blank Form B (estimates) or Form C (consumption) template
-  gaps       compute access-gap figures for a country, region, income group or the world
-  keys       create, list and revoke API keys
-
-Global configuration (flag, or environment variable):
-  --db          RELIEFGAP_DB          database: sqlite:PATH (default sqlite:reliefgap.db) or postgres://…
-  --log-level   RELIEFGAP_LOG_LEVEL   debug, info, warn, error (default info)
-  --log-format  RELIEFGAP_LOG_FORMAT  text or json (default text)
-
-Run "reliefgap <command> --help" for a command's flags.
-`
+// cli is what every command shares: the process's context, environment,
+// streams and the global settings.
+type cli struct {
+	ctx    context.Context
+	getenv env
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	g      globals
+}
 
 // env reads configuration from the environment.
 type env func(string) string
 
-// globals are the settings every command shares.
+// globals are the settings every command shares (persistent flags).
 type globals struct {
 	db        string
 	logLevel  string
 	logFormat string
+	// dbMaxConns bounds the PostgreSQL connection pool.
+	dbMaxConns int
+	// envErr is a bad value found in the environment, reported when a
+	// command opens the database.
+	envErr error
 }
 
-func (g *globals) register(fs *flag.FlagSet, getenv env) {
-	fs.StringVar(&g.db, "db", or(getenv("RELIEFGAP_DB"), "sqlite:reliefgap.db"), "database: sqlite:PATH or postgres://…")
-	fs.StringVar(&g.logLevel, "log-level", or(getenv("RELIEFGAP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error")
-	fs.StringVar(&g.logFormat, "log-format", or(getenv("RELIEFGAP_LOG_FORMAT"), "text"), "log format: text or json")
+func (g *globals) register(fs *pflag.FlagSet, getenv env) {
+	fs.StringVar(&g.db, "db", or(getenv("RELIEFGAP_DB"), "sqlite:reliefgap.db"), "database: sqlite:PATH or postgres://… (RELIEFGAP_DB)")
+	fs.StringVar(&g.logLevel, "log-level", or(getenv("RELIEFGAP_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (RELIEFGAP_LOG_LEVEL)")
+	fs.StringVar(&g.logFormat, "log-format", or(getenv("RELIEFGAP_LOG_FORMAT"), "text"), "log format: text or json (RELIEFGAP_LOG_FORMAT)")
+	maxConns := 20
+	if v := strings.TrimSpace(getenv("RELIEFGAP_DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			g.envErr = usageErr("RELIEFGAP_DB_MAX_CONNS=%q is not a positive whole number", v)
+		}
+		maxConns = n
+	}
+	fs.IntVar(&g.dbMaxConns, "db-max-conns", maxConns, "PostgreSQL connection pool size (RELIEFGAP_DB_MAX_CONNS)")
+	bindEnv(fs, "db-max-conns", "RELIEFGAP_DB_MAX_CONNS")
+	bindEnv(fs, "db", "RELIEFGAP_DB")
+	bindEnv(fs, "log-level", "RELIEFGAP_LOG_LEVEL")
+	bindEnv(fs, "log-format", "RELIEFGAP_LOG_FORMAT")
 }
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
@@ -77,55 +89,75 @@ func or(v, def string) string {
 
 // run is the whole program, testable: args without the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return usageErr("")
-	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	c := &cli{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := c.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	_, err := root.ExecuteContextC(ctx)
+	if err == nil {
 		return nil
-	case "version", "--version":
-		fmt.Fprintln(stdout, "reliefgap", version)
-		return nil
-	case "serve":
-		return cmdServe(ctx, rest, getenv, stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
-	case "import":
-		return cmdImport(ctx, rest, getenv, stdout, stderr)
-	case "template":
-		return cmdTemplate(ctx, rest, getenv, stdout, stderr)
-	case "gaps":
-		return cmdGaps(ctx, rest, getenv, stdout, stderr)
-	case "keys":
-		return cmdKeys(ctx, rest, getenv, stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
-	return usageErr("unknown command %q", cmd)
-}
-
-// newFlags makes a flag set that reports errors as usage errors.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: reliefgap %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
 	}
-	return fs
-}
-
-// parseFlags parses args, turning -h into a clean exit and errors into usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return true, nil
+	// cobra's own errors (an unknown command or flag, a bad flag value, a
+	// missing argument) are usage errors: exit 2.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "invalid argument", "flag needs an argument", "accepts ", "requires at least", "required flag", "if any flags in the group"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, p) {
+			return usageErr("%s", msg)
 		}
-		return false, usageErr("%v", err)
 	}
-	return false, nil
+	return err
+}
+
+// rootCmd builds the command tree. Flags may come before or after
+// arguments; the global flags work with every command.
+func (c *cli) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "reliefgap",
+		Short: "the gap between the supply of controlled pain medicines and medical need",
+		Long: `reliefgap shows, country by country, how far the supply of controlled pain and
+palliative-care medicines falls short of medical need, and helps health ministries
+estimate what to request next year.`,
+		Example: `  reliefgap serve --demo
+  reliefgap import --dry-run statistics-2023.xlsx
+  reliefgap gaps --country KEN --from 2015 --to 2022`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       buildVersion(),
+	}
+	root.SetVersionTemplate("reliefgap {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErr("%v (see %s --help)", err, cmd.CommandPath())
+	})
+	c.g.register(root.PersistentFlags(), c.getenv)
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.keysCmd(),
+		c.configCmd(), c.healthcheckCmd(), c.backupCmd(), c.restoreCmd(), c.auditCmd(), c.pruneCmd())
+	return root
+}
+
+// noArgs refuses positional arguments, naming the first.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErr("%s takes no arguments, got %q (see %s --help)", cmd.CommandPath(), args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+func (c *cli) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintln(c.stdout, "reliefgap", buildVersion())
+			return nil
+		},
+	}
 }
 
 // app is the wired program: the store and the services over it.
@@ -142,7 +174,13 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate})
+	if g.envErr != nil {
+		return nil, g.envErr
+	}
+	if g.dbMaxConns <= 0 {
+		return nil, usageErr("--db-max-conns must be positive, got %d", g.dbMaxConns)
+	}
+	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns})
 	if err != nil {
 		return nil, err
 	}
@@ -157,13 +195,19 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 
 func (a *app) Close() error { return a.store.Close() }
 
-func cmdMigrate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	var g globals
-	fs := newFlags("migrate", "migrate [--db DSN]", stderr)
-	g.register(fs, getenv)
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+func (c *cli) migrateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "migrate",
+		Short:   "apply pending database migrations (needed once for PostgreSQL, and after each upgrade)",
+		Example: "  RELIEFGAP_DB=postgres://reliefgap@db:5432/reliefgap reliefgap migrate",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.migrate(c.ctx, &c.g, c.stdout, c.stderr)
+		},
 	}
+}
+
+func (c *cli) migrate(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 	log, err := g.logger(stderr)
 	if err != nil {
 		return err

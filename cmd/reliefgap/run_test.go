@@ -33,7 +33,8 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, envOf(env), strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), exitCode(err, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
 }
 
 func TestHelpListsEveryCommand(t *testing.T) {

@@ -5,31 +5,126 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
 	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
 
-func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	var g globals
-	fs := newFlags("serve", "serve [--addr HOST:PORT] [--demo] [--db DSN]", stderr)
-	g.register(fs, getenv)
-	addr := fs.String("addr", or(getenv("RELIEFGAP_ADDR"), "127.0.0.1:8080"), "listen address (RELIEFGAP_ADDR)")
-	loadDemo := fs.Bool("demo", getenv("RELIEFGAP_DEMO") == "1", "load illustrative demo data into an empty database (RELIEFGAP_DEMO=1)")
-	maxUpload := fs.Int64("max-upload-bytes", envInt(getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", 20<<20), "largest accepted upload (RELIEFGAP_MAX_UPLOAD_BYTES)")
-	proxies := fs.String("trusted-proxies", getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
-	cors := fs.String("cors-origins", getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
+// serveOptions are the settings of "reliefgap serve".
+type serveOptions struct {
+	addr        string
+	demo        bool
+	maxUpload   int64
+	proxies     string
+	cors        string
+	metricsAddr string
+	retention   time.Duration
+	// Rate limits as "PER_SECOND/BURST", per client IP (public), per
+	// ministry key and per advocate or administrator key; "off" disables.
+	ratePublic, rateMinistry, rateElevated string
+	rates                                  httpapi.RateLimits
+}
+
+func (c *cli) serveCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "run the HTTP service",
+		Long: `Run the HTTP service. SQLite databases are migrated when opened; PostgreSQL ones
+need "reliefgap migrate" first. --demo loads an illustrative data set into an
+empty database.`,
+		Example: `  reliefgap serve --demo
+  reliefgap serve --addr 0.0.0.0:8080 --db postgres://reliefgap@db:5432/reliefgap`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.serve(c.ctx, o, c.stdout, c.stderr)
+		},
 	}
-	a, err := openApp(ctx, &g, stderr, false)
+	fs := cmd.Flags()
+	fs.StringVar(&o.addr, "addr", or(c.getenv("RELIEFGAP_ADDR"), "127.0.0.1:8080"), "listen address (RELIEFGAP_ADDR)")
+	fs.BoolVar(&o.demo, "demo", c.getenv("RELIEFGAP_DEMO") == "1", "load illustrative demo data into an empty database (RELIEFGAP_DEMO=1)")
+	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
+	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
+	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
+	fs.DurationVar(&o.retention, "retention", defaultRetention, "remove the stored bytes of dry runs and rejected uploads older than this, once a day; 0 keeps them (RELIEFGAP_RETENTION)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
+	d := httpapi.DefaultRateLimits
+	fs.StringVar(&o.ratePublic, "rate-public", or(c.getenv("RELIEFGAP_RATE_PUBLIC"), fmtRate(d.Public)), "requests per second/burst per client IP without a key, or off (RELIEFGAP_RATE_PUBLIC)")
+	fs.StringVar(&o.rateMinistry, "rate-ministry", or(c.getenv("RELIEFGAP_RATE_MINISTRY"), fmtRate(d.Ministry)), "requests per second/burst per ministry key (RELIEFGAP_RATE_MINISTRY)")
+	fs.StringVar(&o.rateElevated, "rate-elevated", or(c.getenv("RELIEFGAP_RATE_ELEVATED"), fmtRate(d.Elevated)), "requests per second/burst per advocate or administrator key (RELIEFGAP_RATE_ELEVATED)")
+	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
+		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION",
+		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED"} {
+		bindEnv(fs, name, key)
+	}
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if !cmd.Flags().Changed("max-upload-bytes") {
+			n, err := envPositive(c.getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxUpload)
+			if err != nil {
+				return err
+			}
+			o.maxUpload = n
+		}
+		if o.maxUpload <= 0 {
+			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+		}
+		if !cmd.Flags().Changed("retention") {
+			if v := strings.TrimSpace(c.getenv("RELIEFGAP_RETENTION")); v != "" {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 {
+					return usageErr("RELIEFGAP_RETENTION=%q is not a duration such as 2160h (0 keeps everything)", v)
+				}
+				o.retention = d
+			}
+		}
+		if o.retention < 0 {
+			return usageErr("--retention cannot be negative")
+		}
+		o.rates = httpapi.DefaultRateLimits
+		off := 0
+		for _, r := range []struct {
+			flag, val string
+			into      *httpapi.Limit
+		}{{"rate-public", o.ratePublic, &o.rates.Public}, {"rate-ministry", o.rateMinistry, &o.rates.Ministry}, {"rate-elevated", o.rateElevated, &o.rates.Elevated}} {
+			if strings.EqualFold(r.val, "off") {
+				off++
+				continue
+			}
+			l, err := parseRate(r.val)
+			if err != nil {
+				return usageErr("--%s %q: %v", r.flag, r.val, err)
+			}
+			*r.into = l
+		}
+		if off == 3 {
+			o.rates.Disabled = true
+		} else if off > 0 {
+			return usageErr("rate limits are turned off all together: give off to --rate-public, --rate-ministry and --rate-elevated, or to none")
+		}
+		return nil
+	}
+	return cmd
+}
+
+func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	g := &c.g
+	addr, loadDemo, maxUpload, proxies, cors := &o.addr, &o.demo, &o.maxUpload, &o.proxies, &o.cors
+	a, err := openApp(ctx, g, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -49,8 +144,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
-		Logger: a.log, Version: version, MaxUploadBytes: *maxUpload,
+		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
+		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",
 	})
 	if err != nil {
 		return err
@@ -67,10 +163,23 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", version)
-	fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
-	errc := make(chan error, 1)
+	a.log.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(g.db), "version", buildVersion())
+	if g.logFormat != "json" { // JSON logs stay pure JSON: the "serving" record carries the address
+		fmt.Fprintf(stdout, "reliefgap listening on http://%s\n", ln.Addr())
+	}
+	if o.retention > 0 {
+		go retentionLoop(ctx, a, o.retention)
+	}
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if o.metricsAddr != "" {
+		ms, err := serveMetrics(o.metricsAddr, srv.Registry(), errc)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		a.log.Info("serving metrics", "addr", o.metricsAddr)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -98,11 +207,93 @@ func splitList(s string) []string {
 	return out
 }
 
-func envInt(getenv env, key string, def int64) int64 {
-	if v := getenv(key); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-			return n
-		}
+// envPositive reads a positive integer from the environment; a value that
+// is set but not a positive integer is a usage error naming the variable.
+func envPositive(getenv env, key string, def int64) (int64, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
 	}
-	return def
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, usageErr("%s=%q is not a positive whole number", key, v)
+	}
+	return n, nil
+}
+
+func fmtRate(l httpapi.Limit) string {
+	return strconv.FormatFloat(l.PerSecond, 'f', -1, 64) + "/" + strconv.Itoa(l.Burst)
+}
+
+// parseRate reads "PER_SECOND/BURST" (burst defaults to four seconds' worth).
+func parseRate(v string) (httpapi.Limit, error) {
+	rate, burst, hasBurst := strings.Cut(strings.TrimSpace(v), "/")
+	r, err := strconv.ParseFloat(rate, 64)
+	if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return httpapi.Limit{}, fmt.Errorf("want PER_SECOND/BURST with a positive rate, e.g. 5/20")
+	}
+	l := httpapi.Limit{PerSecond: r, Burst: int(math.Ceil(r * 4))}
+	if hasBurst {
+		b, err := strconv.Atoi(burst)
+		if err != nil || b <= 0 {
+			return httpapi.Limit{}, fmt.Errorf("the burst must be a positive whole number")
+		}
+		l.Burst = b
+	}
+	return l, nil
+}
+
+// newRegistry is the process's Prometheus registry: Go runtime, process,
+// database pool statistics and build information.
+func newRegistry(s *store.Store, version string) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(s.SQL(), string(s.Dialect())),
+		collectors.NewBuildInfoCollector(),
+	)
+	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "reliefgap_build_info", Help: "Always 1; labelled with the version of this build."}, []string{"version", "goversion"})
+	info.WithLabelValues(version, runtime.Version()).Set(1)
+	reg.MustRegister(info)
+	return reg
+}
+
+// serveMetrics serves reg's /metrics on its own listener.
+func serveMetrics(addr string, reg *prometheus.Registry, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	return ms, nil
+}
+
+// retentionLoop applies the retention rule a minute after start and then
+// once a day. Several replicas may run it: it is idempotent.
+func retentionLoop(ctx context.Context, a *app, keep time.Duration) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := a.store.PruneBlobs(ctx, time.Now().UTC().Add(-keep),
+			access.AuditEntry{Actor: "retention", Role: access.RoleAdmin, RemoteAddr: "serve"})
+		if err != nil {
+			a.log.Warn("retention run failed", "err", err)
+		} else if res.Files > 0 {
+			a.log.Info("retention removed stored bytes", "files", res.Files, "bytes", res.Bytes)
+		}
+		t.Reset(24 * time.Hour)
+	}
 }

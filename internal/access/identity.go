@@ -51,6 +51,15 @@ type APIKey struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	// ExpiresAt, when set, is when the key stops working.
+	ExpiresAt *time.Time
+	// ReplacedBy is the key that replaced this one when it was rotated.
+	ReplacedBy int64
+}
+
+// Expired reports whether the key has expired at now.
+func (k APIKey) Expired(now time.Time) bool {
+	return k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)
 }
 
 // AuditEntry records one write: who, when, what and from where.

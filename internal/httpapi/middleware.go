@@ -50,6 +50,7 @@ func (s *Server) recovery(c *gin.Context) {
 		if v == http.ErrAbortHandler {
 			panic(v)
 		}
+		s.metrics.panics.Inc()
 		s.log.ErrorContext(c.Request.Context(), "panic", "panic", v, "request_id", requestIDOf(c),
 			"route", c.FullPath(), "stack", string(debug.Stack()))
 		if c.Writer.Written() {
@@ -64,6 +65,7 @@ func (s *Server) recovery(c *gin.Context) {
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	panics   prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -78,7 +80,11 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method", "status"}),
 	}
-	for _, col := range []prometheus.Collector{m.requests, m.latency} {
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "reliefgap_http_panics_total",
+		Help: "Requests whose handler panicked (answered 500).",
+	})
+	for _, col := range []prometheus.Collector{m.requests, m.latency, m.panics} {
 		if err := reg.Register(col); err != nil {
 			return nil, err
 		}
@@ -99,8 +105,9 @@ func (s *Server) observe(c *gin.Context) {
 	st := strconv.Itoa(status)
 	s.metrics.requests.WithLabelValues(route, c.Request.Method, st).Inc()
 	s.metrics.latency.WithLabelValues(route, c.Request.Method, st).Observe(elapsed.Seconds())
-	attrs := []any{"method", c.Request.Method, "route", route, "status", status,
-		"latency", elapsed, "request_id", requestIDOf(c), "ip", c.ClientIP(), "bytes", c.Writer.Size()}
+	attrs := []any{"method", c.Request.Method, "route", route, "path", c.Request.URL.Path, "status", status,
+		"latency_seconds", elapsed.Seconds(), "request_id", requestIDOf(c), "ip", c.ClientIP(),
+		"bytes", c.Writer.Size(), "user_agent", c.Request.UserAgent()}
 	if p, ok := principalOf(c); ok && p.KeyID != 0 {
 		attrs = append(attrs, "key_id", p.KeyID, "role", string(p.Role))
 	}

@@ -133,6 +133,9 @@ func OpenAPI(version string) obj {
 	}
 	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
 		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
+	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
+		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
 
 	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
 		obj{"200": jsonResponse("countries", pageOf("Country"))}))
@@ -229,6 +232,20 @@ func OpenAPI(version string) obj {
 	add("/api/v1/keys", "post", createKey)
 	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
 		obj{"200": jsonResponse("keys", pageOf("Key")), "403": forbidden}))
+	rotate := op("rotateKey", "Replace a key with a new one for the same holder (admin); the old key ends after grace_seconds", keyAccess,
+		[]obj{pathParam("id", "key id")},
+		obj{"201": jsonResponse("the new key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden, "404": notFound,
+			"409": problem("the key is revoked or expired")})
+	rotate["requestBody"] = obj{"required": false, "content": obj{"application/json": obj{"schema": object(nil, obj{
+		"grace_seconds": integer("how long the old key keeps working; 0 (default): it stops now"),
+		"expires_at":    obj{"type": "string", "format": "date-time", "description": "when the new key stops working"}})}}}
+	add("/api/v1/keys/{id}/rotate", "post", rotate)
+	add("/api/v1/audit", "get", op("listAudit", "The newest audit entries: who wrote what, when and from where (admin)", keyAccess,
+		[]obj{{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}},
+		obj{"200": jsonResponse("audit entries", obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": object(nil, obj{
+			"id": integer(""), "at": obj{"type": "string", "format": "date-time"}, "actor": str("the key holder's name"), "key_id": integer(""),
+			"role": str(""), "action": str("upload, publish, reject, key.create, key.revoke, key.rotate, import"), "target": str("e.g. upload:12"),
+			"remote_addr": str("client address"), "detail": str("")})}}}), "400": badRequest, "403": forbidden}))
 	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
 		obj{"204": obj{"description": "revoked"}, "403": forbidden, "404": notFound}))
 
@@ -283,7 +300,9 @@ func schemas() obj {
 	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
 		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
 		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"revoked_at": nullable(obj{"type": "string", "format": "date-time"})}
+		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
+		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
+		"replaced_by": integer("the key that replaced this one when it was rotated")}
 	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
 	for k, v := range key {
 		createdKey[k] = v
@@ -294,7 +313,7 @@ func schemas() obj {
 		"morphine_kg_to_close_gap": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
 	return obj{
 		"Problem": object([]string{"type", "title", "status"}, obj{
-			"type": str("about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
+			"type": str("a problem type URI documented at /api/v1/problems, or about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
 			"detail": str("what went wrong, for a person"), "instance": str("the request path"),
 			"code":       obj{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large", "internal"}},
 			"request_id": str("also in the X-Request-ID header"), "upload_id": integer("the upload concerned"),
@@ -345,11 +364,12 @@ func schemas() obj {
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
 		}),
-		"UploadSummary":    object([]string{"id", "status"}, uploadSummary),
-		"Upload":           object([]string{"id", "status", "problems"}, upload),
-		"RejectRequest":    object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
-		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100}}),
-		"Key":              object([]string{"id", "role", "prefix"}, key),
-		"CreatedKey":       object([]string{"id", "role", "secret"}, createdKey),
+		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
+		"Upload":        object([]string{"id", "status", "problems"}, upload),
+		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100},
+			"expires_at": obj{"type": "string", "format": "date-time", "description": "when the key stops working; absent: never"}}),
+		"Key":        object([]string{"id", "role", "prefix"}, key),
+		"CreatedKey": object([]string{"id", "role", "secret"}, createdKey),
 	}
 }

@@ -43,7 +43,9 @@ func (s *Server) mountPages(e *gin.Engine) error {
 		mux.ServeHTTP(c.Writer, c.Request.WithContext(web.WithClientIP(c.Request.Context(), c.ClientIP())))
 	}
 	for _, r := range site.Routes() {
-		e.Handle(r.Method, netHTTPParam.ReplaceAllString(r.Path, ":$1"), h)
+		path := netHTTPParam.ReplaceAllString(r.Path, ":$1")
+		e.Handle(r.Method, path, h)
+		s.precompressed[path] = true // pages gzip themselves, once per ETag
 	}
 	return nil
 }

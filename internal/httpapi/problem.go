@@ -150,6 +150,10 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		p.Detail = access.ErrorMessage(err)
 		p.Problems = access.ErrorProblems(err)
 	}
+	p.Type = problemTypeFor(p.Code, status)
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="reliefgap"`)
+	}
 	var ue *uploadError
 	if errors.As(err, &ue) {
 		p.UploadID = ue.id

@@ -12,7 +12,12 @@ const APIPrefix = "/api/v1"
 
 func (s *Server) routes() error {
 	e := s.engine
-	e.Use(s.requestID, s.observe, s.recovery)
+	s.precompressed = map[string]bool{}
+	for _, p := range []string{"/countries/:iso3/gaps", "/regions/:code/gaps", "/income-groups/:code/gaps", "/world/gaps"} {
+		s.precompressed[APIPrefix+p] = true
+	}
+	s.precompressed["/metrics"] = true // promhttp compresses by itself
+	e.Use(s.requestID, s.observe, s.recovery, s.gzipMiddleware())
 	if len(s.cfg.CORSOrigins) > 0 {
 		mw, err := corsMiddleware(s.cfg.CORSOrigins)
 		if err != nil {
@@ -29,10 +34,13 @@ func (s *Server) routes() error {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	if !s.cfg.MetricsElsewhere {
+		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	}
 
 	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
 	api.GET("/openapi.json", s.openAPI)
+	api.GET("/problems", s.listProblemTypes)
 
 	// Reference data.
 	api.GET("/countries", s.handle(s.listCountries))
@@ -68,6 +76,8 @@ func (s *Server) routes() error {
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
+	api.POST("/keys/:id/rotate", s.handle(s.rotateKey))
+	api.GET("/audit", s.handle(s.listAudit))
 
 	// HTML pages for people (internal/web).
 	return s.mountPages(e)

@@ -67,6 +67,9 @@ type Config struct {
 	// downloads on its page; the links answer 404 when nil.
 	CountryXLSX func(g access.CountryGaps) ([]byte, error)
 	CountryCSV  func(g access.CountryGaps) ([]byte, error)
+	// MetricsElsewhere leaves /metrics off this handler: the registry is
+	// served on a separate listener (serve --metrics-addr).
+	MetricsElsewhere bool
 }
 
 const (
@@ -90,6 +93,9 @@ type Server struct {
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
 	site    *web.Site  // the HTML pages
+	// precompressed names the routes answered through cachedJSON, which
+	// gzips once and keeps the bytes; the gzip middleware skips them.
+	precompressed map[string]bool
 
 	// Background processing of large uploads.
 	bgCtx    context.Context
@@ -144,8 +150,11 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Registry is the Prometheus registry the server's metrics are in.
+func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
+
 // Handler returns the http.Handler serving every route.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
 // Close stops accepting uploads and waits for background processing to
 // finish. When ctx ends first, the remaining jobs are cancelled (their

@@ -284,7 +284,7 @@ func TestProblemShape(t *testing.T) {
 	if r.Code != 404 || r.Header().Get("Content-Type") != httpapi.ProblemContentType || r.Header().Get("X-Request-ID") != "abc-123" {
 		t.Fatalf("%d %v", r.Code, r.Header())
 	}
-	for k, want := range map[string]any{"type": "about:blank", "title": "Not Found", "status": float64(404),
+	for k, want := range map[string]any{"type": "/api/v1/problems#not_found", "title": "Not Found", "status": float64(404),
 		"instance": "/api/v1/countries/XXX", "request_id": "abc-123", "code": "not_found"} {
 		if p[k] != want {
 			t.Errorf("%s = %v, want %v", k, p[k], want)

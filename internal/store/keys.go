@@ -28,6 +28,7 @@ type keyRow struct {
 	CreatedAt  time.Time  `gorm:"column:created_at"`
 	LastUsedAt *time.Time `gorm:"column:last_used_at"`
 	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	ExpiresAt  *time.Time `gorm:"column:expires_at"`
 }
 
 func (keyRow) TableName() string { return "api_keys" }
@@ -39,31 +40,43 @@ type keyWithUser struct {
 	CreatedAt  time.Time  `gorm:"column:created_at"`
 	LastUsedAt *time.Time `gorm:"column:last_used_at"`
 	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	ExpiresAt  *time.Time `gorm:"column:expires_at"`
+	ReplacedBy *int64     `gorm:"column:replaced_by"`
 	Name       string     `gorm:"column:name"`
 	Role       string     `gorm:"column:role"`
 	Country    string     `gorm:"column:country"`
 }
 
 func (k keyWithUser) toDomain() access.APIKey {
-	return access.APIKey{ID: k.ID, Name: k.Name, Role: access.Role(k.Role), Country: k.Country, Prefix: k.Prefix,
-		Hash: k.Hash, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+	out := access.APIKey{ID: k.ID, Name: k.Name, Role: access.Role(k.Role), Country: k.Country, Prefix: k.Prefix,
+		Hash: k.Hash, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt}
+	if k.ExpiresAt != nil {
+		at := k.ExpiresAt.UTC()
+		out.ExpiresAt = &at
+	}
+	if k.ReplacedBy != nil {
+		out.ReplacedBy = *k.ReplacedBy
+	}
+	return out
 }
 
-const keySelect = "api_keys.id, api_keys.prefix, api_keys.hash, api_keys.created_at, api_keys.last_used_at, api_keys.revoked_at, users.name, users.role, users.country"
+const keySelect = "api_keys.id, api_keys.prefix, api_keys.hash, api_keys.created_at, api_keys.last_used_at, api_keys.revoked_at, api_keys.expires_at, api_keys.replaced_by, users.name, users.role, users.country"
 
-// CreateKey stores a user and its key (the key's hash only) and sets its ID.
-func (s *Store) CreateKey(ctx context.Context, k *access.APIKey) error {
+// CreateKey stores a user and its key (the key's hash only), sets its ID,
+// and writes the audit entry in the same transaction.
+func (s *Store) CreateKey(ctx context.Context, k *access.APIKey, audit access.AuditEntry) error {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		u := userRow{Name: k.Name, Role: string(k.Role), Country: k.Country, CreatedAt: k.CreatedAt}
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
-		r := keyRow{UserID: u.ID, Prefix: k.Prefix, Hash: k.Hash, CreatedAt: k.CreatedAt}
+		r := keyRow{UserID: u.ID, Prefix: k.Prefix, Hash: k.Hash, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt}
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
 		k.ID = r.ID
-		return nil
+		audit.Target = "key:" + itoa(r.ID)
+		return appendAudit(tx, audit)
 	})
 	return translate(err, "store.CreateKey")
 }
@@ -94,16 +107,45 @@ func (s *Store) Keys(ctx context.Context) ([]access.APIKey, error) {
 	return out, nil
 }
 
-// RevokeKey revokes a key; revoking twice is not an error.
-func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time) error {
-	res := s.db.WithContext(ctx).Model(&keyRow{}).Where("id = ?", id).Update("revoked_at", gorm.Expr("COALESCE(revoked_at, ?)", at))
-	if res.Error != nil {
-		return translate(res.Error, "store.RevokeKey")
+// RevokeKey revokes a key and writes its audit entry in one transaction;
+// revoking twice is not an error.
+func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time, audit access.AuditEntry) error {
+	return translate(s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&keyRow{}).Where("id = ?", id).Update("revoked_at", gorm.Expr("COALESCE(revoked_at, ?)", at))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return access.Errorf(access.NotFound, "store.RevokeKey", "no key %d", id)
+		}
+		return appendAudit(tx, audit)
+	}), "store.RevokeKey")
+}
+
+// ExpireKey sets when a key stops working and what replaced it, with its
+// audit entry, in one transaction.
+func (s *Store) ExpireKey(ctx context.Context, id int64, at time.Time, replacedBy int64, audit access.AuditEntry) error {
+	return translate(s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&keyRow{}).Where("id = ?", id).Updates(map[string]any{"expires_at": at, "replaced_by": replacedBy})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return access.Errorf(access.NotFound, "store.ExpireKey", "no key %d", id)
+		}
+		return appendAudit(tx, audit)
+	}), "store.ExpireKey")
+}
+
+// Key finds a key by ID, revoked or not.
+func (s *Store) Key(ctx context.Context, id int64) (access.APIKey, error) {
+	var r keyWithUser
+	err := s.db.WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
+		Where("api_keys.id = ?", id).Take(&r).Error
+	if err != nil {
+		return access.APIKey{}, translate(err, "store.Key")
 	}
-	if res.RowsAffected == 0 {
-		return access.Errorf(access.NotFound, "store.RevokeKey", "no key %d", id)
-	}
-	return nil
+	return r.toDomain(), nil
 }
 
 // TouchKey records when a key was last used.
@@ -127,12 +169,18 @@ func (auditRow) TableName() string { return "audit_log" }
 
 // AppendAudit writes one audit entry.
 func (s *Store) AppendAudit(ctx context.Context, e access.AuditEntry) error {
+	return translate(appendAudit(s.db.WithContext(ctx), e), "store.AppendAudit")
+}
+
+// appendAudit writes one audit entry with tx, so that it shares the
+// transaction of the action it records.
+func appendAudit(tx *gorm.DB, e access.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
 	}
 	r := auditRow{At: e.At, Actor: e.Actor, KeyID: e.KeyID, Role: string(e.Role), Action: e.Action, Target: e.Target,
 		RemoteAddr: e.RemoteAddr, Detail: e.Detail}
-	return translate(s.db.WithContext(ctx).Create(&r).Error, "store.AppendAudit")
+	return tx.Create(&r).Error
 }
 
 // Audit lists audit entries, newest first.

@@ -307,18 +307,24 @@ func (s *Store) publish(tx *gorm.DB, uploadID int64, kind access.ImportKind, sco
 	if !ok {
 		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", kind)
 	}
-	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
+	// The publication's data version stamps the rows it withdraws and the
+	// rows it publishes, so earlier versions can still be answered.
+	v, err := bumpDataVersion(tx, "publish "+string(kind), uploadID)
+	if err != nil {
+		return err
+	}
+	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
 		t.name, keyMatch(t, "s", t.name))
-	if err := tx.Exec(replace, uploadID, uploadID).Error; err != nil {
+	if err := tx.Exec(replace, v, uploadID, uploadID).Error; err != nil {
 		return err
 	}
 	where, args := s.removedWhere(t, uploadID, scope)
 	where = strings.ReplaceAll(where, "a.", t.name+".")
 	where = strings.ReplaceAll(where, "s.upload_id = ? AND "+keyMatch(t, "s", "a"), "s.upload_id = ? AND "+keyMatch(t, "s", t.name))
-	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE WHERE "+where, args...).Error; err != nil {
+	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE "+where, append([]any{v}, args...)...).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE WHERE upload_id = ?", uploadID).Error; err != nil {
+	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, uploadID).Error; err != nil {
 		return err
 	}
 	if kind == access.KindCountries {
@@ -332,11 +338,7 @@ AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`
 		string(access.StatusSuperseded), uploadID, string(kind), uploadID, string(access.StatusPublished)).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error; err != nil {
-		return err
-	}
-	_, err := bumpDataVersion(tx, "publish "+string(kind), uploadID)
-	return err
+	return tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error
 }
 
 // applyCountryMetadata copies a published countries upload into countries

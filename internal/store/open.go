@@ -47,6 +47,8 @@ type Options struct {
 	// Manual opens without migrating or checking the schema: the caller
 	// runs Migrate itself ("reliefgap migrate").
 	Manual bool
+	// MaxOpenConns bounds the PostgreSQL connection pool (default 20).
+	MaxOpenConns int
 }
 
 // ParseDSN splits a reliefgap DSN into its dialect and the driver's DSN.
@@ -120,8 +122,12 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		sqlDB.SetMaxIdleConns(1)
 		sqlDB.SetConnMaxLifetime(0)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
+		maxOpen := opts.MaxOpenConns
+		if maxOpen <= 0 {
+			maxOpen = 20
+		}
+		sqlDB.SetMaxOpenConns(maxOpen)
+		sqlDB.SetMaxIdleConns(max(1, maxOpen/2))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s = &Store{db: db, sql: sqlDB, dialect: dialect, log: log}
@@ -270,3 +276,6 @@ func translate(err error, op string) error {
 	}
 	return &access.Error{Code: access.Internal, Op: op, Err: fmt.Errorf("%w", err)}
 }
+
+// SQL is the underlying connection pool, for its statistics (metrics).
+func (s *Store) SQL() *sql.DB { return s.sql }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -154,27 +155,32 @@ func TestKeysAndAudit(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Second)
 		k := access.APIKey{Name: "Kenya MoH", Role: access.RoleMinistry, Country: "KEN", Prefix: "rg_abc", Hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", CreatedAt: now}
-		if err := s.CreateKey(ctx, &k); err != nil {
+		if err := s.CreateKey(ctx, &k, access.AuditEntry{Actor: "op", Action: "key.create"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.KeyByHash(ctx, k.Hash)
 		if err != nil || got.Country != "KEN" || got.Role != access.RoleMinistry || got.ID != k.ID {
 			t.Fatalf("KeyByHash = %+v, %v", got, err)
 		}
-		if err := s.RevokeKey(ctx, k.ID, now); err != nil {
+		end := now.Add(time.Hour)
+		if err := s.ExpireKey(ctx, k.ID, end, 77, access.AuditEntry{Actor: "op", Action: "key.rotate"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Key(ctx, k.ID); err != nil || got.ExpiresAt == nil || !got.ExpiresAt.Equal(end) || got.ReplacedBy != 77 {
+			t.Fatalf("Key after ExpireKey = %+v, %v", got, err)
+		}
+		if err := s.RevokeKey(ctx, k.ID, now, access.AuditEntry{Actor: "op", Action: "key.revoke"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.KeyByHash(ctx, k.Hash); access.ErrorCode(err) != access.NotFound {
 			t.Fatalf("revoked key still found: %v", err)
 		}
-		if err := s.RevokeKey(ctx, 9999, now); access.ErrorCode(err) != access.NotFound {
+		// A failed action writes no audit entry: the two share a transaction.
+		if err := s.RevokeKey(ctx, 9999, now, access.AuditEntry{Actor: "op", Action: "key.revoke"}); access.ErrorCode(err) != access.NotFound {
 			t.Fatalf("revoke unknown: %v", err)
 		}
-		if err := s.AppendAudit(ctx, access.AuditEntry{Actor: "op", Action: "key.revoke", Target: "key:1", RemoteAddr: "127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
 		es, err := s.Audit(ctx, 10)
-		if err != nil || len(es) != 1 || es[0].Action != "key.revoke" {
+		if err != nil || len(es) != 3 || es[0].Action != "key.revoke" || es[2].Action != "key.create" || es[2].Target != fmt.Sprintf("key:%d", k.ID) {
 			t.Fatalf("audit = %+v, %v", es, err)
 		}
 	})

@@ -12,10 +12,11 @@ import (
 )
 
 type blobRow struct {
-	SHA256    string    `gorm:"column:sha256;primaryKey"`
-	Size      int64     `gorm:"column:size"`
-	Data      []byte    `gorm:"column:data"`
-	CreatedAt time.Time `gorm:"column:created_at"`
+	SHA256    string     `gorm:"column:sha256;primaryKey"`
+	Size      int64      `gorm:"column:size"`
+	Data      []byte     `gorm:"column:data"`
+	CreatedAt time.Time  `gorm:"column:created_at"`
+	PrunedAt  *time.Time `gorm:"column:pruned_at"`
 }
 
 func (blobRow) TableName() string { return "upload_blobs" }
@@ -77,6 +78,10 @@ func rowToUpload(r uploadRow) access.Upload {
 func (s *Store) PutBlob(ctx context.Context, sha string, data []byte) error {
 	row := blobRow{SHA256: sha, Size: int64(len(data)), Data: data, CreatedAt: time.Now().UTC()}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	if err == nil {
+		// Bytes removed by retention come back when the file is sent again.
+		err = s.db.WithContext(ctx).Exec(`UPDATE upload_blobs SET data = ?, pruned_at = NULL WHERE sha256 = ? AND pruned_at IS NOT NULL`, data, sha).Error
+	}
 	return translate(err, "store.PutBlob")
 }
 
@@ -86,6 +91,9 @@ func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	err := s.db.WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
 	if err != nil {
 		return nil, translate(err, "store.Blob")
+	}
+	if row.PrunedAt != nil {
+		return nil, access.Errorf(access.NotFound, "store.Blob", "the file's bytes were removed by the retention rule on %s", row.PrunedAt.UTC().Format("2006-01-02"))
 	}
 	return row.Data, nil
 }
