@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 // serveOptions are the settings of "reliefgap serve".
@@ -144,6 +146,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	srv, err := httpapi.New(httpapi.Config{
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
+		CountryXLSX: reports.CountryXLSX, CountryCSV: countryCSV,
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",
@@ -296,4 +299,11 @@ func retentionLoop(ctx context.Context, a *app, keep time.Duration) {
 		}
 		t.Reset(24 * time.Hour)
 	}
+}
+
+// countryCSV is reports.CountryCSV as bytes, for the country page's download.
+func countryCSV(g access.CountryGaps) ([]byte, error) {
+	var b bytes.Buffer
+	err := reports.CountryCSV(&b, g)
+	return b.Bytes(), err
 }
