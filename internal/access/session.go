@@ -67,7 +67,9 @@ func (s *SessionService) SignIn(ctx context.Context, secret, remote string) (tok
 	if err != nil {
 		return "", sess, Principal{}, err
 	}
-	if p.Role != RoleMinistry && p.Role != RoleAdmin {
+	// The pages behind a session list, send and decide uploads: a key
+	// that may not list uploads has nothing to sign in to.
+	if Authorize(p, ActListUploads, p.Country) != nil {
 		return "", sess, Principal{}, Errorf(Forbidden, "", "a %s key cannot sign in: these pages are for ministries and administrators", p.Role)
 	}
 	if token, err = randomToken(); err != nil {

@@ -253,13 +253,10 @@ type ministryPage struct {
 
 // uploadFilter limits what p sees: a ministry its own country's uploads.
 func uploadFilter(p access.Principal) (access.UploadFilter, error) {
-	switch p.Role {
-	case access.RoleAdmin:
-		return access.UploadFilter{Limit: 100}, nil
-	case access.RoleMinistry:
-		return access.UploadFilter{Country: p.Country, Limit: 100}, nil
+	if err := access.Authorize(p, access.ActListUploads, ""); err != nil {
+		return access.UploadFilter{}, err
 	}
-	return access.UploadFilter{}, access.Errorf(access.Forbidden, "", "a %s key may not read uploads", p.Role)
+	return access.UploadFilter{Country: access.ScopeOf(p, ""), Limit: 100}, nil
 }
 
 func (s *Site) ministry(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -281,8 +278,8 @@ func (s *Site) ministry(w http.ResponseWriter, r *http.Request, v *view) error {
 // request; the browser then sees the submission's page with its problems.
 func (s *Site) upload(w http.ResponseWriter, r *http.Request, v *view) error {
 	p := *v.User
-	if p.Role != access.RoleAdmin && p.Role != access.RoleMinistry {
-		return access.Errorf(access.Forbidden, "", "a %s key may not upload data", p.Role)
+	if err := access.Authorize(p, access.ActUpload, p.Country); err != nil {
+		return err
 	}
 	file, fh, err := r.FormFile("file")
 	if err != nil {
@@ -336,7 +333,10 @@ func (s *Site) visibleUpload(r *http.Request, p access.Principal) (access.Upload
 		return access.Upload{}, access.Errorf(access.NotFound, "", "no upload %q", r.PathValue("id"))
 	}
 	u, err := s.d.Store.Upload(r.Context(), id)
-	if access.ErrorCode(err) == access.NotFound || err == nil && !p.IsAdmin() && u.Country != p.Country {
+	if err == nil {
+		err = access.Authorize(p, access.ActReadUpload, u.Country)
+	}
+	if access.ErrorCode(err) == access.NotFound {
 		return access.Upload{}, access.Errorf(access.NotFound, "", "no upload %d", id)
 	}
 	return u, err
@@ -400,8 +400,8 @@ type adminPage struct {
 }
 
 func (s *Site) admin(w http.ResponseWriter, r *http.Request, v *view) error {
-	if !v.User.IsAdmin() {
-		return access.Errorf(access.Forbidden, "", "only an administrator may publish or reject")
+	if err := access.Authorize(*v.User, access.ActDecideUpload, ""); err != nil {
+		return err
 	}
 	waiting, err := s.d.Store.Uploads(r.Context(), access.UploadFilter{Status: access.StatusSubmitted, Limit: 200})
 	if err != nil {
