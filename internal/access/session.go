@@ -95,12 +95,16 @@ func (s *SessionService) SignIn(ctx context.Context, secret, remote string) (tok
 }
 
 // Resolve returns the principal and session of token; Unauthorized when
-// the session is unknown, expired, or its key was revoked.
+// the session is unknown or ended, or its key was revoked or has expired.
 func (s *SessionService) Resolve(ctx context.Context, token string) (Principal, Session, error) {
 	if token == "" || len(token) > 200 {
 		return Principal{}, Session{}, Errorf(Unauthorized, "session", "not signed in")
 	}
-	sess, k, err := s.Store.SessionByHash(ctx, HashKey(token), s.now())
+	now := s.now()
+	sess, k, err := s.Store.SessionByHash(ctx, HashKey(token), now)
+	if err == nil && k.Expired(now) {
+		err = Errorf(NotFound, "session", "the key has expired")
+	}
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return Principal{}, Session{}, Errorf(Unauthorized, "session", "the session has ended: please sign in again")
