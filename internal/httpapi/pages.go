@@ -21,7 +21,7 @@ func (s *Server) newSite() (*web.Site, error) {
 	}
 	return web.New(web.Deps{
 		Store: s.cfg.Store, Gaps: s.cfg.Gaps, Imports: s.cfg.Imports, Sessions: sessions,
-		Annotate: s.cfg.Annotate, CountryXLSX: s.cfg.CountryXLSX, CountryCSV: s.cfg.CountryCSV,
+		Annotate: s.cfg.Annotate, CountryXLSX: s.cfg.CountryXLSX, CountryCSV: s.cfg.CountryCSV, Supply: s.cfg.Supply,
 		StatusFor: statusFor, TrustedProxies: s.cfg.TrustedProxies,
 		MaxUploadBytes: s.cfg.MaxUploadBytes, Logger: s.log, Version: s.cfg.Version,
 	})

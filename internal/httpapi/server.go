@@ -67,6 +67,9 @@ type Config struct {
 	// downloads on its page; the links answer 404 when nil.
 	CountryXLSX func(g access.CountryGaps) ([]byte, error)
 	CountryCSV  func(g access.CountryGaps) ([]byte, error)
+	// Supply gives a country page next year's supply estimate; the page
+	// has no such section when nil.
+	Supply func(ctx context.Context, iso3, model string) (*web.SupplyEstimate, error)
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"compress/gzip"
+	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/reliefgap/reliefgap/internal/demo"
+	"github.com/reliefgap/reliefgap/internal/httpapi"
+	"github.com/reliefgap/reliefgap/internal/web"
 )
 
 type yearJSON struct {
@@ -79,6 +82,9 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the country page lacks %s", want)
 		}
+	}
+	if strings.Contains(page, `id="supply-table"`) {
+		t.Error("a supply estimate section without a supply estimate")
 	}
 	if r := e.get("/countries/KEN/report.xlsx"); r.Code != 200 || !strings.HasPrefix(r.Body.String(), "PK") {
 		t.Errorf("report.xlsx: %d", r.Code)
@@ -273,5 +279,28 @@ func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 	css := e.get("/static/style.css")
 	if css.Code != 200 || !strings.Contains(css.Body.String(), "@media print") {
 		t.Errorf("stylesheet: %d", css.Code)
+	}
+}
+
+// TestSupplyEstimateShownWhenAvailable plugs a supply estimate in and
+// checks that the country page shows it.
+func TestSupplyEstimateShownWhenAvailable(t *testing.T) {
+	grams, me := 12_500.0, 12_500_000.0
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.Supply = func(_ context.Context, iso3, model string) (*web.SupplyEstimate, error) {
+			if iso3 != "KEN" {
+				return nil, nil
+			}
+			return &web.SupplyEstimate{Year: 2024, Method: "test v1", Lines: []web.SupplyLine{{Drug: "morphine", Grams: &grams, MEMg: &me}}}, nil
+		}
+	})
+	page := e.page("/countries/KEN")
+	// 12,500 g = 12.5 kg; 12,500,000 mg ME = 12.5 kg ME.
+	equal(t, "supply", values(t, page, `id="supply-table"`, "</table>"), []float64{12.5, 12.5})
+	if !strings.Contains(page, "Supply estimate for 2024") || !strings.Contains(page, "(test v1)") {
+		t.Error("the supply estimate is not introduced")
+	}
+	if strings.Contains(e.page("/countries/UGA"), `id="supply-table"`) {
+		t.Error("a supply section for a country without an estimate")
 	}
 }

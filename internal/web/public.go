@@ -100,7 +100,7 @@ type countryPage struct {
 	Benchmark  *float64         // reference mg ME per capita
 	Chart      template.HTML
 	Rows       []trendRow
-	Supply     any // the supply estimate for next year, when a service provides one
+	Supply     *SupplyEstimate // next year's, when a service provides one
 	Permalink  string
 	AsOf       int64
 	AsOfOld    bool
@@ -162,6 +162,11 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		cp.Lineage = cp.Latest.Lineage
 		if len(cp.Lineage) > maxLineageShown {
 			cp.Lineage, cp.LineageMax = cp.Lineage[:maxLineageShown], true
+		}
+	}
+	if s.d.Supply != nil {
+		if cp.Supply, err = s.d.Supply(r.Context(), iso, model); err != nil {
+			return "", err
 		}
 	}
 	if a := r.URL.Query().Get("as_of"); a != "" && a != fmt.Sprint(v.DataVersion) {

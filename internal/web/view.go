@@ -266,3 +266,12 @@ func (v *view) Flags(flags []string) []string {
 	}
 	return out
 }
+
+// KgG shows a quantity given in g as kg, as <data value="kg">.
+func (v *view) KgG(g *float64) template.HTML {
+	if g == nil {
+		return v.D(nil)
+	}
+	kg := *g / 1e3
+	return v.D(&kg)
+}
