@@ -269,6 +269,13 @@ func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 			t.Errorf("%s: the gzipped page differs", target)
 		}
 	}
+	// A parameter no page reads does not make another page.
+	if a, b := e.get("/countries/KEN"), e.get("/countries/KEN?utm=x"); a.Header().Get("ETag") != b.Header().Get("ETag") {
+		t.Error("an unknown parameter changes the ETag")
+	}
+	if a, b := e.get("/countries/KEN"), e.get("/countries/KEN?model=cancer-hiv"); a.Header().Get("ETag") == b.Header().Get("ETag") {
+		t.Error("model does not change the ETag")
+	}
 	fr := e.page("/countries/KEN?lang=fr")
 	if !strings.Contains(fr, `<html lang="fr" dir="ltr">`) || !strings.Contains(fr, "Kenya") || !strings.Contains(fr, "besoins") {
 		t.Error("the French page is not in French")

@@ -277,7 +277,7 @@ func (s *Site) public(fn func(r *http.Request, v *view) (string, error)) http.Ha
 		}
 		v.DataVersion = dv
 		h := sha256.New()
-		for _, part := range []string{strconv.FormatInt(dv, 10), s.d.Version, s.buildTag, r.URL.Path, r.URL.RawQuery, v.Lang} {
+		for _, part := range []string{strconv.FormatInt(dv, 10), s.d.Version, s.buildTag, r.URL.Path, canonicalQuery(r), v.Lang, strconv.FormatBool(v.langQuery)} {
 			h.Write([]byte(part))
 			h.Write([]byte{0})
 		}
@@ -474,4 +474,19 @@ func assetsDigest() (string, error) {
 	}
 	h.Write(countries110m)
 	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// pageParams are the query parameters pages read; others do not change a
+// page, so they do not change its ETag (nor make the cache recompute it).
+var pageParams = []string{"as_of", "c", "model", "year"}
+
+func canonicalQuery(r *http.Request) string {
+	q := r.URL.Query()
+	var b strings.Builder
+	for _, k := range pageParams {
+		if vs, ok := q[k]; ok {
+			b.WriteString(k + "=" + strings.Join(vs, ",") + "&")
+		}
+	}
+	return b.String()
 }
