@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -109,6 +110,7 @@ type countryPage struct {
 	Methods    []methodRef
 	Lineage    []access.LineageUse
 	LineageMax bool
+	Models     []access.Ref // the need models on offer, the one in use first
 }
 
 type trendRow struct {
@@ -146,6 +148,12 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		return "", err
 	}
 	cp := countryPage{G: g, AsOf: v.DataVersion, APIHref: "/api/v1/countries/" + iso + "/gaps"}
+	for _, m := range fs.Need {
+		cp.Models = append(cp.Models, m.Ref())
+	}
+	if model != "" {
+		cp.APIHref += "?model=" + url.QueryEscape(model)
+	}
 	if ref, ok := fs.BenchmarkRef.Value(access.BenchmarkRefKey); ok {
 		cp.Benchmark = &ref
 	}
@@ -198,6 +206,9 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 	}
 	base := baseURL(r)
 	cp.Permalink = fmt.Sprintf("%s/countries/%s?as_of=%d", base, iso, v.DataVersion)
+	if model != "" {
+		cp.Permalink += "&model=" + url.QueryEscape(model)
+	}
 	v.Title = g.Country.Name
 	v.Data = cp
 	return "country", nil
