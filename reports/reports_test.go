@@ -85,17 +85,20 @@ func testGroup() access.GroupGaps {
 	return access.GroupGaps{
 		Kind: access.GroupRegion, Code: "EUR", Year: 2021,
 		Countries: 3, CountriesWithData: 2, CountriesWithoutData: 1, CountriesWithNeed: 1,
-		Population:          f(3_800_000),
-		MEMg:                f(5.5e7),
-		MEMgPerCapita:       f(14.473684210526315),
-		NeedMEMg:            f(1e9),
-		GapMEMg:             f(9.75e8),
-		NeedMetPct:          f(2.5),
-		MedianMEMgPerCapita: f(14.5),
-		WorldSharePct:       nil,
-		AdequacyCounts:      map[string]int{"inadequate": 1, "=bad": 1},
-		BenchmarkBandCounts: map[string]int{},
-		ACMBandCounts:       map[string]int{"very low": 1},
+		Population:            3_800_000,
+		PopulationWithData:    3_000_000,
+		PopulationWithoutData: 800_000,
+		ConsumptionToNeedPct:  f(5.5),
+		MEMg:                  f(5.5e7),
+		MEMgPerCapita:         f(14.473684210526315),
+		NeedMEMg:              f(1e9),
+		GapMEMg:               f(9.75e8),
+		NeedMetPct:            f(2.5),
+		MedianMEMgPerCapita:   f(14.5),
+		WorldSharePct:         nil,
+		AdequacyCounts:        map[string]int{"inadequate": 1, "=bad": 1},
+		BenchmarkBandCounts:   map[string]int{},
+		ACMBandCounts:         map[string]int{"very low": 1},
 		Ranking: []access.RankedCountry{
 			{Rank: 1, Country: access.CountryRef{ISO3: "AAA", Name: "Alpha", WHORegion: "EUR", IncomeGroup: "HIC"},
 				MEMgPerCapita: 15, BenchmarkIndex: f(25), Adequacy: s("moderate"), MEMgPerCapitaCAGR5y: f(0.05)},
@@ -213,7 +216,7 @@ func TestCountryXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, got := readBack(t, b)
-	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods}; !reflect.DeepEqual(f.GetSheetList(), want) {
+	if want := []string{SheetFigures, SheetDrugs, SheetLineage, SheetMethods, SheetFlags}; !reflect.DeepEqual(f.GetSheetList(), want) {
 		t.Errorf("sheets = %q, want %q", f.GetSheetList(), want)
 	}
 	checkGolden(t, "country.golden.json", got)

@@ -17,6 +17,7 @@ const (
 	SheetDrugs   = "Drugs"
 	SheetLineage = "Lineage"
 	SheetMethods = "Methods"
+	SheetFlags   = "Flags"
 	SheetSummary = "Summary"
 	SheetRanking = "Ranking"
 )
@@ -55,7 +56,8 @@ var yearColumns = []column{
 }
 
 // CountryXLSX renders a country's gap figures as a workbook with the
-// sheets Figures (one row per year), Drugs, Lineage and Methods.
+// sheets Figures (one row per year), Drugs, Lineage, Methods and Flags
+// (each flag the figures carry, explained from the glossary).
 func CountryXLSX(g access.CountryGaps) (_ []byte, err error) {
 	defer wrap(&err, "reports.CountryXLSX(%q)", g.Country.ISO3)
 	f := excelize.NewFile()
@@ -110,12 +112,38 @@ func CountryXLSX(g access.CountryGaps) (_ []byte, err error) {
 	}
 	writeMethods(meth, g.Methods)
 
-	for _, s := range []*sheet{fig, drugs, lin, meth} {
+	fl, err := newSheet(f, SheetFlags, false)
+	if err != nil {
+		return nil, err
+	}
+	writeFlags(fl, g)
+
+	for _, s := range []*sheet{fig, drugs, lin, meth, fl} {
 		if s.err != nil {
 			return nil, s.err
 		}
 	}
 	return bytesOf(f)
+}
+
+// writeFlags explains, from the glossary, every flag the years carry.
+func writeFlags(s *sheet, g access.CountryGaps) {
+	s.row("flag", "severity", "meaning")
+	seen := map[string]bool{}
+	var flags []string
+	for _, y := range g.Years {
+		for _, f := range y.Flags {
+			if !seen[f] {
+				seen[f] = true
+				flags = append(flags, f)
+			}
+		}
+	}
+	sort.Strings(flags)
+	for _, f := range flags {
+		e, _ := access.ExplainFlag(f)
+		s.row(f, string(e.Severity), e.Meaning)
+	}
 }
 
 func writeMethods(s *sheet, m access.Methods) {
@@ -182,12 +210,15 @@ func GroupXLSX(g access.GroupGaps) (_ []byte, err error) {
 	sum.row("countries_without_data", g.CountriesWithoutData, "countries")
 	sum.row("countries_with_need", g.CountriesWithNeed, "countries")
 	sum.row("population", g.Population, "persons")
+	sum.row("population_with_data", g.PopulationWithData, "persons")
+	sum.row("population_without_data", g.PopulationWithoutData, "persons")
 	sum.row("me_mg", g.MEMg, "mg ME")
 	sum.row("me_mg_per_capita", g.MEMgPerCapita, "mg ME per person")
 	sum.row("sddd_per_million_per_day", g.SDDDPerMillionPerDay, "S-DDD per million per day")
 	sum.row("need_me_mg", g.NeedMEMg, "mg ME")
 	sum.row("gap_me_mg", g.GapMEMg, "mg ME")
 	sum.row("need_met_pct", g.NeedMetPct, "%")
+	sum.row("consumption_to_need_pct", g.ConsumptionToNeedPct, "%")
 	sum.row("morphine_kg_to_close_gap", g.MorphineKgToCloseGap, "kg morphine")
 	sum.row("median_me_mg_per_capita", g.MedianMEMgPerCapita, "mg ME per person")
 	sum.row("median_sddd_3yr_avg", g.MedianSDDD3YrAvg, "S-DDD per million per day")

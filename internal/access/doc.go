@@ -8,8 +8,8 @@
 // as the International Narcotics Control Board (INCB) counts them; a salt
 // form is converted with the salt→base fractions of a factor table before it
 // becomes an observation. Population is in persons. Morphine equivalence is
-// in milligrams. See ../../../shared/REFERENCE.md for the sources of every
-// factor; the factors themselves are data (FactorTable), never constants in
+// in milligrams. See docs/METHODOLOGY.md for every formula and the sources
+// of every factor; the factors themselves are data (FactorTable), never constants in
 // code, and every computed figure records the table versions that made it.
 //
 // The package imports only the standard library; the store, HTTP and

@@ -17,6 +17,15 @@ type FactorSet struct {
 	ACMBands       FactorTable // KindBands over consumption ÷ need
 	// Need holds the need models (KindNeedModel); the first is the default.
 	Need []FactorTable
+	// Rules says which data-quality rules run; the zero value runs all.
+	Rules QualityRules
+}
+
+// QualityRules switches the data-quality rules of quality.go. The zero
+// value applies every rule, as the service does unless an administrator
+// has turned one off.
+type QualityRules struct {
+	SuspectedNotReportedOff bool // do not apply RuleSuspectedNotReported
 }
 
 // CountryInputs are the active published values for one country: one value
@@ -46,7 +55,9 @@ type Methods struct {
 	BenchmarkBands     Ref      `json:"benchmark_bands"`
 	BenchmarkReference Ref      `json:"benchmark_reference"`
 	ACMBands           Ref      `json:"acm_bands"`
-	NeedModel          *Ref     `json:"need_model"` // null when the model asked for is not in the set
+	NeedModel          *Ref     `json:"need_model"`         // the headline model; null when the model asked for is not in the set
+	NeedModels         []Ref    `json:"need_models"`        // every model in need_models, headline first
+	DataQualityRules   []string `json:"data_quality_rules"` // the rules that ran, name/version
 	FormBTotal         string   `json:"formb_total"`
 	DaysPerYear        int      `json:"days_per_year"`
 	Formulas           Formulas `json:"formulas"`
@@ -71,8 +82,11 @@ type Formulas struct {
 // under one need model.
 type CountryGaps struct {
 	Country CountryRef `json:"country"`
-	Methods Methods    `json:"methods"`
-	Years   []YearGaps `json:"years"`
+	// DataVersion is the data version the figures were computed at (set by
+	// GapService; 0 from the pure functions).
+	DataVersion int64      `json:"data_version"`
+	Methods     Methods    `json:"methods"`
+	Years       []YearGaps `json:"years"`
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing
@@ -87,9 +101,11 @@ type YearGaps struct {
 	Adequacy                *string      `json:"adequacy"`
 	BenchmarkIndex          *float64     `json:"benchmark_index"`
 	BenchmarkBand           *string      `json:"benchmark_band"`
-	NeedMEMg                *float64     `json:"need_me_mg"`
+	NeedMEMg                *float64     `json:"need_me_mg"` // the headline need model's
 	NeedMetPct              *float64     `json:"need_met_pct"`
 	GapMEMg                 *float64     `json:"gap_me_mg"`
+	NeedModels              NeedByModel  `json:"need_models"`        // every model's need, side by side
+	NeedMetPctRange         *[2]float64  `json:"need_met_pct_range"` // [min, max] over need_models; null with none
 	MorphineKgToCloseGap    *float64     `json:"morphine_kg_to_close_gap"`
 	ACM                     *float64     `json:"acm"`
 	ACMBand                 *string      `json:"acm_band"`
@@ -99,6 +115,32 @@ type YearGaps struct {
 	Flags                   []string     `json:"flags"`
 	Drugs                   []DrugGaps   `json:"drugs"`
 	Lineage                 []LineageUse `json:"lineage"`
+}
+
+// NeedFigures are one need model's figures for a country-year or group.
+type NeedFigures struct {
+	NeedMEMg   *float64 `json:"need_me_mg"`
+	NeedMetPct *float64 `json:"need_met_pct"`
+	GapMEMg    *float64 `json:"gap_me_mg"`
+}
+
+// NeedByModel is need figures keyed by need-model name.
+type NeedByModel map[string]NeedFigures
+
+// pctRange is [min, max] of the need_met_pct of ms, or nil when none has one.
+func (ms NeedByModel) pctRange() *[2]float64 {
+	var r *[2]float64
+	for _, f := range ms {
+		if f.NeedMetPct == nil {
+			continue
+		}
+		v := *f.NeedMetPct
+		if r == nil {
+			r = &[2]float64{v, v}
+		}
+		r[0], r[1] = math.Min(r[0], v), math.Max(r[1], v)
+	}
+	return r
 }
 
 // DrugGaps is one drug's figures in a country-year.
@@ -122,10 +164,14 @@ type LineageUse struct {
 	Year     int    `json:"year"`
 }
 
-// Flags on a YearGaps. Those ending in ':' are followed by a drug or cause code.
+// Flags on a YearGaps. Those ending in ':' are followed by a drug or cause
+// code. Glossary describes each.
 const (
+	FlagNotReported                  = "not_reported"
+	FlagSuspectedNotReported         = "suspected_not_reported"
+	FlagImplausibleChange            = "implausible_change"
 	FlagNoConsumptionData            = "no_consumption_data"
-	FlagNotReported                  = "not_reported:"
+	FlagDrugNotReported              = "drug_not_reported:"
 	FlagBelowThreshold               = "below_publication_threshold:"
 	FlagPopulationMissing            = "population_missing"
 	FlagNoBasketData                 = "no_basket_data"
@@ -151,7 +197,7 @@ const BenchmarkRefKey = "mg_me_per_capita"
 // ComputeCountryModels computes the same inputs under each named need
 // model, in the order given, so that results can be shown side by side.
 func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromYear, toYear int) []CountryGaps {
-	idx := indexInputs(in)
+	idx := indexInputs(in, fs.Rules)
 	out := make([]CountryGaps, 0, len(models))
 	for _, m := range models {
 		out = append(out, computeIndexed(in.Country, idx, prepare(fs, m), fromYear, toYear))
@@ -161,10 +207,11 @@ func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromY
 
 // ComputeCountry computes a country's gap figures for the years fromYear to
 // toYear inclusive (every year with consumption or population data when
-// both are 0) under the need model named model ("" for fs.Need[0]). The
-// formulas, units and factor sources are set out at DaysPerYear.
+// both are 0), with the need model named model ("" for fs.Need[0]) in the
+// headline fields and every model of fs.Need in need_models. The method is
+// docs/METHODOLOGY.md; DaysPerYear sums it up.
 func ComputeCountry(in CountryInputs, fs FactorSet, model string, fromYear, toYear int) CountryGaps {
-	return computeIndexed(in.Country, indexInputs(in), prepare(fs, model), fromYear, toYear)
+	return computeIndexed(in.Country, indexInputs(in, fs.Rules), prepare(fs, model), fromYear, toYear)
 }
 
 // prepared is a FactorSet indexed for lookups.
@@ -179,8 +226,9 @@ type prepared struct {
 	acm      []FactorRow
 	benchRef float64
 	hasRef   bool
-	need     *FactorTable
-	reported []string // ME drugs then basket-only drugs: the drugs whose absence is flagged
+	need     *FactorTable   // the headline need model
+	models   []*FactorTable // every need model, the headline first
+	reported []string       // ME drugs then basket-only drugs: the drugs whose absence is flagged
 	methods  Methods
 }
 
@@ -215,9 +263,16 @@ func prepare(fs FactorSet, model string) *prepared {
 	p.acm = sortedBands(fs.ACMBands)
 	p.benchRef, p.hasRef = fs.BenchmarkRef.Value(BenchmarkRefKey)
 	for i := range fs.Need {
-		if model == "" || fs.Need[i].Name == model {
+		if p.need == nil && (model == "" || fs.Need[i].Name == model) {
 			p.need = &fs.Need[i]
-			break
+		}
+	}
+	if p.need != nil {
+		p.models = append(p.models, p.need)
+	}
+	for i := range fs.Need {
+		if &fs.Need[i] != p.need {
+			p.models = append(p.models, &fs.Need[i])
 		}
 	}
 	p.methods = Methods{
@@ -231,10 +286,15 @@ func prepare(fs FactorSet, model string) *prepared {
 		FormBTotal:         FormBTotalMethod,
 		DaysPerYear:        DaysPerYear,
 		Formulas:           gapFormulas,
+		NeedModels:         []Ref{},
+		DataQualityRules:   fs.Rules.names(),
 	}
 	if p.need != nil {
 		r := p.need.Ref()
 		p.methods.NeedModel = &r
+	}
+	for _, m := range p.models {
+		p.methods.NeedModels = append(p.methods.NeedModels, m.Ref())
 	}
 	return p
 }
@@ -262,16 +322,23 @@ func band(rows []FactorRow, x float64) *string {
 
 // indexed holds one country's inputs by year.
 type indexed struct {
+	iso3   string
 	pop    map[int]Population
 	deaths map[int]map[string]Deaths
 	cons   map[int]map[string]Consumption
 	est    map[int]map[string][]Estimate
+	// notReported marks years with consumption rows of which none has a
+	// figure; suspected marks years RuleSuspectedNotReported treats as not
+	// reported. A year with no consumption rows is not reported too.
+	notReported map[int]bool
+	suspected   map[int]bool
 }
 
-func indexInputs(in CountryInputs) *indexed {
+func indexInputs(in CountryInputs, rules QualityRules) *indexed {
 	iso := in.Country.ISO3
 	mine := func(s string) bool { return iso == "" || s == "" || s == iso }
 	x := &indexed{
+		iso3:   iso,
 		pop:    map[int]Population{},
 		deaths: map[int]map[string]Deaths{},
 		cons:   map[int]map[string]Consumption{},
@@ -319,6 +386,7 @@ func indexInputs(in CountryInputs) *indexed {
 		}
 		m[e.Drug] = append(m[e.Drug], e)
 	}
+	x.markNotReported(rules)
 	return x
 }
 
@@ -384,6 +452,9 @@ func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGap
 	for _, y := range ys {
 		out.Years = append(out.Years, computeYear(x, p, y))
 	}
+	for i := range out.Years {
+		flagImplausibleChange(x, p, &out.Years[i])
+	}
 	return out
 }
 
@@ -393,17 +464,70 @@ func (x *indexed) population(y int) (Population, bool) {
 	return p, ok && p.Persons > 0 && !math.IsNaN(p.Persons)
 }
 
-// grams returns a drug's reported consumption for the year.
-func (x *indexed) grams(y int, drug string) (Consumption, bool) {
+// yearReported reports whether year y has consumption figures to compute
+// with: some consumption row with a figure, and not a year the
+// suspected-not-reported rule marked.
+func (x *indexed) yearReported(y int) bool {
+	return len(x.cons[y]) > 0 && !x.notReported[y] && !x.suspected[y]
+}
+
+// drugGrams returns a drug's consumed grams as the row gives them, whatever
+// the year's state: a number, 0 for INCB's "-", nothing for a blank.
+func (x *indexed) drugGrams(y int, drug string) (float64, Consumption, bool) {
 	c, ok := x.cons[y][drug]
-	return c, ok && c.Grams != nil
+	if !ok {
+		return 0, c, false
+	}
+	switch c.GramsState() {
+	case ValueNil:
+		if c.Grams != nil {
+			return *c.Grams, c, true
+		}
+		return 0, c, true
+	case ValueReported:
+		if c.Grams != nil {
+			return *c.Grams, c, true
+		}
+	}
+	return 0, c, false
+}
+
+// grams returns a drug's consumed grams for the year's figures: nothing in
+// a year that is not reported.
+func (x *indexed) grams(y int, drug string) (float64, Consumption, bool) {
+	if !x.yearReported(y) {
+		return 0, Consumption{}, false
+	}
+	return x.drugGrams(y, drug)
+}
+
+// meMg is Σ mg ME over the ME drugs with a figure in year y, and how many
+// there were.
+func (x *indexed) meMg(p *prepared, y int) (sum float64, n int) {
+	for _, d := range p.meDrugs {
+		if g, _, ok := x.grams(y, d); ok {
+			sum += g * 1000 * p.me[d]
+			n++
+		}
+	}
+	return sum, n
+}
+
+// mePerCapita is mg ME per capita in year y, or nil.
+func (x *indexed) mePerCapita(p *prepared, y int) *float64 {
+	pop, ok := x.population(y)
+	me, n := x.meMg(p, y)
+	if !ok || n == 0 {
+		return nil
+	}
+	return F(me / pop.Persons)
 }
 
 // basketSDDD returns Σ mg ÷ S-DDD mg over the basket drugs reported in year
 // y, how many there were, and the reported drugs lacking an S-DDD factor.
 func (x *indexed) basketSDDD(p *prepared, y int) (sum float64, n int, noFactor []string) {
 	for _, d := range p.basket {
-		c, ok := x.grams(y, d)
+		g, _, ok := x.grams(y, d)
 		if !ok {
 			continue
 		}
@@ -412,7 +536,7 @@ func (x *indexed) basketSDDD(p *prepared, y int) (sum float64, n int, noFactor [
 			noFactor = append(noFactor, d)
 			continue
 		}
-		sum += *c.Grams * 1000 / f
+		sum += g * 1000 / f
 		n++
 	}
 	return sum, n, noFactor
@@ -485,216 +609,4 @@ func (f flagSet) list() []string {
 
 func lineageUse(l Lineage, what string, year int) LineageUse {
 	return LineageUse{UploadID: l.UploadID, Sheet: l.Sheet, Row: l.Row, What: what, Year: year}
-}
-
-func computeYear(x *indexed, p *prepared, y int) YearGaps {
-	g := YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}}
-	flags := flagSet{}
-
-	// Population.
-	pop, havePop := x.population(y)
-	if havePop {
-		g.Population = F(pop.Persons)
-		g.Lineage = append(g.Lineage, lineageUse(pop.Lineage, "population", y))
-	} else {
-		flags.add(FlagPopulationMissing)
-	}
-
-	// Per-drug consumption and estimate figures.
-	drugSet := map[string]bool{}
-	for d := range x.cons[y] {
-		drugSet[d] = true
-	}
-	for d := range x.est[y] {
-		drugSet[d] = true
-	}
-	drugs := make([]string, 0, len(drugSet))
-	for d := range drugSet {
-		drugs = append(drugs, d)
-	}
-	sort.Strings(drugs)
-	byDrug := map[string]*DrugGaps{}
-	for _, d := range drugs {
-		dg := DrugGaps{Drug: d}
-		if c, ok := x.grams(y, d); ok {
-			grams := *c.Grams
-			dg.Kg = F(grams / 1000)
-			if f, ok := p.me[d]; ok {
-				dg.MEMg = F(grams * 1000 * f)
-			}
-			if f, ok := p.sddd[d]; ok && f > 0 {
-				dg.SDDD = F(grams * 1000 / f)
-			}
-			if grams == 0 {
-				flags.add(FlagBelowThreshold + d)
-			}
-			g.Lineage = append(g.Lineage, lineageUse(c.Lineage, "consumption:"+d, y))
-		}
-		g.Drugs = append(g.Drugs, dg)
-	}
-	for i := range g.Drugs {
-		byDrug[g.Drugs[i].Drug] = &g.Drugs[i]
-	}
-
-	// Morphine equivalence.
-	for _, d := range p.reported {
-		if _, ok := x.grams(y, d); !ok {
-			flags.add(FlagNotReported + d)
-		}
-	}
-	var me float64
-	var nME int
-	for _, d := range p.meDrugs {
-		if dg := byDrug[d]; dg != nil && dg.MEMg != nil {
-			me += *dg.MEMg
-			nME++
-		}
-	}
-	if nME > 0 {
-		g.MEMg = F(me)
-		if havePop {
-			g.MEMgPerCapita = F(me / pop.Persons)
-		}
-	} else {
-		flags.add(FlagNoConsumptionData)
-	}
-
-	// S-DDD per million per day, its three-year average and the INCB band.
-	_, nBasket, noFactor := x.basketSDDD(p, y)
-	for _, d := range noFactor {
-		flags.add(FlagSDDDFactorMissing + d)
-	}
-	if nBasket == 0 {
-		flags.add(FlagNoBasketData)
-	}
-	g.SDDDPerMillionPerDay = x.sdddPerMillion(p, y)
-	if g.SDDDPerMillionPerDay != nil {
-		prev1, prev2 := x.sdddPerMillion(p, y-1), x.sdddPerMillion(p, y-2)
-		if prev1 != nil && prev2 != nil {
-			g.SDDD3YrAvg = F((*g.SDDDPerMillionPerDay + *prev1 + *prev2) / 3)
-			for _, py := range []int{y - 1, y - 2} {
-				pp, _ := x.population(py)
-				g.Lineage = append(g.Lineage, lineageUse(pp.Lineage, "population", py))
-				for _, d := range p.basket {
-					if c, ok := x.grams(py, d); ok {
-						g.Lineage = append(g.Lineage, lineageUse(c.Lineage, "consumption:"+d, py))
-					}
-				}
-			}
-		}
-	}
-	switch {
-	case g.SDDD3YrAvg != nil:
-		g.Adequacy = band(p.incb, *g.SDDD3YrAvg)
-	case g.SDDDPerMillionPerDay != nil:
-		g.Adequacy = band(p.incb, *g.SDDDPerMillionPerDay)
-		flags.add(FlagAdequacySingleYear)
-	}
-
-	// Benchmark index.
-	if g.MEMgPerCapita != nil {
-		if p.hasRef && p.benchRef > 0 {
-			g.BenchmarkIndex = F(100 * *g.MEMgPerCapita / p.benchRef)
-			g.BenchmarkBand = band(p.bench, *g.BenchmarkIndex)
-		} else {
-			flags.add(FlagBenchmarkRefMissing)
-		}
-	}
-
-	// Need, gap and the adequacy of consumption measure.
-	if p.need == nil {
-		flags.add(FlagNeedModelMissing)
-	} else {
-		var need float64
-		complete := true
-		var used []LineageUse
-		for _, r := range p.need.Rows {
-			d, ok := x.deaths[y][r.Key]
-			if !ok || math.IsNaN(d.Deaths) {
-				flags.add(FlagDeathsMissing + r.Key)
-				complete = false
-				continue
-			}
-			need += d.Deaths * r.Share * r.MgPerDay * r.Days
-			used = append(used, lineageUse(d.Lineage, "deaths:"+r.Key, y))
-		}
-		if complete {
-			g.NeedMEMg = F(need)
-			g.Lineage = append(g.Lineage, used...)
-		}
-	}
-	if g.NeedMEMg != nil && *g.NeedMEMg == 0 {
-		flags.add(FlagNeedZero)
-	}
-	if g.NeedMEMg != nil && g.MEMg != nil {
-		need, me := *g.NeedMEMg, *g.MEMg
-		g.GapMEMg = F(math.Max(0, need-me))
-		g.MorphineKgToCloseGap = F(*g.GapMEMg / 1e6)
-		if need > 0 {
-			g.NeedMetPct = F(100 * me / need)
-			g.ACM = F(me / need)
-			g.ACMBand = band(p.acm, *g.ACM)
-		}
-	}
-
-	// Estimates.
-	if len(x.est[y]) == 0 {
-		flags.add(FlagNoEstimate)
-	} else {
-		var estME, utilCons, utilEst float64
-		var nEstME, nUtil int
-		for _, d := range drugs {
-			rows := x.est[y][d]
-			if len(rows) == 0 {
-				continue
-			}
-			total, annual, used := x.estimateGrams(y, d, rows)
-			if !annual {
-				flags.add(FlagSupplementaryOnly + d)
-			}
-			for _, e := range used {
-				g.Lineage = append(g.Lineage, lineageUse(e.Lineage, "estimate:"+d+":"+string(e.Kind), y))
-			}
-			dg := byDrug[d]
-			dg.EstimateTotalG = F(total)
-			f, inME := p.me[d]
-			if inME {
-				dg.EstimateMEMg = F(total * 1000 * f)
-				estME += *dg.EstimateMEMg
-				nEstME++
-			}
-			if c, ok := x.grams(y, d); ok {
-				if *c.Grams > total {
-					flags.add(FlagConsumptionAboveEstimate)
-					flags.add(FlagConsumptionAboveEstimateDrug + d)
-				}
-				if inME {
-					utilCons += *dg.MEMg
-					utilEst += *dg.EstimateMEMg
-					nUtil++
-				}
-			}
-		}
-		if nEstME == 0 {
-			flags.add(FlagNoEstimateME)
-		} else {
-			g.EstimateMEMg = F(estME)
-			if g.NeedMEMg != nil && *g.NeedMEMg > 0 {
-				g.EstimateNeedCoveragePct = F(100 * estME / *g.NeedMEMg)
-				if estME < *g.NeedMEMg {
-					flags.add(FlagEstimateBelowNeed)
-				}
-			}
-		}
-		if nUtil > 0 {
-			if utilEst > 0 {
-				g.EstimateUtilizationPct = F(100 * utilCons / utilEst)
-			} else {
-				flags.add(FlagEstimateZero)
-			}
-		}
-	}
-
-	g.Flags = flags.list()
-	return g
 }

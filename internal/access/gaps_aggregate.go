@@ -17,35 +17,59 @@ const (
 
 // GroupGaps is the gap figures of a group of countries in one year.
 //
-// Ratios are ratios of totals over the countries that have both terms
-// (Σ me_mg ÷ Σ population), never means of the countries' ratios. The
-// group's gap is the sum of the countries' gaps: a surplus in one country
-// does not close another's gap, so gap_me_mg ≥ need_me_mg − me_mg.
+// Members are decided in one place (IsMember). A member has data when it
+// has mg ME per capita for the year (a consumption figure and a
+// population); a not-reported year has none. Ratios are ratios of totals
+// over the members that have both terms, never means of the members'
+// ratios. Need is compared with consumption country by country: a surplus
+// in one country does not meet need in another, so need_met_pct is
+// Σ min(consumed, need) ÷ Σ need, and the plain ratio of sums is
+// consumption_to_need_pct.
 type GroupGaps struct {
 	Kind GroupKind `json:"kind"`
 	Code string    `json:"code"`
 	Year int       `json:"year"`
+	// DataVersion and Methods are set by GapService (0 and null from Aggregate).
+	DataVersion int64    `json:"data_version"`
+	Methods     *Methods `json:"methods"`
 
-	Countries            int `json:"countries"`              // members passed in
-	CountriesWithData    int `json:"countries_with_data"`    // with me_mg_per_capita for the year
+	Countries            int `json:"countries"`              // members
+	CountriesWithData    int `json:"countries_with_data"`    // members with me_mg_per_capita for the year
 	CountriesWithoutData int `json:"countries_without_data"` // the rest, including members with no row for the year
-	CountriesWithNeed    int `json:"countries_with_need"`    // with both me_mg and need_me_mg
+	CountriesWithNeed    int `json:"countries_with_need"`    // members with both me_mg and the headline need_me_mg
 
-	Population           *float64 `json:"population"`               // Σ population, countries with data
-	MEMg                 *float64 `json:"me_mg"`                    // Σ me_mg, every country reporting it
-	MEMgPerCapita        *float64 `json:"me_mg_per_capita"`         // Σ me_mg ÷ Σ population, countries with both
-	SDDDPerMillionPerDay *float64 `json:"sddd_per_million_per_day"` // Σ S-DDD per day ÷ Σ population/10⁶, countries with both
-	NeedMEMg             *float64 `json:"need_me_mg"`               // Σ need, countries with need
-	GapMEMg              *float64 `json:"gap_me_mg"`                // Σ per-country gaps
-	NeedMetPct           *float64 `json:"need_met_pct"`             // 100 × Σ me_mg ÷ Σ need, countries with both
-	MorphineKgToCloseGap *float64 `json:"morphine_kg_to_close_gap"` // gap_me_mg ÷ 10⁶
+	Population            float64 `json:"population"`              // Σ population, every member with a population figure
+	PopulationWithData    float64 `json:"population_with_data"`    // Σ population, members with data
+	PopulationWithoutData float64 `json:"population_without_data"` // population − population_with_data
 
-	MedianMEMgPerCapita *float64 `json:"median_me_mg_per_capita"`
+	MEMg                 *float64 `json:"me_mg"`                    // Σ me_mg, members with data
+	MEMgPerCapita        *float64 `json:"me_mg_per_capita"`         // Σ me_mg ÷ population_with_data
+	SDDDPerMillionPerDay *float64 `json:"sddd_per_million_per_day"` // Σ S-DDD per day ÷ Σ population/10⁶, members with both
+
+	// The headline need model's figures, over the members with both
+	// consumption and need (countries_with_need).
+	NeedMEMg             *float64 `json:"need_me_mg"`              // Σ need
+	GapMEMg              *float64 `json:"gap_me_mg"`               // Σ max(0, need − me_mg)
+	NeedMetPct           *float64 `json:"need_met_pct"`            // 100 × Σ min(me_mg, need) ÷ Σ need
+	ConsumptionToNeedPct *float64 `json:"consumption_to_need_pct"` // 100 × Σ me_mg ÷ Σ need
+	MorphineKgToCloseGap *float64 `json:"morphine_kg_to_close_gap"`
+	// Every need model's figures, each over its own members with both.
+	NeedModels      NeedByModel `json:"need_models"`
+	NeedMetPctRange *[2]float64 `json:"need_met_pct_range"`
+
+	MedianMEMgPerCapita *float64 `json:"median_me_mg_per_capita"` // members with data
 	MedianSDDD3YrAvg    *float64 `json:"median_sddd_3yr_avg"`
 
 	AdequacyCounts      map[string]int `json:"adequacy_counts"`       // INCB band → countries
 	BenchmarkBandCounts map[string]int `json:"benchmark_band_counts"` // benchmark band → countries
 	ACMBandCounts       map[string]int `json:"acm_band_counts"`       // ACM band → countries
+
+	// Persons living in members with data, by the band of their figure;
+	// BandNone holds those whose figure is null. Each sums to
+	// population_with_data.
+	PopulationByAdequacy      map[string]float64 `json:"population_by_adequacy"`
+	PopulationByBenchmarkBand map[string]float64 `json:"population_by_benchmark_band"`
+	PopulationByACMBand       map[string]float64 `json:"population_by_acm_band"`
 
 	// WorldSharePct is 100 × the group's me_mg ÷ the world's; set by
 	// AggregateAll or from WorldShare, null otherwise.
@@ -53,6 +77,9 @@ type GroupGaps struct {
 
 	Ranking []RankedCountry `json:"ranking"`
 }
+
+// BandNone is the band of a member with data whose banded figure is null.
+const BandNone = "none"
 
 // RankedCountry is one country's place in its group, by mg ME per capita.
 // Countries without that figure are not ranked.
@@ -66,17 +93,55 @@ type RankedCountry struct {
 	MEMgPerCapitaCAGR5y *float64   `json:"me_mg_per_capita_cagr_5y"` // see CAGR; the five years end at the group's year
 }
 
-// inGroup reports whether c belongs to the group kind/code. Countries are
-// matched on their CountryRef: WHORegion for regions, IncomeGroup for
-// income groups; the world (and any other kind) takes every country.
-func inGroup(kind GroupKind, code string, c CountryRef) bool {
+// IsMember reports whether c belongs to the group kind/code in year: the
+// one place group membership is decided. Regions match WHORegion, income
+// groups incomeGroupOf; the world (and any other kind) takes every country.
+func IsMember(kind GroupKind, code string, c CountryGaps, year int) bool {
 	switch kind {
 	case GroupRegion:
-		return c.WHORegion == code
+		return c.Country.WHORegion == code
 	case GroupIncome:
-		return c.IncomeGroup == code
+		return incomeGroupOf(c, year) == code
 	}
 	return true
+}
+
+// incomeGroupOf is the World Bank income group of c for data year year:
+// the one place it is looked up. Today it is the country's current
+// classification for every year.
+func incomeGroupOf(c CountryGaps, year int) string {
+	return c.Country.IncomeGroup
+}
+
+// needPair is one member's consumption and need under one model.
+type needPair struct{ me, need float64 }
+
+// groupNeed sums a model's figures over members with both terms.
+func groupNeed(ps []needPair) (f NeedFigures, toNeedPct *float64) {
+	if len(ps) == 0 {
+		return f, nil
+	}
+	var me, need, met, gap float64
+	for _, p := range ps {
+		me += p.me
+		need += p.need
+		met += math.Min(p.me, p.need)
+		gap += math.Max(0, p.need-p.me)
+	}
+	f.NeedMEMg, f.GapMEMg = F(need), F(gap)
+	if need > 0 {
+		f.NeedMetPct = F(100 * met / need)
+		toNeedPct = F(100 * me / need)
+	}
+	return f, toNeedPct
+}
+
+// groupSums accumulates a group's totals while Aggregate walks its members.
+type groupSums struct {
+	me, sdddDay, sdddPop float64
+	nSDDD                int
+	perCapita, sddd3     []float64
+	need                 map[string][]needPair // model → members with both
 }
 
 // Aggregate computes the group's figures for year over the members of
@@ -85,104 +150,114 @@ func inGroup(kind GroupKind, code string, c CountryRef) bool {
 func Aggregate(kind GroupKind, code string, year int, countries []CountryGaps) GroupGaps {
 	g := GroupGaps{
 		Kind: kind, Code: code, Year: year,
-		AdequacyCounts:      map[string]int{},
-		BenchmarkBandCounts: map[string]int{},
-		ACMBandCounts:       map[string]int{},
-		Ranking:             []RankedCountry{},
+		AdequacyCounts: map[string]int{}, BenchmarkBandCounts: map[string]int{}, ACMBandCounts: map[string]int{},
+		PopulationByAdequacy: map[string]float64{}, PopulationByBenchmarkBand: map[string]float64{},
+		PopulationByACMBand: map[string]float64{},
+		NeedModels:          NeedByModel{}, Ranking: []RankedCountry{},
 	}
-	var (
-		me, mePop, meForPop, need, meForNeed, needForMe, gap float64
-		sdddDay, sdddPop                                     float64
-		nME, nNeed, nGap, nSDDD                              int
-		perCapita, sddd3                                     []float64
-	)
+	sums := groupSums{need: map[string][]needPair{}}
+	headline := ""
 	for _, c := range countries {
-		if !inGroup(kind, code, c.Country) {
+		if !IsMember(kind, code, c, year) {
 			continue
+		}
+		if headline == "" && c.Methods.NeedModel != nil {
+			headline = c.Methods.NeedModel.Name
 		}
 		g.Countries++
 		y := c.year(year)
-		if y == nil || y.MEMgPerCapita == nil {
-			g.CountriesWithoutData++
+		if y != nil && y.Population != nil {
+			g.Population += *y.Population
 		}
-		if y == nil {
+		if !hasData(y) {
+			g.CountriesWithoutData++
 			continue
 		}
-		if y.MEMg != nil {
-			me += *y.MEMg
-			nME++
-		}
-		if y.MEMg != nil && y.Population != nil {
-			g.CountriesWithData++
-			meForPop += *y.MEMg
-			mePop += *y.Population
-		}
-		if y.Population != nil && y.SDDDPerMillionPerDay != nil {
-			sdddDay += *y.SDDDPerMillionPerDay * *y.Population / 1e6
-			sdddPop += *y.Population
-			nSDDD++
-		}
-		if y.NeedMEMg != nil {
-			need += *y.NeedMEMg
-			nNeed++
-			if y.MEMg != nil {
-				meForNeed += *y.MEMg
-				needForMe += *y.NeedMEMg
-				g.CountriesWithNeed++
-			}
-		}
-		if y.GapMEMg != nil {
-			gap += *y.GapMEMg
-			nGap++
-		}
-		if y.MEMgPerCapita != nil {
-			perCapita = append(perCapita, *y.MEMgPerCapita)
-			g.Ranking = append(g.Ranking, RankedCountry{
-				Country:             c.Country,
-				MEMgPerCapita:       *y.MEMgPerCapita,
-				BenchmarkIndex:      y.BenchmarkIndex,
-				NeedMetPct:          y.NeedMetPct,
-				Adequacy:            y.Adequacy,
-				MEMgPerCapitaCAGR5y: CAGR(PerCapitaSeries(c, year)),
-			})
-		}
-		if y.SDDD3YrAvg != nil {
-			sddd3 = append(sddd3, *y.SDDD3YrAvg)
-		}
-		if y.Adequacy != nil {
-			g.AdequacyCounts[*y.Adequacy]++
-		}
-		if y.BenchmarkBand != nil {
-			g.BenchmarkBandCounts[*y.BenchmarkBand]++
-		}
-		if y.ACMBand != nil {
-			g.ACMBandCounts[*y.ACMBand]++
-		}
+		g.addMember(c, y, &sums)
 	}
-	if g.CountriesWithData > 0 {
-		g.Population = F(mePop)
-		g.MEMgPerCapita = F(meForPop / mePop)
-	}
-	if nME > 0 {
-		g.MEMg = F(me)
-	}
-	if nSDDD > 0 {
-		g.SDDDPerMillionPerDay = F(sdddDay / (sdddPop / 1e6))
-	}
-	if nNeed > 0 {
-		g.NeedMEMg = F(need)
-	}
-	if nGap > 0 {
-		g.GapMEMg = F(gap)
-		g.MorphineKgToCloseGap = F(gap / 1e6)
-	}
-	if needForMe > 0 {
-		g.NeedMetPct = F(100 * meForNeed / needForMe)
-	}
-	g.MedianMEMgPerCapita = median(perCapita)
-	g.MedianSDDD3YrAvg = median(sddd3)
-	rank(g.Ranking)
+	g.finish(&sums, headline)
 	return g
+}
+
+// hasData reports whether a member's year has data: mg ME per capita, with
+// the consumption and population it is made of.
+func hasData(y *YearGaps) bool {
+	return y != nil && y.MEMgPerCapita != nil && y.MEMg != nil && y.Population != nil
+}
+
+// addMember adds a member with data to the group's sums.
+func (g *GroupGaps) addMember(c CountryGaps, y *YearGaps, s *groupSums) {
+	pop := *y.Population
+	g.CountriesWithData++
+	g.PopulationWithData += pop
+	s.me += *y.MEMg
+	s.perCapita = append(s.perCapita, *y.MEMgPerCapita)
+	if y.SDDDPerMillionPerDay != nil {
+		s.sdddDay += *y.SDDDPerMillionPerDay * pop / 1e6
+		s.sdddPop += pop
+		s.nSDDD++
+	}
+	if y.SDDD3YrAvg != nil {
+		s.sddd3 = append(s.sddd3, *y.SDDD3YrAvg)
+	}
+	for name, f := range y.NeedModels {
+		if f.NeedMEMg != nil {
+			s.need[name] = append(s.need[name], needPair{me: *y.MEMg, need: *f.NeedMEMg})
+		}
+	}
+	countBand(g.AdequacyCounts, g.PopulationByAdequacy, y.Adequacy, pop)
+	countBand(g.BenchmarkBandCounts, g.PopulationByBenchmarkBand, y.BenchmarkBand, pop)
+	countBand(g.ACMBandCounts, g.PopulationByACMBand, y.ACMBand, pop)
+	g.Ranking = append(g.Ranking, RankedCountry{
+		Country:             c.Country,
+		MEMgPerCapita:       *y.MEMgPerCapita,
+		BenchmarkIndex:      y.BenchmarkIndex,
+		NeedMetPct:          y.NeedMetPct,
+		Adequacy:            y.Adequacy,
+		MEMgPerCapitaCAGR5y: CAGR(PerCapitaSeries(c, g.Year)),
+	})
+}
+
+// countBand counts a member in its band (countries only when the band is
+// known) and its population in the band or BandNone.
+func countBand(counts map[string]int, persons map[string]float64, b *string, pop float64) {
+	if b == nil {
+		persons[BandNone] += pop
+		return
+	}
+	counts[*b]++
+	persons[*b] += pop
+}
+
+// finish turns the sums into the group's figures; headline names the
+// need model of the headline fields.
+func (g *GroupGaps) finish(s *groupSums, headline string) {
+	g.PopulationWithoutData = g.Population - g.PopulationWithData
+	if g.CountriesWithData > 0 {
+		g.MEMg = F(s.me)
+		if g.PopulationWithData > 0 {
+			g.MEMgPerCapita = F(s.me / g.PopulationWithData)
+		}
+	}
+	if s.nSDDD > 0 && s.sdddPop > 0 {
+		g.SDDDPerMillionPerDay = F(s.sdddDay / (s.sdddPop / 1e6))
+	}
+	for name, ps := range s.need {
+		f, toNeed := groupNeed(ps)
+		g.NeedModels[name] = f
+		if name != headline {
+			continue
+		}
+		g.CountriesWithNeed = len(ps)
+		g.NeedMEMg, g.GapMEMg, g.NeedMetPct, g.ConsumptionToNeedPct = f.NeedMEMg, f.GapMEMg, f.NeedMetPct, toNeed
+		if f.GapMEMg != nil {
+			g.MorphineKgToCloseGap = F(*f.GapMEMg / 1e6)
+		}
+	}
+	g.NeedMetPctRange = g.NeedModels.pctRange()
+	g.MedianMEMgPerCapita = median(s.perCapita)
+	g.MedianSDDD3YrAvg = median(s.sddd3)
+	rank(g.Ranking)
 }
 
 // year returns the country's figures for year y, or nil.

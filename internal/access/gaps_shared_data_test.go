@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -216,7 +217,7 @@ func TestSharedDataCountries(t *testing.T) {
 		checkF(t, "benchmark_index", y.BenchmarkIndex, F(100*155_574_059_400.0/316_400_539/256))
 		checkS(t, "benchmark_band", y.BenchmarkBand, "adequate")
 		// The file has no hydromorphone or methadone: flagged, not zeros.
-		checkFlags(t, y, []string{"not_reported:hydromorphone", "not_reported:methadone"}, nil)
+		checkFlags(t, y, []string{"drug_not_reported:hydromorphone", "drug_not_reported:methadone"}, nil)
 		if y.SDDD3YrAvg == nil {
 			t.Errorf("sddd_3yr_avg null for 2013 with 2011–12 present; flags %v", y.Flags)
 		}
@@ -230,7 +231,7 @@ func TestSharedDataCountries(t *testing.T) {
 		checkF(t, "me_mg", y.MEMg, F(5_506_863.9))
 		checkF(t, "me_mg from raw", y.MEMg, F(meFromRaw("NGA", "2013")))
 		// Oxycodone is published as 0: below the publication threshold, not "none".
-		checkFlags(t, y, []string{"below_publication_threshold:oxycodone"}, []string{"not_reported:oxycodone"})
+		checkFlags(t, y, []string{"below_publication_threshold:oxycodone"}, []string{"drug_not_reported:oxycodone"})
 		// Need: 70,387 neoplasm deaths × 6,000 + 77,539 HIV/AIDS deaths × 3,375 = 684,016,125 mg.
 		need := d.deathsRaw["NGA/2013/neoplasms"]*0.6*100*100 + d.deathsRaw["NGA/2013/hiv-aids"]*0.5*75*90
 		checkF(t, "need from raw", y.NeedMEMg, F(need))
@@ -324,4 +325,141 @@ func BenchmarkComputeAll(b *testing.B) {
 		AggregateAll(2013, all)
 	}
 	b.ReportMetric(float64(countryYears), "country-years/op")
+}
+
+// sharedAll computes every country of the shared data (those with
+// consumption or population figures and a row in countries.csv or the
+// consumption file) for from..to.
+func sharedAll(d *sharedData, fs FactorSet, from, to int) []CountryGaps {
+	seen := map[string]bool{}
+	var isos []string
+	for iso3 := range d.countries {
+		seen[iso3] = true
+		isos = append(isos, iso3)
+	}
+	for iso3 := range d.consumption {
+		if !seen[iso3] {
+			isos = append(isos, iso3)
+		}
+	}
+	slices.Sort(isos)
+	out := make([]CountryGaps, 0, len(isos))
+	for _, iso3 := range isos {
+		out = append(out, ComputeCountry(d.inputs(iso3), fs, "", from, to))
+	}
+	return out
+}
+
+// allZero2013 lists the countries whose every drug reads exactly 0 in 2013
+// in the consumption file, and whether each had consumption before.
+func (d *sharedData) allZero2013() (zero []string, consumedBefore map[string]bool) {
+	consumedBefore = map[string]bool{}
+	for iso3, cs := range d.consumption {
+		n, pos := 0, 0
+		for _, c := range cs {
+			if c.Year == 2013 {
+				n++
+				if *c.Grams > 0 {
+					pos++
+				}
+			} else if c.Year < 2013 && *c.Grams > 0 {
+				consumedBefore[iso3] = true
+			}
+		}
+		if n > 0 && pos == 0 {
+			zero = append(zero, iso3)
+		}
+	}
+	slices.Sort(zero)
+	return zero, consumedBefore
+}
+
+// The data README's "whole years of zeros": every all-zero country-year of
+// 2013 follows years of real consumption and is marked suspected, Kenya
+// 2011–13 and Ethiopia included; with them out, the world median mg ME per
+// capita of 2013 is no longer pulled towards 0.
+func TestSharedDataSuspectedNotReported(t *testing.T) {
+	d := loadShared(t)
+	fs := testFactorSet()
+	zero, before := d.allZero2013()
+	if len(zero) != 44 {
+		t.Errorf("all-zero country-years in 2013: %d, want 44 (the data README): %v", len(zero), zero)
+	}
+	for _, iso3 := range zero {
+		if !before[iso3] {
+			t.Errorf("%s: all zero in 2013 without earlier consumption", iso3)
+		}
+		y := yearOf(t, ComputeCountry(d.inputs(iso3), fs, "", 2013, 2013), 2013)
+		checkFlags(t, y, []string{FlagSuspectedNotReported, FlagNotReported}, nil)
+		checkF(t, iso3+" 2013 me_mg_per_capita", y.MEMgPerCapita, nil)
+	}
+	for _, want := range []string{"KEN", "ETH", "GRC", "LUX", "MAR"} {
+		if !slices.Contains(zero, want) {
+			t.Errorf("%s not among the all-zero 2013 countries", want)
+		}
+	}
+	ken := ComputeCountry(d.inputs("KEN"), fs, "", 2011, 2013)
+	for _, y := range []int{2011, 2012, 2013} {
+		checkFlags(t, yearOf(t, ken, y), []string{FlagSuspectedNotReported}, nil)
+	}
+
+	// The world median of 2013 over countries with data. Computed independently
+	// from the file: each country-year with consumption, a population and at
+	// least one drug above 0, me_mg as in meFromRaw ÷ persons.
+	var pcs []float64
+	for iso3 := range d.consumption {
+		k := func(drug string) float64 { return d.kg[iso3+"/2013/"+drug] * 1e6 }
+		persons, ok := d.persons[iso3+"/2013"]
+		if !ok || slices.Contains(zero, iso3) {
+			continue
+		}
+		if _, has := d.kg[iso3+"/2013/morphine"]; !has {
+			continue
+		}
+		pcs = append(pcs, (k("morphine")+k("fentanyl")*83.3+k("oxycodone")*1.33+k("pethidine")*0.125)/persons)
+	}
+	world := Aggregate(GroupWorld, WorldCode, 2013, sharedAll(d, fs, 2011, 2013))
+	checkF(t, "world median 2013", world.MedianMEMgPerCapita, median(pcs))
+	// The figure: 4.39 mg ME per capita (1.11 with the zeros counted).
+	if m := world.MedianMEMgPerCapita; m == nil || math.Round(*m*100) != 439 {
+		t.Errorf("world median 2013 = %v, want 4.39 to two decimals", m)
+	}
+	t.Logf("world 2013: median mg ME per capita %.4f over %d countries with data (%d without)",
+		*world.MedianMEMgPerCapita, world.CountriesWithData, world.CountriesWithoutData)
+
+	fs.Rules.SuspectedNotReportedOff = true
+	off := Aggregate(GroupWorld, WorldCode, 2013, sharedAll(d, fs, 2011, 2013))
+	t.Logf("world 2013 with the rule off: median %.4f over %d countries", *off.MedianMEMgPerCapita, off.CountriesWithData)
+	if math.Round(*off.MedianMEMgPerCapita*100) != 111 {
+		t.Errorf("median with the rule off %v, on %v: the zeros should pull it down", *off.MedianMEMgPerCapita, *world.MedianMEMgPerCapita)
+	}
+}
+
+// On the shared data for 2013, the world and every WHO region and income
+// group: band populations sum to population_with_data, and with and
+// without data sum to population.
+func TestSharedDataGroupPopulations(t *testing.T) {
+	d := loadShared(t)
+	fs := testFactorSet()
+	fs.Need = append([]FactorTable{{Name: ModelBenchmark, Version: 1, Kind: KindNeedModel,
+		Rows: []FactorRow{{Key: NeedPerInhabitant, Value: 256}}}}, fs.Need...)
+	gs := AggregateAll(2013, sharedAll(d, fs, 2011, 2013))
+	for _, g := range gs {
+		checkBandSums(t, g)
+		if g.Population <= 0 || g.PopulationWithData <= 0 {
+			t.Errorf("%s %s: population %v, with data %v", g.Kind, g.Code, g.Population, g.PopulationWithData)
+		}
+		if g.NeedMetPct != nil && *g.NeedMetPct > 100 {
+			t.Errorf("%s %s: need_met_pct %v over 100", g.Kind, g.Code, *g.NeedMetPct)
+		}
+		t.Logf("%-6s %-4s countries %3d (%3d with data)  population %.3f bn, with data %.3f bn  need met %s (benchmark), range %v",
+			g.Kind, g.Code, g.Countries, g.CountriesWithData, g.Population/1e9, g.PopulationWithData/1e9, pct(g.NeedMetPct), g.NeedMetPctRange)
+	}
+}
+
+func pct(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*p, 'f', 2, 64) + "%"
 }

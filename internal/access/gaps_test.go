@@ -10,7 +10,7 @@ import (
 )
 
 // testFactorSet builds the version-1 factor tables with the values of
-// ../../../shared/REFERENCE.md §§2–4, and the cancer-hiv need model:
+// docs/METHODOLOGY.md §§3–7, and the cancer-hiv need model:
 // neoplasms 0.6 × 100 mg × 100 days = 6,000 mg ME per death (Stjernswärd
 // et al. 2007) and hiv-aids 0.5 × 75 mg × 90 days = 3,375 mg ME per death
 // (an assumption). A second model, cancer-only, has neoplasms only at
@@ -198,9 +198,9 @@ func TestDrugFigures(t *testing.T) {
 	checkF(t, "sddd_per_million_per_day", y.SDDDPerMillionPerDay, F((547_000+2_000.0/3)/365/10))
 	checkS(t, "adequacy", y.Adequacy, "inadequate")
 	wantFlags := []string{
-		"adequacy_single_year", "deaths_missing:hiv-aids", "deaths_missing:neoplasms", "no_estimate",
-		"not_reported:dextropropoxyphene", "not_reported:dihydrocodeine", "not_reported:ketobemidone",
-		"not_reported:tilidine", "not_reported:trimeperidine",
+		"adequacy_single_year", "deaths_missing:hiv-aids", "deaths_missing:neoplasms",
+		"drug_not_reported:dextropropoxyphene", "drug_not_reported:dihydrocodeine", "drug_not_reported:ketobemidone",
+		"drug_not_reported:tilidine", "drug_not_reported:trimeperidine", "no_estimate",
 	}
 	if !reflect.DeepEqual(y.Flags, wantFlags) {
 		t.Errorf("flags = %q\nwant %q", y.Flags, wantFlags)
@@ -229,16 +229,17 @@ func TestConsumptionFigures(t *testing.T) {
 			name: "brief example", in: briefExample(),
 			me: F(2_833_000), perCap: F(0.2833), sddd: F(36_666.666666666667 / 365 / 10),
 			bench: F(0.1106640625), benchBand: "extremely low", adequacy: "very inadequate",
-			flags: []string{"not_reported:hydromorphone", "not_reported:methadone", "not_reported:oxycodone",
-				"not_reported:pethidine", "not_reported:codeine", "adequacy_single_year"},
-			notFlags: []string{"not_reported:morphine", "not_reported:fentanyl", FlagNoConsumptionData, FlagPopulationMissing},
+			flags: []string{"drug_not_reported:hydromorphone", "drug_not_reported:methadone", "drug_not_reported:oxycodone",
+				"drug_not_reported:pethidine", "drug_not_reported:codeine", "adequacy_single_year"},
+			notFlags: []string{"drug_not_reported:morphine", "drug_not_reported:fentanyl", FlagNoConsumptionData, FlagPopulationMissing},
 		},
 		{
-			name: "no consumption at all",
-			in:   CountryInputs{Population: []Population{pop(2013, 10e6)}},
-			flags: []string{FlagNoConsumptionData, FlagNoBasketData, "not_reported:morphine",
-				"not_reported:codeine"},
-			notFlags: []string{FlagAdequacySingleYear, FlagPopulationMissing},
+			// No consumption rows: the year is not reported, flagged once, not drug by drug.
+			name:  "no consumption at all",
+			in:    CountryInputs{Population: []Population{pop(2013, 10e6)}},
+			flags: []string{FlagNotReported},
+			notFlags: []string{FlagNoConsumptionData, FlagNoBasketData, "drug_not_reported:morphine",
+				FlagAdequacySingleYear, FlagPopulationMissing, FlagSuspectedNotReported},
 		},
 		{
 			// Consumption without population: me stands, every per-capita figure is null.
@@ -256,7 +257,7 @@ func TestConsumptionFigures(t *testing.T) {
 				{ISO3: iso, Year: 2013, Drug: "morphine"}, cons(2013, "fentanyl", 10)}},
 			me: F(833_000), perCap: F(0.0833), sddd: F(10_000 / 0.6 / 365 / 10),
 			bench: F(100 * 0.0833 / 256), benchBand: "extremely low", adequacy: "very inadequate",
-			flags:    []string{"not_reported:morphine"},
+			flags:    []string{"drug_not_reported:morphine"},
 			notFlags: []string{"below_publication_threshold:morphine"},
 		},
 		{
@@ -267,7 +268,7 @@ func TestConsumptionFigures(t *testing.T) {
 			me: F(833_000), perCap: F(0.0833), sddd: F(10_000 / 0.6 / 365 / 10),
 			bench: F(100 * 0.0833 / 256), benchBand: "extremely low", adequacy: "very inadequate",
 			flags:    []string{"below_publication_threshold:morphine"},
-			notFlags: []string{"not_reported:morphine", "below_publication_threshold:fentanyl"},
+			notFlags: []string{"drug_not_reported:morphine", "below_publication_threshold:fentanyl"},
 		},
 		{
 			// Only codeine: no ME drug, so me is null, but the basket still counts it.
@@ -509,7 +510,7 @@ func TestNeedAndGap(t *testing.T) {
 			name: "need without consumption",
 			in: CountryInputs{Population: []Population{pop(2013, 10e6)},
 				Deaths: []Deaths{deaths(2013, CauseNeoplasms, 1000), deaths(2013, CauseHIV, 200)}},
-			need: F(6_675_000), flags: []string{FlagNoConsumptionData},
+			need: F(6_675_000), flags: []string{FlagNotReported},
 		},
 	}
 	for _, tt := range tests {
@@ -766,7 +767,7 @@ func TestYearSelection(t *testing.T) {
 	y := ComputeCountry(in, fs, "", 2014, 2014).Years[0]
 	checkF(t, "population", y.Population, nil)
 	checkF(t, "me_mg", y.MEMg, nil)
-	checkFlags(t, y, []string{FlagPopulationMissing, FlagNoConsumptionData, FlagNoEstimate,
+	checkFlags(t, y, []string{FlagPopulationMissing, FlagNotReported, FlagNoEstimate,
 		"deaths_missing:neoplasms"}, nil)
 	// Rows for another country are ignored.
 	other := in
@@ -814,15 +815,15 @@ func TestMethodsAndJSON(t *testing.T) {
 	wantYear := []string{"acm", "acm_band", "adequacy", "benchmark_band", "benchmark_index", "drugs",
 		"estimate_me_mg", "estimate_need_coverage_pct", "estimate_utilization_pct", "flags", "gap_me_mg",
 		"lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
-		"population", "sddd_3yr_avg", "sddd_per_million_per_day", "year"}
+		"need_met_pct_range", "need_models", "population", "sddd_3yr_avg", "sddd_per_million_per_day", "year"}
 	if got := keys(raw.Years[0]); !reflect.DeepEqual(got, wantYear) {
 		t.Errorf("year keys = %q\nwant %q", got, wantYear)
 	}
 	if got := keys(raw.Country); !reflect.DeepEqual(got, []string{"income_group", "iso3", "name", "who_region"}) {
 		t.Errorf("country keys = %q", got)
 	}
-	wantMethods := []string{"acm_bands", "basket", "benchmark_bands", "benchmark_reference", "days_per_year",
-		"formb_total", "formulas", "incb_bands", "me", "need_model", "sddd"}
+	wantMethods := []string{"acm_bands", "basket", "benchmark_bands", "benchmark_reference", "data_quality_rules",
+		"days_per_year", "formb_total", "formulas", "incb_bands", "me", "need_model", "need_models", "sddd"}
 	if got := keys(raw.Methods); !reflect.DeepEqual(got, wantMethods) {
 		t.Errorf("methods keys = %q\nwant %q", got, wantMethods)
 	}
@@ -893,21 +894,48 @@ func TestAggregateRegion(t *testing.T) {
 	if g.Countries != 3 || g.CountriesWithData != 2 || g.CountriesWithoutData != 1 || g.CountriesWithNeed != 2 {
 		t.Errorf("counts = %d/%d/%d/%d, want 3/2/1/2", g.Countries, g.CountriesWithData, g.CountriesWithoutData, g.CountriesWithNeed)
 	}
-	// Population with data: 10,000,000 + 1,000 = 10,001,000. me: 2,833,000 + 256,000 = 3,089,000.
-	checkF(t, "population", g.Population, F(10_001_000))
+	// Population: every member with a population figure, 10,000,000 + 1,000 + 5,000,000
+	// = 15,001,000; with data (A, B) 10,001,000; without (C, no consumption) 5,000,000.
+	if g.Population != 15_001_000 || g.PopulationWithData != 10_001_000 || g.PopulationWithoutData != 5_000_000 {
+		t.Errorf("population = %v, with data %v, without %v", g.Population, g.PopulationWithData, g.PopulationWithoutData)
+	}
+	// me over members with data: 2,833,000 + 256,000 = 3,089,000.
 	checkF(t, "me_mg", g.MEMg, F(3_089_000))
 	// 3,089,000 ÷ 10,001,000 = 0.308869113 — not the mean of 0.2833 and 256.
 	checkF(t, "me_mg_per_capita", g.MEMgPerCapita, F(0.30886911308869114))
 	// S-DDD a day: A 10.0456621 × 10 = 100.456621; B 7,013.6986 × 0.001 = 7.0136986;
 	// Σ 107.470320 ÷ 10.001 = 10.7459574.
 	checkF(t, "sddd_per_million_per_day", g.SDDDPerMillionPerDay, F(10.74595736773355))
-	// Need: 6,675,000 + 60,000 + 3,337,500 = 10,072,500 (C has need but no consumption).
-	checkF(t, "need_me_mg", g.NeedMEMg, F(10_072_500))
-	// Gap: Σ country gaps = 3,842,000 + 0 (C's gap unknown) = 3,842,000 mg = 3.842 kg.
+	// Need, gap and consumption over the members with both (A, B); C has need but no
+	// consumption and is left out of all three. Need 6,675,000 + 60,000 = 6,735,000.
+	checkF(t, "need_me_mg", g.NeedMEMg, F(6_735_000))
+	// Gap: 3,842,000 + 0 = 3,842,000 mg = 3.842 kg.
 	checkF(t, "gap_me_mg", g.GapMEMg, F(3_842_000))
 	checkF(t, "morphine_kg_to_close_gap", g.MorphineKgToCloseGap, F(3.842))
-	// Met over countries with both: 100 × 3,089,000 ÷ (6,675,000 + 60,000) = 45.8648849%.
-	checkF(t, "need_met_pct", g.NeedMetPct, F(45.8648849294729))
+	// B is a surplus country (256,000 mg against a need of 60,000): its surplus does
+	// not meet A's need. Met: 100 × (min(2,833,000, 6,675,000) + min(256,000, 60,000))
+	// ÷ 6,735,000 = 100 × 2,893,000 ÷ 6,735,000 = 42.9547142%.
+	checkF(t, "need_met_pct", g.NeedMetPct, F(100*2_893_000.0/6_735_000))
+	// The plain ratio of sums, named so: 100 × 3,089,000 ÷ 6,735,000 = 45.8648849%.
+	checkF(t, "consumption_to_need_pct", g.ConsumptionToNeedPct, F(45.8648849294729))
+	// cancer-only (7,200 mg per cancer death): need A 7,200,000, B 72,000 = 7,272,000;
+	// met (2,833,000 + 72,000) ÷ 7,272,000 = 39.9477448%; gap 4,367,000 + 0.
+	co := g.NeedModels["cancer-only"]
+	checkF(t, "cancer-only need", co.NeedMEMg, F(7_272_000))
+	checkF(t, "cancer-only met", co.NeedMetPct, F(100*2_905_000.0/7_272_000))
+	checkF(t, "cancer-only gap", co.GapMEMg, F(4_367_000))
+	checkF(t, "cancer-hiv met (need_models)", g.NeedModels[ModelCancerHIV].NeedMetPct, g.NeedMetPct)
+	if r := g.NeedMetPctRange; r == nil || !approxEqual(r[0], 100*2_905_000.0/7_272_000) || !approxEqual(r[1], 100*2_893_000.0/6_735_000) {
+		t.Errorf("need_met_pct_range = %v", r)
+	}
+	// Persons by band: A (10,000,000) very inadequate, B (1,000) 200 and above; each
+	// table sums to population_with_data.
+	if !reflect.DeepEqual(g.PopulationByAdequacy, map[string]float64{"very inadequate": 10e6, "200 and above": 1000}) {
+		t.Errorf("population by adequacy = %v", g.PopulationByAdequacy)
+	}
+	if !reflect.DeepEqual(g.PopulationByACMBand, map[string]float64{"moderate": 10e6, "adequate": 1000}) {
+		t.Errorf("population by acm band = %v", g.PopulationByACMBand)
+	}
 	// Medians: per capita (0.2833 + 256) ÷ 2 = 128.14165; three-year S-DDD only A's.
 	checkF(t, "median_me_mg_per_capita", g.MedianMEMgPerCapita, F(128.14165))
 	checkF(t, "median_sddd_3yr_avg", g.MedianSDDD3YrAvg, F(36_666.666666666667/365/10))
@@ -960,11 +988,40 @@ func TestAggregateAll(t *testing.T) {
 	}
 	// The world per capita is a ratio of totals: 4,089,000 ÷ 12,001,000 (C has no me).
 	checkF(t, "world per capita", by["world:WLD"].MEMgPerCapita, F(4_089_000.0/12_001_000))
+	// D has consumption but no deaths: it has data but no need, so its 2,000,000
+	// people are in band "none" for the ACM and it is left out of the need figures.
+	w := by["world:WLD"]
+	if w.Population != 17_001_000 || w.PopulationWithData != 12_001_000 || w.CountriesWithNeed != 2 ||
+		w.PopulationByACMBand[BandNone] != 2e6 {
+		t.Errorf("world = %+v", w)
+	}
+	for _, g := range gs {
+		checkBandSums(t, g)
+	}
+}
+
+// checkBandSums checks that each population-by-band table sums to
+// population_with_data, and that with and without data sum to population.
+func checkBandSums(t *testing.T, g GroupGaps) {
+	t.Helper()
+	if !approxEqual(g.PopulationWithData+g.PopulationWithoutData, g.Population) {
+		t.Errorf("%s %s: with data %v + without %v != population %v", g.Kind, g.Code, g.PopulationWithData, g.PopulationWithoutData, g.Population)
+	}
+	for what, m := range map[string]map[string]float64{"adequacy": g.PopulationByAdequacy,
+		"benchmark band": g.PopulationByBenchmarkBand, "acm band": g.PopulationByACMBand} {
+		var sum float64
+		for _, v := range m {
+			sum += v
+		}
+		if !approxEqual(sum, g.PopulationWithData) {
+			t.Errorf("%s %s: population by %s sums to %v, want %v", g.Kind, g.Code, what, sum, g.PopulationWithData)
+		}
+	}
 }
 
 func TestRankingTies(t *testing.T) {
 	mk := func(iso3 string, v float64) CountryGaps {
-		return CountryGaps{Country: CountryRef{ISO3: iso3}, Years: []YearGaps{{Year: 2013, MEMgPerCapita: F(v)}}}
+		return CountryGaps{Country: CountryRef{ISO3: iso3}, Years: []YearGaps{{Year: 2013, MEMgPerCapita: F(v), MEMg: F(v), Population: F(1)}}}
 	}
 	g := Aggregate(GroupWorld, WorldCode, 2013, []CountryGaps{mk("C", 1), mk("B", 2), mk("A", 2), mk("D", 0.5),
 		{Country: CountryRef{ISO3: "E"}}})

@@ -12,6 +12,7 @@ type GapStore interface {
 	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
 	FactorTables(ctx context.Context) ([]FactorTable, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
+	DataVersion(ctx context.Context) (int64, error)
 }
 
 // SettingIllustrativeUploads lists (comma-separated) the uploads that hold
@@ -28,16 +29,47 @@ type GapService struct {
 }
 
 // FactorSet assembles the latest version of every factor table; the need
-// model named model (or cancer-hiv when "") comes first.
+// model named model (or, when "", the one the setting default_need_model
+// names, else benchmark) comes first. The data-quality rules follow the
+// administrator's settings.
 func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, error) {
 	all, err := s.Store.FactorTables(ctx)
 	if err != nil {
 		return FactorSet{}, err
 	}
-	return BuildFactorSet(all, model)
+	if model == "" {
+		if model, err = s.defaultModel(ctx); err != nil {
+			return FactorSet{}, err
+		}
+	}
+	fs, err := BuildFactorSet(all, model)
+	if err != nil {
+		return fs, err
+	}
+	off, _, err := s.Store.Setting(ctx, SettingSuspectedNotReported)
+	if err != nil {
+		return fs, err
+	}
+	fs.Rules.SuspectedNotReportedOff = strings.EqualFold(strings.TrimSpace(off), "off")
+	return fs, nil
 }
 
-// BuildFactorSet picks the latest version of each table from all.
+// defaultModel is the need model named by the setting default_need_model,
+// or benchmark.
+func (s *GapService) defaultModel(ctx context.Context) (string, error) {
+	v, ok, err := s.Store.Setting(ctx, SettingDefaultNeedModel)
+	if err != nil {
+		return "", err
+	}
+	if v = strings.TrimSpace(v); !ok || v == "" {
+		return ModelBenchmark, nil
+	}
+	return v, nil
+}
+
+// BuildFactorSet picks the latest version of each table from all, with the
+// need model named model (benchmark when "") first and every other need
+// model after it. An unknown model is Invalid, naming the known ones.
 func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
 	latest := map[string]FactorTable{}
 	for _, t := range all {
@@ -46,14 +78,14 @@ func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
 		}
 	}
 	if model == "" {
-		model = ModelCancerHIV
+		model = ModelBenchmark
 	}
 	var fs FactorSet
 	fs.SDDD, fs.ME, fs.Basket = latest[TableSDDD], latest[TablePPSG], latest[TablePainBasket]
 	fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands = latest[TableINCBBands], latest[TableBenchmarkBands], latest[TableBenchmarkRef], latest[TableACMBands]
 	m, ok := latest[model]
 	if !ok || m.Kind != KindNeedModel {
-		return fs, Errorf(NotFound, "BuildFactorSet", "no need model %q", model)
+		return fs, Errorf(Invalid, "BuildFactorSet", "no need model %q: use one of %s", model, strings.Join(NeedModels(all), ", "))
 	}
 	fs.Need = append(fs.Need, m)
 	var names []string
@@ -88,6 +120,10 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if from > 0 && to > 0 && from > to {
 		return CountryGaps{}, Errorf(Invalid, "gaps", "from (%d) is after to (%d)", from, to)
 	}
+	version, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return CountryGaps{}, err
+	}
 	fs, err := s.FactorSet(ctx, model)
 	if err != nil {
 		return CountryGaps{}, err
@@ -110,12 +146,17 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 		from, to = consumptionSpan(ci.Consumption)
 	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
+	g.DataVersion = version
 	s.markIllustrative(ctx, []CountryGaps{g})
 	return g, nil
 }
 
 // All computes every country's figures for from..to under model.
 func (s *GapService) All(ctx context.Context, from, to int, model string) ([]CountryGaps, error) {
+	version, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	fs, err := s.FactorSet(ctx, model)
 	if err != nil {
 		return nil, err
@@ -135,7 +176,9 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 	sort.Strings(keys)
 	out := make([]CountryGaps, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to))
+		g := ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to)
+		g.DataVersion = version
+		out = append(out, g)
 	}
 	s.markIllustrative(ctx, out)
 	return out, nil
@@ -166,6 +209,11 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 		return GroupGaps{}, err
 	}
 	g := Aggregate(kind, code, year, all)
+	if len(all) > 0 {
+		g.DataVersion, g.Methods = all[0].DataVersion, &all[0].Methods
+	} else if g.DataVersion, err = s.Store.DataVersion(ctx); err != nil {
+		return GroupGaps{}, err
+	}
 	if kind != GroupWorld {
 		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
 	} else {

@@ -68,7 +68,8 @@ const (
 	KindBands FactorKind = "bands"
 	// KindReference rows: Key = the name of a reference value, Value = it.
 	KindReference FactorKind = "reference"
-	// KindNeedModel rows: Key = cause, Share × MgPerDay × Days = mg ME per death.
+	// KindNeedModel rows: Key = cause, Share × MgPerDay × Days = mg ME per
+	// death; or Key = NeedPerInhabitant, Value = mg ME per inhabitant a year.
 	KindNeedModel FactorKind = "need-model"
 )
 
@@ -83,7 +84,16 @@ const (
 	TableBenchmarkRef   = "benchmark-reference"
 	TableACMBands       = "acm-bands"
 	ModelCancerHIV      = "cancer-hiv"
+	ModelBenchmark      = "benchmark" // migration 0006
 )
+
+// NeedPerInhabitant is the key of a need-model row that applies to every
+// inhabitant: need += population × Value (mg ME per person a year).
+const NeedPerInhabitant = "population"
+
+// SettingDefaultNeedModel names the need model whose figures fill the
+// headline fields when a request names none; ModelBenchmark when unset.
+const SettingDefaultNeedModel = "default_need_model"
 
 // FactorTable is a named, versioned table of reference factors. Tables are
 // data: an administrator adds a new version; old versions stay so that

@@ -7,12 +7,13 @@ import (
 
 // WorldPicture is the world's figures for one year as the home page shows
 // them: how many people live in each INCB adequacy band, and each income
-// group's share of the world's population and of its morphine equivalent.
+// group's share of the world's people and of its morphine equivalent.
 type WorldPicture struct {
 	Year  int
 	World GroupGaps
 	// Bands lists the INCB adequacy bands, lowest first, then a last row
-	// (Band "") for people in countries whose band cannot be computed.
+	// (Band BandNone) for people in countries with data whose band cannot
+	// be computed. From World.PopulationByAdequacy.
 	Bands   []BandPopulation
 	Incomes []IncomeShare
 	Regions []GroupGaps
@@ -26,15 +27,15 @@ type BandPopulation struct {
 	Band       string
 	Countries  int
 	Population float64
-	SharePct   *float64 // of the population of the countries counted in any row
+	SharePct   *float64 // of the world's population with data
 }
 
 // IncomeShare is an income group's share of the world's people and
-// morphine equivalent, over the countries with both figures.
+// morphine equivalent, over the countries with data.
 type IncomeShare struct {
 	Group         GroupGaps
-	PopulationPct *float64 // 100 × Σ population ÷ the world's, countries with data
-	MEPct         *float64 // 100 × Σ me_mg ÷ the world's (WorldShare)
+	PopulationPct *float64 // 100 × population_with_data ÷ the world's
+	MEPct         *float64 // 100 × me_mg ÷ the world's (WorldShare)
 }
 
 // LatestYear is the latest year for which at least half as many countries
@@ -62,49 +63,40 @@ func LatestYear(all []CountryGaps) int {
 }
 
 // PictureOf computes the world picture for year from every country's
-// figures; bands are the INCB adequacy band labels, lowest first.
+// figures; bands are the INCB adequacy band labels, lowest first. Groups
+// are aggregated as GapService.Group aggregates them.
 func PictureOf(year int, all []CountryGaps, bands []string) WorldPicture {
 	p := WorldPicture{Year: year, World: Aggregate(GroupWorld, WorldCode, year, all), Adequacy: map[string]*string{}}
-	byBand := map[string]*BandPopulation{}
-	for _, b := range bands {
-		p.Bands = append(p.Bands, BandPopulation{Band: b})
-	}
-	p.Bands = append(p.Bands, BandPopulation{})
-	for i := range p.Bands {
-		byBand[p.Bands[i].Band] = &p.Bands[i]
-	}
-	var total float64
+	p.World.WorldSharePct = WorldShare(p.World, p.World)
 	for _, c := range all {
-		y := c.year(year)
-		if y != nil {
+		if y := c.year(year); y != nil {
 			p.Adequacy[c.Country.ISO3] = y.Adequacy
 		}
-		if y == nil || y.Population == nil {
-			continue
-		}
-		row := byBand[""]
-		if y.Adequacy != nil && byBand[*y.Adequacy] != nil {
-			row = byBand[*y.Adequacy]
-		}
-		row.Countries++
-		row.Population += *y.Population
-		total += *y.Population
 	}
-	if total > 0 {
-		for i := range p.Bands {
-			v := 100 * p.Bands[i].Population / total
-			p.Bands[i].SharePct = &v
+	share := func(part, whole float64) *float64 {
+		if whole <= 0 {
+			return nil
 		}
+		v := 100 * part / whole
+		return &v
+	}
+	banded := 0
+	for _, b := range bands {
+		banded += p.World.AdequacyCounts[b]
+	}
+	for _, b := range append(append([]string(nil), bands...), BandNone) {
+		bp := BandPopulation{Band: b, Population: p.World.PopulationByAdequacy[b], Countries: p.World.AdequacyCounts[b]}
+		if b == BandNone { // members with data but no band
+			bp.Countries = p.World.CountriesWithData - banded
+		}
+		bp.SharePct = share(bp.Population, p.World.PopulationWithData)
+		p.Bands = append(p.Bands, bp)
 	}
 	for _, code := range IncomeGroups {
 		g := Aggregate(GroupIncome, code, year, all)
 		g.WorldSharePct = WorldShare(g, p.World)
-		s := IncomeShare{Group: g, MEPct: g.WorldSharePct}
-		if g.Population != nil && p.World.Population != nil && *p.World.Population > 0 {
-			v := 100 * *g.Population / *p.World.Population
-			s.PopulationPct = &v
-		}
-		p.Incomes = append(p.Incomes, s)
+		p.Incomes = append(p.Incomes, IncomeShare{Group: g, MEPct: g.WorldSharePct,
+			PopulationPct: share(g.PopulationWithData, p.World.PopulationWithData)})
 	}
 	for _, code := range WHORegions {
 		g := Aggregate(GroupRegion, code, year, all)
@@ -171,4 +163,19 @@ func (s *GapService) Countries(ctx context.Context, isos []string, from, to int,
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// OnlyCountries keeps the countries whose ISO3 is in isos; all of them
+// when isos is empty.
+func OnlyCountries(all []CountryGaps, isos []string) []CountryGaps {
+	if len(isos) == 0 {
+		return all
+	}
+	var out []CountryGaps
+	for _, c := range all {
+		if contains(isos, c.Country.ISO3) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -20,6 +20,7 @@ type consumptionDTO struct {
 	Year                    int            `json:"year"`
 	Drug                    string         `json:"drug"`
 	Grams                   *float64       `json:"grams"`
+	State                   string         `json:"state"` // reported, nil (INCB's "-") or not_reported (blank)
 	ManufacturedG           *float64       `json:"manufactured_g"`
 	UtilizedForManufactureG *float64       `json:"utilized_for_manufacture_g"`
 	StockG                  *float64       `json:"stock_g"`
@@ -102,7 +103,7 @@ func (s *Server) countryConsumption(c *gin.Context) error {
 	}
 	out := make([]consumptionDTO, len(ci.Consumption))
 	for i, r := range ci.Consumption {
-		out[i] = consumptionDTO{ISO3: r.ISO3, Year: r.Year, Drug: r.Drug, Grams: r.Grams, ManufacturedG: r.Manufactured,
+		out[i] = consumptionDTO{ISO3: r.ISO3, Year: r.Year, Drug: r.Drug, Grams: r.Grams, State: string(r.GramsState()), ManufacturedG: r.Manufactured,
 			UtilizedForManufactureG: r.UtilizedForManufacture, StockG: r.Stock, SeizuresG: r.Seizures,
 			Conversion: r.Conversion, Lineage: r.Lineage}
 	}

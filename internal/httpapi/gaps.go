@@ -1,14 +1,12 @@
 package httpapi
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -83,19 +81,6 @@ type rankQuery struct {
 // maxRankCountries bounds countries= on /gaps.
 const maxRankCountries = 50
 
-// rankFields are the figures /gaps may be sorted by.
-var rankFields = map[string]func(y access.YearGaps) *float64{
-	"me_mg_per_capita":         func(y access.YearGaps) *float64 { return y.MEMgPerCapita },
-	"me_mg":                    func(y access.YearGaps) *float64 { return y.MEMg },
-	"need_met_pct":             func(y access.YearGaps) *float64 { return y.NeedMetPct },
-	"gap_me_mg":                func(y access.YearGaps) *float64 { return y.GapMEMg },
-	"benchmark_index":          func(y access.YearGaps) *float64 { return y.BenchmarkIndex },
-	"sddd_per_million_per_day": func(y access.YearGaps) *float64 { return y.SDDDPerMillionPerDay },
-	"sddd_3yr_avg":             func(y access.YearGaps) *float64 { return y.SDDD3YrAvg },
-	"morphine_kg_to_close_gap": func(y access.YearGaps) *float64 { return y.MorphineKgToCloseGap },
-	"population":               func(y access.YearGaps) *float64 { return y.Population },
-}
-
 const (
 	defaultRankSort  = "-me_mg_per_capita"
 	defaultPageSize  = 50
@@ -126,15 +111,16 @@ type rankedGapDTO struct {
 }
 
 type rankResponse struct {
-	Year       int             `json:"year"`
-	Sort       string          `json:"sort"`
-	Region     string          `json:"region,omitempty"`
-	Income     string          `json:"income,omitempty"`
-	Countries  []string        `json:"countries,omitempty"`
-	Total      int             `json:"total"`
-	Methods    *access.Methods `json:"methods"`
-	Items      []rankedGapDTO  `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	DataVersion int64           `json:"data_version"`
+	Year        int             `json:"year"`
+	Sort        string          `json:"sort"`
+	Region      string          `json:"region,omitempty"`
+	Income      string          `json:"income,omitempty"`
+	Countries   []string        `json:"countries,omitempty"`
+	Total       int             `json:"total"`
+	Methods     *access.Methods `json:"methods"`
+	Items       []rankedGapDTO  `json:"items"`
+	NextCursor  string          `json:"next_cursor,omitempty"`
 }
 
 // pageCursor is the opaque position in a list; Query ties it to the
@@ -195,27 +181,14 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if q.Region != "" && !slices.Contains(access.WHORegions, q.Region) {
-		return access.Errorf(access.Invalid, "", "unknown WHO region %q: use one of %s", q.Region, strings.Join(access.WHORegions, ", "))
-	}
-	if q.Income != "" && !slices.Contains(access.IncomeGroups, q.Income) {
-		return access.Errorf(access.Invalid, "", "unknown income group %q: use one of %s", q.Income, strings.Join(access.IncomeGroups, ", "))
-	}
 	if q.Sort == "" {
 		q.Sort = defaultRankSort
 	}
-	field, desc := strings.TrimPrefix(q.Sort, "-"), strings.HasPrefix(q.Sort, "-")
-	get, ok := rankFields[field]
-	if !ok {
-		names := make([]string, 0, len(rankFields))
-		for k := range rankFields {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		return access.Errorf(access.Invalid, "", "cannot sort by %q: use one of %s, with a leading - for descending", q.Sort, strings.Join(names, ", "))
+	rq := access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort}
+	if _, err := access.RankCountries(nil, rq); err != nil {
+		return err // a bad region, income group or sort field, before any work
 	}
-	p := who(c)
-	limit := pageLimit(p, q.Limit, defaultPageSize, maxPagePublic)
+	limit := pageLimit(who(c), q.Limit, defaultPageSize, maxPagePublic)
 	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model, strings.Join(only, ","))
 	cur, err := decodeCursor(q.Cursor, fp)
 	if err != nil {
@@ -228,68 +201,53 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		ref access.CountryRef
-		y   access.YearGaps
+	rows, err := access.RankCountries(access.OnlyCountries(all, only), rq)
+	if err != nil {
+		return err
 	}
-	var rows []row
-	var methods *access.Methods
-	for _, g := range all {
-		if q.Region != "" && g.Country.WHORegion != q.Region || q.Income != "" && g.Country.IncomeGroup != q.Income {
-			continue
-		}
-		if len(only) > 0 && !slices.Contains(only, g.Country.ISO3) {
-			continue
-		}
-		if methods == nil {
-			m := g.Methods
-			methods = &m
-		}
-		r := row{ref: g.Country, y: access.YearGaps{Year: q.Year}}
-		for _, y := range g.Years {
-			if y.Year == q.Year {
-				r.y = y
-			}
-		}
-		rows = append(rows, r)
+	resp := rankPage(q, all, rows, cur.Offset, limit, fp)
+	resp.Countries = only
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// rankPage is the page of rows from offset, with the cursor of the next.
+func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, offset, limit int, fp string) rankResponse {
+	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Items: []rankedGapDTO{}}
+	if len(all) > 0 {
+		resp.DataVersion = all[0].DataVersion
 	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		va, vb := get(a.y), get(b.y)
-		switch {
-		case va == nil && vb == nil:
-			return cmp.Compare(a.ref.ISO3, b.ref.ISO3)
-		case va == nil:
-			return 1
-		case vb == nil:
-			return -1
-		}
-		o := cmp.Compare(*va, *vb)
-		if desc {
-			o = -o
-		}
-		if o == 0 {
-			o = cmp.Compare(a.ref.ISO3, b.ref.ISO3)
-		}
-		return o
-	})
-	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Countries: only, Total: len(rows), Methods: methods, Items: []rankedGapDTO{}}
-	start := min(cur.Offset, len(rows))
+	if len(rows) > 0 {
+		m := rows[0].Methods
+		resp.Methods = &m
+	}
+	start := min(offset, len(rows))
 	end := min(start+limit, len(rows))
 	for i, r := range rows[start:end] {
-		y := r.y
+		y := r.Figures
 		flags := y.Flags
 		if flags == nil {
 			flags = []string{}
 		}
-		resp.Items = append(resp.Items, rankedGapDTO{Position: start + i + 1, Country: r.ref, Population: y.Population,
+		resp.Items = append(resp.Items, rankedGapDTO{Position: start + i + 1, Country: r.Country, Population: y.Population,
 			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
 			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
 			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
-			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.ref.ISO3, q.Year, q.Year)})
+			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
 	}
 	if end < len(rows) {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})
 	}
-	c.JSON(http.StatusOK, resp)
+	return resp
+}
+
+// glossaryDTO is every flag and band with its meaning and severity.
+type glossaryDTO struct {
+	Items []access.GlossaryEntry `json:"items"`
+}
+
+// glossary serves the catalogue of flags and bands.
+func (s *Server) glossary(c *gin.Context) error {
+	c.JSON(http.StatusOK, glossaryDTO{Items: access.Glossary()})
 	return nil
 }

@@ -73,7 +73,7 @@ var (
 	yearParam    = requiredQuery("year", "calendar year", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	fromParam    = query("from", "first year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	toParam      = query("to", "last year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
-	modelParam   = query("model", "need model (a factor table of kind need-model); cancer-hiv by default", obj{"type": "string"})
+	modelParam   = query("model", "need model (a factor table of kind need-model, e.g. benchmark or cancer-hiv) whose figures fill the headline fields; the setting default_need_model (benchmark) when absent; an unknown model is a 400 naming the known ones", obj{"type": "string"})
 	ifNoneMatch  = obj{"name": "If-None-Match", "in": "header", "description": "an ETag from an earlier response", "schema": obj{"type": "string"}}
 	publicAccess = []obj{{}, {"bearerAuth": []string{}}}
 	keyAccess    = []obj{{"bearerAuth": []string{}}}
@@ -148,6 +148,20 @@ func OpenAPI(version string) obj {
 	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
 		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
 		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": badRequest, "404": notFound}))
+	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
+	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
+		obj{"200": settingsBody, "403": forbidden}))
+	add("/api/v1/settings/{key}", "put", obj{
+		"operationId": "putSetting",
+		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("key", "the setting")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
+		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
+			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
+	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
+		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
 
 	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
 		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
@@ -334,23 +348,48 @@ func schemas() obj {
 			"rows": array(object([]string{"key", "value"}, obj{"key": str(""), "drug": str(""), "value": number(""), "share": number(""),
 				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
 				"confidence": str(""), "note": str("")}))}),
-		"CountryGaps": object([]string{"country", "methods", "years"}, obj{
-			"country": countryRef,
-			"methods": obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+		"NeedModels": obj{"type": "object", "description": "need model name → its figures, side by side",
+			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME")})},
+		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
+			"description": "[min, max] of need_met_pct over need_models; null when no model has one"}),
+		"FiguresSetting": object([]string{"key", "value", "default"}, obj{"key": str(""), "value": str("current value"),
+			"default": str(""), "meaning": str("")}),
+		"GlossaryEntry": object([]string{"kind", "code", "meaning", "severity"}, obj{
+			"kind":    str("flag, or the band table: incb_band, benchmark_band, acm_band, group_band"),
+			"code":    str("the flag or band label; a flag ending in ':' is followed by a drug or cause code"),
+			"meaning": str("one sentence"), "severity": obj{"type": "string", "enum": []string{"info", "caution", "missing"}}}),
+		"CountryGaps": object([]string{"country", "data_version", "methods", "years"}, obj{
+			"country":      countryRef,
+			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
+			"methods":      obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
 				"properties": obj{"year": integer(""), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
-					"flags": array(str("")), "lineage": array(obj{"type": "object"})}}),
+					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
+					"flags": array(str("see /api/v1/glossary")), "lineage": array(obj{"type": "object"})}}),
 		}),
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
-			"required": []string{"kind", "code", "year"},
-			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""), "countries": integer(""),
-				"me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""), "ranking": array(obj{"type": "object"})}},
-		"GapRanking": object([]string{"year", "sort", "total", "items"}, obj{"year": integer(""), "sort": str(""), "region": str(""),
+			"required": []string{"kind", "code", "year", "data_version"},
+			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""),
+				"data_version": integer("the data version the figures were computed at"),
+				"countries":    integer("members"), "countries_with_data": integer("members with mg ME per capita"),
+				"countries_without_data": integer(""), "countries_with_need": integer("members with consumption and headline need"),
+				"population": number("every member with a population figure"), "population_with_data": number(""),
+				"population_without_data": number(""),
+				"me_mg":                   nnum("members with data"), "me_mg_per_capita": nnum(""),
+				"need_me_mg": nnum("members with consumption and need"), "gap_me_mg": nnum("Σ max(0, need − consumed)"),
+				"need_met_pct": nnum("100 × Σ min(consumed, need) ÷ Σ need"), "consumption_to_need_pct": nnum("100 × Σ consumed ÷ Σ need"),
+				"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
+				"population_by_adequacy":       obj{"type": "object", "additionalProperties": number(""), "description": "INCB band → persons; sums to population_with_data; band none: figure null"},
+				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
+				"population_by_acm_band":       obj{"type": "object", "additionalProperties": number("")},
+				"ranking":                      array(obj{"type": "object"})}},
+		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage": lineage,
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
-			"grams": nnum("consumed"), "manufactured_g": nnum(""), "utilized_for_manufacture_g": nnum(""), "stock_g": nnum(""), "seizures_g": nnum(""),
+			"grams": nnum("consumed"), "state": obj{"type": "string", "enum": []string{"reported", "nil", "not_reported"}, "description": "a number, INCB's \"-\" (nil or under the publication threshold), or a blank"},
+			"manufactured_g": nnum(""), "utilized_for_manufacture_g": nnum(""), "stock_g": nnum(""), "seizures_g": nnum(""),
 			"conversion": str("how the figures were brought to grams of base"), "lineage": ref("Lineage")}),
 		"Estimate": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
 			"kind": str("annual or supplementary"), "status": str("submitted or confirmed"), "to_be_consumed_g": nnum(""),

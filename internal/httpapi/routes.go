@@ -48,6 +48,7 @@ func (s *Server) routes() error {
 	api.GET("/drugs", s.handle(s.listDrugs))
 	api.GET("/factor-tables", s.handle(s.listFactorTables))
 	api.GET("/factor-tables/:name/:version", s.handle(s.getFactorTable))
+	api.GET("/glossary", s.handle(s.glossary))
 
 	// Gap figures.
 	api.GET("/countries/:iso3/gaps", s.handle(s.countryGaps))
@@ -71,6 +72,10 @@ func (s *Server) routes() error {
 	api.POST("/uploads/:id/publish", s.handle(s.publishUpload))
 	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
 	api.GET("/templates/:file", s.handle(s.template))
+
+	// Settings that shape the figures (administrators).
+	api.GET("/settings", s.handle(s.listSettings))
+	api.PUT("/settings/:key", s.handle(s.putSetting))
 
 	// API keys.
 	api.POST("/keys", s.handle(s.createKey))

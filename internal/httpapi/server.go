@@ -73,6 +73,9 @@ type Config struct {
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
+	// Settings changes the figures settings; when nil it is built on the
+	// gap service's store, if that store can write settings.
+	Settings *access.SettingsService
 }
 
 const (
@@ -128,6 +131,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 		cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if st, ok := cfg.Gaps.Store.(access.SettingsStore); ok && cfg.Settings == nil {
+		cfg.Settings = &access.SettingsService{Store: st}
 	}
 	cfg.RateLimit = cfg.RateLimit.withDefaults()
 	m, err := newMetrics(cfg.Registry)

@@ -11,7 +11,8 @@ import (
 )
 
 // lineParser is a tiny access.Parser for these tests: each line
-// "ISO3,YEAR,DRUG,GRAMS" is a consumption record; "pop,ISO3,YEAR,PERSONS"
+// "ISO3,YEAR,DRUG,GRAMS" is a consumption record (GRAMS "-" is INCB's nil,
+// "blank" a cell left blank); "pop,ISO3,YEAR,PERSONS"
 // a population record. A bad number is an error problem on that line.
 type lineParser struct{}
 
@@ -36,6 +37,16 @@ func (lineParser) Parse(ctx context.Context, in access.ParseInput, emit func(acc
 			continue
 		}
 		y, _ := strconv.Atoi(f[1])
+		switch f[3] {
+		case "-": // INCB's nil or under the publication threshold
+			b.Consumption = append(b.Consumption, access.Consumption{ISO3: f[0], Year: y, Drug: f[2], Grams: access.F(0),
+				State: access.ValueNil, Lineage: access.Lineage{Row: row}})
+			continue
+		case "blank": // not reported
+			b.Consumption = append(b.Consumption, access.Consumption{ISO3: f[0], Year: y, Drug: f[2],
+				State: access.ValueNotReported, Lineage: access.Lineage{Row: row}})
+			continue
+		}
 		g, err := strconv.ParseFloat(f[3], 64)
 		if err != nil {
 			bad("D", f[3])
@@ -61,7 +72,9 @@ func publishedGrams(t *testing.T, s *store.Store, iso3 string) map[string]float6
 	}
 	out := map[string]float64{}
 	for _, c := range in[iso3].Consumption {
-		out[strconv.Itoa(c.Year)+"/"+c.Drug] = *c.Grams
+		if c.Grams != nil {
+			out[strconv.Itoa(c.Year)+"/"+c.Drug] = *c.Grams
+		}
 	}
 	return out
 }
@@ -260,6 +273,38 @@ func TestPublicationWorkflow(t *testing.T) {
 		}
 		if actions["upload"] < 3 || actions["publish"] != 1 || actions["reject"] != 1 {
 			t.Fatalf("audit actions = %v", actions)
+		}
+	})
+}
+
+// The three states of a consumed quantity survive the store: a number
+// (0 included), INCB's "-" and a blank come back as they went in, and a
+// row with no recorded state reads through GramsState.
+func TestConsumptionStateRoundTrip(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		data := "KEN,2020,morphine,0\nKEN,2020,fentanyl,-\nKEN,2020,oxycodone,blank\nKEN,2020,pethidine,7"
+		res, err := newImports(s).Import(ctx, access.Operator, "k.csv", []byte(data), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || res.Upload.Status != access.StatusPublished {
+			t.Fatalf("import: %+v, %v", res.Upload, err)
+		}
+		in, err := s.Inputs(ctx, access.InputFilter{ISO3: "KEN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]access.ValueState{}
+		for _, c := range in["KEN"].Consumption {
+			got[c.Drug] = c.GramsState()
+			if c.Drug == "oxycodone" && c.Grams != nil {
+				t.Errorf("oxycodone (blank) grams = %v, want nil", *c.Grams)
+			}
+		}
+		want := map[string]access.ValueState{"morphine": access.ValueReported, "fentanyl": access.ValueNil,
+			"oxycodone": access.ValueNotReported, "pethidine": access.ValueReported}
+		for d, w := range want {
+			if got[d] != w {
+				t.Errorf("%s state = %q, want %q", d, got[d], w)
+			}
 		}
 	})
 }

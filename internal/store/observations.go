@@ -18,6 +18,7 @@ type consumptionRow struct {
 	Year          int      `gorm:"column:year"`
 	Drug          string   `gorm:"column:drug"`
 	Grams         *float64 `gorm:"column:grams"`
+	State         string   `gorm:"column:state"` // '' for rows written before migration 0006
 	ManufacturedG *float64 `gorm:"column:manufactured_g"`
 	UtilizedG     *float64 `gorm:"column:utilized_g"`
 	StockG        *float64 `gorm:"column:stock_g"`
@@ -104,7 +105,7 @@ type obsTable struct {
 }
 
 var obsTables = map[access.ImportKind]obsTable{
-	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "manufactured_g", "utilized_g", "stock_g", "seizures_g"}},
+	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g"}},
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}},
@@ -137,7 +138,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if len(b.Consumption) > 0 {
 		rows := make([]consumptionRow, len(b.Consumption))
 		for i, c := range b.Consumption {
-			rows[i] = consumptionRow{ISO3: c.ISO3, Year: c.Year, Drug: c.Drug, Grams: c.Grams, ManufacturedG: c.Manufactured,
+			rows[i] = consumptionRow{ISO3: c.ISO3, Year: c.Year, Drug: c.Drug, Grams: c.Grams, State: string(c.State), ManufacturedG: c.Manufactured,
 				UtilizedG: c.UtilizedForManufacture, StockG: c.Stock, SeizuresG: c.Seizures, Conversion: c.Conversion,
 				UploadID: id, Sheet: c.Lineage.Sheet, RowNum: c.Lineage.Row}
 		}

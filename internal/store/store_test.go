@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,15 +109,38 @@ func TestFactorTablesSeeded(t *testing.T) {
 		names := map[string]bool{}
 		for _, tb := range all {
 			names[tb.Name] = true
-			if tb.Version != 1 || tb.Source == "" || tb.Confidence == "" || len(tb.Rows) == 0 {
+			if tb.Version < 1 || tb.Source == "" || tb.Confidence == "" || len(tb.Rows) == 0 {
 				t.Errorf("table %s v%d: %+v", tb.Name, tb.Version, tb)
 			}
 		}
 		for _, n := range []string{access.TableSDDD, access.TablePPSG, access.TableSaltBase, access.TablePainBasket,
-			access.TableINCBBands, access.TableBenchmarkBands, access.TableBenchmarkRef, access.TableACMBands, access.ModelCancerHIV} {
+			access.TableINCBBands, access.TableBenchmarkBands, access.TableBenchmarkRef, access.TableACMBands, access.ModelCancerHIV,
+			access.ModelBenchmark} {
 			if !names[n] {
 				t.Errorf("table %s not seeded", n)
 			}
+		}
+		// Migration 0006: INCB publishes no class above 200, so the top band is
+		// not named as one; the ACM edges say they are unconfirmed; the
+		// benchmark need model is 256 mg ME for every inhabitant.
+		incb, _ := s.FactorTable(ctx, access.TableINCBBands, 0)
+		if top := incb.Rows[len(incb.Rows)-1]; incb.Version != 2 || top.Key != "not classed (200 or more)" || top.Value != 200 {
+			t.Errorf("incb bands v%d top = %+v", incb.Version, top)
+		}
+		acm, _ := s.FactorTable(ctx, access.TableACMBands, 0)
+		if acm.Confidence != "U" || !strings.Contains(acm.Notes, "unconfirmed") || acm.Rows[0].Note != "edge unconfirmed" {
+			t.Errorf("acm bands = %+v", acm)
+		}
+		ref, _ := s.FactorTable(ctx, access.TableBenchmarkRef, 0)
+		if !strings.Contains(ref.Notes, "index values") {
+			t.Errorf("benchmark reference notes = %q", ref.Notes)
+		}
+		bm, _ := s.FactorTable(ctx, access.ModelBenchmark, 0)
+		if bm.Kind != access.KindNeedModel || len(bm.Rows) != 1 || bm.Rows[0].Key != access.NeedPerInhabitant || bm.Rows[0].Value != 256 {
+			t.Errorf("benchmark need model = %+v", bm)
+		}
+		if v, ok, err := s.Setting(ctx, access.SettingDefaultNeedModel); err != nil || !ok || v != access.ModelBenchmark {
+			t.Errorf("default need model setting = %q %v %v", v, ok, err)
 		}
 		// A new version is data: basket v2 adds hydrocodone.
 		basket, _ := s.FactorTable(ctx, access.TablePainBasket, 1)

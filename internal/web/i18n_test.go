@@ -4,6 +4,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/reliefgap/reliefgap/internal/access"
 )
 
 // TestCataloguesAreComplete checks that every language has every label of
@@ -74,5 +76,34 @@ func TestRightToLeftNeedsOnlyACatalogue(t *testing.T) {
 	}
 	if got := c.formatNumber("fr", 1234567.25, 2); got != "1 234 567,25" {
 		t.Errorf("formatNumber fr: %q", got)
+	}
+}
+
+// TestEveryGlossaryFlagHasALabel checks that each flag the domain's
+// glossary lists can be said in the catalogue's languages.
+func TestEveryGlossaryFlagHasALabel(t *testing.T) {
+	c, err := loadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range access.Glossary() {
+		var key string
+		switch e.Kind {
+		case "flag":
+			key = "flag." + e.Code
+			if !c.has(defaultLang, key) {
+				key = "flag." + strings.TrimSuffix(e.Code, ":")
+			}
+		case "incb_band":
+			key = "band." + e.Code
+		default:
+			continue
+		}
+		if _, ok := c.langs[defaultLang][key]; !ok {
+			t.Errorf("no label %q for the glossary's %s %q", key, e.Kind, e.Code)
+		}
+	}
+	if got := cssIdent("not classed (200 or more)"); got != "not-classed-200-or-more" {
+		t.Errorf("cssIdent: %q", got)
 	}
 }

@@ -107,13 +107,34 @@ func TestHomePageShowsTheAPIFigures(t *testing.T) {
 		t.Fatalf("the home page is not about %d", year)
 	}
 	type group struct {
-		Population    *float64 `json:"population"`
+		Population    *float64 `json:"population_with_data"`
 		MEMgPerCapita *float64 `json:"me_mg_per_capita"`
 		NeedMetPct    *float64 `json:"need_met_pct"`
 		WorldSharePct *float64 `json:"world_share_pct"`
 	}
 	var world group
 	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d", year), &world)
+	var bands struct {
+		PopulationByAdequacy map[string]float64 `json:"population_by_adequacy"`
+		AdequacyCounts       map[string]int     `json:"adequacy_counts"`
+		CountriesWithData    int                `json:"countries_with_data"`
+	}
+	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d", year), &bands)
+	if len(bands.PopulationByAdequacy) == 0 {
+		t.Fatal("no population_by_adequacy")
+	}
+	banded := 0
+	for _, n := range bands.AdequacyCounts {
+		banded += n
+	}
+	for band, persons := range bands.PopulationByAdequacy {
+		share := 100 * persons / *world.Population
+		n := bands.AdequacyCounts[band]
+		if band == "none" { // countries with data but no band
+			n = bands.CountriesWithData - banded
+		}
+		equal(t, "band "+band, values(t, page, fmt.Sprintf(`<tr data-band="%s">`, band), "</tr>"), []float64{float64(n), share})
+	}
 	equal(t, "world need met", values(t, page, `id="world-need-met"`, "</p>"), present(world.NeedMetPct))
 	bestME, bestPop := 0.0, 0.0
 	for _, code := range []string{"LIC", "LMC", "UMC", "HIC"} {
@@ -206,13 +227,28 @@ func TestMethodologyIsRenderedFromTheData(t *testing.T) {
 			t.Errorf("the source of %s is not shown", tb.Name)
 		}
 	}
-	for _, flag := range []string{"no_consumption_data", "not_reported", "deaths_missing", "illustrative_data", "consumption_above_estimate"} {
-		if !strings.Contains(page, "<dt><code>"+flag+"</code></dt>") {
-			t.Errorf("flag %s is not explained", flag)
+	var glossary struct {
+		Items []struct{ Kind, Code string } `json:"items"`
+	}
+	e.api("/api/v1/glossary", &glossary)
+	flags := 0
+	for _, g := range glossary.Items {
+		if g.Kind != "flag" {
+			continue
+		}
+		flags++
+		dt := "<dt><code>" + g.Code + "</code></dt><dd>"
+		i := strings.Index(page, dt)
+		if i < 0 {
+			t.Errorf("flag %s is not explained", g.Code)
+			continue
+		}
+		if dd := page[i+len(dt):]; strings.HasPrefix(dd, g.Code) || strings.HasPrefix(dd, "flag.") || strings.HasPrefix(dd, "</dd>") {
+			t.Errorf("flag %s has no words: %.80s", g.Code, dd)
 		}
 	}
-	if strings.Count(page, "<dd>flag.") > 0 {
-		t.Error("a flag has no label in the catalogue")
+	if flags < 20 {
+		t.Errorf("only %d flags in the glossary", flags)
 	}
 }
 

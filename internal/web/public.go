@@ -364,16 +364,6 @@ type methodologyPage struct {
 	Bands    []access.FactorTable
 }
 
-// knownFlags are the flags a figure may carry, as explained on the
-// methodology page (those ending in ':' take a drug or cause).
-var knownFlags = []string{
-	access.FlagNoConsumptionData, access.FlagNotReported, access.FlagBelowThreshold, access.FlagPopulationMissing,
-	access.FlagNoBasketData, access.FlagSDDDFactorMissing, access.FlagAdequacySingleYear, access.FlagBenchmarkRefMissing,
-	access.FlagNeedModelMissing, access.FlagDeathsMissing, access.FlagNeedZero, access.FlagNoEstimate, access.FlagNoEstimateME,
-	access.FlagSupplementaryOnly, access.FlagEstimateZero, access.FlagEstimateBelowNeed, access.FlagConsumptionAboveEstimate,
-	access.FlagConsumptionAboveEstimateDrug, access.FlagIllustrative,
-}
-
 func (s *Site) methodology(r *http.Request, v *view) (string, error) {
 	all, err := s.d.Store.FactorTables(r.Context())
 	if err != nil {
@@ -403,8 +393,10 @@ func (s *Site) methodology(r *http.Request, v *view) (string, error) {
 			mp.Latest = append(mp.Latest, t)
 		}
 	}
-	for _, f := range knownFlags {
-		mp.Flags = append(mp.Flags, strings.TrimSuffix(f, ":"))
+	for _, e := range access.Glossary() {
+		if e.Kind == "flag" {
+			mp.Flags = append(mp.Flags, e.Code)
+		}
 	}
 	v.Title = v.T("methodology.title")
 	v.Data = mp
@@ -422,11 +414,9 @@ func (v *view) Confidence(c string) string {
 	return c
 }
 
-// FlagKey is the catalogue text of a flag code without its argument.
-func (v *view) FlagKey(code string) string {
-	t := v.T("flag." + code)
-	return strings.ReplaceAll(t, "%s", "…")
-}
+// FlagKey explains a flag code as the glossary lists it ("x:" takes a
+// drug or cause, shown as …).
+func (v *view) FlagKey(code string) string { return v.Flag(code) }
 
 // Join joins ints for display.
 func (v *view) Join(xs []int) string {

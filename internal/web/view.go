@@ -149,31 +149,57 @@ func (v *view) BandClass(p *string) string {
 	return "band-" + cssIdent(*p)
 }
 
-// Flag says a flag in words: "not_reported:fentanyl" → the label of
-// not_reported with the drug in it.
+// Flag says a flag in words: "drug_not_reported:fentanyl" → the label
+// of drug_not_reported with the drug in it. A flag that takes a drug or
+// cause may have its own label ("flag.code:") beside the plain one; a flag
+// the catalogue does not know is explained by the domain's glossary.
 func (v *view) Flag(f string) string {
 	code, arg, hasArg := strings.Cut(f, ":")
-	key := "flag." + code
-	if !v.Has(key) {
-		return f
-	}
+	keys := []string{"flag." + code}
 	if hasArg {
-		return v.Tf(key, arg)
+		keys = []string{"flag." + code + ":", "flag." + code}
 	}
-	return v.T(key)
+	for _, k := range keys {
+		if !v.Has(k) {
+			continue
+		}
+		label := v.T(k)
+		if !strings.Contains(label, "%s") {
+			return label
+		}
+		if !hasArg {
+			return strings.ReplaceAll(label, "%s", "…")
+		}
+		return fmt.Sprintf(label, arg)
+	}
+	if e, ok := access.ExplainFlag(f); ok {
+		if hasArg {
+			return e.Meaning + " (" + arg + ")"
+		}
+		return e.Meaning
+	}
+	return f
 }
 
 // Status names an upload status in words.
 func (v *view) Status(s access.UploadStatus) string { return v.T("status." + string(s)) }
 
+// cssIdent makes a class name of a label: lower-case letters and digits,
+// one dash for each run of anything else ("not classed (200 or more)" →
+// "not-classed-200-or-more").
 func cssIdent(s string) string {
 	var b strings.Builder
+	dash := false
 	for _, r := range strings.ToLower(s) {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
 			b.WriteRune(r)
 		default:
-			b.WriteByte('-')
+			dash = true
 		}
 	}
 	return b.String()

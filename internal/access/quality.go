@@ -1,0 +1,105 @@
+package access
+
+import (
+	"math"
+	"sort"
+)
+
+// Data-quality rules: named and versioned, because they change figures.
+// The figures carry the name/version of every rule that ran
+// (Methods.DataQualityRules); docs/METHODOLOGY.md states each.
+const (
+	// RuleSuspectedNotReported: a country-year in which every drug with a
+	// figure reads exactly 0, after any earlier year of that country with
+	// consumption, is treated as not reported (flag suspected_not_reported),
+	// and so is each following all-zero year. A year with an INCB "-"
+	// among its figures kept the distinction between nil and blank, so its
+	// zeros are believed.
+	RuleSuspectedNotReported = "suspected-not-reported/1"
+
+	// SettingSuspectedNotReported turns RuleSuspectedNotReported off when
+	// an administrator sets it to "off"; any other value, or none, leaves
+	// it on.
+	SettingSuspectedNotReported = "rule.suspected_not_reported"
+
+	// ImplausibleChangeRatio and ImplausibleChangeMinMg are the thresholds
+	// of the implausible_change flag: a year-to-year change in mg ME per
+	// capita by more than this factor, with at least this many mg ME per
+	// capita on the larger side.
+	ImplausibleChangeRatio = 10.0
+	ImplausibleChangeMinMg = 1.0
+)
+
+// names lists the rules that run, name/version.
+func (r QualityRules) names() []string {
+	out := []string{}
+	if !r.SuspectedNotReportedOff {
+		out = append(out, RuleSuspectedNotReported)
+	}
+	return out
+}
+
+// markNotReported marks the years whose consumption rows carry no figure
+// at all (every cell blank) and, unless turned off, the years the
+// suspected-not-reported rule catches.
+func (x *indexed) markNotReported(rules QualityRules) {
+	x.notReported, x.suspected = map[int]bool{}, map[int]bool{}
+	years := make([]int, 0, len(x.cons))
+	for y := range x.cons {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	consumedBefore := false
+	for _, y := range years {
+		valued, positive, nils := 0, 0, 0
+		for d, c := range x.cons[y] {
+			g, _, ok := x.drugGrams(y, d)
+			if !ok {
+				continue
+			}
+			valued++
+			if c.GramsState() == ValueNil {
+				nils++
+			}
+			if g > 0 {
+				positive++
+			}
+		}
+		switch {
+		case valued == 0:
+			x.notReported[y] = true
+		case positive == 0 && nils == 0 && consumedBefore && !rules.SuspectedNotReportedOff:
+			x.suspected[y] = true
+		}
+		if positive > 0 {
+			consumedBefore = true
+		}
+	}
+}
+
+// flagImplausibleChange flags g when its mg ME per capita moved by more
+// than ImplausibleChangeRatio from the year before, with at least
+// ImplausibleChangeMinMg on the larger side, and no change of borders
+// explains it. The figure is shown, not hidden.
+func flagImplausibleChange(x *indexed, p *prepared, g *YearGaps) {
+	if g.MEMgPerCapita == nil || explainedBySuccession(x.iso3, g.Year) {
+		return
+	}
+	prev := x.mePerCapita(p, g.Year-1)
+	if prev == nil {
+		return
+	}
+	lo, hi := math.Min(*prev, *g.MEMgPerCapita), math.Max(*prev, *g.MEMgPerCapita)
+	if hi < ImplausibleChangeMinMg || hi <= lo*ImplausibleChangeRatio {
+		return
+	}
+	g.Flags = append(g.Flags, FlagImplausibleChange)
+	sort.Strings(g.Flags)
+}
+
+// explainedBySuccession reports whether a change of borders (a state
+// succession or merger) between year−1 and year explains a jump in iso3's
+// per-capita figures. No succession is known to the engine yet.
+func explainedBySuccession(iso3 string, year int) bool {
+	return false
+}
