@@ -24,6 +24,11 @@ type yearJSON struct {
 	SDDD3YrAvg           *float64 `json:"sddd_3yr_avg"`
 	MorphineKgToCloseGap *float64 `json:"morphine_kg_to_close_gap"`
 	Adequacy             *string  `json:"adequacy"`
+	NeedModels           map[string]struct {
+		NeedMEMg   *float64 `json:"need_me_mg"`
+		NeedMetPct *float64 `json:"need_met_pct"`
+		GapMEMg    *float64 `json:"gap_me_mg"`
+	} `json:"need_models"`
 }
 
 // present lists the figures that are not null, in order: a missing figure
@@ -68,6 +73,24 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	equal(t, "headline need met", values(t, page, `id="fig-need-met"`, "</li>"), present(last.NeedMetPct))
 	equal(t, "headline per capita", values(t, page, `id="fig-per-capita"`, "</li>"), present(last.MEMgPerCapita))
 	equal(t, "headline gap", values(t, page, `id="fig-gap"`, "</li>"), present(last.MorphineKgToCloseGap))
+	// Every need model side by side, in kg (mg ÷ 10⁶).
+	if len(last.NeedModels) < 2 {
+		t.Fatalf("need models: %v", last.NeedModels)
+	}
+	for name, m := range last.NeedModels {
+		kg := func(p *float64) *float64 {
+			if p == nil {
+				return nil
+			}
+			v := *p / 1e6
+			return &v
+		}
+		equal(t, "need model "+name, values(t, page, fmt.Sprintf(`<tr data-model="%s">`, name), "</tr>"),
+			present(kg(m.NeedMEMg), m.NeedMetPct, kg(m.GapMEMg)))
+	}
+	if !strings.Contains(page, `id="need-range"`) {
+		t.Error("no range of need met over the models")
+	}
 	if !strings.Contains(page, fmt.Sprintf("about %.0f%% of the estimated need for opioid pain relief was met in %d", *last.NeedMetPct, last.Year)) {
 		t.Error("the plain-language headline is missing")
 	}

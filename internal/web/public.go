@@ -147,7 +147,7 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cp := countryPage{G: g, AsOf: v.DataVersion, APIHref: "/api/v1/countries/" + iso + "/gaps"}
+	cp := countryPage{G: g, AsOf: g.DataVersion, APIHref: "/api/v1/countries/" + iso + "/gaps"}
 	for _, m := range fs.Need {
 		cp.Models = append(cp.Models, m.Ref())
 	}
@@ -177,7 +177,7 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 			return "", err
 		}
 	}
-	if a := r.URL.Query().Get("as_of"); a != "" && a != fmt.Sprint(v.DataVersion) {
+	if a := r.URL.Query().Get("as_of"); a != "" && a != fmt.Sprint(g.DataVersion) {
 		cp.AsOfOld = true
 	}
 	cons := series{Name: v.T("country.chart.consumption"), Class: "consumption"}
@@ -205,7 +205,7 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		cp.Methods = append(cp.Methods, methodRef{"methods.need_model", *m.NeedModel})
 	}
 	base := baseURL(r)
-	cp.Permalink = fmt.Sprintf("%s/countries/%s?as_of=%d", base, iso, v.DataVersion)
+	cp.Permalink = fmt.Sprintf("%s/countries/%s?as_of=%d", base, iso, g.DataVersion)
 	if model != "" {
 		cp.Permalink += "&model=" + url.QueryEscape(model)
 	}
