@@ -228,4 +228,24 @@ func TestUploadShowsProblemsAndAdminPublishes(t *testing.T) {
 	if page := ken.get(goodLoc).Body.String(); !strings.Contains(page, `id="upload-status">published`) {
 		t.Error("not published")
 	}
+
+	// Another submission is rejected with a reason the ministry then reads.
+	r = ken.upload(t, csrf, "again.csv", []byte("Country (ISO3),Year,Drug,Unit,Consumption\nKEN,2023,morphine,kg,13\n"))
+	again := r.Header().Get("Location")
+	id = strings.TrimPrefix(again, "/ministry/uploads/")
+	page = admin.get(again).Body.String()
+	if !strings.Contains(page, `id="h-decide"`) {
+		t.Fatalf("no decision forms for the administrator: %.2000s", page)
+	}
+	if r := admin.post("/admin/uploads/"+id+"/reject", url.Values{"csrf": {admin.csrf(t, page)}}); r.Code != http.StatusBadRequest {
+		t.Errorf("reject without a reason: %d", r.Code)
+	}
+	reason := "Totals <b>do not</b> match Form C"
+	if r := admin.post("/admin/uploads/"+id+"/reject", url.Values{"csrf": {admin.csrf(t, page)}, "reason": {reason}}); r.Code != http.StatusSeeOther {
+		t.Fatalf("reject: %d %s", r.Code, r.Body.String())
+	}
+	page = ken.get(again).Body.String()
+	if !strings.Contains(page, `id="upload-status">rejected`) || !strings.Contains(page, "Totals &lt;b&gt;do not&lt;/b&gt; match Form C") {
+		t.Errorf("the ministry does not read the escaped reason: %.3000s", page)
+	}
 }
