@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -91,7 +92,18 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	if !strings.Contains(page, `id="need-range"`) {
 		t.Error("no range of need met over the models")
 	}
-	if !strings.Contains(page, fmt.Sprintf("about %.0f%% of the estimated need for opioid pain relief was met in %d", *last.NeedMetPct, last.Year)) {
+	// Sentences round: whole numbers from 10 up, one decimal from 1, one
+	// significant digit below (0.619 → "0.6").
+	approx := func(x float64) string {
+		switch {
+		case x >= 10:
+			return fmt.Sprintf("%.0f", x)
+		case x >= 1:
+			return fmt.Sprintf("%.1f", x)
+		}
+		return fmt.Sprintf("%.*f", int(math.Ceil(-math.Log10(x))), x)
+	}
+	if !strings.Contains(page, fmt.Sprintf("about %s%% of the estimated need for opioid pain relief was met in %d", approx(*last.NeedMetPct), last.Year)) {
 		t.Error("the plain-language headline is missing")
 	}
 	for _, y := range api.Years {

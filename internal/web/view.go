@@ -301,3 +301,17 @@ func (v *view) KgG(g *float64) template.HTML {
 	kg := *g / 1e3
 	return v.D(&kg)
 }
+
+// Approx rounds a percentage for a sentence: whole numbers from 10 up, one
+// decimal below, and one significant digit under 1 ("about 0.6%").
+func (v *view) Approx(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 10 || a == 0:
+		return v.Num(x, 0)
+	case a >= 1:
+		return v.Num(x, 1)
+	default:
+		d := int(math.Ceil(-math.Log10(a)))
+		return v.Num(x, min(d, 6))
+	}
+}
