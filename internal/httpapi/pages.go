@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,4 +70,11 @@ func pagesOpenAPI(site []web.Route, add func(path, method string, o obj)) {
 		}
 		add(r.Path, map[string]string{"GET": "get", "POST": "post"}[r.Method], o)
 	}
+}
+
+// wantsPage reports whether a request for an unknown path came from a
+// browser (outside the API), which gets a page rather than a problem.
+func wantsPage(r *http.Request) bool {
+	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
 }

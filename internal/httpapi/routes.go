@@ -26,6 +26,10 @@ func (s *Server) routes() error {
 		e.Use(mw)
 	}
 	e.NoRoute(s.handle(func(c *gin.Context) error {
+		if s.site != nil && wantsPage(c.Request) {
+			s.site.NotFound(c.Writer, c.Request)
+			return nil
+		}
 		return problemf(http.StatusNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path)
 	}))
 	e.NoMethod(s.handle(func(c *gin.Context) error {

@@ -130,6 +130,12 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	if r := e.get("/countries/XXX"); r.Code != http.StatusNotFound || !strings.Contains(r.Body.String(), "<html") {
 		t.Errorf("unknown country: %d", r.Code)
 	}
+	if r := e.get("/no/such/page", "Accept", "text/html,*/*"); r.Code != http.StatusNotFound || !strings.Contains(r.Body.String(), "<html") {
+		t.Errorf("unknown page for a browser: %d %s", r.Code, r.Header().Get("Content-Type"))
+	}
+	if r := e.get("/api/v1/nothing", "Accept", "text/html"); r.Code != http.StatusNotFound || !strings.Contains(r.Header().Get("Content-Type"), "problem+json") {
+		t.Errorf("unknown API path: %d %s", r.Code, r.Header().Get("Content-Type"))
+	}
 }
 
 // TestHomePageShowsTheAPIFigures checks the world's need met and each

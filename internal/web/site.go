@@ -490,3 +490,9 @@ func canonicalQuery(r *http.Request) string {
 	}
 	return b.String()
 }
+
+// NotFound answers an unknown path with the error page.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	s.fail(w, r, s.newView(r), access.Errorf(access.NotFound, "", "there is no page at %s", r.URL.Path))
+}
