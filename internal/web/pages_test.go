@@ -303,7 +303,7 @@ var (
 // gzip, and the ETag round trip.
 func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 	e := newEnv(t)
-	for _, target := range []string{"/", "/countries/KEN", "/countries/USA", "/compare?c=UGA,KEN,IND", "/compare", "/methodology", "/login", "/?lang=fr", "/countries/KEN?lang=fr"} {
+	for _, target := range []string{"/", "/countries/KEN", "/countries/USA", "/compare?c=UGA,KEN,IND", "/compare", "/methodology", "/login", "/?lang=fr", "/countries/KEN?lang=fr", "/methodology?lang=fr", "/compare?c=UGA,KEN&lang=fr"} {
 		r := e.get(target)
 		if r.Code != http.StatusOK {
 			t.Fatalf("%s: %d", target, r.Code)
@@ -318,6 +318,9 @@ func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 		}
 		if strings.Contains(strings.ToLower(body), "<script") || styleAttr.MatchString(body) {
 			t.Errorf("%s has a script or a style attribute", target)
+		}
+		if strings.Contains(body, "%!") {
+			t.Errorf("%s: a label was formatted with the wrong arguments: %s", target, body[strings.Index(body, "%!")-80:][:160])
 		}
 		if !strings.Contains(body, `<html lang="`) {
 			t.Errorf("%s has no lang", target)
