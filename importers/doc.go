@@ -49,8 +49,41 @@
 //	who-gho               WHO GHO export: DimensionMemberCode, WHO_REGION_CODE,
 //	                      WORLD_BANK_INCOME_GROUP
 //	worldbank-metadata    World Bank country metadata: Country Code, Region, IncomeGroup
+//	worldbank-income-history  the World Bank's historical classification (OGHIST.xlsx) as
+//	                      published: one record per economy and data year (FY − 2)
+//	worldbank-class       the World Bank's current classification (CLASS.xlsx) as published,
+//	                      the aggregates its "composition" sheet lists passed over
+//	who-hai-summary       WHO/HAI survey summary (kind availability): see below
+//	gho-ccs-long          GHO export of the country-capacity indicator, one row per
+//	                      country and year (kind ccs): SpatialDimValueCode or Location,
+//	                      Period, Value, optionally IndicatorCode / Indicator
+//	gho-ccs-wide          the same, countries down and survey years across
 //
 // A workbook whose sheets hold different layouts reports them joined by "+".
+//
+// # Availability surveys
+//
+// Survey files are read by availability.go before the table search above,
+// when the kind is availability or ccs, or when the kind is not given and a
+// sheet's top rows show a WHO/HAI summary (a Medicine column with %
+// availability, MPR or facilities-surveyed columns) or a country-capacity
+// export (oral morphine's availability named in a title or indicator cell,
+// and answers in words). A WHO/HAI summary has a metadata block above the
+// table (Country:, Survey year:, Survey title:, Reference price: with its
+// year, Currency:, Lowest-paid government worker's daily wage:); medicines
+// down (optionally Strength and Dosage form columns, a Country and a Survey
+// year column, per-row Currency and wage columns); per sector, columns for
+// % availability, median price ratio, facilities surveyed and median unit
+// price, the sector named in the header or in a (merged) heading above it.
+// Medicines resolve through access.MedicinesV1 (code, Model List wording,
+// synonym, or drug + strength + form parsed from the text); an unknown one
+// is an error with suggestions. A sector with no columns is a warning
+// (sector_missing); blank or "-" cells are not given, never 0. Availability
+// values that are all in [0, 1] with one strictly between are read as the
+// fractions a percentage-formatted cell stores (a warning says so). A
+// country-capacity answer is yes, no or don't know; a blank is not reported;
+// rows of other indicators are skipped with one warning. Template(kind)
+// returns a workbook for either kind.
 //
 // # Units
 //

@@ -90,7 +90,17 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		r.locale = info.locale
 		r.totalRows = int64(strings.Count(string(in.Data), "\n"))
 	}
+	if res, ok, err := parseAvailabilityKinds(ctx, in, sheets, lim, r.locale, emit); ok {
+		return res, err
+	}
+	wb, err := r.worldBankWorkbook(sheets) // wbincome.go
+	if err != nil {
+		return res, err
+	}
 	for _, sh := range sheets {
+		if wb {
+			break
+		}
 		if err := r.sheet(sh); err != nil {
 			return res, err
 		}

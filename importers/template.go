@@ -62,6 +62,9 @@ var templates = map[access.ImportKind]templateSpec{
 // imports with this package.
 func Template(kind access.ImportKind) (out []byte, err error) {
 	defer access.Wrap(&err, "importers.Template(%q)", kind)
+	if kind == access.KindAvailability || kind == access.KindCCS {
+		return availabilityTemplate(kind)
+	}
 	spec, ok := templates[kind]
 	if !ok {
 		return nil, access.Errorf(access.Invalid, "", "no template for %q: templates exist for estimates and consumption", kind)

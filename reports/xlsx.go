@@ -123,6 +123,9 @@ func CountryXLSX(g access.CountryGaps) (_ []byte, err error) {
 			return nil, s.err
 		}
 	}
+	if err := addCountryAvailability(f, g); err != nil {
+		return nil, err
+	}
 	return bytesOf(f)
 }
 

@@ -66,7 +66,7 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths or countries (default: detected from the headers)")
+	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths, countries, availability or ccs (default: detected from the headers)")
 	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
@@ -83,7 +83,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	}
 	k := access.ImportKind(*kind)
 	if k != "" && !k.Valid() {
-		return usageErr("unknown kind %q: use consumption, estimates, population, deaths or countries", *kind)
+		return usageErr("unknown kind %q: use consumption, estimates, population, deaths, countries, availability or ccs", *kind)
 	}
 	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
@@ -254,8 +254,8 @@ func (c *cli) templateCmd() *cobra.Command {
 func (c *cli) template(kindName, outPath string) error {
 	kind, out, stdout := &kindName, &outPath, c.stdout
 	k := access.ImportKind(*kind)
-	if k != access.KindEstimates && k != access.KindConsumption {
-		return usageErr("template needs --kind estimates or --kind consumption")
+	if k != access.KindEstimates && k != access.KindConsumption && k != access.KindAvailability && k != access.KindCCS {
+		return usageErr("template needs --kind estimates, consumption, availability or ccs")
 	}
 	if *out == "" {
 		return usageErr("template needs -o FILE.xlsx")

@@ -170,8 +170,8 @@ func TestServeDemoOnSQLite(t *testing.T) {
 		t.Fatalf("graceful stop: %v", err)
 	}
 	n := countUploads(t, dsn)
-	if n != 4 {
-		t.Fatalf("%d uploads after the demo, want 4", n)
+	if n != 6 {
+		t.Fatalf("%d uploads after the demo, want 6 (population, deaths, estimates, consumption, availability, ccs)", n)
 	}
 	// A second serve --demo does not duplicate the demo data.
 	base, stop = serve(t, env, "--demo")
@@ -223,8 +223,8 @@ func TestMigrateAndServeOnPostgres(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if n := countUploads(t, u.String()); n != 4 {
-		t.Fatalf("%d uploads, want 4", n)
+	if n := countUploads(t, u.String()); n != 6 {
+		t.Fatalf("%d uploads, want 6", n)
 	}
 }
 

@@ -36,6 +36,15 @@ type CountryInputs struct {
 	Deaths      []Deaths
 	Consumption []Consumption
 	Estimates   []Estimate
+	// Income is the country's income group by data year (may be empty).
+	Income []IncomeYear
+	// YearFlags are flags the border preparation (PrepareBorders) set on
+	// country-years; a year flagged state_not_existing gets null figures.
+	YearFlags map[int][]string
+	// ExistsFrom and ExistsTo bound the years the country existed as
+	// itself (0: unbounded), as PrepareBorders found them; other years get
+	// null figures.
+	ExistsFrom, ExistsTo int
 }
 
 // CountryRef identifies a country in a result.
@@ -87,12 +96,14 @@ type CountryGaps struct {
 	DataVersion int64      `json:"data_version"`
 	Methods     Methods    `json:"methods"`
 	Years       []YearGaps `json:"years"`
+	AvailabilityFields
 }
 
 // YearGaps is the gap figures of one country-year. A nil number is missing
 // (JSON null); Flags say why. Band labels are nil when their figure is.
 type YearGaps struct {
 	Year                    int          `json:"year"`
+	IncomeGroup             *string      `json:"income_group"` // the data year's World Bank group; null when unclassified
 	Population              *float64     `json:"population"`
 	MEMg                    *float64     `json:"me_mg"`
 	MEMgPerCapita           *float64     `json:"me_mg_per_capita"`
@@ -327,6 +338,8 @@ type indexed struct {
 	deaths map[int]map[string]Deaths
 	cons   map[int]map[string]Consumption
 	est    map[int]map[string][]Estimate
+	// Borders and income groups by year (successions.go, income_years.go).
+	in *CountryInputs
 	// notReported marks years with consumption rows of which none has a
 	// figure; suspected marks years RuleSuspectedNotReported treats as not
 	// reported. A year with no consumption rows is not reported too.
@@ -343,6 +356,7 @@ func indexInputs(in CountryInputs, rules QualityRules) *indexed {
 		deaths: map[int]map[string]Deaths{},
 		cons:   map[int]map[string]Consumption{},
 		est:    map[int]map[string][]Estimate{},
+		in:     &in,
 	}
 	for _, p := range in.Population {
 		if _, dup := x.pop[p.Year]; !dup && mine(p.ISO3) {
@@ -414,6 +428,9 @@ func (x *indexed) years(from, to int) []int {
 	for y := range x.cons {
 		set[y] = true
 	}
+	for y := range x.in.YearFlags {
+		set[y] = true
+	}
 	ys := make([]int, 0, len(set))
 	for y := range set {
 		ys = append(ys, y)
@@ -450,7 +467,14 @@ func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGap
 	ys := x.years(from, to)
 	out.Years = make([]YearGaps, 0, len(ys))
 	for _, y := range ys {
-		out.Years = append(out.Years, computeYear(x, p, y))
+		var g YearGaps
+		if bordersAbsent(x.in, y) {
+			g = absentYear(y)
+		} else {
+			g = computeYear(x, p, y)
+		}
+		applyYearContext(&g, x.in)
+		out.Years = append(out.Years, g)
 	}
 	for i := range out.Years {
 		flagImplausibleChange(x, p, &out.Years[i])

@@ -76,6 +76,7 @@ type GroupGaps struct {
 	WorldSharePct *float64 `json:"world_share_pct"`
 
 	Ranking []RankedCountry `json:"ranking"`
+	AvailabilityGroupFields
 }
 
 // BandNone is the band of a member with data whose banded figure is null.
@@ -96,6 +97,8 @@ type RankedCountry struct {
 // IsMember reports whether c belongs to the group kind/code in year: the
 // one place group membership is decided. Regions match WHORegion, income
 // groups incomeGroupOf; the world (and any other kind) takes every country.
+// A group's figures count only the members with a population figure that
+// year (isMember).
 func IsMember(kind GroupKind, code string, c CountryGaps, year int) bool {
 	switch kind {
 	case GroupRegion:
@@ -107,10 +110,9 @@ func IsMember(kind GroupKind, code string, c CountryGaps, year int) bool {
 }
 
 // incomeGroupOf is the World Bank income group of c for data year year:
-// the one place it is looked up. Today it is the country's current
-// classification for every year.
+// the one place it is looked up; see incomeGroupOfYear.
 func incomeGroupOf(c CountryGaps, year int) string {
-	return c.Country.IncomeGroup
+	return incomeGroupOfYear(c, year)
 }
 
 // needPair is one member's consumption and need under one model.
@@ -158,7 +160,7 @@ func Aggregate(kind GroupKind, code string, year int, countries []CountryGaps) G
 	sums := groupSums{need: map[string][]needPair{}}
 	headline := ""
 	for _, c := range countries {
-		if !IsMember(kind, code, c, year) {
+		if !IsMember(kind, code, c, year) || !isMember(c.year(year)) {
 			continue
 		}
 		if headline == "" && c.Methods.NeedModel != nil {

@@ -200,7 +200,7 @@ func TestDrugFigures(t *testing.T) {
 	wantFlags := []string{
 		"adequacy_single_year", "deaths_missing:hiv-aids", "deaths_missing:neoplasms",
 		"drug_not_reported:dextropropoxyphene", "drug_not_reported:dihydrocodeine", "drug_not_reported:ketobemidone",
-		"drug_not_reported:tilidine", "drug_not_reported:trimeperidine", "no_estimate",
+		"drug_not_reported:tilidine", "drug_not_reported:trimeperidine", "income_group_current", "no_estimate",
 	}
 	if !reflect.DeepEqual(y.Flags, wantFlags) {
 		t.Errorf("flags = %q\nwant %q", y.Flags, wantFlags)
@@ -814,7 +814,7 @@ func TestMethodsAndJSON(t *testing.T) {
 	}
 	wantYear := []string{"acm", "acm_band", "adequacy", "benchmark_band", "benchmark_index", "drugs",
 		"estimate_me_mg", "estimate_need_coverage_pct", "estimate_utilization_pct", "flags", "gap_me_mg",
-		"lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
+		"income_group", "lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
 		"need_met_pct_range", "need_models", "population", "sddd_3yr_avg", "sddd_per_million_per_day", "year"}
 	if got := keys(raw.Years[0]); !reflect.DeepEqual(got, wantYear) {
 		t.Errorf("year keys = %q\nwant %q", got, wantYear)
@@ -1023,8 +1023,10 @@ func TestRankingTies(t *testing.T) {
 	mk := func(iso3 string, v float64) CountryGaps {
 		return CountryGaps{Country: CountryRef{ISO3: iso3}, Years: []YearGaps{{Year: 2013, MEMgPerCapita: F(v), MEMg: F(v), Population: F(1)}}}
 	}
+	// E is a member (it has a population) without data; F, with no
+	// population, is not a member.
 	g := Aggregate(GroupWorld, WorldCode, 2013, []CountryGaps{mk("C", 1), mk("B", 2), mk("A", 2), mk("D", 0.5),
-		{Country: CountryRef{ISO3: "E"}}})
+		{Country: CountryRef{ISO3: "E"}, Years: []YearGaps{{Year: 2013, Population: F(1)}}}, {Country: CountryRef{ISO3: "F"}}})
 	var got []string
 	for _, r := range g.Ranking {
 		got = append(got, r.Country.ISO3+":"+string(rune('0'+r.Rank)))

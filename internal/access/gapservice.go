@@ -12,6 +12,7 @@ type GapStore interface {
 	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
 	FactorTables(ctx context.Context) ([]FactorTable, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
+	Successions(ctx context.Context) ([]Succession, error)
 	DataVersion(ctx context.Context) (int64, error)
 }
 
@@ -133,7 +134,7 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if rf > 0 {
 		rf -= 2
 	}
-	in, err := s.Store.Inputs(ctx, InputFilter{ISO3: iso3, FromYear: rf, ToYear: to})
+	in, err := s.bordersInputs(ctx, iso3, rf, to)
 	if err != nil {
 		return CountryGaps{}, err
 	}
@@ -142,12 +143,22 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 		return CountryGaps{}, Errorf(NotFound, "gaps", "no country %q", iso3)
 	}
 	if from == 0 && to == 0 {
-		// Without a range, the years the country reported consumption for.
+		// Without a range, the years the country reported consumption for
+		// (as filed, before the border preparation moved any).
 		from, to = consumptionSpan(ci.Consumption)
+		if f, t := yearFlagSpan(ci.YearFlags); f > 0 && (from == 0 || f < from) {
+			from = f
+			if to == 0 {
+				to = t
+			}
+		}
 	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
 	g.DataVersion = version
 	s.markIllustrative(ctx, []CountryGaps{g})
+	if err := s.attachAvailability(ctx, &g); err != nil {
+		return CountryGaps{}, err
+	}
 	return g, nil
 }
 
@@ -169,6 +180,11 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 	if err != nil {
 		return nil, err
 	}
+	ss, err := s.Store.Successions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	PrepareBorders(in, ss)
 	keys := make([]string, 0, len(in))
 	for k := range in {
 		keys = append(keys, k)
@@ -219,6 +235,9 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 	} else {
 		g.WorldSharePct = WorldShare(g, g)
 	}
+	if err := s.attachCCSCounts(ctx, &g, all); err != nil {
+		return GroupGaps{}, err
+	}
 	return g, nil
 }
 
@@ -266,4 +285,41 @@ func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
 			}
 		}
 	}
+}
+
+// bordersInputs reads the inputs of iso3 and of every country linked to it
+// by a succession, and prepares them for borders (PrepareBorders).
+func (s *GapService) bordersInputs(ctx context.Context, iso3 string, from, to int) (map[string]*CountryInputs, error) {
+	ss, err := s.Store.Successions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := map[string]*CountryInputs{}
+	for _, c := range SuccessionFamily(ss, iso3) {
+		part, err := s.Store.Inputs(ctx, InputFilter{ISO3: c, FromYear: from, ToYear: to})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range part {
+			in[k] = v
+		}
+	}
+	return PrepareBorders(in, ss), nil
+}
+
+// yearFlagSpan is the first and last year the border preparation found the
+// country not existing (a successor's years filed before it existed).
+func yearFlagSpan(m map[int][]string) (from, to int) {
+	for y, fs := range m {
+		if !contains(fs, FlagStateNotExisting) {
+			continue
+		}
+		if from == 0 || y < from {
+			from = y
+		}
+		if y > to {
+			to = y
+		}
+	}
+	return from, to
 }

@@ -46,6 +46,17 @@ var glossaryFlags = []GlossaryEntry{
 	{Code: FlagConsumptionAboveEstimate, Severity: SeverityCaution, Meaning: "Some drug's consumption exceeds its estimate for the year."},
 	{Code: FlagConsumptionAboveEstimateDrug, Severity: SeverityCaution, Meaning: "This drug's consumption exceeds its estimate for the year."},
 	{Code: FlagIllustrative, Severity: SeverityCaution, Meaning: "The figure uses illustrative demo data, not published statistics."},
+	// Borders and income groups (docs/METHODOLOGY.md, "Borders and income groups").
+	{Code: FlagStateNotExisting, Severity: SeverityMissing, Meaning: "The country did not exist as itself this year (a successor before its first year, a dissolved state after its end), so its figures are null, not zeros, and it is no member of any group."},
+	{Code: FlagReportedUnderPredecessor, Severity: SeverityInfo, Meaning: "This territory's consumption for the year is shown under the predecessor state named, which then held it."},
+	{Code: FlagFiledUnderSuccessor, Severity: SeverityInfo, Meaning: "The year's consumption was filed under the successor named and is shown here, under the state that existed then."},
+	{Code: FlagPopulationOfSuccessors, Severity: SeverityInfo, Meaning: "The population is the sum of the successors' populations (the territory in today's borders, from UN WPP), with the state's own where it kept its code."},
+	{Code: FlagPopulationPartial, Severity: SeverityCaution, Meaning: "Some successors have no population figure, so the population covers only the others and per-capita figures are too high."},
+	{Code: FlagMergedTerritory, Severity: SeverityCaution, Meaning: "A year before a merger: the population is the merged territory's, and consumption that of every part that filed any."},
+	{Code: FlagIncludesMerged, Severity: SeverityInfo, Meaning: "Consumption filed under the state named, which merged into this one, is included."},
+	{Code: FlagBorderChange, Severity: SeverityInfo, Meaning: "The country's borders changed between the year before and this one, which explains a jump in per-capita figures."},
+	{Code: FlagIncomeGroupCarried, Severity: SeverityCaution, Meaning: "The year is after the latest World Bank classification loaded, whose income group is carried forward."},
+	{Code: FlagIncomeGroupCurrent, Severity: SeverityCaution, Meaning: "No income classification by year is loaded for the country, so today's stands in for this year's."},
 }
 
 // glossaryBands lists every band label of the seeded band tables (the

@@ -119,7 +119,7 @@ func authorize(who Principal, kind ImportKind, scope string) (string, error) {
 		if !who.CanWriteCountry(scope) {
 			return "", Errorf(Forbidden, op, "a ministry key for %s may not upload data for %s", who.Country, scope)
 		}
-		if kind != "" && kind != KindConsumption && kind != KindEstimates {
+		if kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
 			return "", Errorf(Forbidden, op, "only an administrator may load %s data", kind)
 		}
 		return scope, nil
@@ -135,7 +135,7 @@ func authorize(who Principal, kind ImportKind, scope string) (string, error) {
 func (s *ImportService) Receive(ctx context.Context, who Principal, filename string, data []byte, opt ImportOptions) (res ImportResult, err error) {
 	defer Wrap(&err, "ImportService.Receive(%q)", filename)
 	if opt.Kind != "" && !opt.Kind.Valid() {
-		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries", opt.Kind)
+		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries, availability, ccs", opt.Kind)
 	}
 	scope, err := authorize(who, opt.Kind, opt.Country)
 	if err != nil {
@@ -226,7 +226,8 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 			}()
 			res, err := s.Parser.Parse(pctx, in, func(b Batch) error {
 				for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
-					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries)} {
+					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries),
+					KindAvailability: len(b.Availability), KindCCS: len(b.CCS)} {
 					if n > 0 {
 						seen[k] = true
 						if _, err := authorize(who, k, u.Country); err != nil {
@@ -386,6 +387,16 @@ func outOfScope(b Batch, scope string) (string, bool) {
 		}
 	}
 	for _, r := range b.Deaths {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.Availability {
+		if r.ISO3 != scope {
+			return r.ISO3, true
+		}
+	}
+	for _, r := range b.CCS {
 		if r.ISO3 != scope {
 			return r.ISO3, true
 		}

@@ -82,7 +82,7 @@ func (x *indexed) markNotReported(rules QualityRules) {
 // ImplausibleChangeMinMg on the larger side, and no change of borders
 // explains it. The figure is shown, not hidden.
 func flagImplausibleChange(x *indexed, p *prepared, g *YearGaps) {
-	if g.MEMgPerCapita == nil || explainedBySuccession(x.iso3, g.Year) {
+	if g.MEMgPerCapita == nil || x.explainedBySuccession(g.Year) {
 		return
 	}
 	prev := x.mePerCapita(p, g.Year-1)
@@ -95,11 +95,4 @@ func flagImplausibleChange(x *indexed, p *prepared, g *YearGaps) {
 	}
 	g.Flags = append(g.Flags, FlagImplausibleChange)
 	sort.Strings(g.Flags)
-}
-
-// explainedBySuccession reports whether a change of borders (a state
-// succession or merger) between year−1 and year explains a jump in iso3's
-// per-capita figures. No succession is known to the engine yet.
-func explainedBySuccession(iso3 string, year int) bool {
-	return false
 }

@@ -33,8 +33,12 @@ type CountryMetadata struct {
 	WHORegion     string
 	IncomeGroup   string
 	IncomeVintage string
-	Name          string
-	Lineage       Lineage
+	// DataYear is the calendar year whose data the income classification
+	// was made from (a historical classification; see IncomeYear); 0 for
+	// the current classification.
+	DataYear int
+	Name     string
+	Lineage  Lineage
 }
 
 // Drug is a substance under international control, keyed by a lower-case

@@ -17,7 +17,8 @@ const (
 )
 
 // ImportKinds lists every kind in a stable order.
-var ImportKinds = []ImportKind{KindConsumption, KindEstimates, KindPopulation, KindDeaths, KindCountries}
+var ImportKinds = []ImportKind{KindConsumption, KindEstimates, KindPopulation, KindDeaths, KindCountries,
+	KindAvailability, KindCCS}
 
 // Valid reports whether k is a known kind.
 func (k ImportKind) Valid() bool {
@@ -139,11 +140,16 @@ type Batch struct {
 	Population  []Population
 	Deaths      []Deaths
 	Countries   []CountryMetadata
+	// Availability holds WHO/HAI facility survey rows, CCS country-capacity
+	// survey answers (see availability.go).
+	Availability []AvailabilitySurvey
+	CCS          []CCSRecord
 }
 
 // Len is the number of records in the batch.
 func (b Batch) Len() int {
-	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries)
+	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries) +
+		len(b.Availability) + len(b.CCS)
 }
 
 // Limits bound what a parser reads.

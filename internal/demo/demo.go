@@ -54,8 +54,9 @@ const (
 	LastYear  = 2022
 )
 
-// Files returns the demo data as four CSV files: population, deaths,
-// consumption (kg of anhydrous base) and estimates (kg).
+// Files returns the demo data as CSV files: population, deaths,
+// consumption (kg of anhydrous base), estimates (kg), WHO/HAI-style
+// availability surveys and country-capacity answers.
 func Files() map[access.ImportKind][]byte {
 	var pop, deaths, cons, est bytes.Buffer
 	pop.WriteString("iso3,year,population\n")
@@ -87,11 +88,14 @@ func Files() map[access.ImportKind][]byte {
 			}
 		}
 	}
+	survey, ccs := availabilityFiles()
 	return map[access.ImportKind][]byte{
-		access.KindPopulation:  pop.Bytes(),
-		access.KindDeaths:      deaths.Bytes(),
-		access.KindConsumption: cons.Bytes(),
-		access.KindEstimates:   est.Bytes(),
+		access.KindAvailability: survey,
+		access.KindCCS:          ccs,
+		access.KindPopulation:   pop.Bytes(),
+		access.KindDeaths:       deaths.Bytes(),
+		access.KindConsumption:  cons.Bytes(),
+		access.KindEstimates:    est.Bytes(),
 	}
 }
 
@@ -133,7 +137,8 @@ func Load(ctx context.Context, s Store, imports *access.ImportService) (Result, 
 	files := Files()
 	var ids []string
 	res := Result{Loaded: true, Countries: len(countries)}
-	for _, kind := range []access.ImportKind{access.KindPopulation, access.KindDeaths, access.KindEstimates, access.KindConsumption} {
+	for _, kind := range []access.ImportKind{access.KindPopulation, access.KindDeaths, access.KindEstimates, access.KindConsumption,
+		access.KindAvailability, access.KindCCS} {
 		name := fmt.Sprintf("illustrative-demo-%s.csv", kind)
 		r, err := imports.Import(ctx, access.Operator, name, files[kind], access.ImportOptions{Kind: kind, Publish: true})
 		if err != nil {

@@ -271,7 +271,7 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
-	return obj{
+	return withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
 			"title":       "reliefgap API",
@@ -284,7 +284,7 @@ func OpenAPI(version string) obj {
 			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "an API key (rgk_…)"}},
 			"schemas":         schemas(),
 		},
-	}
+	})
 }
 
 func schemas() obj {
@@ -363,7 +363,7 @@ func schemas() obj {
 			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
 			"methods":      obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
-				"properties": obj{"year": integer(""), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+				"properties": obj{"year": integer(""), "income_group": nstr("the World Bank income group of the data year (FY = year + 2); null when not classified"), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
 					"flags": array(str("see /api/v1/glossary")), "lineage": array(obj{"type": "object"})}}),
 		}),

@@ -66,6 +66,8 @@ func (s *Server) routes() error {
 	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))
 	api.GET("/countries/:iso3/population", s.handle(s.countryPopulation))
 	api.GET("/countries/:iso3/deaths", s.handle(s.countryDeaths))
+	api.GET("/countries/:iso3/availability", s.handle(s.countryAvailability))
+	api.GET("/medicines", s.handle(s.listMedicines))
 
 	// Uploads and publication.
 	api.POST("/uploads", s.handle(s.createUpload))

@@ -21,7 +21,7 @@ import (
 // uploadForm is the multipart body of POST /uploads.
 type uploadForm struct {
 	File    *multipart.FileHeader `form:"file" binding:"required"`
-	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
 }
@@ -254,7 +254,7 @@ func (s *Server) getUpload(c *gin.Context) error {
 type uploadsQuery struct {
 	Country string `form:"country"`
 	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted published superseded dry-run"`
-	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries"`
+	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Limit   int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor  string `form:"cursor"`
 }

@@ -105,6 +105,9 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
+	if err := s.attachIncomeYears(ctx, out, f.ISO3); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -86,6 +86,7 @@ type metadataRow struct {
 	WHORegion   string `gorm:"column:who_region"`
 	IncomeGroup string `gorm:"column:income_group"`
 	Vintage     string `gorm:"column:vintage"`
+	DataYear    int    `gorm:"column:data_year"`
 	Name        string `gorm:"column:name"`
 	UploadID    int64  `gorm:"column:upload_id"`
 	Sheet       string `gorm:"column:sheet"`
@@ -109,7 +110,7 @@ var obsTables = map[access.ImportKind]obsTable{
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}},
-	access.KindCountries:   {"country_metadata", []string{"iso3"}, []string{"who_region", "income_group", "vintage"}},
+	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}},
 }
 
 // ImportTx is an open import transaction: records are staged (stored but
@@ -179,13 +180,13 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		rows := make([]metadataRow, len(b.Countries))
 		for i, m := range b.Countries {
 			rows[i] = metadataRow{ISO3: m.ISO3, WHORegion: m.WHORegion, IncomeGroup: m.IncomeGroup, Vintage: m.IncomeVintage,
-				Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
+				DataYear: m.DataYear, Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
 			return translate(err, "store.Stage")
 		}
 	}
-	return nil
+	return w.stageAvailability(tx, b)
 }
 
 func (s *Store) distinct(a, b string) string {
@@ -245,7 +246,7 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t, "a", "s"))
 FROM %s s LEFT JOIN %s a ON a.active AND %s
 WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
 		strings.Join(keys, " || '/' || "), v, v, t.name, t.name, keyMatch(t, "a", "s"), changed)
-	if kind == access.KindCountries || kind == access.KindEstimates && v == "status" {
+	if kind == access.KindCountries || kind == access.KindCCS || kind == access.KindEstimates && v == "status" {
 		sample = strings.Replace(sample, fmt.Sprintf("a.%s, s.%s", v, v), "NULL, NULL", 1)
 	}
 	rows, err := tx.Raw(sample, uploadID).Rows()
@@ -349,7 +350,13 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
 	if err := tx.Where("upload_id = ?", uploadID).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
+	if err := applyIncomeYears(tx, uploadID, rows); err != nil {
+		return err
+	}
 	for _, r := range rows {
+		if r.DataYear != 0 {
+			continue // a classification by year (income_group_years), not the current one
+		}
 		if r.WHORegion != "" {
 			if err := tx.Exec("UPDATE countries SET who_region = ? WHERE iso3 = ?", r.WHORegion, r.ISO3).Error; err != nil {
 				return err

@@ -183,8 +183,11 @@ func (s *Store) provider() (*goose.Provider, error) {
 	var (
 		fsys    fs.FS
 		dialect goose.Dialect
-		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-		err     error
+		// Out of order: migrations written in parallel land on main in any
+		// order (0007 after 0016); each is forward-only and independent,
+		// so a database at 16 applies 0007 when it arrives.
+		opts = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
+		err  error
 	)
 	switch s.dialect {
 	case SQLite:
