@@ -118,6 +118,23 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 			t.Errorf("the country page lacks %s", want)
 		}
 	}
+	// Availability from the facility surveys, as the API answers it.
+	var avail struct {
+		Availability []struct {
+			Medicine                string   `json:"medicine"`
+			Sector                  string   `json:"sector"`
+			FacilityAvailabilityPct *float64 `json:"facility_availability_pct"`
+			AffordabilityDaysWages  *float64 `json:"affordability_days_wages"`
+		} `json:"availability"`
+	}
+	e.api("/api/v1/countries/KEN/gaps", &avail)
+	if len(avail.Availability) == 0 {
+		t.Fatal("no availability in the demo data")
+	}
+	for _, a := range avail.Availability {
+		equal(t, a.Medicine+" "+a.Sector, values(t, page, fmt.Sprintf(`<tr data-medicine="%s" data-sector="%s">`, a.Medicine, a.Sector), "</tr>"),
+			present(a.FacilityAvailabilityPct, a.AffordabilityDaysWages))
+	}
 	if strings.Contains(page, `id="supply-table"`) {
 		t.Error("a supply estimate section without a supply estimate")
 	}

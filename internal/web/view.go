@@ -236,6 +236,12 @@ var funcs = template.FuncMap{
 	"decimals": decimalsFor,
 	"pair":     func(v *view, x any) pairArg { return pairArg{V: v, T: x} },
 	"glossary": func() []string { return glossaryTerms },
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 }
 
 // pairArg passes the view and one value to a shared template.
@@ -314,4 +320,12 @@ func (v *view) Approx(x float64) string {
 		d := int(math.Ceil(-math.Log10(a)))
 		return v.Num(x, min(d, 6))
 	}
+}
+
+// CCS says a country-capacity survey answer in words.
+func (v *view) CCS(a *access.CCSAnswer) string {
+	if a == nil {
+		return v.T("common.no_data")
+	}
+	return v.T("ccs." + string(*a))
 }
