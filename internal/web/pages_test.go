@@ -11,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reliefgap/reliefgap/importers"
+	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
+	"github.com/reliefgap/reliefgap/internal/store"
 	"github.com/reliefgap/reliefgap/internal/web"
 )
 
@@ -407,4 +410,29 @@ func TestSupplyEstimateShownWhenAvailable(t *testing.T) {
 	if strings.Contains(e.page("/countries/UGA"), `id="supply-table"`) {
 		t.Error("a supply section for a country without an estimate")
 	}
+}
+
+// TestPagesOnAnEmptyDatabase renders the public pages before any data is
+// published: they say so rather than show a year 0 or fail.
+func TestPagesOnAnEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/empty.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := httpapi.New(httpapi.Config{Store: st, Imports: &access.ImportService{Store: st, Parser: importers.New()},
+		Gaps: &access.GapService{Store: st}, Keys: &access.KeyService{Store: st}, RateLimit: httpapi.RateLimits{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, h: srv.Handler(), st: st}
+	if page := e.page("/"); !strings.Contains(page, `id="no-figures"`) || strings.Contains(page, "figures for 0") {
+		t.Error("the empty home page does not say there is nothing yet")
+	}
+	if page := e.page("/countries/KEN"); !strings.Contains(page, "No figures have been published for this country yet.") {
+		t.Error("the empty country page does not say so")
+	}
+	e.page("/methodology")
+	e.page("/compare?c=KEN,UGA")
 }
