@@ -46,7 +46,13 @@ func (s *Server) mountPages(e *gin.Engine) error {
 	}
 	for _, r := range site.Routes() {
 		path := netHTTPParam.ReplaceAllString(r.Path, ":$1")
-		e.Handle(r.Method, path, h)
+		if r.Method == http.MethodPost {
+			// Forms (sign-in, uploads, decisions) count against the
+			// per-address limit of the API's public callers.
+			e.Handle(r.Method, path, s.rateLimit, h)
+		} else {
+			e.Handle(r.Method, path, h)
+		}
 		s.precompressed[path] = true // pages gzip themselves, once per ETag
 	}
 	return nil

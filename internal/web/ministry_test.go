@@ -249,3 +249,20 @@ func TestUploadShowsProblemsAndAdminPublishes(t *testing.T) {
 		t.Errorf("the ministry does not read the escaped reason: %.3000s", page)
 	}
 }
+
+// TestSignInIsRateLimited posts the sign-in form past the per-address
+// limit of public callers: the excess is refused with 429.
+func TestSignInIsRateLimited(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.RateLimit = httpapi.RateLimits{Public: httpapi.Limit{PerSecond: 0.001, Burst: 3}}
+	})
+	b := e.browser()
+	codes := map[int]int{}
+	for range 5 {
+		codes[b.post("/login", url.Values{"key": {"rgk_wrong"}}).Code]++
+	}
+	// Three within the burst are answered (403: no CSRF token), two are refused.
+	if codes[http.StatusForbidden] != 3 || codes[http.StatusTooManyRequests] != 2 {
+		t.Errorf("answers %v", codes)
+	}
+}
