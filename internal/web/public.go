@@ -293,26 +293,7 @@ func (s *Site) compare(r *http.Request, v *view) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The table's year: the latest year in which every country has mg ME
-	// per capita, else the latest in which any has.
-	years := map[int]int{}
-	for _, g := range gs {
-		for _, y := range g.Years {
-			if y.MEMgPerCapita != nil {
-				years[y.Year]++
-			}
-		}
-	}
-	for y, n := range years {
-		if n == len(gs) && y > cp.Year {
-			cp.Year = y
-		}
-	}
-	if cp.Year == 0 {
-		for y := range years {
-			cp.Year = max(cp.Year, y)
-		}
-	}
+	cp.Year = compareYear(gs)
 	var ss []series
 	for i, g := range gs {
 		sr := series{Name: g.Country.Name, Class: fmt.Sprintf("s%d", i)}
@@ -352,6 +333,30 @@ func (s *Site) compare(r *http.Request, v *view) (string, error) {
 		format: func(x float64) string { return v.Num(x, decimalsFor(x)) }}.SVG()
 	cp.APIHref = fmt.Sprintf("/api/v1/gaps?year=%d&countries=%s", cp.Year, cp.Codes)
 	return "compare", nil
+}
+
+// compareYear is the year of the comparison table: the latest in which
+// every country has mg ME per capita, else the latest in which any has.
+func compareYear(gs []access.CountryGaps) int {
+	years := map[int]int{}
+	for _, g := range gs {
+		for _, y := range g.Years {
+			if y.MEMgPerCapita != nil {
+				years[y.Year]++
+			}
+		}
+	}
+	all, any := 0, 0
+	for y, n := range years {
+		if n == len(gs) {
+			all = max(all, y)
+		}
+		any = max(any, y)
+	}
+	if all > 0 {
+		return all
+	}
+	return any
 }
 
 // ---- methodology
