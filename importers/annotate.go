@@ -25,12 +25,21 @@ const problemsSheet = "Problems"
 func Annotate(filename string, data []byte, problems []access.Problem) (out []byte, err error) {
 	defer access.Wrap(&err, "importers.Annotate(%q)", filename)
 	var f *excelize.File
-	if isXLSX(data) {
+	switch {
+	case isXLS(data):
+		sheets, err := xlsSheets(data, withDefaults(access.Limits{}))
+		if err != nil {
+			return nil, &access.Error{Code: access.Invalid, Msg: "the file is not a readable .xls workbook", Err: err}
+		}
+		if f, err = workbookFromSheets(sheets); err != nil {
+			return nil, err
+		}
+	case isXLSX(data):
 		f, err = openXLSX(data, withDefaults(access.Limits{}))
 		if err != nil {
 			return nil, &access.Error{Code: access.Invalid, Msg: "the file is not a readable .xlsx workbook", Err: err}
 		}
-	} else {
+	default:
 		f, err = workbookFromCSV(data)
 		if err != nil {
 			return nil, err
@@ -58,7 +67,7 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 			continue
 		}
 		sh := p.Sheet
-		if sh == "" && !isXLSX(data) {
+		if sh == "" && !isXLSX(data) && !isXLS(data) {
 			sh = csvSheetName
 		}
 		if !sheets[sh] {
@@ -144,11 +153,17 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 
 // safeText keeps a generated text cell from being read as a formula by
 // spreadsheet programs (and by CSV exports of the workbook).
+// A dash ("-", INCB's nil) or a number ("-5", "+3") is shown as typed:
+// neither can become a formula, and a user should see the cell as typed,
+// not behind an apostrophe.
 func safeText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || isDash(s) {
+		return s
 	}
-	return s
+	if _, err := readPublished(s, LocaleUnknown, true); err == nil || err == ErrAmbiguousNumber {
+		return s
+	}
+	return "'" + s
 }
 
 // workbookFromCSV writes a CSV file's cells to a new workbook: numbers as
@@ -158,35 +173,52 @@ func workbookFromCSV(data []byte) (*excelize.File, error) {
 	if err != nil {
 		return nil, &access.Error{Code: access.Invalid, Msg: "the text file could not be decoded", Err: err}
 	}
-	src, err := sheets[0].open()
-	if err != nil {
-		return nil, err
-	}
+	return workbookFromSheets(sheets)
+}
+
+// workbookFromSheets writes sheets read from a CSV or .xls file to a new
+// workbook, keeping their names (a CSV file's only sheet is "Data") and
+// row numbers.
+func workbookFromSheets(sheets []sheet) (*excelize.File, error) {
 	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", csvSheetName); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(csvSheetName)
-	if err != nil {
-		return nil, err
-	}
-	for src.Next() {
-		n, cells := src.RowNum(), src.Row()
-		row := make([]any, len(cells))
-		for i, c := range cells {
-			if x, err := strconv.ParseFloat(c, 64); err == nil && isPlainNumber(c) {
-				row[i] = x
-			} else {
-				row[i] = safeText(c)
-			}
+	for i, sh := range sheets {
+		name := sh.name
+		if name == "" {
+			name = csvSheetName
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		if err := sw.SetRow(cell, row); err != nil {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
 			return nil, err
 		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
+		src, err := sh.open()
+		if err != nil {
+			return nil, err
+		}
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
+			return nil, err
+		}
+		for src.Next() {
+			n, cells := src.RowNum(), src.Row()
+			row := make([]any, len(cells))
+			for i, c := range cells {
+				if x, err := strconv.ParseFloat(c, 64); err == nil && isPlainNumber(c) {
+					row[i] = x
+				} else {
+					row[i] = safeText(c)
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, n)
+			if err := sw.SetRow(cell, row); err != nil {
+				return nil, err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return nil, err
+		}
 	}
 	// A streamed sheet takes no further edits: write it out and read it
 	// back as an ordinary workbook.

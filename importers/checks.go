@@ -64,7 +64,7 @@ func (r *run) finalChecks() {
 					continue
 				}
 				if b/a > yearOnYearFactor || a/b > yearOnYearFactor {
-					r.warnAt(cur.refs[f], CodeYearOnYear, fmtG(b),
+					r.warnAt(cur.refs[f], CodeYearOnYear, cur.raw[f],
 						"%s %s changed from %s to %s between %d and %d (more than ×%d)", cur.iso3, fieldNames[f], fmtG(a), fmtG(b), prev.year, cur.year, yearOnYearFactor)
 				}
 			}
@@ -88,7 +88,7 @@ func (r *run) finalChecks() {
 			}
 		}
 		if found && c.vals[fConsumed] > total*1.0001+1 {
-			r.warnAt(c.refs[fConsumed], CodeAboveEstimate, fmtG(c.vals[fConsumed]),
+			r.warnAt(c.refs[fConsumed], CodeAboveEstimate, c.raw[fConsumed],
 				"consumption %s g is above the total estimate %s g for %s %d %s", fmtG(c.vals[fConsumed]), fmtG(total), c.iso3, c.year, c.dim)
 		}
 	}
@@ -112,7 +112,7 @@ func (r *run) stockBalance(prev, cur *entry) {
 		want -= v[fSeizures]
 	}
 	if math.Abs(want-v[fStock]) > math.Max(1000, stockTolerance*math.Abs(v[fStock])) {
-		r.warnAt(cur.refs[fStock], CodeStockBalance, fmtG(v[fStock]),
+		r.warnAt(cur.refs[fStock], CodeStockBalance, cur.raw[fStock],
 			"stock on 31 December %d is %s g; the previous stock and the year's movements give %s g", cur.year, fmtG(v[fStock]), fmtG(want))
 	}
 }

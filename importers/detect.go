@@ -30,7 +30,11 @@ const (
 	roleIncome
 	roleRegion // World Bank metadata: empty for aggregates
 	roleVintage
-	roleValue // a quantity; field, year, drug or cause in the column spec
+	roleMeasure // IHME: keep Deaths
+	roleMetric  // IHME: keep Number
+	roleSex     // keep both sexes
+	roleAge     // keep all ages
+	roleValue   // a quantity; field, year, drug or cause in the column spec
 )
 
 // Value fields.
@@ -51,13 +55,14 @@ const (
 	fPopMale
 	fPopFemale
 	fDeaths
+	fStockOut // days out of stock in the year: a count of days, no unit
 	nFields
 )
 
 var fieldNames = [nFields]string{"consumption", "manufacture", "utilization for manufacture", "stocks on 31 December",
 	"seizures", "imports", "exports", "(a) to be consumed", "(b) utilized for manufacture",
 	"(c) stock to be held on 31 December", "(d) added to special stocks", "total estimate",
-	"population", "male population", "female population", "deaths"}
+	"population", "male population", "female population", "deaths", "days out of stock"}
 
 // column is the meaning of one column of a table.
 type column struct {
@@ -93,7 +98,7 @@ var drugUnits = []struct {
 
 // drugUnit reads a unit name ("kg", "Kilograms").
 func drugUnit(s string) (unit, bool) {
-	n := access.NormalizeName(s)
+	n := normalize(s)
 	for _, du := range drugUnits {
 		for _, w := range du.words {
 			if n == w {
@@ -107,7 +112,7 @@ func drugUnit(s string) (unit, bool) {
 // unitInText finds a unit word in a header, title or units line:
 // "Consumption (kg)", "(kilograms of anhydrous base)".
 func unitInText(s string) (unit, bool) {
-	n := " " + access.NormalizeName(s) + " "
+	n := " " + normalize(s) + " "
 	for _, du := range drugUnits {
 		for _, w := range du.words {
 			if len(w) <= 2 && w != "kg" && w != "mg" && w != "g" {
@@ -125,7 +130,7 @@ func unitInText(s string) (unit, bool) {
 }
 
 func thousandsIn(s string) bool {
-	n := " " + access.NormalizeName(s) + " "
+	n := " " + normalize(s) + " "
 	return strings.Contains(n, " thousand") || strings.Contains(n, " 000 ") || strings.Contains(s, "'000")
 }
 
@@ -152,7 +157,7 @@ func identRole(n string) role {
 	switch n {
 	case "iso3", "iso", "iso3 code", "iso code", "iso alpha3", "alpha3", "alpha 3", "iso 3", "iso3166 alpha3",
 		"iso 3166 1 alpha 3", "country code", "countrycode", "country iso3", "country iso", "code",
-		"dimensionmembercode", "dimension member code", "spatialdimvaluecode", "spatial dim value code",
+		"dimensionmembercode", "dimension member code", "spatialdimvaluecode", "spatial dim value code", "spatialdim",
 		"country code iso3", "iso3 country code", "location iso3", "iso3code", "iso country code":
 		return roleISO3
 	case "iso2", "iso 2", "alpha2", "iso alpha2", "iso2 code", "iso 3166 1 alpha 2":
@@ -163,9 +168,9 @@ func identRole(n string) role {
 	case "country", "country name", "countries", "country or territory", "countries and territories", "country territory",
 		"country or area", "location", "entity", "area", "name", "territory", "country area", "region country area",
 		"who short name en", "dimensionmembername", "display value", "state", "member state", "table name", "tablename",
-		"economy", "countries or territories":
+		"economy", "countries or territories", "location name", "countries territories and areas":
 		return roleName
-	case "year", "years", "time", "period", "yr", "reference year", "data year":
+	case "year", "years", "time", "period", "yr", "reference year", "data year", "timedim", "year id":
 		return roleYear
 	case "drug", "drugs", "substance", "substances", "drug name", "narcotic drug", "narcotic drugs", "inn",
 		"drug inn", "drug code", "medicine", "opioid", "product":
@@ -180,10 +185,18 @@ func identRole(n string) role {
 		return roleStatus
 	case "cause", "cause of death", "cause name", "causes", "condition", "disease":
 		return roleCause
-	case "indicator name", "indicator":
+	case "indicator name", "indicator", "series name", "series":
 		return roleIndicatorName
-	case "indicator code", "series code":
+	case "indicator code", "series code", "indicatorcode":
 		return roleIndicatorCode
+	case "measure name", "measure":
+		return roleMeasure
+	case "metric name", "metric":
+		return roleMetric
+	case "sex name", "sex", "dim1", "dim1 value code", "dim1valuecode":
+		return roleSex
+	case "age name", "age group", "age":
+		return roleAge
 	case "variant":
 		return roleVariant
 	case "who region", "who region code", "who_region_code", "whoregion", "who regions", "parentlocationcode":
@@ -258,6 +271,8 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 	switch kind {
 	case access.KindConsumption:
 		switch {
+		case has(" out of stock ") || has(" stock out") || has(" stockout"):
+			return fStockOut, true
 		case has("utiliz") || has("utilis") || has(" used for "):
 			return fUtilized, true
 		case has("manufactur"):
@@ -270,7 +285,7 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 			return fImports, true
 		case has(" export"):
 			return fExports, true
-		case has("consum") || has(" quantity ") || has(" amount ") || has(" value ") || has(" total "):
+		case has("consum") || has(" quantity ") || has(" amount ") || has(" value ") || has(" total ") || isNumericValueHeader(n):
 			return fConsumed, true
 		}
 		if u, ok := drugUnit(n); ok && u.ok() {
@@ -300,12 +315,12 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 			return fPopFemale, true
 		case has("popmale"):
 			return fPopMale, true
-		case has("pop") || has(" value ") || has(" both sexes ") || has(" total "):
+		case has("pop") || has(" value ") || has(" both sexes ") || has(" total ") || isNumericValueHeader(n):
 			return fPopTotal, true
 		}
 	case access.KindDeaths:
 		switch {
-		case has("death") || has(" value ") || has(" number ") || has(" val ") || has(" count "):
+		case has("death") || has(" value ") || has(" number ") || has(" val ") || has(" count ") || isNumericValueHeader(n):
 			return fDeaths, true
 		}
 	}
@@ -316,7 +331,7 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 func detectKind(headers []string, context string, hasDrugCols, hasYearCols bool) access.ImportKind {
 	var score [5]int // consumption, estimates, population, deaths, countries
 	for _, h := range headers {
-		n := access.NormalizeName(h)
+		n := normalize(h)
 		if n == "" {
 			continue
 		}
@@ -358,7 +373,7 @@ func detectKind(headers []string, context string, hasDrugCols, hasYearCols bool)
 		score[0] += 2
 		score[1]++
 	}
-	c := " " + access.NormalizeName(context) + " "
+	c := " " + normalize(context) + " "
 	switch {
 	case strings.Contains(c, " estimate"):
 		score[1] += 2
@@ -385,3 +400,7 @@ func detectKind(headers []string, context string, hasDrugCols, hasYearCols bool)
 	}
 	return access.ImportKinds[best]
 }
+
+// isNumericValueHeader: GHO's number columns (the CSV export's
+// FactValueNumeric, the API's NumericValue).
+func isNumericValueHeader(n string) bool { return n == "factvaluenumeric" || n == "numericvalue" }

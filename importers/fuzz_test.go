@@ -3,8 +3,10 @@ package importers
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/reliefgap/reliefgap/importers/importerstest"
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
@@ -48,12 +50,25 @@ func FuzzParseCSV(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// One seed per publisher layout: the fixtures of TestPublisherLayouts.
+	for _, tc := range importerstest.Cases {
+		if !strings.HasSuffix(tc.Fixture, ".grid") {
+			_, data := publisherFixture(f, tc.Fixture)
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.csv", data) })
 }
 
 func FuzzParseXLSX(f *testing.F) {
 	f.Add(xlsxOf(f, sheetSpec{name: "Morphine", rows: grid("(kg)", "Country|2012|2013", "Kenya|-|3", "Uganda|1,5|x")}))
 	f.Add(xlsxOf(f, sheetSpec{name: "S", rows: grid("Country|Year|Drug|Unit|To be consumed|Total estimate", "KEN|2013|morphine|kg|10|12")}))
+	for _, tc := range importerstest.Cases {
+		if strings.HasSuffix(tc.Fixture, ".grid") {
+			_, data := publisherFixture(f, tc.Fixture)
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.xlsx", data) })
 }
 
@@ -67,4 +82,12 @@ func FuzzParseNumber(f *testing.F) {
 			t.Fatalf("ParseNumber(%q) = %v", s, v)
 		}
 	})
+}
+
+// FuzzParseXLS: whatever the bytes after an OLE2 header, reading an .xls
+// never panics.
+func FuzzParseXLS(f *testing.F) {
+	f.Add(xlsSample(f))
+	f.Add([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "f.xls", data) })
 }

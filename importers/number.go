@@ -3,6 +3,7 @@ package importers
 import (
 	"errors"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -244,4 +245,76 @@ func parseYear(s string) (int, bool) {
 		return 0, false
 	}
 	return int(v), true
+}
+
+var (
+	// A footnote marker after a number: "46,498 a", "46,498a", "12 b,c",
+	// "7*", "3 (a)", "5†". A glued letter is never e or E, which belong to
+	// an exponent.
+	reNumFootnote = regexp.MustCompile(`^(.*[0-9)])(?:\s*(?:\*+|[†‡¹²³]+)|\s+(?:[a-zA-Z](?:,[a-zA-Z])*|\([a-z0-9]\))|([a-df-zA-DF-Z]))$`)
+	// A unit after a number: "30 kg", "1.5g".
+	reNumUnit = regexp.MustCompile(`^(.*[0-9)])\s*([A-Za-z]+\.?)$`)
+)
+
+// published is a quantity cell read the way publishers print numbers.
+type published struct {
+	v    float64
+	unit unit // a unit typed after the number ("30 kg"), if any
+}
+
+// readPublished reads a number as tables print it: thousands separators
+// and non-breaking or thin spaces (ParseNumber), parentheses for negatives
+// ("(1,234)"), a footnote marker after the number ("46,498 a") and, when
+// withUnit is set, a drug unit after it ("30 kg").
+func readPublished(s string, loc Locale, withUnit bool) (published, error) {
+	var out published
+	s, out.unit = stripNumber(s, withUnit)
+	if len(s) > 2 && s[0] == '(' && s[len(s)-1] == ')' {
+		inner := strings.TrimSpace(s[1 : len(s)-1])
+		if inner == "" || inner[0] == '-' || inner[0] == '+' {
+			return out, ErrNotNumber
+		}
+		s = "-" + inner
+	}
+	v, err := ParseNumber(s, loc)
+	out.v = v
+	return out, err
+}
+
+// stripNumber drops a footnote marker and, when withUnit is set, a drug
+// unit after a number, returning the unit.
+func stripNumber(s string, withUnit bool) (string, unit) {
+	var u unit
+	s = strings.TrimSpace(s)
+	if s == "" || s[len(s)-1] >= '0' && s[len(s)-1] <= '9' {
+		return s, u // the common case: nothing after the number
+	}
+	cutUnit := func() {
+		if m := reNumUnit.FindStringSubmatch(s); withUnit && !u.ok() && m != nil {
+			if du, ok := drugUnit(strings.TrimSuffix(m[2], ".")); ok {
+				s, u = strings.TrimSpace(m[1]), du
+			}
+		}
+	}
+	cutUnit() // "1.5g" is a unit, not a footnote g
+	if m := reNumFootnote.FindStringSubmatch(s); m != nil {
+		s = strings.TrimSpace(m[1])
+	}
+	cutUnit() // "30 kg a"
+	return s, u
+}
+
+var reYearHeader = regexp.MustCompile(`^(?:YR)?((?:19|20)[0-9]{2}|2100)(?:\s*\[YR[0-9]{4}\])?$`)
+
+// headerYear reads a year column's header: "2013", "2013.0", and the
+// World Bank DataBank's "2013 [YR2013]" and "YR2013".
+func headerYear(s string) (int, bool) {
+	if y, ok := parseYear(s); ok {
+		return y, true
+	}
+	m := reYearHeader.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	return parseYear(m[1])
 }

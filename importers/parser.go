@@ -27,8 +27,16 @@ var _ access.Parser = (*Parser)(nil)
 // New returns a Parser with default settings.
 func New() *Parser { return &Parser{BatchSize: 2000} }
 
-// maxProblems bounds the problems listed; the rest are counted in one
-// closing problem.
+// maxProblemsPerCode bounds the problems listed of each code; the rest of
+// a code are counted in one closing problem. Bounding each code alone
+// keeps one frequent kind (thousands of under_1kg) from crowding out the
+// others, and the bound is high enough that the full list of a national or
+// INCB table is kept (for JSON and the annotated workbook) while memory
+// stays bounded.
+const maxProblemsPerCode = 20000
+
+// maxProblems bounds the problems listed by readers that keep one list of
+// every code (the availability surveys).
 const maxProblems = 5000
 
 // headerScan is how many rows at the top of a sheet are searched for the
@@ -66,9 +74,21 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		return res, access.Errorf(access.Invalid, op, "unknown import kind %q", in.Kind)
 	}
 	r := newRun(ctx, p, in, lim, emit)
+	if r.givenLocale, err = ParseLocale(in.Locale); err != nil {
+		return res, &access.Error{Code: access.Invalid, Op: op, Msg: err.Error()}
+	}
 	ext := strings.ToLower(filepath.Ext(in.Filename))
 	var sheets []sheet
 	switch {
+	case isODS(in.Data) || ext == ".ods":
+		return res, access.Errorf(access.Invalid, op, "%s", odsMessage)
+	case isXLS(in.Data):
+		sheets, err = xlsSheets(in.Data, lim)
+		if err != nil {
+			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xls workbook; save it as .xlsx and try again", Err: err}
+		}
+		r.locale = LocaleUnknown
+		r.workbook = true
 	case isXLSX(in.Data):
 		f, err := openXLSX(in.Data, lim)
 		if err != nil {
@@ -77,7 +97,8 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		defer f.Close()
 		sheets = xlsxSheets(f, len(in.Data))
 		r.locale = LocaleUnknown
-	case ext == ".xls" || ext == ".ods" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
+		r.workbook = true
+	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
 		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
 	case bytesLookBinary(in.Data):
 		return res, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
@@ -92,6 +113,9 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	}
 	if res, ok, err := parseAvailabilityKinds(ctx, in, sheets, lim, r.locale, emit); ok {
 		return res, err
+	}
+	if r.givenLocale == LocaleUnknown {
+		r.scanLocales(sheets)
 	}
 	wb, err := r.worldBankWorkbook(sheets) // wbincome.go
 	if err != nil {
@@ -110,16 +134,31 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 			Message: "no table found: no row names a country (or code) column together with years, drugs or quantities"})
 	}
 	r.finalChecks()
+	for _, p := range r.skipped.problems() {
+		r.problem(p)
+	}
+	if p, ok := r.ignored.problem(); ok {
+		r.problem(p)
+	}
+	for _, why := range r.filterOrder {
+		rows := "rows"
+		if r.filtered[why] == 1 {
+			rows = "row"
+		}
+		r.problem(access.Problem{Severity: access.SeverityWarning, Code: CodeRowsFiltered,
+			Message: fmt.Sprintf("skipped %d %s of %s", r.filtered[why], rows, why)})
+	}
 	if err := r.flush(); err != nil {
 		return res, err
 	}
-	if r.suppressed > 0 {
+	for _, code := range sortedCodes(r.suppressed) {
+		n := r.suppressed[code]
 		sev := access.SeverityWarning
-		if r.suppressedErrors > 0 {
+		if r.suppressedErrors[code] > 0 {
 			sev = access.SeverityError
 		}
-		r.problems = append(r.problems, access.Problem{Severity: sev, Code: CodeTooManyProblems,
-			Message: fmt.Sprintf("%d more problems (%d errors) not listed", r.suppressed, r.suppressedErrors)})
+		r.problems = append(r.problems, access.Problem{Severity: sev, Code: CodeTooManyProblems, Value: code,
+			Message: fmt.Sprintf("%d more %s problems not listed (%d listed)", n, code, maxProblemsPerCode)})
 	}
 	if in.Progress != nil {
 		in.Progress(int64(r.rows), int64(r.rows))
@@ -194,8 +233,13 @@ const (
 	CodeTotalMismatch      = "total_mismatch"
 	CodeTooManyProblems    = "too_many_problems"
 	CodeUnreadableSheet    = "unreadable_sheet"
-	CodeOtherIndicator     = "other_indicator"
 	CodeAmbiguousNumberFmt = "ambiguous_number"
+	CodeNumberLocale       = "number_locale"
+	CodeAggregatesSkipped  = "aggregates_skipped"
+	CodeSubtotalMismatch   = "subtotal_mismatch"
+	CodeSeriesIgnored      = "series_ignored"
+	CodeOtherIndicator     = "other_indicator"
+	CodeRowsFiltered       = "rows_filtered"
 )
 
 // cellRef addresses one cell as the user sees it.
@@ -223,6 +267,7 @@ type entry struct {
 	vals  [nFields]float64
 	set   uint32
 	refs  [nFields]cellRef
+	raw   [nFields]string // the cells as typed
 	first cellRef
 }
 
@@ -244,19 +289,33 @@ type run struct {
 	totalRows int64
 
 	problems         []access.Problem
-	suppressed       int
-	suppressedErrors int
+	suppressed       map[string]int // by code
+	suppressedErrors map[string]int
 	matches          []access.Match
 	matchSeen        map[string]bool
-	entries          map[string]*entry
-	order            []string
-	countryCache     map[string]countryHit
-	drugCache        map[string]drugHit
+	perCode          map[string]int // problems listed, by code
+
+	publisherHint string // whose aggregates a name most likely is: worldbank, who, owid, ihme, incb, un
+	skipped       skippedAggregates
+	ignored       ignoredSeries
+	filtered      map[string]int // rows passed over by a filter (sex, age, metric), by reason
+	filterOrder   []string
+
+	workbook     bool   // an .xlsx or .xls file, not text
+	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
+	colVotes     map[colKey]*localeVotes
+	fileVotes    localeVotes
+	localeNoted  map[colKey]bool
+	entries      map[string]*entry
+	order        []string
+	countryCache map[string]countryHit
+	drugCache    map[string]drugHit
 }
 
 type countryHit struct {
 	iso3      string
-	skip      string // "aggregate" or "no-iso-code": a row to pass over
+	agg       *aggregate // a known group of countries: the row is skipped
+	owid      bool       // an OWID_ code not in the table: a group unless the row's name is a country
 	ok        bool
 	tried     string
 	suggested []string
@@ -271,18 +330,39 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[string]*entry{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		entries: map[string]*entry{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
-	if len(r.problems) >= maxProblems {
-		r.suppressed++
+	if r.perCode[p.Code] >= maxProblemsPerCode {
+		r.suppressed[p.Code]++
 		if p.Severity == access.SeverityError {
-			r.suppressedErrors++
+			r.suppressedErrors[p.Code]++
 		}
 		return
 	}
+	r.perCode[p.Code]++
 	r.problems = append(r.problems, p)
+}
+
+func sortedCodes(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// filter counts a row passed over on purpose, to report once.
+func (r *run) filter(why string) {
+	if r.filtered == nil {
+		r.filtered = map[string]int{}
+	}
+	if _, ok := r.filtered[why]; !ok {
+		r.filterOrder = append(r.filterOrder, why)
+	}
+	r.filtered[why]++
 }
 
 func (r *run) errorAt(c cellRef, code, value, format string, args ...any) {
@@ -331,32 +411,38 @@ func (r *run) flush() error {
 
 // resolveCountry resolves a code or name, trying the text without
 // footnote markers ("United Republic of Tanzania a") when the text itself
-// is unknown.
+// is unknown. A text that is no country but a known aggregate (a region,
+// an income group, a total) is marked so.
 func (r *run) resolveCountry(s string) countryHit {
 	s = strings.TrimSpace(s)
 	if h, ok := r.countryCache[s]; ok {
 		return h
 	}
 	h := countryHit{tried: s}
+	t := strings.TrimSpace(reFootnote.ReplaceAllString(s, ""))
 	c, m, ok := r.in.Resolver.Country(s)
-	if !ok {
-		if t := strings.TrimSpace(reFootnote.ReplaceAllString(s, "")); t != s && t != "" {
-			c, m, ok = r.in.Resolver.Country(t)
-			m.Value = s
-		}
+	if !ok && t != s && t != "" {
+		c, m, ok = r.in.Resolver.Country(t)
+		m.Value = s
 	}
-	switch {
-	case ok:
+	if ok {
 		h.iso3, h.ok = c.ISO3, true
 		if m.Method != "iso3" {
 			r.match(m)
 		}
-	case isAggregate(s):
-		h.skip = "aggregate"
+		r.countryCache[s] = h
+		return h
+	}
+	a, found := aggregates.lookupFor(s, r.publisherHint)
+	if !found && t != s && t != "" {
+		a, found = aggregates.lookupFor(t, r.publisherHint)
+	}
+	switch {
+	case found:
+		h.agg = &a
 		r.match(access.Match{What: "country", Value: s, Method: "aggregate"})
-	case isNoISOArea(s):
-		h.skip = "no-iso-code"
-		r.match(access.Match{What: "country", Value: s, Method: "no-iso-code"})
+	case isOWIDCode(s):
+		h.owid = true
 	default:
 		h.suggested = r.in.Resolver.Suggest(s, 3)
 		r.match(access.Match{What: "country", Value: s, Suggestions: h.suggested})
@@ -372,11 +458,12 @@ func (r *run) resolveDrug(s string) drugHit {
 	}
 	var h drugHit
 	code, frac, salt, m, ok := r.in.Resolver.Drug(s)
-	if !ok {
-		if t := strings.TrimSpace(reFootnote.ReplaceAllString(s, "")); t != s && t != "" {
-			code, frac, salt, m, ok = r.in.Resolver.Drug(t)
-			m.Value = s
+	for _, t := range drugNameVariants(s) {
+		if ok {
+			break
 		}
+		code, frac, salt, m, ok = r.in.Resolver.Drug(t)
+		m.Value = s
 	}
 	if ok {
 		h = drugHit{code: code, frac: frac, salt: salt, ok: true}
@@ -396,7 +483,7 @@ func (r *run) resolveDrug(s string) drugHit {
 // drugInText finds a drug named in a title or sheet name ("Consumption of
 // morphine, 2009-2013"), longest phrase first.
 func (r *run) drugInText(s string) (drugHit, bool) {
-	words := strings.Fields(access.NormalizeName(s))
+	words := strings.Fields(normalize(s))
 	for n := min(5, len(words)); n >= 1; n-- {
 		for i := 0; i+n <= len(words); i++ {
 			if h := r.resolveDrugQuiet(strings.Join(words[i:i+n], " ")); h.ok {
@@ -409,6 +496,12 @@ func (r *run) drugInText(s string) (drugHit, bool) {
 
 func (r *run) resolveDrugQuiet(s string) drugHit {
 	code, frac, salt, _, ok := r.in.Resolver.Drug(s)
+	for _, t := range drugNameVariants(s) {
+		if ok {
+			break
+		}
+		code, frac, salt, _, ok = r.in.Resolver.Drug(t)
+	}
 	if !ok {
 		return drugHit{}
 	}
@@ -454,66 +547,7 @@ func round12(v float64) float64 {
 	return out
 }
 
-var (
-	wbAggregateCodes = setOf("AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU",
-		"FCS", "HIC", "HPC", "IBD", "IBT", "IDA", "IDB", "IDX", "INX", "LAC", "LCN", "LDC", "LIC", "LMC", "LMY",
-		"LTE", "MEA", "MIC", "MNA", "NAC", "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA", "SSF", "SST", "TEA",
-		"TEC", "TLA", "TMN", "TSA", "TSS", "UMC", "WLD", "XKX_AGG")
-	aggregateNames = setOf("world", "total", "grand total", "totals", "sum", "all countries", "global",
-		"africa", "americas", "asia", "europe", "oceania", "latin america and the caribbean", "northern america",
-		"sub saharan africa", "sub saharan africa excluding high income", "east asia pacific", "europe central asia",
-		"middle east north africa", "south asia", "north america", "latin america caribbean", "arab world",
-		"euro area", "european union", "high income", "low income", "lower middle income", "upper middle income",
-		"middle income", "low middle income", "low and middle income", "oecd members", "least developed countries",
-		"least developed countries un classification", "fragile and conflict affected situations",
-		"heavily indebted poor countries hipc", "ida only", "ida blend", "ida total", "ibrd only", "ida ibrd total",
-		"small states", "other small states", "pacific island small states", "caribbean small states",
-		"more developed regions", "less developed regions", "sdg regions", "not classified",
-		"african region", "region of the americas", "south east asia region", "european region",
-		"eastern mediterranean region", "western pacific region", "who region", "income groups")
-	noISOAreas = setOf("channel islands", "830", "channel islands 830")
-	reM49Code  = regexp.MustCompile(`^[0-9]{1,4}$`)
-	m49Regions = setOf("1", "2", "5", "9", "11", "13", "14", "15", "17", "18", "19", "21", "29", "30", "34", "35",
-		"39", "53", "54", "57", "61", "142", "143", "145", "150", "151", "154", "155", "202", "419")
-)
-
-func setOf(xs ...string) map[string]bool {
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
-
-// isAggregate recognises regional, income and world totals that World
-// Bank, UN and INCB tables list among countries.
-func isAggregate(s string) bool {
-	t := strings.TrimSpace(s)
-	if wbAggregateCodes[strings.ToUpper(t)] {
-		return true
-	}
-	n := access.NormalizeName(t)
-	if aggregateNames[n] {
-		return true
-	}
-	if reM49Code.MatchString(t) {
-		v, _ := strconv.Atoi(t)
-		if v >= 900 || m49Regions[strconv.Itoa(v)] {
-			return true
-		}
-	}
-	return strings.HasSuffix(n, " income") || strings.HasPrefix(n, "world ") ||
-		strings.Contains(n, " excluding high income") || strings.Contains(n, "ida ") && strings.Contains(n, "ibrd")
-}
-
-func isNoISOArea(s string) bool {
-	n := access.NormalizeName(s)
-	if reM49Code.MatchString(n) {
-		v, _ := strconv.Atoi(n)
-		n = strconv.Itoa(v)
-	}
-	return noISOAreas[n]
-}
+var reM49Code = regexp.MustCompile(`^[0-9]{1,4}$`)
 
 // sortedKeys is used for deterministic final checks.
 func sortedKeys(m map[string][]*entry) []string {
@@ -523,4 +557,25 @@ func sortedKeys(m map[string][]*entry) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+var reParenthetical = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
+
+// drugNameVariants are the other readings of a drug header or cell, tried
+// in order when it does not resolve as it is: without footnote markers
+// ("Morphine a"), the series table's name ("Pethidine (meperidine)"), and
+// the name outside and inside parentheses.
+func drugNameVariants(s string) []string {
+	var out []string
+	t := strings.TrimSpace(reFootnote.ReplaceAllString(s, ""))
+	if t != s && t != "" {
+		out = append(out, t)
+	}
+	if st, ok := seriesMap.lookup(t); ok && st.kind == access.KindConsumption {
+		out = append(out, st.target)
+	}
+	if m := reParenthetical.FindStringSubmatch(t); m != nil {
+		out = append(out, m[1], m[2])
+	}
+	return out
 }

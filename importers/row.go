@@ -16,6 +16,8 @@ type pending struct {
 	vals  [nFields]float64
 	set   uint32
 	refs  [nFields]cellRef
+	raw   [nFields]string // the cells as typed, for problems
+	dash  uint32          // fields given as "-" (nil or below the threshold)
 	conv  string
 }
 
@@ -45,7 +47,10 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 	}
 
 	// Country.
-	iso3, ref, skip := r.rowCountry(t, n, cell, at)
+	iso3, ref, skip, agg := r.rowCountry(t, n, cell, at)
+	if agg != nil {
+		r.subtotal(t, n, cells, agg)
+	}
 	if skip {
 		return true, nil
 	}
@@ -57,8 +62,38 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		return true, r.countryRow(t, n, iso3, cell, at)
 	}
 
-	// Dimensions.
-	year := t.ctxYear
+	d, ok := r.dims(t, cell, at)
+	if !ok {
+		return true, nil
+	}
+	recs, keys, bad := r.quantities(t, d, cell, at)
+	t.sub.countryRow()
+	if bad {
+		return true, nil
+	}
+	for _, k := range keys {
+		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, recs[k]); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// rowDims are what a row says about its records besides quantities.
+type rowDims struct {
+	year      int
+	drug      drugHit
+	unit      unit // from a Unit column or the series
+	cause     string
+	estKind   access.EstimateKind
+	estStatus access.EstimateStatus
+}
+
+// dims reads the row's year, drug, salt, unit, series, cause and estimate
+// kind and status; ok is false when the row is skipped or refused (the
+// problem reported).
+func (r *run) dims(t *table, cell func(int) string, at func(int) cellRef) (rowDims, bool) {
+	d := rowDims{year: t.ctxYear, drug: t.ctxDrug, estKind: access.EstimateAnnual, estStatus: access.EstimateSubmitted}
 	if i, ok := t.id[roleYear]; ok {
 		s := cell(i)
 		y, ok := parseYear(s)
@@ -68,36 +103,34 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			} else {
 				r.errorAt(at(i), CodeInvalidYear, s, "%q is not a year between 1900 and 2100", s)
 			}
-			return true, nil
+			return d, false
 		}
-		year = y
+		d.year = y
 	}
-	drug := t.ctxDrug
 	if i, ok := t.id[roleDrug]; ok {
 		s := cell(i)
 		if s == "" {
 			r.errorAt(at(i), CodeMissingValue, s, "the drug is missing")
-			return true, nil
+			return d, false
 		}
-		drug = r.resolveDrug(s)
-		if !drug.ok {
+		d.drug = r.resolveDrug(s)
+		if !d.drug.ok {
 			sug := r.in.Resolver.SuggestDrug(s, 3)
 			r.match(access.Match{What: "drug", Value: s, Suggestions: sug})
 			r.errorAt(at(i), CodeUnknownDrug, s, "unknown drug %q%s", s, didYouMean(sug))
-			return true, nil
+			return d, false
 		}
 	}
 	if i, ok := t.id[roleSalt]; ok && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 		if s := cell(i); s != "" && !isBaseForm(s) {
 			h := r.resolveDrug(s)
-			if !h.ok || (drug.ok && h.code != drug.code) {
-				r.errorAt(at(i), CodeUnknownDrug, s, "unknown salt %q for %s%s", s, drug.code, didYouMean(r.in.Resolver.SuggestDrug(s, 3)))
-				return true, nil
+			if !h.ok || (d.drug.ok && h.code != d.drug.code) {
+				r.errorAt(at(i), CodeUnknownDrug, s, "unknown salt %q for %s%s", s, d.drug.code, didYouMean(r.in.Resolver.SuggestDrug(s, 3)))
+				return d, false
 			}
-			drug = h
+			d.drug = h
 		}
 	}
-	rowUnit := unit{}
 	if i, ok := t.id[roleUnit]; ok {
 		if s := cell(i); s != "" {
 			u, ok := drugUnit(s)
@@ -106,72 +139,86 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			}
 			if !ok {
 				r.errorAt(at(i), CodeUnknownUnit, s, "unknown unit %q (use kg, g or mg)", s)
-				return true, nil
+				return d, false
 			}
-			rowUnit = u
+			d.unit = u
 		}
+	}
+	series, skipRow := r.rowSeries(t, cell)
+	if skipRow {
+		return d, false
 	}
 	if t.kind == access.KindPopulation {
-		if i, ok := t.id[roleIndicatorCode]; ok {
-			if s := cell(i); s != "" && !strings.EqualFold(s, "SP.POP.TOTL") {
-				r.warnAt(at(i), CodeOtherIndicator, s, "indicator %q is not total population (SP.POP.TOTL); row skipped", s)
-				return true, nil
-			}
-		} else if i, ok := t.id[roleIndicatorName]; ok {
-			if s := cell(i); s != "" && access.NormalizeName(s) != "population total" {
-				r.warnAt(at(i), CodeOtherIndicator, s, "indicator %q is not total population; row skipped", s)
-				return true, nil
+		if i, ok := t.id[roleVariant]; ok {
+			if v := normalize(cell(i)); v != "" && v != "medium" && v != "estimates" {
+				return d, false // projection variants other than the medium one
 			}
 		}
-		if i, ok := t.id[roleVariant]; ok {
-			if v := access.NormalizeName(cell(i)); v != "" && v != "medium" && v != "estimates" {
-				return true, nil // projection variants other than the medium one
-			}
+		if series.unit == "thousands" {
+			d.unit = unit{"thousands", 1000}
 		}
 	}
-	cause := ""
+	if !r.keepRow(t, cell) {
+		return d, false
+	}
+	if t.kind == access.KindDeaths && series.target != "" {
+		d.cause = series.target
+	}
 	if i, ok := t.id[roleCause]; ok && t.kind == access.KindDeaths {
 		s := cell(i)
-		cause = causeIn(access.NormalizeName(s))
-		if cause == "" && s != "" {
+		d.cause = causeOf(s)
+		if d.cause == "" && s != "" {
+			if t.fromIHME() {
+				r.ignored.add(s) // GBD results hold every cause; those not mapped are not wanted
+				return d, false
+			}
 			r.errorAt(at(i), CodeUnknownCause, s, "unknown cause of death %q", s)
-			return true, nil
+			return d, false
 		}
 	}
-	estKind, estStatus := access.EstimateAnnual, access.EstimateSubmitted
-	if t.kind == access.KindEstimates {
-		if i, ok := t.id[roleEstKind]; ok {
-			if s := cell(i); s != "" {
-				k, ok := parseEstimateKind(s)
-				if !ok {
-					r.errorAt(at(i), CodeInvalidValue, s, "kind %q is neither annual nor supplementary", s)
-					return true, nil
-				}
-				estKind = k
-			}
-		}
-		if i, ok := t.id[roleStatus]; ok {
-			if s := cell(i); s != "" {
-				st, ok := parseEstimateStatus(s)
-				if !ok {
-					r.errorAt(at(i), CodeInvalidValue, s, "status %q is neither submitted nor confirmed", s)
-					return true, nil
-				}
-				estStatus = st
-			}
-		}
+	if t.kind == access.KindEstimates && !r.estimateKindStatus(t, cell, at, &d) {
+		return d, false
 	}
+	return d, true
+}
 
-	// Quantities, grouped into records.
-	recs := map[string]*pending{}
-	var keys []string
-	bad := false
+// estimateKindStatus reads Form B's kind (annual or supplementary) and
+// status (submitted or confirmed) into d; false when one is unknown.
+func (r *run) estimateKindStatus(t *table, cell func(int) string, at func(int) cellRef, d *rowDims) bool {
+	if i, ok := t.id[roleEstKind]; ok {
+		if s := cell(i); s != "" {
+			k, ok := parseEstimateKind(s)
+			if !ok {
+				r.errorAt(at(i), CodeInvalidValue, s, "kind %q is neither annual nor supplementary", s)
+				return false
+			}
+			d.estKind = k
+		}
+	}
+	if i, ok := t.id[roleStatus]; ok {
+		if s := cell(i); s != "" {
+			st, ok := parseEstimateStatus(s)
+			if !ok {
+				r.errorAt(at(i), CodeInvalidValue, s, "status %q is neither submitted nor confirmed", s)
+				return false
+			}
+			d.estStatus = st
+		}
+	}
+	return true
+}
+
+// quantities reads the row's quantity cells into records, one per year,
+// drug or cause the columns name; bad is set when a cell was refused (the
+// row then stores nothing).
+func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs map[string]*pending, keys []string, bad bool) {
+	recs = map[string]*pending{}
 	for _, v := range t.vals {
 		s := cell(v.idx)
 		if s == "" || isNotGiven(s) {
 			continue
 		}
-		p := pending{year: year, drug: drug, cause: cause}
+		p := pending{year: d.year, drug: d.drug, cause: d.cause}
 		if v.year != 0 {
 			p.year = v.year
 		}
@@ -182,44 +229,57 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 			p.cause = v.cause
 		}
 		var val float64
-		if isDash(s) {
+		var cellUnit unit
+		dash := isDash(s)
+		if dash {
 			r.warnAt(at(v.idx), CodeBelowThreshold, s, "\"-\" (nil or below the publication threshold) recorded as 0")
 		} else {
-			x, err := ParseNumber(s, r.locale)
+			drugQty := t.kind == access.KindConsumption || t.kind == access.KindEstimates
+			x, err := r.number(at(v.idx), s, drugQty)
 			if err != nil {
 				r.errorAt(at(v.idx), CodeInvalidNumber, s, "%q is not a number (%v)", s, err)
 				bad = true
 				continue
 			}
-			if x < 0 {
+			if x.v < 0 {
 				r.errorAt(at(v.idx), CodeNegative, s, "negative quantity %s refused", s)
 				bad = true
 				continue
 			}
-			val = x
+			val, cellUnit = x.v, x.unit
 		}
-		u := v.unit
+		u := cellUnit
 		if !u.ok() {
-			u = rowUnit
+			u = v.unit
+		}
+		if !u.ok() {
+			u = d.unit
 		}
 		if !u.ok() {
 			u = t.ctxUnit
 		}
-		switch t.kind {
-		case access.KindConsumption, access.KindEstimates:
+		switch {
+		case v.field == fStockOut:
+			if val > 366 {
+				r.errorAt(at(v.idx), CodeInvalidValue, s, "%s days out of stock: a year has at most 366 days", s)
+				bad = true
+				continue
+			}
+		case t.kind == access.KindConsumption, t.kind == access.KindEstimates:
 			if !u.ok() {
 				r.errorAt(at(v.idx), CodeUnknownUnit, s, "no unit for this quantity")
 				bad = true
 				continue
 			}
 			val = round12(val * u.mult * p.drug.frac)
-		case access.KindPopulation:
+		case t.kind == access.KindPopulation:
 			if u.ok() {
 				val = round12(val * u.mult)
 			} else if t.thousands {
 				val = round12(val * 1000)
 			}
 		}
+		t.sub.country(v.idx, val)
 		k := fmt.Sprint(p.year, "|", p.drug.code, "|", p.cause)
 		q := recs[k]
 		if q == nil {
@@ -233,19 +293,15 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 		q.vals[v.field] = val
 		q.set |= 1 << v.field
 		q.refs[v.field] = at(v.idx)
-		if q.conv == "" && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
+		q.raw[v.field] = s
+		if dash {
+			q.dash |= 1 << v.field
+		}
+		if q.conv == "" && v.field != fStockOut && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
-	if bad {
-		return true, nil
-	}
-	for _, k := range keys {
-		if err := r.record(t, n, iso3, ref, estKind, estStatus, recs[k]); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
+	return recs, keys, bad
 }
 
 func (t *table) isValueCol(i int) bool {
@@ -257,19 +313,27 @@ func (t *table) isValueCol(i int) bool {
 	return false
 }
 
-// rowCountry resolves the row's country from its code or name columns.
-func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) cellRef) (iso3 string, ref cellRef, skip bool) {
+// rowCountry resolves the row's country from its code or name columns. A
+// row of a known aggregate is skipped (skip set, agg naming it) and counted
+// for the closing summary.
+func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) cellRef) (iso3 string, ref cellRef, skip bool, agg *aggregate) {
 	if t.kind == access.KindCountries {
 		if i, ok := t.id[roleRegion]; ok && cell(i) == "" {
 			// World Bank metadata lists aggregates with an empty region.
 			name := cell(t.idOr(roleName, roleISO3))
-			r.match(access.Match{What: "country", Value: firstNonEmpty(name, cell(t.idOr(roleISO3, roleName))), Method: "aggregate"})
-			return "", ref, true
+			code := cell(t.idOr(roleISO3, roleName))
+			a, found := aggregates.lookupFor(code, "worldbank")
+			if !found {
+				a = aggregate{publisher: "worldbank", group: "groups", code: code}
+			}
+			r.match(access.Match{What: "country", Value: firstNonEmpty(name, code), Method: "aggregate"})
+			r.skipped.add(a, firstNonEmpty(name, a.name, code))
+			return "", ref, true, &a
 		}
 	}
 	var fail *countryHit
 	failRef := cellRef{}
-	any := false
+	any, owid := false, false
 	for _, rl := range []role{roleISO3, roleNumeric, roleISO2, roleName} {
 		i, ok := t.id[rl]
 		if !ok {
@@ -282,26 +346,42 @@ func (r *run) rowCountry(t *table, n int, cell func(int) string, at func(int) ce
 		any = true
 		h := r.resolveCountry(s)
 		if h.ok {
-			return h.iso3, at(i), false
+			return h.iso3, at(i), false, nil
 		}
-		if h.skip != "" {
-			return "", at(i), true
+		if h.agg != nil {
+			label := h.agg.name
+			if j, ok := t.id[roleName]; ok && rl != roleName && cell(j) != "" {
+				label = cell(j) // "Arab World" rather than "ARB"
+			}
+			r.skipped.add(*h.agg, label)
+			return "", at(i), true, h.agg
+		}
+		if h.owid {
+			owid = true
+			continue // OWID_KOS: the name says which country
 		}
 		if fail == nil || rl == roleName {
 			hh := h
 			fail, failRef = &hh, at(i)
 		}
 	}
+	if owid {
+		// An OWID_ code whose name is no country: one of OWID's groups.
+		label := firstNonEmpty(cell(t.idOr(roleName)), cell(t.idOr(roleISO3)))
+		a := aggregate{publisher: "owid", group: "regions", code: cell(t.idOr(roleISO3)), name: label}
+		r.skipped.add(a, label)
+		return "", cellRef{t.sheet, n, t.idOr(roleISO3)}, true, &a
+	}
 	if !any {
 		if r.in.Country != "" {
-			return r.in.Country, cellRef{t.sheet, n, -1}, false
+			return r.in.Country, cellRef{t.sheet, n, -1}, false, nil
 		}
 		c := t.idOr(roleName, roleISO3)
 		r.warnAt(cellRef{t.sheet, n, c}, CodeNoCountry, "", "the row has figures but no country; it is skipped")
-		return "", ref, true
+		return "", ref, true, nil
 	}
 	r.errorAt(failRef, CodeUnknownCountry, fail.tried, "unknown country %q%s", fail.tried, didYouMean(fail.suggested))
-	return "", ref, true
+	return "", ref, true, nil
 }
 
 func (t *table) idOr(rs ...role) int {
@@ -330,7 +410,7 @@ func didYouMean(s []string) string {
 }
 
 func isBaseForm(s string) bool {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "base", "anhydrous base", "as base", "free base":
 		return true
 	}
@@ -338,7 +418,7 @@ func isBaseForm(s string) bool {
 }
 
 func popUnit(s string) (unit, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "persons", "people", "number", "inhabitants", "1":
 		return unit{"persons", 1}, true
 	case "thousands", "thousand", "000", "1000", "thousands of persons":
@@ -350,7 +430,7 @@ func popUnit(s string) (unit, bool) {
 }
 
 func parseEstimateKind(s string) (access.EstimateKind, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "annual", "a", "annual estimate", "annual estimates":
 		return access.EstimateAnnual, true
 	case "supplementary", "s", "supp", "supplementary estimate", "supplementary estimates":
@@ -360,13 +440,25 @@ func parseEstimateKind(s string) (access.EstimateKind, bool) {
 }
 
 func parseEstimateStatus(s string) (access.EstimateStatus, bool) {
-	switch access.NormalizeName(s) {
+	switch normalize(s) {
 	case "submitted", "s", "furnished", "proposed":
 		return access.EstimateSubmitted, true
 	case "confirmed", "c", "established", "approved":
 		return access.EstimateConfirmed, true
 	}
 	return "", false
+}
+
+// state is which of the three value states field f was given in: a number,
+// "-" (nil or below the publication threshold, recorded as 0) or blank.
+func (p *pending) state(f int) access.ValueState {
+	switch {
+	case p.set&(1<<f) == 0:
+		return access.ValueNotReported
+	case p.dash&(1<<f) != 0:
+		return access.ValueNil
+	}
+	return access.ValueReported
 }
 
 func ptr(p *pending, f int) *float64 {
@@ -433,17 +525,17 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		}
 		return nil
 	}
-	r.entries[key] = &entry{kind: t.kind, iso3: iso3, year: p.year, dim: dim, vals: p.vals, set: p.set, refs: p.refs, first: firstRef}
+	r.entries[key] = &entry{kind: t.kind, iso3: iso3, year: p.year, dim: dim, vals: p.vals, set: p.set, refs: p.refs, raw: p.raw, first: firstRef}
 	r.order = append(r.order, key)
 
 	switch t.kind {
 	case access.KindConsumption:
 		if g := p.vals[fConsumed]; p.set&(1<<fConsumed) != 0 && g > 0 && g < 1000 {
-			r.warnAt(p.refs[fConsumed], CodeUnder1kg, "", "under 1 kg: INCB publishes such amounts rounded or as \"-\"")
+			r.warnAt(p.refs[fConsumed], CodeUnder1kg, p.raw[fConsumed], "%s (%s g) is under 1 kg: INCB publishes such amounts rounded or as \"-\"", p.raw[fConsumed], fmtG(g))
 		}
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
-			Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized), Stock: ptr(p, fStock),
-			Seizures: ptr(p, fSeizures), Conversion: p.conv, Lineage: lin}
+			State: p.state(fConsumed), Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized),
+			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), StockOutDays: ptr(p, fStockOut), Conversion: p.conv, Lineage: lin}
 		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,
@@ -461,7 +553,7 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			tot := *e.Total
 			tol := math.Max(1, 0.001*tot)
 			if math.Abs(tot-withC) > tol && math.Abs(tot-noC) > tol {
-				r.warnAt(p.refs[fTotal], CodeTotalMismatch, fmt.Sprint(tot),
+				r.warnAt(p.refs[fTotal], CodeTotalMismatch, p.raw[fTotal],
 					"total %s g matches neither a+b+c+d (%s g) nor a+b+d (%s g)", fmtG(tot), fmtG(withC), fmtG(noC))
 			}
 		}
@@ -510,7 +602,7 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	}
 	if i, ok := t.id[roleWHORegion]; ok {
 		if s := cell(i); s != "" {
-			v, ok := whoRegions[access.NormalizeName(s)]
+			v, ok := whoRegions[normalize(s)]
 			if !ok {
 				r.errorAt(at(i), CodeInvalidValue, s, "unknown WHO region %q (AFR, AMR, EMR, EUR, SEAR, WPR)", s)
 				return nil
@@ -520,7 +612,7 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	}
 	if i, ok := t.id[roleIncome]; ok {
 		if s := cell(i); s != "" {
-			v, ok := incomeGroups[access.NormalizeName(s)]
+			v, ok := incomeGroups[normalize(s)]
 			if !ok {
 				r.errorAt(at(i), CodeInvalidValue, s, "unknown income group %q (LIC, LMC, UMC, HIC)", s)
 				return nil
@@ -547,3 +639,71 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 	r.entries[key] = &entry{kind: t.kind, iso3: iso3, dim: sig, first: cellRef{t.sheet, n, -1}}
 	return r.add(func(b *access.Batch) { b.Countries = append(b.Countries, m) })
 }
+
+// rowSeries reads the row's indicator (WDI, DataBank, GHO): a series the
+// series table maps to the table's kind is read; any other is listed once
+// as ignored and the row skipped.
+func (r *run) rowSeries(t *table, cell func(int) string) (seriesTarget, bool) {
+	code, name := "", ""
+	if i, ok := t.id[roleIndicatorCode]; ok {
+		code = cell(i)
+	}
+	if i, ok := t.id[roleIndicatorName]; ok {
+		name = cell(i)
+	}
+	if code == "" && name == "" {
+		return seriesTarget{}, false
+	}
+	for _, s := range []string{code, name} {
+		if st, ok := seriesMap.lookup(s); ok && s != "" {
+			if st.kind == t.kind {
+				return st, false
+			}
+			break
+		}
+	}
+	r.ignored.add(firstNonEmpty(code, name))
+	return seriesTarget{}, true
+}
+
+// fromIHME reports a GBD results-tool table (measure and metric columns).
+func (t *table) fromIHME() bool {
+	_, measure := t.id[roleMeasure]
+	_, metric := t.id[roleMetric]
+	return measure || metric
+}
+
+// keepRow applies the filters of results tables: deaths (measure), counts
+// (metric), both sexes and all ages. A row passed over is counted by
+// reason and reported once.
+func (r *run) keepRow(t *table, cell func(int) string) bool {
+	check := func(rl role, col, want string, keep ...string) bool {
+		i, ok := t.id[rl]
+		if !ok {
+			return true
+		}
+		v := cell(i)
+		n := normalize(v)
+		if n == "" {
+			return true
+		}
+		for _, k := range keep {
+			if n == k {
+				return true
+			}
+		}
+		if rl == roleSex && !sexValues[n] {
+			return true // GHO's Dim1 may hold another dimension than sex
+		}
+		r.filter(fmt.Sprintf("%s %q (only %s is read)", col, v, want))
+		return false
+	}
+	return check(roleMeasure, "measure", "Deaths", "deaths", "death") &&
+		check(roleMetric, "metric", "Number", "number", "count", "numbers") &&
+		check(roleSex, "sex", "Both", "both", "both sexes", "btsx", "sex btsx", "total", "all") &&
+		check(roleAge, "age", "All ages", "all ages", "all age", "total", "all", "age all ages")
+}
+
+// sexValues are the values a sex column holds other than both sexes.
+var sexValues = map[string]bool{"male": true, "female": true, "males": true, "females": true, "men": true, "women": true,
+	"sex mle": true, "sex fmle": true, "mle": true, "fmle": true, "m": true, "f": true}

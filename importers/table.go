@@ -23,9 +23,29 @@ type table struct {
 	ctxUnit   unit         // a unit named by the title, units line or sheet name
 	thousands bool         // population in thousands
 	vintage   string
+	sub       *subtotals // INCB subtotal and Total rows, checked at the end
+	unused    []string   // headers that are neither identifiers nor quantities
 }
 
-// sheet reads one sheet: finds its header, then streams its data rows.
+// sheetRows is one sheet being read: its first rows, buffered so that the
+// layouts can look at them, and the rest still to be streamed.
+type sheetRows struct {
+	name   string
+	head   []bufRow        // the first headerScan rows (fewer if the sheet is short)
+	merges func() [][4]int // merged ranges, read lazily
+	next   func() (int, []string, bool)
+	src    rowSource
+}
+
+// bufRow is one row with its 1-based number as the user sees it.
+type bufRow struct {
+	n     int
+	cells []string
+}
+
+// sheet reads one sheet: its first rows are buffered and offered to each
+// layout of sheetLayouts in turn; the first that recognises them reads the
+// sheet.
 func (r *run) sheet(sh sheet) error {
 	src, err := sh.open()
 	if err != nil {
@@ -34,11 +54,6 @@ func (r *run) sheet(sh sheet) error {
 		return nil
 	}
 	defer src.Close()
-	type bufRow struct {
-		n     int
-		cells []string
-	}
-	var buf []bufRow
 	tooManyCols := false
 	next := func() (int, []string, bool) {
 		if !src.Next() {
@@ -63,13 +78,26 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return n, cp, true
 	}
-	for len(buf) < headerScan {
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src}
+	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
 			break
 		}
-		buf = append(buf, bufRow{n, cells})
+		rows.head = append(rows.head, bufRow{n, cells})
 	}
+	for _, l := range sheetLayouts {
+		if l.match(r, rows) {
+			return l.read(r, rows)
+		}
+	}
+	return r.sourceErr(sh.name, src.Err())
+}
+
+// tableSheet is the general reader: it finds the header row among the
+// first rows, maps its columns, then streams the data rows.
+func (r *run) tableSheet(sh *sheetRows) error {
+	buf, next, src := sh.head, sh.next, sh.src
 	hi := -1
 	for i, b := range buf {
 		if r.looksLikeHeader(b.cells) {
@@ -110,11 +138,18 @@ func (r *run) sheet(sh sheet) error {
 			}
 		}
 	}
-	t, ok := r.buildTable(sh.name, buf[hi].n, header, above)
+	var sample [][]string
+	for _, b := range buf[hi+1:] {
+		sample = append(sample, b.cells)
+	}
+	t, ok := r.buildTable(sh.name, buf[hi].n, header, above, sample)
 	if !ok {
 		return r.sourceErr(sh.name, src.Err())
 	}
 	r.tables++
+	t.sub = newSubtotals(t)
+	r.publisherHint = publisherOf(t.layout, r.in.Filename)
+	defer r.checkSubtotals(t)
 	if r.kind == "" {
 		r.kind = t.kind
 	}
@@ -204,11 +239,11 @@ func (r *run) looksLikeHeader(cells []string) bool {
 	scoped := r.in.Country != ""
 	ident, year, other, years := false, false, 0, 0
 	for _, c := range cells {
-		n := access.NormalizeName(c)
+		n := normalize(c)
 		if n == "" {
 			continue
 		}
-		if _, ok := parseYear(c); ok {
+		if _, ok := headerYear(c); ok {
 			years++
 			continue
 		}
@@ -239,8 +274,29 @@ func (r *run) looksLikeHeader(cells []string) bool {
 		return true
 	case years >= 2 && len(cells) > 0 && !isBlank(cells[0]) && years == countNonBlank(cells)-1:
 		return true // "Country or territory | 2009 | 2010 | ..." with an unusual first header
+	case len(cells) > 1 && isBlank(cells[0]) && countNonBlank(cells) >= 2 && r.acrossOnly(cells[1:]):
+		return true // " | Codeine | Morphine | ..." or " | 2009 | 2010": the country column unnamed
 	}
 	return false
+}
+
+// acrossOnly reports whether every non-blank cell names a year or a drug
+// (the headers of a table with countries down and an unnamed first
+// column).
+func (r *run) acrossOnly(cells []string) bool {
+	for _, c := range cells {
+		if isBlank(c) {
+			continue
+		}
+		if _, ok := headerYear(c); ok {
+			continue
+		}
+		if r.resolveDrug(c).ok {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func countNonBlank(cells []string) int {
@@ -256,18 +312,21 @@ func countNonBlank(cells []string) int {
 var reVintage = regexp.MustCompile(`(?i)(FY ?)?((?:19|20)[0-9]{2})`)
 
 // buildTable maps the header cells of a sheet to column meanings.
-func (r *run) buildTable(sheetName string, headerRow int, header, above []string) (*table, bool) {
+func (r *run) buildTable(sheetName string, headerRow int, header, above []string, sample [][]string) (*table, bool) {
 	t := &table{sheet: sheetName, headerRow: headerRow, id: map[role]int{}}
 	context := strings.Join(append([]string{sheetName}, above...), " | ")
 	hasDrugCols, hasYearCols := false, false
 	for _, h := range header {
-		if _, ok := parseYear(h); ok {
+		if _, ok := headerYear(h); ok {
 			hasYearCols = true
-		} else if n := access.NormalizeName(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
+		} else if n := normalize(h); n != "" && identRole(n) == roleNone && r.resolveDrugQuiet(h).ok {
 			hasDrugCols = true
 		}
 	}
 	t.kind = r.in.Kind
+	if t.kind == "" {
+		t.kind = kindFromSeries(header, sample) // GHO, DataBank: the indicator says
+	}
 	if t.kind == "" {
 		t.kind = detectKind(header, context, hasDrugCols, hasYearCols)
 	}
@@ -295,7 +354,7 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 	}
 	first := true
 	for i, h := range header {
-		n := access.NormalizeName(h)
+		n := normalize(h)
 		if n == "" {
 			continue
 		}
@@ -319,7 +378,7 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 		} else if u, ok := drugUnit(h); ok {
 			c.unit = u
 		}
-		if y, ok := parseYear(h); ok {
+		if y, ok := headerYear(h); ok {
 			c.year = y
 			c.field = defaultField(t.kind)
 			t.vals = append(t.vals, c)
@@ -334,10 +393,12 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 				continue
 			}
 		case access.KindDeaths:
-			if cause := causeIn(n); cause != "" {
+			if cause := causeOf(h); cause != "" {
 				if deathsColumnUsable(h, n) {
 					c.cause, c.field = cause, fDeaths
 					t.vals = append(t.vals, c)
+				} else {
+					r.ignored.add(h) // a rate, share or subgroup
 				}
 				continue
 			}
@@ -350,8 +411,11 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 				c.unit = unit{"thousands", 1000}
 			}
 			t.vals = append(t.vals, c)
+			continue
 		}
+		t.unused = append(t.unused, h)
 	}
+	r.settleColumns(t, header)
 	t.layout = r.layoutName(t, header)
 	if !r.checkColumns(t) {
 		r.tables++ // a table, with problems already reported
@@ -402,6 +466,11 @@ func (r *run) layoutName(t *table, header []string) string {
 			return "estimates-wide-drugs"
 		}
 		return "estimates-long"
+	}
+	if l := publisherLayout(t, header); l != "" {
+		return l
+	}
+	switch t.kind {
 	case access.KindPopulation:
 		_, hasNum := t.id[roleNumeric]
 		_, hasVariant := t.id[roleVariant]
@@ -414,7 +483,7 @@ func (r *run) layoutName(t *table, header []string) string {
 			t.thousands = true
 			return "wpp"
 		}
-		if idx, ok := t.id[roleName]; ok && access.NormalizeName(header[idx]) == "country name" {
+		if idx, ok := t.id[roleName]; ok && normalize(header[idx]) == "country name" {
 			return "wdi-long"
 		}
 		return "population-long"
@@ -435,10 +504,10 @@ func (r *run) layoutName(t *table, header []string) string {
 		if _, ok := t.id[roleRegion]; ok {
 			return "worldbank-metadata"
 		}
-		if i, ok := t.id[roleISO3]; ok && access.NormalizeName(header[i]) == "dimensionmembercode" {
+		if i, ok := t.id[roleISO3]; ok && normalize(header[i]) == "dimensionmembercode" {
 			return "who-gho"
 		}
-		if i, ok := t.id[roleIncome]; ok && strings.Contains(access.NormalizeName(header[i]), "world bank income group") {
+		if i, ok := t.id[roleIncome]; ok && strings.Contains(normalize(header[i]), "world bank income group") {
 			return "who-gho"
 		}
 		return "countries-reference"
@@ -515,6 +584,9 @@ func (r *run) checkColumns(t *table) bool {
 	}
 	if t.kind == access.KindDeaths {
 		_, cause := t.id[roleCause]
+		if !cause {
+			_, cause = t.id[roleIndicatorCode] // the series says which cause
+		}
 		for _, v := range t.vals {
 			if v.cause == "" && !cause {
 				return missing("cause")
@@ -568,7 +640,138 @@ func truncate(s string, n int) string {
 func isWDILong(header []string) bool {
 	seen := map[string]bool{}
 	for _, h := range header {
-		seen[access.NormalizeName(h)] = true
+		seen[normalize(h)] = true
 	}
 	return seen["country name"] && seen["country code"] && seen["year"] && seen["value"]
+}
+
+// settleColumns resolves what the header alone leaves open: an unnamed
+// first column of country names; IHME's location_id, which is IHME's own
+// numbering and not M49; deaths columns of causes not mapped (listed once
+// as ignored rather than refused).
+func (r *run) settleColumns(t *table, header []string) {
+	if !t.hasCountryColumn() && len(header) > 0 && isBlank(header[0]) && !t.isValueCol(0) {
+		t.id[roleName] = 0
+	}
+	// GHO: FactValueNumeric (or the API's NumericValue) is the number;
+	// Value is display text ("21 000 [16 000-27 000]").
+	numeric := false
+	for _, v := range t.vals {
+		if n := normalize(v.head); n == "factvaluenumeric" || n == "numericvalue" {
+			numeric = true
+		}
+	}
+	if numeric {
+		kept := t.vals[:0]
+		for _, v := range t.vals {
+			if normalize(v.head) != "value" {
+				kept = append(kept, v)
+			}
+		}
+		t.vals = kept
+	}
+	_, measure := t.id[roleMeasure]
+	_, metric := t.id[roleMetric]
+	if i, ok := t.id[roleNumeric]; ok && (measure || metric) && normalize(header[i]) == "location id" {
+		delete(t.id, roleNumeric)
+	}
+	if t.kind == access.KindDeaths {
+		withCause := 0
+		for _, v := range t.vals {
+			if v.cause != "" {
+				withCause++
+			}
+		}
+		if withCause > 0 {
+			kept := t.vals[:0]
+			for _, v := range t.vals {
+				if v.cause == "" && v.year == 0 {
+					r.ignored.add(v.head) // "Deaths - Road injuries - …"
+					continue
+				}
+				kept = append(kept, v)
+			}
+			t.vals = kept
+			for _, h := range t.unused {
+				r.ignored.add(h) // "Population (historical)"
+			}
+		}
+	}
+}
+
+func (t *table) hasCountryColumn() bool {
+	for _, rl := range []role{roleISO3, roleISO2, roleNumeric, roleName} {
+		if _, ok := t.id[rl]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// kindFromSeries reads the kind from an indicator column's first values:
+// a GHO or DataBank export holds whatever its indicator is.
+func kindFromSeries(header []string, sample [][]string) access.ImportKind {
+	idx := -1
+	for i, h := range header {
+		if rl := identRole(normalize(h)); rl == roleIndicatorCode || rl == roleIndicatorName && idx < 0 {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return ""
+	}
+	for _, row := range sample {
+		if idx < len(row) {
+			if s, ok := seriesMap.lookup(row[idx]); ok {
+				return s.kind
+			}
+		}
+	}
+	return ""
+}
+
+// causeOf maps a cause name or a deaths column header to a cause code:
+// through the series table ("Neoplasms", "HIV/AIDS"; an OWID header
+// "Deaths - Neoplasms - Sex: Both - Age: All Ages (Number)" by its middle
+// part), else by the words it contains.
+func causeOf(h string) string {
+	name := h
+	if parts := strings.Split(h, " - "); len(parts) >= 2 && strings.EqualFold(strings.TrimSpace(parts[0]), "deaths") {
+		name = strings.TrimSpace(parts[1])
+	}
+	if s, ok := seriesMap.lookup(name); ok && s.kind == access.KindDeaths {
+		return s.target
+	}
+	return causeIn(normalize(name))
+}
+
+// publisherLayout names the layouts of publishers whose tables the
+// general reader maps column by column: GBD results, GHO exports, World
+// Bank DataBank exports and OWID grapher downloads.
+func publisherLayout(t *table, header []string) string {
+	head := func(rl role) string {
+		if i, ok := t.id[rl]; ok && i < len(header) {
+			return normalize(header[i])
+		}
+		return ""
+	}
+	dataBank := false
+	for _, v := range t.vals {
+		if v.year != 0 && strings.Contains(strings.ToUpper(v.head), "YR") {
+			dataBank = true
+		}
+	}
+	switch {
+	case t.fromIHME():
+		return "ihme-gbd"
+	case head(roleIndicatorCode) == "indicatorcode" && (head(roleISO3) == "spatialdimvaluecode" || head(roleISO3) == "spatialdim"):
+		return "gho-long"
+	case head(roleName) == "countries territories and areas":
+		return "gho-wide"
+	case dataBank:
+		return "databank-wide"
+	case head(roleName) == "entity" && t.kind != access.KindDeaths:
+		return "owid-grapher"
+	}
+	return ""
 }

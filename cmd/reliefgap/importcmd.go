@@ -39,8 +39,8 @@ type importSummary struct {
 
 // importOptions are the flags of "reliefgap import".
 type importOptions struct {
-	kind, country, format, annotate string
-	dryRun, draft                   bool
+	kind, country, format, annotate, locale string
+	dryRun, draft                           bool
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -72,6 +72,7 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
+	fs.StringVar(&o.locale, "locale", "", "how the files write numbers: dot (1,234.5) or comma (1.234,5) (default: the file's own numbers decide)")
 	return cmd
 }
 
@@ -85,6 +86,9 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	if k != "" && !k.Valid() {
 		return usageErr("unknown kind %q: use consumption, estimates, population, deaths, countries, availability or ccs", *kind)
 	}
+	if _, err := importers.ParseLocale(o.locale); err != nil {
+		return usageErr("%v", err)
+	}
 	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
 		return err
@@ -94,7 +98,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft}, stderr)
+		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft, Locale: o.locale}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
@@ -174,7 +178,7 @@ func printSummary(w io.Writer, s importSummary) {
 		switch {
 		case m.Resolved != "" && m.Method != "iso3" && m.Method != "inn":
 			fmt.Fprintf(w, "  matched %s %q → %s (by %s)\n", m.What, m.Value, m.Resolved, m.Method)
-		case m.Resolved == "":
+		case m.Resolved == "" && m.Method == "": // not aggregates: those are summed up among the problems
 			fmt.Fprintf(w, "  unmatched %s %q", m.What, m.Value)
 			if len(m.Suggestions) > 0 {
 				fmt.Fprintf(w, "; did you mean %s?", strings.Join(m.Suggestions, ", "))
@@ -182,13 +186,22 @@ func printSummary(w io.Writer, s importSummary) {
 			fmt.Fprintln(w)
 		}
 	}
-	const shown = 50
-	for i, p := range s.Problems {
-		if i == shown {
-			fmt.Fprintf(w, "  … and %d more problems (use --format json or --annotate DIR for all of them)\n", len(s.Problems)-shown)
-			break
+	// A repeated problem is shown once, with its count and first cells, so
+	// that no kind crowds out another; --format json and --annotate give
+	// every one.
+	for _, g := range access.GroupProblems(s.Problems, 5) {
+		if g.Count == 1 {
+			fmt.Fprintf(w, "  %s\n", formatProblem(g.First))
+			continue
 		}
-		fmt.Fprintf(w, "  %s\n", formatProblem(p))
+		refs := strings.Join(g.Refs, ", ")
+		if len(g.Refs) < g.Count {
+			refs += ", …"
+		}
+		fmt.Fprintf(w, "  %s %s ×%s: %s; first: %s\n", g.Severity, g.Code, groupThousands(g.Count), refs, formatProblem(g.First))
+	}
+	if len(s.Problems) > 0 && len(s.Problems) > len(access.GroupProblems(s.Problems, 0)) {
+		fmt.Fprintln(w, "  (every problem: --format json or --annotate DIR)")
 	}
 	if s.Error != "" {
 		fmt.Fprintf(w, "  %s\n", s.Error)
@@ -236,22 +249,23 @@ func writeAnnotated(path string, problems []access.Problem, dir string, stderr i
 }
 
 func (c *cli) templateCmd() *cobra.Command {
-	var kind, out string
+	var kind, out, country string
 	cmd := &cobra.Command{
 		Use:     "template",
 		Short:   "write a blank Form B (estimates) or Form C (consumption) template",
-		Example: "  reliefgap template --kind estimates -o estimates.xlsx",
+		Example: "  reliefgap template --kind estimates -o estimates.xlsx\n  reliefgap template --kind consumption --country KEN -o ken-statistics.xlsx",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.template(kind, out)
+			return c.template(kind, out, strings.ToUpper(country))
 		},
 	}
+	cmd.Flags().StringVar(&country, "country", "", "fill the country column in for this ISO3 code")
 	cmd.Flags().StringVar(&kind, "kind", "", "estimates (Form B) or consumption (Form C)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "where to write the .xlsx")
 	return cmd
 }
 
-func (c *cli) template(kindName, outPath string) error {
+func (c *cli) template(kindName, outPath, country string) error {
 	kind, out, stdout := &kindName, &outPath, c.stdout
 	k := access.ImportKind(*kind)
 	if k != access.KindEstimates && k != access.KindConsumption && k != access.KindAvailability && k != access.KindCCS {
@@ -260,7 +274,7 @@ func (c *cli) template(kindName, outPath string) error {
 	if *out == "" {
 		return usageErr("template needs -o FILE.xlsx")
 	}
-	data, err := importers.Template(k)
+	data, err := importers.CountryTemplate(k, country)
 	if err != nil {
 		return err
 	}
@@ -269,4 +283,13 @@ func (c *cli) template(kindName, outPath string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s template to %s\n", k, *out)
 	return nil
+}
+
+// groupThousands writes n with thousands commas: 4812 → "4,812".
+func groupThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -147,6 +147,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
 		CountryXLSX: reports.CountryXLSX, CountryCSV: countryCSV,
+		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",

@@ -55,6 +55,9 @@ type ImportOptions struct {
 	Publish    bool
 	RemoteAddr string
 	Progress   func(done, total int64)
+	// Locale says how the file writes numbers ("dot", "comma"); "" lets
+	// the file decide.
+	Locale string
 }
 
 // ImportResult is the outcome of an import.
@@ -195,7 +198,8 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		return u, err
 	}
 	in := ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
-		Resolver: NewResolver(countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress}
+		Resolver: NewFoldingResolver(s.nameFolder(), countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
+		Locale: opt.Locale}
 
 	var (
 		pr       ParseResult
@@ -460,4 +464,13 @@ func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, rea
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "reject", Target: fmt.Sprintf("upload:%d", id), RemoteAddr: remote, Detail: reason})
 	return u, nil
+}
+
+// nameFolder is the parser's way of folding names, when it has one, so
+// that the resolver compares names as the parser reads them.
+func (s *ImportService) nameFolder() NameFolder {
+	if f, ok := s.Parser.(NameFolder); ok {
+		return f
+	}
+	return nil
 }

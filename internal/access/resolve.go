@@ -4,12 +4,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Resolver resolves the country and drug names found in files to ISO3 codes
 // and drug codes. It is built from reference data and is safe for
 // concurrent use once built.
 type Resolver struct {
+	fold      NameFolder         // nil: NormalizeName
 	countries map[string]Country // normalised key → country
 	methods   map[string]string  // normalised key → how it matched
 	all       []Country
@@ -36,9 +38,24 @@ type nameKey struct {
 // aliases, and drugs by code, INN, synonym and salt name. Numeric codes
 // match with or without leading zeros ("4", "004").
 func NewResolver(countries []Country, drugs []Drug, saltBase FactorTable) *Resolver {
-	r := &Resolver{countries: map[string]Country{}, methods: map[string]string{}, all: countries, drugs: map[string]drugHit{}}
+	return NewFoldingResolver(nil, countries, drugs, saltBase)
+}
+
+// NameFolder folds a name for comparison: Unicode normalisation, case
+// folding and accents, so that "Côte d'Ivoire" typed with a combining
+// accent, "CÔTE D'IVOIRE" and "Cote d Ivoire" meet. The domain imports
+// only the standard library, which has no Unicode normalisation; the
+// importers package supplies a NameFolder built on golang.org/x/text.
+type NameFolder interface {
+	FoldName(s string) string
+}
+
+// NewFoldingResolver is NewResolver comparing names as f folds them (nil:
+// NormalizeName, which folds case and punctuation but not accents).
+func NewFoldingResolver(f NameFolder, countries []Country, drugs []Drug, saltBase FactorTable) *Resolver {
+	r := &Resolver{fold: f, countries: map[string]Country{}, methods: map[string]string{}, all: countries, drugs: map[string]drugHit{}}
 	add := func(k, method string, c Country) {
-		k = NormalizeName(k)
+		k = r.norm(k)
 		if method == "numeric" {
 			k = numericKey(k)
 		}
@@ -66,7 +83,7 @@ func NewResolver(countries []Country, drugs []Drug, saltBase FactorTable) *Resol
 		}
 	}
 	addDrug := func(k string, h drugHit) {
-		k = NormalizeName(k)
+		k = r.norm(k)
 		if k == "" {
 			return
 		}
@@ -108,7 +125,7 @@ func numericKey(k string) string {
 
 // Country resolves s (a code, name or alias) to a country.
 func (r *Resolver) Country(s string) (Country, Match, bool) {
-	k := numericKey(NormalizeName(s))
+	k := numericKey(r.norm(s))
 	c, ok := r.countries[k]
 	if !ok {
 		if c, ok := r.abbreviated(k); ok {
@@ -177,7 +194,7 @@ func (r *Resolver) abbreviated(k string) (Country, bool) {
 	if found == "" {
 		return Country{}, false
 	}
-	return r.countries[NormalizeName(found)], true
+	return r.countries[r.norm(found)], true
 }
 
 // Countries returns every country the resolver knows.
@@ -187,7 +204,7 @@ func (r *Resolver) Countries() []Country { return r.all }
 // fraction of the named substance's mass that is anhydrous base (1 for the
 // base itself); salt is the salt's name when s named one.
 func (r *Resolver) Drug(s string) (code string, fraction float64, salt string, m Match, ok bool) {
-	h, ok := r.drugs[NormalizeName(s)]
+	h, ok := r.drugs[r.norm(s)]
 	if !ok {
 		return "", 0, "", Match{What: "drug", Value: s}, false
 	}
@@ -200,7 +217,7 @@ func (r *Resolver) Drug(s string) (code string, fraction float64, salt string, m
 // common, so that both typos ("Tanzanai") and reordered or partial names
 // ("Republic of Tanzania") find their country.
 func (r *Resolver) Suggest(s string, n int) []string {
-	q := NormalizeName(s)
+	q := r.norm(s)
 	if q == "" || n <= 0 {
 		return nil
 	}
@@ -220,7 +237,7 @@ func (r *Resolver) Suggest(s string, n int) []string {
 // s, best first, each with the drug code it resolves to when it differs:
 // "meperidine (pethidine)".
 func (r *Resolver) SuggestDrug(s string, n int) []string {
-	q := NormalizeName(s)
+	q := r.norm(s)
 	if q == "" || n <= 0 {
 		return nil
 	}
@@ -326,24 +343,39 @@ func levenshtein(a, b []rune) int {
 	return prev[len(b)]
 }
 
-// NormalizeName folds case, accents, punctuation and white space so that
-// "Côte d'Ivoire" and "COTE D IVOIRE" compare equal. Escapes of the form
-// "<U+00E3>", which some statistics packages write for non-ASCII letters,
-// are decoded first.
+// norm folds a name as the resolver's NameFolder does.
+func (r *Resolver) norm(s string) string {
+	if r.fold != nil {
+		return r.fold.FoldName(s)
+	}
+	return NormalizeName(s)
+}
+
+// NormalizeName folds case, punctuation and white space so that "COTE D
+// IVOIRE" and "Cote d'Ivoire" compare equal: letters and digits are kept
+// (lower case), everything else separates words. Accents are kept: folding
+// them needs Unicode normalisation, which a NameFolder brings. Escapes of
+// the form "<U+00E3>", which some statistics packages write for non-ASCII
+// letters, are decoded first.
 func NormalizeName(s string) string {
-	s = decodeUEscapes(s)
+	return CollapseName(strings.ToLower(DecodeUEscapes(s)))
+}
+
+// CollapseName keeps the letters and digits of s, one space between runs of
+// them; a NameFolder ends with it.
+func CollapseName(s string) string {
 	var b strings.Builder
 	space := false
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
-		if f, ok := foldAccent[r]; ok {
-			r = f
-		}
+	for _, r := range strings.TrimSpace(s) {
 		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r):
+			// a combining mark stays with its letter
 			b.WriteRune(r)
 		default:
 			space = true
@@ -352,8 +384,8 @@ func NormalizeName(s string) string {
 	return b.String()
 }
 
-// decodeUEscapes turns "<U+00E3>" into "ã".
-func decodeUEscapes(s string) string {
+// DecodeUEscapes turns "<U+00E3>" into "ã".
+func DecodeUEscapes(s string) string {
 	if !strings.Contains(s, "<U+") {
 		return s
 	}
@@ -378,13 +410,4 @@ func decodeUEscapes(s string) string {
 		}
 		s = s[i+j+1:]
 	}
-}
-
-var foldAccent = map[rune]rune{
-	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a',
-	'ç': 'c', 'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e',
-	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ñ': 'n',
-	'ò': 'o', 'ó': 'o', 'ô': 'o', 'õ': 'o', 'ö': 'o', 'ø': 'o',
-	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ý': 'y', 'ÿ': 'y',
-	'’': '\'', 'ş': 's', 'ț': 't', 'ţ': 't', 'ğ': 'g', 'ı': 'i',
 }

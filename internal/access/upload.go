@@ -176,6 +176,9 @@ type ParseInput struct {
 	// SaltBase is the salt→base table used to convert salt quantities.
 	SaltBase FactorTable
 	Limits   Limits
+	// Locale, when set, says how the file writes numbers: "dot" (1,234.5)
+	// or "comma" (1.234,5); otherwise the file's own numbers decide.
+	Locale string
 	// Progress, if set, is called now and then with bytes or rows done.
 	Progress func(done, total int64)
 }

@@ -237,6 +237,11 @@ type uploadOut struct {
 	Duplicate bool             `json:"duplicate"`
 	Problems  []access.Problem `json:"problems"`
 	Counts    access.UploadCounts
+	Groups    []struct {
+		Code  string   `json:"code"`
+		Count int      `json:"count"`
+		Cells []string `json:"cells"`
+	} `json:"problem_groups"`
 }
 
 // mustUpload uploads and expects want.

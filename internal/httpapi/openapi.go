@@ -187,6 +187,18 @@ func OpenAPI(version string) obj {
 		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
 	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
 
+	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
+		[]obj{specISO3, yearParam, modelParam,
+			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
+			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
+			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
+			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
+			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
+			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
+			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
+			ifNoneMatch},
+		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": notModified, "400": badRequest, "404": notFound}))
+
 	for _, d := range []struct{ path, id, what, schema string }{
 		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
 		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
@@ -271,12 +283,13 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
-	return withAvailability(obj{
+	doc := withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
 			"title":       "reliefgap API",
 			"version":     version,
-			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457).",
+			"description": "How far the supply of controlled pain medicines falls short of medical need, per country; and the uploads ministries send. Errors are application/problem+json (RFC 9457) with a type documented at /api/v1/problems. Every figure carries the data version, factor tables and need model that produced it.",
+			"license":     obj{"name": "Figures: CC BY 4.0, citing reliefgap and the data version; input data under each publisher's own terms"},
 		},
 		"servers": []obj{{"url": "/"}},
 		"paths":   p,
@@ -285,6 +298,8 @@ func OpenAPI(version string) obj {
 			"schemas":         schemas(),
 		},
 	})
+	finishDocument(doc)
+	return doc
 }
 
 func schemas() obj {
@@ -308,6 +323,10 @@ func schemas() obj {
 	}
 	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
 	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
 	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
 		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
 	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
@@ -361,11 +380,17 @@ func schemas() obj {
 		"CountryGaps": object([]string{"country", "data_version", "methods", "years"}, obj{
 			"country":      countryRef,
 			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
-			"methods":      obj{"type": "object", "description": "factor-table versions and formulas behind the figures"},
+			"methods":      ref("Methods"),
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
 				"properties": obj{"year": integer(""), "income_group": nstr("the World Bank income group of the data year (FY = year + 2); null when not classified"), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
-					"flags": array(str("see /api/v1/glossary")), "lineage": array(obj{"type": "object"})}}),
+					"population": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr(""),
+					"benchmark_index": nnum(""), "benchmark_band": nstr(""), "acm": nnum(""), "acm_band": nstr(""), "need_me_mg": nnum(""),
+					"morphine_kg_to_close_gap": nnum(""), "estimate_me_mg": nnum(""), "estimate_utilization_pct": nnum(""), "estimate_need_coverage_pct": nnum(""),
+					"drugs": array(obj{"type": "object", "description": "per-drug figures: grams of base, mg ME, S-DDD, state and flags",
+						"properties": obj{"drug": str(""), "kg": nnum(""), "grams": nnum(""), "me_mg": nnum(""), "sddd": nnum("S-DDD counted: mg ÷ the drug's S-DDD"),
+							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
+					"flags": array(str("see /api/v1/glossary")), "lineage": array(object(nil, obj{"what": str(""), "year": integer(""), "upload_id": integer(""), "sheet": str(""), "row": integer("")}))}}),
 		}),
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
@@ -382,11 +407,24 @@ func schemas() obj {
 				"population_by_adequacy":       obj{"type": "object", "additionalProperties": number(""), "description": "INCB band → persons; sums to population_with_data; band none: figure null"},
 				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
 				"population_by_acm_band":       obj{"type": "object", "additionalProperties": number("")},
-				"ranking":                      array(obj{"type": "object"})}},
+				"adequacy_counts":              obj{"type": "object", "additionalProperties": integer("members")}, "benchmark_band_counts": obj{"type": "object", "additionalProperties": integer("members")},
+				"acm_band_counts":         obj{"type": "object", "additionalProperties": integer("members")},
+				"median_me_mg_per_capita": nnum(""), "median_sddd_3yr_avg": nnum(""), "sddd_per_million_per_day": nnum(""),
+				"morphine_kg_to_close_gap": nnum(""), "world_share_pct": nnum(""), "methods": ref("Methods"),
+				"ranking": array(object(nil, obj{"rank": integer(""), "country": countryRef, "me_mg_per_capita": nnum(""), "me_mg_per_capita_cagr_5y": nnum(""),
+					"need_met_pct": nnum(""), "adequacy": nstr(""), "benchmark_index": nnum("")}))}},
+		"TableRef": object(nil, obj{"name": str("factor table or model name"), "version": integer("its version")}),
+		"Methods": obj{"type": "object", "description": "factor tables (name and version), need models, rules and formulas behind the figures",
+			"properties": obj{"me": ref("TableRef"), "sddd": ref("TableRef"), "basket": ref("TableRef"), "incb_bands": ref("TableRef"),
+				"benchmark_reference": ref("TableRef"), "benchmark_bands": ref("TableRef"), "acm_bands": ref("TableRef"), "need_model": ref("TableRef"),
+				"need_models": array(ref("TableRef")), "data_quality_rules": obj{}, "days_per_year": obj{}, "formb_total": obj{},
+				"formulas": obj{"type": "object", "additionalProperties": str("the formula, in words"), "description": "the formula behind each figure, by field name"}},
+			"additionalProperties": obj{"description": "a further factor table or rule (name and version)"}},
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
-			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(obj{"type": "object"}),
+			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
-		"Lineage": lineage,
+		"Lineage":        lineage,
+		"SupplyEstimate": supplyEstimateSchema(),
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
 			"grams": nnum("consumed"), "state": obj{"type": "string", "enum": []string{"reported", "nil", "not_reported"}, "description": "a number, INCB's \"-\" (nil or under the publication threshold), or a blank"},
 			"manufactured_g": nnum(""), "utilized_for_manufacture_g": nnum(""), "stock_g": nnum(""), "seizures_g": nnum(""),
@@ -402,6 +440,7 @@ func schemas() obj {
 			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
 			"country": str("ISO3 scope; a ministry key's own country by default"),
 			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"locale":  obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
 		}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -23,7 +24,7 @@ func (s *Server) newSite() (*web.Site, error) {
 	}
 	return web.New(web.Deps{
 		Store: s.cfg.Store, Gaps: s.cfg.Gaps, Imports: s.cfg.Imports, Sessions: sessions,
-		Annotate: s.cfg.Annotate, CountryXLSX: s.cfg.CountryXLSX, CountryCSV: s.cfg.CountryCSV, Supply: s.cfg.Supply,
+		Annotate: s.cfg.Annotate, CountryXLSX: s.cfg.CountryXLSX, CountryCSV: s.cfg.CountryCSV, Supply: s.pageSupply(),
 		StatusFor: statusFor, TrustedProxies: s.cfg.TrustedProxies,
 		MaxUploadBytes: s.cfg.MaxUploadBytes, Logger: s.log, Version: s.cfg.Version,
 	})
@@ -83,4 +84,19 @@ func pagesOpenAPI(site []web.Route, add func(path, method string, o obj)) {
 func wantsPage(r *http.Request) bool {
 	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") &&
 		strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// pageSupply is the supply estimate a country page shows: the service's,
+// as the public sees it, with the default options.
+func (s *Server) pageSupply() func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error) {
+	if s.cfg.Supply == nil {
+		return nil
+	}
+	return func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error) {
+		e, err := s.cfg.Supply.Estimate(ctx, access.Principal{}, access.SupplyRequest{ISO3: iso3, Year: year, Model: model})
+		if err != nil {
+			return nil, err
+		}
+		return &e, nil
+	}
 }

@@ -60,6 +60,7 @@ func (s *Server) routes() error {
 	api.GET("/regions/:code/gaps", s.handle(s.groupGaps))
 	api.GET("/income-groups/:code/gaps", s.handle(s.groupGaps))
 	api.GET("/world/gaps", s.handle(s.groupGaps))
+	api.GET("/countries/:iso3/supply-estimate", s.handle(s.supplyEstimate))
 
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))

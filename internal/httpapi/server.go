@@ -43,8 +43,13 @@ type Config struct {
 	// marked in place; Template returns an empty workbook for a kind.
 	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
 	Template func(kind access.ImportKind) ([]byte, error)
-	Logger   *slog.Logger
-	Version  string
+	// CountryTemplate returns a template with the country filled in; a
+	// ministry key gets its own country's. Supply computes supply
+	// estimates; when nil it is built on Store if Store can serve it.
+	CountryTemplate func(kind access.ImportKind, iso3 string) ([]byte, error)
+	Supply          *access.SupplyService
+	Logger          *slog.Logger
+	Version         string
 	// MaxUploadBytes bounds an uploaded file (default 20 MiB).
 	MaxUploadBytes int64
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
@@ -67,9 +72,6 @@ type Config struct {
 	// downloads on its page; the links answer 404 when nil.
 	CountryXLSX func(g access.CountryGaps) ([]byte, error)
 	CountryCSV  func(g access.CountryGaps) ([]byte, error)
-	// Supply gives a country page next year's supply estimate; the page
-	// has no such section when nil.
-	Supply func(ctx context.Context, iso3, model string) (*web.SupplyEstimate, error)
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
@@ -115,6 +117,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Imports == nil || cfg.Gaps == nil || cfg.Keys == nil {
 		return nil, errors.New("httpapi.New: Store, Imports, Gaps and Keys are required")
+	}
+	if ss, ok := cfg.Store.(access.SupplyStore); ok && cfg.Supply == nil {
+		cfg.Supply = &access.SupplyService{Store: ss}
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = defaultMaxUpload

@@ -24,6 +24,7 @@ type uploadForm struct {
 	Kind    string                `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
+	Locale  string                `form:"locale" binding:"omitempty,oneof=dot comma auto"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -56,8 +57,11 @@ type uploadDTO struct {
 	uploadSummaryDTO
 	Duplicate bool             `json:"duplicate"`
 	Problems  []access.Problem `json:"problems"`
-	Diff      access.Diff      `json:"diff"`
-	Matches   []access.Match   `json:"matches"`
+	// ProblemGroups shows each kind of problem once, with its count and
+	// first cells; Problems holds every one.
+	ProblemGroups []problemGroupDTO `json:"problem_groups"`
+	Diff          access.Diff       `json:"diff"`
+	Matches       []access.Match    `json:"matches"`
 }
 
 func uploadURL(id int64) string { return APIPrefix + "/uploads/" + strconv.FormatInt(id, 10) }
@@ -78,7 +82,20 @@ func toUploadDTO(u access.Upload, duplicate bool) uploadDTO {
 	if d.Matches == nil {
 		d.Matches = []access.Match{}
 	}
+	d.ProblemGroups = []problemGroupDTO{}
+	for _, g := range access.GroupProblems(u.Problems, 10) {
+		d.ProblemGroups = append(d.ProblemGroups, problemGroupDTO{Severity: string(g.Severity), Code: g.Code, Count: g.Count, First: g.First, Cells: g.Refs})
+	}
 	return d
+}
+
+// problemGroupDTO is one kind of problem of an upload.
+type problemGroupDTO struct {
+	Severity string         `json:"severity"`
+	Code     string         `json:"code"`
+	Count    int            `json:"count"`
+	First    access.Problem `json:"first"`
+	Cells    []string       `json:"cells,omitempty"`
 }
 
 // createUpload receives a file. The bytes are kept and the upload recorded
@@ -115,7 +132,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP()}
+		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Locale: form.Locale}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
@@ -422,7 +439,13 @@ func (s *Server) template(c *gin.Context) error {
 	if s.cfg.Template == nil {
 		return access.Errorf(access.NotFound, "", "templates are not available")
 	}
-	data, err := s.cfg.Template(kind)
+	var data []byte
+	var err error
+	if p := who(c); p.Role == access.RoleMinistry && p.Country != "" && s.cfg.CountryTemplate != nil {
+		data, err = s.cfg.CountryTemplate(kind, p.Country)
+	} else {
+		data, err = s.cfg.Template(kind)
+	}
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 )
@@ -445,5 +446,41 @@ func TestPanicAndInternalErrorsDoNotLeak(t *testing.T) {
 	}
 	if r := e.get("public", "/healthz"); r.Code != 200 {
 		t.Fatalf("server unhealthy after a panic: %d", r.Code)
+	}
+}
+
+// TestUploadLocale: the locale form field settles "1,234" and is reported;
+// without it nothing else in the file does, and the cell is refused.
+func TestUploadLocale(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.Imports.Parser = importers.New() // the real reader, for its numbers
+	})
+	data := consumptionCSV(`KEN,2020,morphine,"1,234"`)
+	codes := func(u uploadOut) map[string]int {
+		m := map[string]int{}
+		for _, p := range u.Problems {
+			m[p.Code]++
+		}
+		return m
+	}
+	comma := e.mustUpload("ministry KEN", "l.csv", data, map[string]string{"dry_run": "true", "locale": "comma"}, http.StatusOK)
+	if comma.Counts.Records != 1 || codes(comma)["number_locale"] != 1 || comma.Counts.Errors != 0 {
+		t.Errorf("with locale=comma: %+v", comma)
+	}
+	// Problems grouped by kind: number_locale and under_1kg (1.234 g), each once at D2.
+	if g := comma.Groups; len(g) != 2 || g[0].Code != "number_locale" || g[0].Count != 1 || fmt.Sprint(g[0].Cells) != "[D2]" ||
+		g[1].Code != "under_1kg" || fmt.Sprint(g[1].Cells) != "[D2]" {
+		t.Errorf("problem groups %+v", g)
+	}
+	none := e.upload("ministry KEN", "l2.csv", []byte(data), map[string]string{"dry_run": "true"})
+	var u struct {
+		Problems []access.Problem `json:"problems"`
+	}
+	none.json(t, &u)
+	if none.Code != http.StatusUnprocessableEntity || codes(uploadOut{Problems: u.Problems})["invalid_number"] != 1 {
+		t.Errorf("without a locale: %d %s", none.Code, none.Body.String())
+	}
+	if r := e.upload("ministry KEN", "l3.csv", []byte(data), map[string]string{"locale": "klingon"}); r.Code != http.StatusBadRequest {
+		t.Errorf("unknown locale: %d", r.Code)
 	}
 }

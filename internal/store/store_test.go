@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
@@ -60,7 +61,7 @@ func TestReferenceData(t *testing.T) {
 		if tz.WHORegion != "AFR" || tz.IncomeGroup == "" || tz.IncomeVintage == "" || tz.ISO2 != "TZ" || tz.Numeric != "834" {
 			t.Fatalf("TZA = %+v", tz)
 		}
-		r := access.NewResolver(cs, nil, access.FactorTable{})
+		r := access.NewFoldingResolver(importers.New(), cs, nil, access.FactorTable{})
 		for name, iso3 := range map[string]string{
 			"Bolivia (Plurinational State of)": "BOL", "Côte d'Ivoire": "CIV", "Cote d'Ivoire": "CIV",
 			"Türkiye": "TUR", "Turkey": "TUR", "Viet Nam": "VNM", "Iran (Islamic Republic of)": "IRN",

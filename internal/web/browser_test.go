@@ -140,7 +140,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(`#upload-submit`, chromedp.ByQuery), chromedp.WaitVisible(`#problems`, chromedp.ByQuery),
 		chromedp.Text(`#problems tbody`, &problems, chromedp.ByQuery), chromedp.Text(`#upload-status`, &status, chromedp.ByQuery),
 		shot("5-problems.png"))
-	if !strings.Contains(problems, "Form C statistics") || !strings.Contains(problems, "12,5x") || status != "rejected" {
+	if !strings.Contains(problems, "Form C statistics") || !strings.Contains(problems, "twelve") || status != "rejected" {
 		t.Errorf("status %q, problems listed: %q", status, problems)
 	}
 	mu.Lock()

@@ -140,7 +140,7 @@ func values(t *testing.T, html, open, close string) []float64 {
 }
 
 // brokenWorkbook is a consumption workbook from the template with one
-// known problem: "12,5x" is not a number, at Form C statistics!E2.
+// known problem: "twelve" is not a number, at Form C statistics!E2.
 func brokenWorkbook(t *testing.T) []byte {
 	t.Helper()
 	b, err := importers.Template(access.KindConsumption)
@@ -153,7 +153,7 @@ func brokenWorkbook(t *testing.T) []byte {
 	}
 	defer f.Close()
 	const sheet = "Form C statistics"
-	for cell, v := range map[string]any{"A2": "KEN", "B2": 2023, "C2": "morphine", "D2": "kg", "E2": "12,5x",
+	for cell, v := range map[string]any{"A2": "KEN", "B2": 2023, "C2": "morphine", "D2": "kg", "E2": "twelve",
 		"A3": "KEN", "B3": 2023, "C3": "fentanyl", "D3": "kg", "E3": 0.5} {
 		if err := f.SetCellValue(sheet, cell, v); err != nil {
 			t.Fatal(err)

@@ -182,7 +182,7 @@ func TestUploadShowsProblemsAndAdminPublishes(t *testing.T) {
 	if !strings.Contains(page, `id="problems"`) || !strings.Contains(page, "rejected") {
 		t.Fatalf("no problems table: %.2000s", page)
 	}
-	row := regexp.MustCompile(`<tr class="sev-error"><td>error</td><td>Form C statistics</td><td class="num">2</td><td>E</td><td><code>12,5x</code></td>`)
+	row := regexp.MustCompile(`<tr class="sev-error"><td>error</td><td>Form C statistics</td><td class="num">2</td><td>E</td><td><code>twelve</code></td>`)
 	if !row.MatchString(page) {
 		t.Errorf("the problem at Form C statistics!E2 is not listed: %s", page[strings.Index(page, `id="problems"`):])
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
-	"github.com/reliefgap/reliefgap/internal/web"
 )
 
 type yearJSON struct {
@@ -137,9 +136,6 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	for _, a := range avail.Availability {
 		equal(t, a.Medicine+" "+a.Sector, values(t, page, fmt.Sprintf(`<tr data-medicine="%s" data-sector="%s">`, a.Medicine, a.Sector), "</tr>"),
 			present(a.FacilityAvailabilityPct, a.AffordabilityDaysWages))
-	}
-	if strings.Contains(page, `id="supply-table"`) {
-		t.Error("a supply estimate section without a supply estimate")
 	}
 	if r := e.get("/countries/KEN/report.xlsx"); r.Code != 200 || !strings.HasPrefix(r.Body.String(), "PK") {
 		t.Errorf("report.xlsx: %d", r.Code)
@@ -389,26 +385,38 @@ func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 	}
 }
 
-// TestSupplyEstimateShownWhenAvailable plugs a supply estimate in and
-// checks that the country page shows it.
-func TestSupplyEstimateShownWhenAvailable(t *testing.T) {
-	grams, me := 12_500.0, 12_500_000.0
-	e := newEnv(t, func(c *httpapi.Config) {
-		c.Supply = func(_ context.Context, iso3, model string) (*web.SupplyEstimate, error) {
-			if iso3 != "KEN" {
-				return nil, nil
-			}
-			return &web.SupplyEstimate{Year: 2024, Method: "test v1", Lines: []web.SupplyLine{{Drug: "morphine", Grams: &grams, MEMg: &me}}}, nil
-		}
-	})
+// TestSupplyEstimateOnTheCountryPage checks the suggested estimate for the
+// year after the latest figures against the API's supply estimate.
+func TestSupplyEstimateOnTheCountryPage(t *testing.T) {
+	e := newEnv(t)
 	page := e.page("/countries/KEN")
-	// 12,500 g = 12.5 kg; 12,500,000 mg ME = 12.5 kg ME.
-	equal(t, "supply", values(t, page, `id="supply-table"`, "</table>"), []float64{12.5, 12.5})
-	if !strings.Contains(page, "Supply estimate for 2024") || !strings.Contains(page, "(test v1)") {
-		t.Error("the supply estimate is not introduced")
+	year := demo.LastYear + 1
+	var api struct {
+		Drugs []struct {
+			Drug                   string   `json:"drug"`
+			ConsumptionProjectionG *float64 `json:"consumption_projection_g"`
+			NeedBasedG             *float64 `json:"need_based_g"`
+			TotalG                 float64  `json:"total_g"`
+		} `json:"drugs"`
 	}
-	if strings.Contains(e.page("/countries/UGA"), `id="supply-table"`) {
-		t.Error("a supply section for a country without an estimate")
+	e.api(fmt.Sprintf("/api/v1/countries/KEN/supply-estimate?year=%d", year), &api)
+	if len(api.Drugs) == 0 {
+		t.Fatal("no supply estimate lines")
+	}
+	if !strings.Contains(page, fmt.Sprintf("Suggested estimate for %d", year)) {
+		t.Fatalf("no supply estimate for %d on the page", year)
+	}
+	kg := func(g *float64) *float64 { // the page shows kg: g ÷ 1000
+		if g == nil {
+			return nil
+		}
+		v := *g / 1e3
+		return &v
+	}
+	table := page[strings.Index(page, `id="supply-table"`):]
+	for _, l := range api.Drugs {
+		equal(t, "supply "+l.Drug, values(t, table, fmt.Sprintf(`<tr data-drug="%s">`, l.Drug), "</tr>"),
+			present(kg(l.ConsumptionProjectionG), kg(l.NeedBasedG), kg(&l.TotalG)))
 	}
 }
 
@@ -430,8 +438,8 @@ func TestPagesOnAnEmptyDatabase(t *testing.T) {
 	if page := e.page("/"); !strings.Contains(page, `id="no-figures"`) || strings.Contains(page, "figures for 0") {
 		t.Error("the empty home page does not say there is nothing yet")
 	}
-	if page := e.page("/countries/KEN"); !strings.Contains(page, "No figures have been published for this country yet.") {
-		t.Error("the empty country page does not say so")
+	if page := e.page("/countries/KEN"); !strings.Contains(page, "No figures have been published for this country yet.") || strings.Contains(page, `id="supply-table"`) {
+		t.Error("the empty country page does not say so, or shows a supply estimate")
 	}
 	e.page("/methodology")
 	e.page("/compare?c=KEN,UGA")

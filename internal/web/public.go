@@ -101,7 +101,7 @@ type countryPage struct {
 	Benchmark  *float64         // reference mg ME per capita
 	Chart      template.HTML
 	Rows       []trendRow
-	Supply     *SupplyEstimate // next year's, when a service provides one
+	Supply     *access.SupplyEstimate // for the year after Latest, when a service provides one
 	Permalink  string
 	AsOf       int64
 	AsOfOld    bool
@@ -172,8 +172,8 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 			cp.Lineage, cp.LineageMax = cp.Lineage[:maxLineageShown], true
 		}
 	}
-	if s.d.Supply != nil {
-		if cp.Supply, err = s.d.Supply(r.Context(), iso, model); err != nil {
+	if s.d.Supply != nil && cp.Latest != nil {
+		if cp.Supply, err = s.d.Supply(r.Context(), iso, cp.Latest.Year+1, model); err != nil {
 			return "", err
 		}
 	}

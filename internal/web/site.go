@@ -47,9 +47,10 @@ type Deps struct {
 	// CountryXLSX and CountryCSV render a country's figures for download.
 	CountryXLSX func(g access.CountryGaps) ([]byte, error)
 	CountryCSV  func(g access.CountryGaps) ([]byte, error)
-	// Supply, when set, gives the country page next year's supply estimate;
-	// the section is shown only when it returns one.
-	Supply func(ctx context.Context, iso3, model string) (*SupplyEstimate, error)
+	// Supply, when set, gives the country page the supply estimate for the
+	// year after its latest figures, as the public sees it; the section is
+	// shown only when there is one.
+	Supply func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error)
 	// StatusFor maps a domain error to its HTTP status: the API's one table.
 	StatusFor func(error) int
 	// TrustedProxies are the proxies whose X-Forwarded-Proto is believed
@@ -58,21 +59,6 @@ type Deps struct {
 	MaxUploadBytes int64
 	Logger         *slog.Logger
 	Version        string
-}
-
-// SupplyEstimate is next year's supply estimate as a country page shows it.
-type SupplyEstimate struct {
-	Year   int
-	Method string // e.g. the estimator's name and version
-	Lines  []SupplyLine
-	Notes  []string // in words
-}
-
-// SupplyLine is one drug of a supply estimate.
-type SupplyLine struct {
-	Drug  string
-	Grams *float64 // of anhydrous base
-	MEMg  *float64 // in mg morphine equivalent
 }
 
 // Route is one page route, in net/http pattern syntax ("/countries/{iso3}").

@@ -329,3 +329,9 @@ func (v *view) CCS(a *access.CCSAnswer) string {
 	}
 	return v.T("ccs." + string(*a))
 }
+
+// KgValue shows a quantity in mg as kg, for a figure that is never null.
+func (v *view) KgValue(mg float64) template.HTML { return v.Kg(&mg) }
+
+// KgGValue shows a quantity in g as kg, for a figure that is never null.
+func (v *view) KgGValue(g float64) template.HTML { return v.KgG(&g) }

@@ -1,0 +1,196 @@
+package importers
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ParseLocale reads a locale name as given by --locale or the upload form's
+// locale field: "dot" (1,234.5; also "en", "point") or "comma" (1.234,5;
+// also "de", "fr", "decimal-comma"); "" leaves it to the file.
+func ParseLocale(s string) (Locale, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return LocaleUnknown, nil
+	case "dot", "point", "decimal-point", "en", "en-us", "en-gb", "1,234.5":
+		return LocaleDot, nil
+	case "comma", "decimal-comma", "de", "fr", "es", "it", "pt", "ru", "1.234,5":
+		return LocaleComma, nil
+	}
+	return LocaleUnknown, fmt.Errorf("unknown locale %q: use dot (1,234.5) or comma (1.234,5)", s)
+}
+
+func (l Locale) String() string {
+	switch l {
+	case LocaleDot:
+		return "dot"
+	case LocaleComma:
+		return "comma"
+	}
+	return "auto"
+}
+
+// localeScanRows bounds the rows per sheet read in advance for evidence
+// of the decimal separator.
+const localeScanRows = 50_000
+
+// colKey names one column of one sheet.
+type colKey struct {
+	sheet string
+	col   int
+}
+
+// localeVotes is what the numbers of a column say about its separators:
+// values that can only be read one way ("1,234,567", "0.5", "1.234,5",
+// "0,5"), and values that are groups of three after a lone comma
+// ("46,498"), which read as thousands when there are several and no
+// counter-evidence.
+type localeVotes struct {
+	dot, comma, grouped int
+	example             string
+}
+
+var (
+	reDotEvidence   = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+\.[0-9]+$|^[0-9]{1,3}(,[0-9]{3}){2,}$|^[0-9]*\.([0-9]{1,2}|[0-9]{4,})$`)
+	reCommaEvidence = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{3})+,[0-9]+$|^[0-9]{1,3}(\.[0-9]{3}){2,}$|^[0-9]*,([0-9]{1,2}|[0-9]{4,})$`)
+	reLoneGroup     = regexp.MustCompile(`^[1-9][0-9]{0,2},[0-9]{3}$`)
+)
+
+// vote records what one cell says.
+func (v *localeVotes) vote(s string) {
+	s = strings.TrimSpace(s)
+	if m := reNumFootnote.FindStringSubmatch(s); m != nil {
+		s = strings.TrimSpace(m[1])
+	}
+	s = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(s, "("), ")"), "-")
+	if s == "" || len(s) > 40 || !strings.ContainsAny(s, ".,") {
+		return
+	}
+	switch {
+	case reDotEvidence.MatchString(s):
+		v.dot++
+		if v.example == "" || v.comma > 0 {
+			v.example = s
+		}
+	case reCommaEvidence.MatchString(s):
+		v.comma++
+		if v.example == "" || v.dot > 0 {
+			v.example = s
+		}
+	case reLoneGroup.MatchString(s):
+		v.grouped++
+	}
+}
+
+// decide is the locale the votes settle, with the reason in words.
+// minGrouped is how many "46,498"-like values, with nothing against them,
+// settle thousands: in a workbook one does (a spreadsheet turns a typed
+// decimal-comma number into a number; text like "46,498" comes from tables
+// printed with thousands separators), in a text file three.
+func (v localeVotes) decide(minGrouped int) (Locale, string) {
+	switch {
+	case v.dot > 0 && v.comma == 0:
+		return LocaleDot, fmt.Sprintf("other numbers there use a decimal point (e.g. %q)", v.example)
+	case v.comma > 0 && v.dot == 0:
+		return LocaleComma, fmt.Sprintf("other numbers there use a decimal comma (e.g. %q)", v.example)
+	case v.dot == 0 && v.comma == 0 && v.grouped >= minGrouped && v.grouped > 0:
+		return LocaleDot, fmt.Sprintf("%d numbers there are written with a comma before exactly three digits, as thousands are", v.grouped)
+	}
+	return LocaleUnknown, ""
+}
+
+// scanLocales reads the first rows of every sheet for evidence of each
+// column's decimal separator.
+func (r *run) scanLocales(sheets []sheet) {
+	r.colVotes = map[colKey]*localeVotes{}
+	for _, sh := range sheets {
+		src, err := sh.open()
+		if err != nil {
+			continue
+		}
+		for n := 0; n < localeScanRows && src.Next(); n++ {
+			for i, c := range src.Row() {
+				if i >= r.lim.MaxColumns || len(c) > 64 || !strings.ContainsAny(c, ".,") {
+					continue
+				}
+				k := colKey{sh.name, i}
+				v := r.colVotes[k]
+				if v == nil {
+					v = &localeVotes{}
+					r.colVotes[k] = v
+				}
+				v.vote(c)
+				r.fileVotes.vote(c)
+			}
+		}
+		src.Close()
+	}
+}
+
+// number reads a quantity cell. An ambiguous "1,234" or "1.234" is read
+// in the locale given for the upload, else the one the rest of its column
+// (or the file) settles, else as the file's delimiter suggests; the first
+// value so read in each column is reported.
+func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
+	if r.givenLocale != LocaleUnknown {
+		p, err := readPublished(s, r.givenLocale, withUnit)
+		if err == nil && ambiguous(s, withUnit) && !r.localeNoted[colKey{"", -1}] {
+			r.localeNoted[colKey{"", -1}] = true // once per file
+			r.warnAt(at, CodeNumberLocale, s, "%q read as %s with the %s locale given for this upload", s, fmtNum(p.v), r.givenLocale)
+		}
+		return p, err
+	}
+	if ambiguous(s, withUnit) {
+		k := colKey{at.sheet, at.col}
+		decided, why := LocaleUnknown, ""
+		if v := r.colVotes[k]; v != nil {
+			if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
+				why = "in column " + colName(at.col) + " " + why
+			}
+		}
+		if decided == LocaleUnknown {
+			if decided, why = r.fileVotes.decide(r.minGrouped()); decided != LocaleUnknown {
+				why = "in this file " + why
+			}
+		}
+		if decided != LocaleUnknown {
+			p, err := readPublished(s, decided, withUnit)
+			// Reported once per file and reading, at the first cell so read.
+			if nk := (colKey{"", -10 - int(decided)}); err == nil && !r.localeNoted[nk] {
+				r.localeNoted[nk] = true
+				r.warnAt(at, CodeNumberLocale, s, "%q read as %s, and numbers like it the same way: %s (set the locale to dot or comma to decide otherwise)", s, fmtNum(p.v), why)
+			}
+			return p, err
+		}
+	}
+	p, err := readPublished(s, r.locale, withUnit)
+	if err == ErrAmbiguousNumber {
+		err = fmt.Errorf("%w; nothing else in the file settles it: set the locale to dot (1,234.5) or comma (1.234,5)", err)
+	}
+	return p, err
+}
+
+func (r *run) minGrouped() int {
+	if r.workbook {
+		return 1
+	}
+	return 3
+}
+
+var reAmbiguous = regexp.MustCompile(`^[1-9][0-9]{0,2}[.,][0-9]{3}$`)
+
+// ambiguous reports whether s could be read two ways: "1,234", "1.234".
+func ambiguous(s string, withUnit bool) bool {
+	if !strings.ContainsAny(s, ".,") {
+		return false
+	}
+	t, _ := stripNumber(s, withUnit)
+	t = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "("), ")"), "-")
+	return reAmbiguous.MatchString(t)
+}
+
+func fmtNum(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(v, 'f', 6, 64), "0"), ".")
+}
