@@ -62,6 +62,21 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A fresh profile, removed after the browser has gone: Chromium's
+	// helper processes may still write to it for a moment after the
+	// browser exits, so this is not t.TempDir, whose cleanup fails then.
+	profile, err := os.MkdirTemp("", "reliefgap-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -69,7 +84,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
