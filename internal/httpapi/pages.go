@@ -54,7 +54,9 @@ func (s *Server) mountPages(e *gin.Engine) error {
 		} else {
 			e.Handle(r.Method, path, h)
 		}
-		s.precompressed[path] = true // pages gzip themselves, once per ETag
+		if r.Gzipped {
+			s.precompressed[path] = true // pages gzip themselves, once per ETag
+		}
 	}
 	return nil
 }

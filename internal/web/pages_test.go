@@ -143,6 +143,11 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	if r := e.get("/countries/KEN/report.csv"); r.Code != 200 || !strings.Contains(r.Body.String(), "KEN") {
 		t.Errorf("report.csv: %d %.200s", r.Code, r.Body.String())
 	}
+	if r := e.get("/countries/KEN/report.csv", "Accept-Encoding", "gzip"); r.Header().Get("Content-Encoding") != "gzip" {
+		t.Error("report.csv is not gzipped by the router")
+	} else if zr, err := gzip.NewReader(r.Body); err != nil || readAll(t, zr) != e.get("/countries/KEN/report.csv").Body.String() {
+		t.Errorf("the gzipped report.csv differs (%v)", err)
+	}
 	if r := e.get("/countries/XXX"); r.Code != http.StatusNotFound || !strings.Contains(r.Body.String(), "<html") {
 		t.Errorf("unknown country: %d", r.Code)
 	}

@@ -64,6 +64,9 @@ type Deps struct {
 // Route is one page route, in net/http pattern syntax ("/countries/{iso3}").
 type Route struct {
 	Method, Path, Summary string
+	// Gzipped routes compress their own responses; the others (file
+	// downloads, redirects) are left to the router's compression.
+	Gzipped bool
 }
 
 // Site serves the pages.
@@ -134,7 +137,8 @@ func (s *Site) Routes() []Route { return s.routes }
 func (s *Site) Handler() http.Handler { return s.mux }
 
 func (s *Site) handle(method, path, summary string, h http.HandlerFunc) {
-	s.routes = append(s.routes, Route{Method: method, Path: path, Summary: summary})
+	gzipped := !strings.HasSuffix(path, ".xlsx") && !strings.HasSuffix(path, ".csv")
+	s.routes = append(s.routes, Route{Method: method, Path: path, Summary: summary, Gzipped: gzipped})
 	pattern := path
 	if path == "/" {
 		pattern = "/{$}"
