@@ -136,7 +136,7 @@ estimate what to request next year.`,
 	})
 	c.g.register(root.PersistentFlags(), c.getenv)
 	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.estimateCmd(), c.keysCmd(),
-		c.configCmd(), c.healthcheckCmd(), c.backupCmd(), c.restoreCmd(), c.auditCmd(), c.pruneCmd())
+		c.configCmd(), c.healthcheckCmd(), c.backupCmd(), c.restoreCmd(), c.auditCmd(), c.pruneCmd(), c.reportCmd())
 	root.AddCommand(c.availabilityCmd())
 	return root
 }

@@ -283,6 +283,10 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
+	reportPaths(p, add)
+	schedulePaths(add)
+	feedPaths(add)
+	webhookPaths(add)
 	doc := withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{

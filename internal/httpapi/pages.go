@@ -24,7 +24,7 @@ func (s *Server) newSite() (*web.Site, error) {
 	}
 	return web.New(web.Deps{
 		Store: s.cfg.Store, Gaps: s.cfg.Gaps, Imports: s.cfg.Imports, Sessions: sessions,
-		Annotate: s.cfg.Annotate, CountryXLSX: s.cfg.CountryXLSX, CountryCSV: s.cfg.CountryCSV, Supply: s.pageSupply(),
+		Annotate: s.cfg.Annotate, Supply: s.pageSupply(),
 		StatusFor: statusFor, TrustedProxies: s.cfg.TrustedProxies,
 		MaxUploadBytes: s.cfg.MaxUploadBytes, Logger: s.log, Version: s.cfg.Version,
 	})

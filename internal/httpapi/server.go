@@ -13,7 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/alerts"
+	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/internal/web"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 // Store is what the HTTP adapter reads directly; *store.Store satisfies it.
@@ -68,10 +71,18 @@ type Config struct {
 	// Sessions signs browsers in to the ministry pages; made from Store and
 	// Keys when nil and the store keeps sessions.
 	Sessions *access.SessionService
-	// CountryXLSX and CountryCSV render a country's figures for the
-	// downloads on its page; the links answer 404 when nil.
-	CountryXLSX func(g access.CountryGaps) ([]byte, error)
-	CountryCSV  func(g access.CountryGaps) ([]byte, error)
+	// Reports assembles report packs and the full data set; when nil, one
+	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
+	Reports *reports.Builder
+	// Schedules manages scheduled reports; without it the schedule routes
+	// answer 404.
+	Schedules *schedule.Service
+	// Feeds builds the Atom feeds; when nil, one is made from Gaps and
+	// Store if Store offers what alerts.Store needs.
+	Feeds *alerts.Service
+	// Webhooks manages administrators' webhooks; without it their routes
+	// answer 404.
+	Webhooks *alerts.Webhooks
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
@@ -101,6 +112,10 @@ type Server struct {
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
 	site    *web.Site  // the HTML pages
+	// downloads keeps the full data set by ETag (so once per data version).
+	downloads *respCache
+	reports   *reports.Builder
+	feeds     *alerts.Service
 	// precompressed names the routes answered through cachedJSON, which
 	// gzips once and keeps the bytes; the gzip middleware skips them.
 	precompressed map[string]bool
@@ -145,7 +160,19 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024),
+		downloads: newRespCache(4), reports: cfg.Reports}
+	if s.reports == nil {
+		bs, ok := cfg.Store.(reports.BuildStore)
+		if !ok {
+			return nil, errors.New("httpapi.New: Reports is required when Store cannot list keys")
+		}
+		s.reports = &reports.Builder{Gaps: cfg.Gaps, Store: bs}
+	}
+	s.feeds = cfg.Feeds
+	if fs, ok := cfg.Store.(alerts.Store); ok && s.feeds == nil {
+		s.feeds = &alerts.Service{Gaps: cfg.Gaps, Store: fs}
+	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 
 	gin.SetMode(gin.ReleaseMode)

@@ -20,7 +20,6 @@ import (
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
-	"github.com/reliefgap/reliefgap/reports"
 )
 
 // env is the whole service on the illustrative demo data, as serve --demo
@@ -48,12 +47,6 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 	cfg := httpapi.Config{
 		Store: st, Imports: imports, Gaps: &access.GapService{Store: st}, Keys: keys,
 		Annotate: importers.Annotate, Template: importers.Template,
-		CountryXLSX: reports.CountryXLSX,
-		CountryCSV: func(g access.CountryGaps) ([]byte, error) {
-			var b bytes.Buffer
-			err := reports.CountryCSV(&b, g)
-			return b.Bytes(), err
-		},
 		Version: "test", RateLimit: httpapi.RateLimits{Disabled: true},
 	}
 	for _, o := range opts {

@@ -106,6 +106,7 @@ type countryPage struct {
 	AsOf       int64
 	AsOfOld    bool
 	APIHref    string
+	Query      string // ?model=… when a model was chosen, for the download links
 	Retrieved  string
 	Methods    []methodRef
 	Lineage    []access.LineageUse
@@ -152,7 +153,8 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		cp.Models = append(cp.Models, m.Ref())
 	}
 	if model != "" {
-		cp.APIHref += "?model=" + url.QueryEscape(model)
+		cp.Query = "model=" + url.QueryEscape(model)
+		cp.APIHref += "?" + cp.Query
 	}
 	if ref, ok := fs.BenchmarkRef.Value(access.BenchmarkRefKey); ok {
 		cp.Benchmark = &ref
@@ -221,38 +223,6 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
-}
-
-func (s *Site) countryGapsFor(r *http.Request) (access.CountryGaps, error) {
-	iso, err := iso3Of(r)
-	if err != nil {
-		return access.CountryGaps{}, err
-	}
-	return s.d.Gaps.Country(r.Context(), iso, 0, 0, r.URL.Query().Get("model"))
-}
-
-func (s *Site) countryXLSX(r *http.Request) (string, string, []byte, error) {
-	if s.d.CountryXLSX == nil {
-		return "", "", nil, access.Errorf(access.NotFound, "", "Excel reports are not available")
-	}
-	g, err := s.countryGapsFor(r)
-	if err != nil {
-		return "", "", nil, err
-	}
-	b, err := s.d.CountryXLSX(g)
-	return "reliefgap-" + g.Country.ISO3 + ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b, err
-}
-
-func (s *Site) countryCSV(r *http.Request) (string, string, []byte, error) {
-	if s.d.CountryCSV == nil {
-		return "", "", nil, access.Errorf(access.NotFound, "", "CSV reports are not available")
-	}
-	g, err := s.countryGapsFor(r)
-	if err != nil {
-		return "", "", nil, err
-	}
-	b, err := s.d.CountryCSV(g)
-	return "reliefgap-" + g.Country.ISO3 + ".csv", "text/csv; charset=utf-8", b, err
 }
 
 // ---- compare

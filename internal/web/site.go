@@ -44,9 +44,6 @@ type Deps struct {
 	Sessions *access.SessionService
 	// Annotate returns an uploaded file with its problems marked in place.
 	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
-	// CountryXLSX and CountryCSV render a country's figures for download.
-	CountryXLSX func(g access.CountryGaps) ([]byte, error)
-	CountryCSV  func(g access.CountryGaps) ([]byte, error)
 	// Supply, when set, gives the country page the supply estimate for the
 	// year after its latest figures, as the public sees it; the section is
 	// shown only when there is one.
@@ -149,8 +146,6 @@ func (s *Site) handle(method, path, summary string, h http.HandlerFunc) {
 func (s *Site) register() {
 	s.handle("GET", "/", "The world picture: people by adequacy band, shares by income group, the map and rankings", s.public(s.home))
 	s.handle("GET", "/countries/{iso3}", "A country's page: headline figures, trend, drugs, estimates, flags, methods, lineage", s.public(s.country))
-	s.handle("GET", "/countries/{iso3}/report.xlsx", "A country's figures as an Excel workbook", s.download(s.countryXLSX))
-	s.handle("GET", "/countries/{iso3}/report.csv", "A country's figures as CSV", s.download(s.countryCSV))
 	s.handle("GET", "/compare", "Up to five countries on one chart and table (?c=UGA,KEN,IND)", s.public(s.compare))
 	s.handle("GET", "/methodology", "Methodology and glossary: factor tables, need models, flags and bands", s.public(s.methodology))
 	s.handle("GET", "/static/{file}", "The stylesheet and other embedded assets", s.static)
@@ -398,19 +393,6 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
-}
-
-// download serves a generated file.
-func (s *Site) download(fn func(r *http.Request) (name, contentType string, body []byte, err error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		securityHeaders(w.Header())
-		name, ct, body, err := fn(r)
-		if err != nil {
-			s.fail(w, r, s.newView(r), err)
-			return
-		}
-		sendFile(w, name, ct, body)
-	}
 }
 
 func sendFile(w http.ResponseWriter, name, ct string, body []byte) {
