@@ -70,5 +70,24 @@ func TestSessions(t *testing.T) {
 		if _, _, err := sessions.Resolve(ctx, token); access.ErrorCode(err) != access.Unauthorized {
 			t.Fatalf("after revoke: %v", err)
 		}
+		// A key that expires in 30 minutes: its session (one hour) ends
+		// with it.
+		end := now.Add(30 * time.Minute)
+		short, _, err := keys.CreateKey(ctx, access.Operator, access.KeyRequest{Role: access.RoleAdmin, Name: "short", ExpiresAt: &end}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, _, err = sessions.SignIn(ctx, short, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(29 * time.Minute)
+		if _, _, err := sessions.Resolve(ctx, token); err != nil {
+			t.Fatalf("before the key expires: %v", err)
+		}
+		now = now.Add(2 * time.Minute)
+		if _, _, err := sessions.Resolve(ctx, token); access.ErrorCode(err) != access.Unauthorized {
+			t.Fatalf("after the key expired: %v", err)
+		}
 	})
 }
