@@ -98,10 +98,11 @@ func sniffDelimiter(text []byte) rune {
 }
 
 type csvRows struct {
-	r    *csv.Reader
-	row  []string
-	line int
-	err  error
+	r      *csv.Reader
+	closer io.Closer // the spooled file, if any
+	row    []string
+	line   int
+	err    error
 }
 
 func (c *csvRows) Next() bool {
@@ -123,7 +124,12 @@ func (c *csvRows) Next() bool {
 func (c *csvRows) Row() []string { return c.row }
 func (c *csvRows) RowNum() int   { return c.line }
 func (c *csvRows) Err() error    { return c.err }
-func (c *csvRows) Close() error  { return nil }
+func (c *csvRows) Close() error {
+	if c.closer != nil {
+		return c.closer.Close()
+	}
+	return nil
+}
 
 // csvSheets prepares a CSV file: decoded text, sniffed delimiter and the
 // locale its numbers are read in (decimal comma for semicolon files).
@@ -178,6 +184,12 @@ const mergeReadLimit = 4 << 20
 
 // openXLSX opens a workbook with unzip limits derived from lim.
 func openXLSX(data []byte, lim limits) (*excelize.File, error) {
+	return excelize.OpenReader(bytes.NewReader(data), xlsxOptions(lim))
+}
+
+// xlsxOptions are excelize's options: raw cell values (no number formats
+// applied) and unzip limits derived from lim.
+func xlsxOptions(lim limits) excelize.Options {
 	unzip := lim.MaxBytes * 40
 	if unzip < 64<<20 {
 		unzip = 64 << 20
@@ -185,12 +197,7 @@ func openXLSX(data []byte, lim limits) (*excelize.File, error) {
 	if unzip > 1<<30 {
 		unzip = 1 << 30
 	}
-	xmlLimit := int64(16 << 20)
-	return excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    unzip,
-		UnzipXMLSizeLimit: xmlLimit,
-	})
+	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzip, UnzipXMLSizeLimit: 16 << 20}
 }
 
 func xlsxSheets(f *excelize.File, size int) []sheet {
