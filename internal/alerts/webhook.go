@@ -195,6 +195,9 @@ type WebhookStore interface {
 	// already.
 	Enqueue(ctx context.Context, d Delivery) error
 	Delivery(ctx context.Context, id int64) (Delivery, error)
+	// AdoptDeliveries queues a job for every undelivered delivery that has
+	// none (made before deliveries were jobs).
+	AdoptDeliveries(ctx context.Context) (int, error)
 	Webhook(ctx context.Context, id int64) (Webhook, error)
 	// Publications are the uploads published after data version since:
 	// (version, upload) pairs, oldest first.
@@ -539,6 +542,11 @@ func (w *Webhooks) send(ctx context.Context, h Webhook, d Delivery) error {
 // runner (given to Register) sends the deliveries.
 func (w *Webhooks) Run(ctx context.Context, tick time.Duration) {
 	w.defaults()
+	if n, err := w.Store.AdoptDeliveries(ctx); err != nil {
+		w.Log.WarnContext(ctx, "queueing earlier webhook deliveries", "err", err)
+	} else if n > 0 {
+		w.Log.InfoContext(ctx, "queued earlier webhook deliveries as jobs", "count", n)
+	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {

@@ -226,3 +226,38 @@ func TestReportRunResumedAfterInterruption(t *testing.T) {
 		}
 	})
 }
+
+// An undelivered delivery left without a live job (made before deliveries
+// were jobs, or its job cancelled) gets one; a delivery with one does not.
+func TestAdoptDeliveries(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		h := alerts.Webhook{URL: "https://example.org/hook", Secret: "s", Enabled: true, CreatedAt: time.Now().UTC()}
+		if err := s.CreateWebhook(ctx, &h); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for _, id := range []string{"tag:a", "tag:b"} {
+			if err := s.Enqueue(ctx, alerts.Delivery{WebhookID: h.ID, EventID: id, Kind: alerts.KindReportReady, Payload: []byte("{}"),
+				Status: alerts.DeliveryPending, NextAttemptAt: &now, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		js, err := s.Jobs(ctx, access.JobFilter{Kind: alerts.JobDeliver})
+		if err != nil || len(js) != 2 {
+			t.Fatalf("jobs: %+v %v", js, err)
+		}
+		if n, err := s.AdoptDeliveries(ctx); err != nil || n != 0 {
+			t.Fatalf("adopted %d (%v), want 0: both have a queued job", n, err)
+		}
+		if _, err := s.CancelJob(ctx, js[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.AdoptDeliveries(ctx); err != nil || n != 1 {
+			t.Fatalf("adopted %d (%v), want 1", n, err)
+		}
+		if n, err := s.AdoptDeliveries(ctx); err != nil || n != 0 {
+			t.Fatalf("adopted again %d (%v), want 0", n, err)
+		}
+	})
+}

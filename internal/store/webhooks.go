@@ -149,6 +149,37 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, version int64) error {
 	return translate(err, "store.SetWebhookCursor")
 }
 
+// AdoptDeliveries queues a job for every undelivered delivery that has
+// none queued or running (deliveries made before they were jobs, or whose
+// job was lost), at most 1000 at a time, and returns how many it queued.
+func (s *Store) AdoptDeliveries(ctx context.Context) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var ids []int64
+		if err := tx.Model(&deliveryRow{}).Where("status IN ?", []string{alerts.DeliveryPending, "sending"}).
+			Order("id").Limit(1000).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var c int64
+			ref := alerts.DeliveryRef(id)
+			if err := tx.Model(&jobRow{}).Where("ref = ? AND kind = ? AND status IN ?", ref, alerts.JobDeliver,
+				[]string{string(access.JobQueued), string(access.JobRunning)}).Count(&c).Error; err != nil {
+				return err
+			}
+			if c > 0 {
+				continue
+			}
+			if err := enqueue(tx, &access.Job{Kind: alerts.JobDeliver, Ref: ref}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, translate(err, "store.AdoptDeliveries")
+}
+
 // FinishDelivery records a delivery's outcome.
 func (s *Store) FinishDelivery(ctx context.Context, d alerts.Delivery) error {
 	err := s.db.WithContext(ctx).Model(&deliveryRow{ID: d.ID}).Updates(map[string]any{
