@@ -19,7 +19,9 @@
 //
 //	r := &jobs.Runner{Queue: store, Log: log}
 //	r.Register(access.JobImport, imports.RunImportJob)
-//	r.Register("report.run", reports.RunJob)   // another kind, same queue
+//	r.Register(schedule.JobReportRun, sc.RunReportJob) // another kind, same queue
+//	r.RegisterRetrying(alerts.JobDeliver, hooks.RunDeliveryJob,
+//		jobs.Retry{MaxAttempts: 8, Backoff: 30 * time.Second}) // failures retried with backoff
 //	go r.Run(ctx)
 //
 // A handler gets the job and a progress function; it returns nil (done) or
