@@ -216,11 +216,22 @@ func newImportJob(who Principal, opt ImportOptions) Job {
 // the job refers to. An upload already settled (its process stopped after
 // the commit) is left alone. The job fails only when the upload does
 // (a system fault); a rejected file is a job done.
-func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n int64)) error {
+func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n int64)) (err error) {
 	id, ok := uploadOfRef(j.Ref)
 	if !ok {
 		return Errorf(Invalid, "RunImportJob", "job %d refers to %q, not an upload", j.ID, j.Ref)
 	}
+	// A cancel may come at any point, before processing began included:
+	// the upload then ends failed (retryable) unless it was settled.
+	defer func() {
+		if errors.Is(context.Cause(ctx), ErrJobCancelled) {
+			bg := context.WithoutCancel(ctx)
+			if cur, e := s.Store.Upload(bg, id); e == nil {
+				s.Abandon(bg, cur, "cancelled by an administrator")
+			}
+			err = ErrJobCancelled
+		}
+	}()
 	var p importJob
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return Errorf(Invalid, "RunImportJob", "job %d has a malformed payload", j.ID)
@@ -244,10 +255,6 @@ func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n
 		opt.Progress = func(done, _ int64) { progress(done) }
 	}
 	out, err := s.Process(ctx, p.Who, u, data, opt)
-	if errors.Is(context.Cause(ctx), ErrJobCancelled) {
-		s.Abandon(context.WithoutCancel(ctx), out, "cancelled by an administrator")
-		return ErrJobCancelled
-	}
 	if err != nil && out.Status == StatusRejected {
 		return nil // the file's fault, recorded on the upload
 	}
