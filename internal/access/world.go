@@ -165,6 +165,23 @@ func (s *GapService) Countries(ctx context.Context, isos []string, from, to int,
 	return out, nil
 }
 
+// OnlyRanked keeps the ranked countries whose ISO3 is in isos, each with
+// the rank it holds in the whole group; all of them when isos is empty.
+// Listed countries that are not ranked (not members, or without data) are
+// simply absent.
+func OnlyRanked(rs []RankedCountry, isos []string) []RankedCountry {
+	if len(isos) == 0 {
+		return rs
+	}
+	out := []RankedCountry{}
+	for _, r := range rs {
+		if contains(isos, r.Country.ISO3) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // OnlyCountries keeps the countries whose ISO3 is in isos; all of them
 // when isos is empty.
 func OnlyCountries(all []CountryGaps, isos []string) []CountryGaps {

@@ -31,6 +31,9 @@ func TestAsOfAnswersEarlierFiguresByteForByte(t *testing.T) {
 		"/api/v1/gaps?year=2020",
 		"/api/v1/countries/KEN/supply-estimate?year=2021",
 		"/api/v1/countries/KEN/gaps?from=2019&to=2020&format=csv",
+		"/api/v1/world/gaps?year=2020&format=csv",
+		"/api/v1/regions/AFR/gaps?year=2020&countries=KEN",
+		"/api/v1/gaps?year=2020&format=csv",
 		"/api/v1/download/gaps.csv?model=",
 	}
 	before := map[string]string{}

@@ -216,29 +216,31 @@ func (s *Server) countryDrugsCSV(c *gin.Context) error {
 // groupGapsCSV answers a group's figures as CSV: its ranking, one row per
 // ranked country.
 func (s *Server) groupGapsCSV(c *gin.Context, kind access.GroupKind, code string, q groupGapsQuery) error {
-	if done, err := s.conditional(c, q.Model, "csv"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "csv", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, csvContentType, fmt.Sprintf("reliefgap-%s-%s-%d.csv", kind, code, q.Year), func() ([]byte, error) {
-		g, err := s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
+		g, err := s.cfg.Gaps.At(q.AsOf).Group(c.Request.Context(), kind, code, q.Year, q.Model)
 		if err != nil {
 			return nil, err
 		}
+		g.Ranking = access.OnlyRanked(g.Ranking, q.only)
 		return csvOf(func(b *bytes.Buffer) error { return reports.GroupRankingCSV(b, g) })
 	})
 }
 
-// rankCSV answers /gaps as CSV: every ranked country, not one page.
-func (s *Server) rankCSV(c *gin.Context, q rankQuery) error {
-	if done, err := s.conditional(c, q.Model, "csv"); done || err != nil {
+// rankCSV answers /gaps as CSV: every ranked country (of only, when it
+// names some), not one page.
+func (s *Server) rankCSV(c *gin.Context, q rankQuery, only []string) error {
+	if done, err := s.figuresConditional(c, q.Model, "csv", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, csvContentType, fmt.Sprintf("reliefgap-gaps-%d.csv", q.Year), func() ([]byte, error) {
-		all, err := s.cfg.Gaps.All(c.Request.Context(), q.Year, q.Year, q.Model)
+		all, err := s.cfg.Gaps.At(q.AsOf).All(c.Request.Context(), q.Year, q.Year, q.Model)
 		if err != nil {
 			return nil, err
 		}
-		rows, _, err := access.Rank(all, access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort})
+		rows, _, err := access.Rank(access.OnlyCountries(all, only), access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort})
 		if err != nil {
 			return nil, err
 		}

@@ -49,14 +49,31 @@ type groupGapsQuery struct {
 	Year  int    `form:"year" binding:"required,min=1900,max=2100"`
 	Model string `form:"model" binding:"max=64"`
 	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
+	// Countries limits the group's ranking (not its figures) to these ISO3
+	// codes, comma-separated.
+	Countries string `form:"countries" binding:"max=400"`
+	only      []string
+}
+
+// groupGapsLimited is a group's figures with its ranking limited to the
+// countries asked for, which it names.
+type groupGapsLimited struct {
+	access.GroupGaps
+	RankingCountries []string `json:"ranking_countries"`
 }
 
 // groupGaps serves /regions/:code/gaps, /income-groups/:code/gaps and
-// /world/gaps with access.GroupGaps unchanged.
+// /world/gaps with access.GroupGaps unchanged; with countries= the ranking
+// keeps only those countries, each at its rank in the whole group, and the
+// answer names them in ranking_countries.
 func (s *Server) groupGaps(c *gin.Context) error {
 	var q groupGapsQuery
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
+	}
+	var err error
+	if q.only, err = access.ParseCountryList(q.Countries, maxRankCountries); err != nil {
+		return err
 	}
 	kind, code := groupKind(c)
 	if asCSV, err := wantsCSV(c); err != nil || asCSV {
@@ -69,7 +86,12 @@ func (s *Server) groupGaps(c *gin.Context) error {
 		return err
 	}
 	return s.cachedJSON(c, func() (any, error) {
-		return s.cfg.Gaps.At(q.AsOf).Group(c.Request.Context(), kind, code, q.Year, q.Model)
+		g, err := s.cfg.Gaps.At(q.AsOf).Group(c.Request.Context(), kind, code, q.Year, q.Model)
+		if err != nil || len(q.only) == 0 {
+			return g, err
+		}
+		g.Ranking = access.OnlyRanked(g.Ranking, q.only)
+		return groupGapsLimited{GroupGaps: g, RankingCountries: q.only}, nil
 	})
 }
 
@@ -203,7 +225,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.rankCSV(c, q)
+		return s.rankCSV(c, q, only)
 	}
 	limit := pageLimit(who(c), q.Limit, defaultPageSize, maxPagePublic)
 	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model, strings.Join(only, ","))

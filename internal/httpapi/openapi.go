@@ -191,7 +191,10 @@ func OpenAPI(version string) obj {
 			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
 			modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
-	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, asOfParam, ifNoneMatch) }
+	rankingCountries := query("countries", "limit the ranking (not the group's figures) to these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND; each keeps its rank in the whole group, and listed countries that are not ranked members are absent", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"})
+	groupParams := func(first ...obj) []obj {
+		return append(first, yearParam, modelParam, asOfParam, rankingCountries, ifNoneMatch)
+	}
 	groupResponses := func() obj {
 		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
 	}
@@ -458,7 +461,8 @@ func schemas() obj {
 				"median_me_mg_per_capita": nnum(""), "median_sddd_3yr_avg": nnum(""), "sddd_per_million_per_day": nnum(""),
 				"morphine_kg_to_close_gap": nnum(""), "world_share_pct": nnum(""), "methods": ref("Methods"),
 				"ranking": array(object(nil, obj{"rank": integer(""), "country": countryRef, "me_mg_per_capita": nnum(""), "me_mg_per_capita_cagr_5y": nnum(""),
-					"need_met_pct": nnum(""), "adequacy": nstr(""), "benchmark_index": nnum("")}))}},
+					"need_met_pct": nnum(""), "adequacy": nstr(""), "benchmark_index": nnum("")})),
+				"ranking_countries": array(str("ISO3"))}},
 		"TableRef": object(nil, obj{"name": str("factor table or model name"), "version": integer("its version")}),
 		"Methods": obj{"type": "object", "description": "factor tables (name and version), need models, rules and formulas behind the figures",
 			"properties": obj{"me": ref("TableRef"), "sddd": ref("TableRef"), "basket": ref("TableRef"), "incb_bands": ref("TableRef"),

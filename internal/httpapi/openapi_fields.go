@@ -91,7 +91,8 @@ var fieldDescriptions = map[string]string{
 	"population_by_adequacy":       "persons per INCB adequacy band (band \"none\": members without a figure); sums to population_with_data",
 	"population_by_benchmark_band": "persons per benchmark band (band \"none\": members without a figure); sums to population_with_data",
 	"population_by_acm_band":       "persons per ACM band (band \"none\": members without a figure); sums to population_with_data",
-	"ranking":                      "members ranked", "rank": "1-based place in the ranking", "position": "1-based place in this ordering", "sort": "the ordering used",
+	"ranking":                      "members ranked", "rank": "1-based place in the ranking",
+	"ranking_countries": "the countries= the ranking was limited to (ISO3), each keeping its rank in the whole group; absent when it was not limited", "position": "1-based place in this ordering", "sort": "the ordering used",
 	// Methods and provenance.
 	"methods": "factor tables, need models and rules that produced these figures, with versions", "data_version": "the data version these figures were computed at (only ever goes up)",
 	"data_quality_rules": "data-quality rules applied, with versions", "basket": "the drugs counted in S-DDD (INCB pain basket)", "pain_basket": "the drugs counted in S-DDD",

@@ -98,31 +98,38 @@ func TestOpenAPIDescribesLiveResponses(t *testing.T) {
 			}
 			target += sep + "year=2022"
 		}
-		rec := get(target)
-		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
-			continue // files, CSV, and routes the demo has nothing for
+		targets := []string{target}
+		if strings.HasSuffix(tmpl, "/gaps") && !strings.HasPrefix(tmpl, "/api/v1/countries/") {
+			// The rankings limited to some countries answer more fields.
+			targets = append(targets, target+"&countries=KEN,UGA")
 		}
-		pi := doc.Paths.Find(tmpl)
-		if pi == nil || pi.Get == nil {
-			t.Errorf("%s is routed but not documented", tmpl)
-			continue
+		for _, target := range targets {
+			rec := get(target)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+				continue // files, CSV, and routes the demo has nothing for
+			}
+			pi := doc.Paths.Find(tmpl)
+			if pi == nil || pi.Get == nil {
+				t.Errorf("%s is routed but not documented", tmpl)
+				continue
+			}
+			resp := pi.Get.Responses.Status(http.StatusOK)
+			if resp == nil || resp.Value == nil || resp.Value.Content.Get("application/json") == nil {
+				t.Errorf("GET %s: no documented JSON 200 response", tmpl)
+				continue
+			}
+			schema := resp.Value.Content.Get("application/json").Schema.Value
+			var body any
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Errorf("GET %s: %v", target, err)
+				continue
+			}
+			if err := schema.VisitJSON(body); err != nil {
+				t.Errorf("GET %s: the answer does not fit the documented schema: %v", target, shorten(err.Error()))
+			}
+			undocumented = append(undocumented, describe(tmpl, "", schema, body)...)
+			checked++
 		}
-		resp := pi.Get.Responses.Status(http.StatusOK)
-		if resp == nil || resp.Value == nil || resp.Value.Content.Get("application/json") == nil {
-			t.Errorf("GET %s: no documented JSON 200 response", tmpl)
-			continue
-		}
-		schema := resp.Value.Content.Get("application/json").Schema.Value
-		var body any
-		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-			t.Errorf("GET %s: %v", target, err)
-			continue
-		}
-		if err := schema.VisitJSON(body); err != nil {
-			t.Errorf("GET %s: the answer does not fit the documented schema: %v", target, shorten(err.Error()))
-		}
-		undocumented = append(undocumented, describe(tmpl, "", schema, body)...)
-		checked++
 	}
 	if checked < 15 {
 		t.Errorf("only %d routes answered JSON on the demo data", checked)

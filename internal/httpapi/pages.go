@@ -89,13 +89,14 @@ func wantsPage(r *http.Request) bool {
 }
 
 // pageSupply is the supply estimate a country page shows: the service's,
-// as the public sees it, with the default options.
-func (s *Server) pageSupply() func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error) {
+// as the public sees it, with the default options, as of the page's data
+// version (0: now).
+func (s *Server) pageSupply() func(ctx context.Context, iso3 string, year int, model string, asOf int64) (*access.SupplyEstimate, error) {
 	if s.cfg.Supply == nil {
 		return nil
 	}
-	return func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error) {
-		e, err := s.cfg.Supply.Estimate(ctx, access.Principal{}, access.SupplyRequest{ISO3: iso3, Year: year, Model: model})
+	return func(ctx context.Context, iso3 string, year int, model string, asOf int64) (*access.SupplyEstimate, error) {
+		e, err := s.cfg.Supply.Estimate(ctx, access.Principal{}, access.SupplyRequest{ISO3: iso3, Year: year, Model: model, AsOf: asOf})
 		if err != nil {
 			return nil, err
 		}

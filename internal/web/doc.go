@@ -12,5 +12,8 @@
 //
 // The package knows HTTP through net/http only; internal/httpapi mounts
 // Routes on its router. Figures come from the same domain services the API
-// uses, so a page shows exactly what the API answers.
+// uses, so a page shows exactly what the API answers. The pages of figures
+// (world, country, compare) take as_of=N as the API does: they are then
+// computed as of data version N (GapService.At), say so, and may be kept
+// for ever; each links its permalink, pinned to the version it shows.
 package web

@@ -28,6 +28,7 @@ type env struct {
 	t      *testing.T
 	h      http.Handler
 	st     *store.Store
+	cfg    httpapi.Config
 	secret map[string]string
 }
 
@@ -52,16 +53,8 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := httpapi.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Close(ctx)
-	})
-	e := &env{t: t, h: srv.Handler(), st: st, secret: map[string]string{}}
+	e := &env{t: t, st: st, cfg: cfg, secret: map[string]string{}}
+	e.h = e.server(cfg)
 	for label, k := range map[string]struct {
 		role    access.Role
 		country string
@@ -73,6 +66,31 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 		e.secret[label] = secret
 	}
 	return e
+}
+
+// server builds the service from cfg, closed when the test ends.
+func (e *env) server(cfg httpapi.Config) http.Handler {
+	e.t.Helper()
+	srv, err := httpapi.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Close(ctx)
+	})
+	return srv.Handler()
+}
+
+// restart replaces the service by a new one on the same database, with
+// nothing computed or rendered yet.
+func (e *env) restart() {
+	e.t.Helper()
+	cfg := e.cfg
+	cfg.Gaps = &access.GapService{Store: e.st}
+	cfg.Supply = nil
+	e.h = e.server(cfg)
 }
 
 // get fetches target with optional header pairs.

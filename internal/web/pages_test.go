@@ -59,18 +59,34 @@ func equal(t *testing.T, what string, got, want []float64) {
 	}
 }
 
-// TestCountryPageShowsTheAPIFigures compares every figure of Kenya's page
-// with /api/v1/countries/KEN/gaps: the headline, and each row of the
-// trend table (need per person is the API's need ÷ population).
-func TestCountryPageShowsTheAPIFigures(t *testing.T) {
-	e := newEnv(t)
-	var api struct {
-		Years []yearJSON `json:"years"`
+// asOfQuery is "?as_of=N" (sep "?") or "&as_of=N" (sep "&"); "" for now.
+func asOfQuery(sep string, asOf int64) string {
+	if asOf == 0 {
+		return ""
 	}
-	e.api("/api/v1/countries/KEN/gaps", &api)
-	page := e.page("/countries/KEN")
+	return fmt.Sprintf("%sas_of=%d", sep, asOf)
+}
+
+// checkCountryPage compares Kenya's page as of asOf (0: now) with the
+// API's answer as of the same version: the headline, every need model and
+// each row of the trend table (need per person is the API's need ÷
+// population). It returns the page and the headline mg ME per capita.
+func checkCountryPage(t *testing.T, e *env, asOf int64) (string, float64) {
+	t.Helper()
+	var api struct {
+		DataVersion int64      `json:"data_version"`
+		Years       []yearJSON `json:"years"`
+	}
+	e.api("/api/v1/countries/KEN/gaps"+asOfQuery("?", asOf), &api)
+	page := e.page("/countries/KEN" + asOfQuery("?", asOf))
 	if len(api.Years) != demo.LastYear-demo.FirstYear+1 {
 		t.Fatalf("%d years", len(api.Years))
+	}
+	if asOf != 0 && api.DataVersion != asOf {
+		t.Fatalf("the API answers data version %d as of %d", api.DataVersion, asOf)
+	}
+	if !strings.Contains(page, fmt.Sprintf("Data version %d.", api.DataVersion)) {
+		t.Errorf("the page does not name data version %d", api.DataVersion)
 	}
 	last := api.Years[len(api.Years)-1]
 	equal(t, "headline need met", values(t, page, `id="fig-need-met"`, "</li>"), present(last.NeedMetPct))
@@ -113,6 +129,18 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 		equal(t, fmt.Sprint("trend ", y.Year), values(t, page, fmt.Sprintf(`<tr data-year="%d">`, y.Year), "</tr>"),
 			present(y.MEMgPerCapita, &need, y.NeedMetPct, y.SDDD3YrAvg))
 	}
+	if last.MEMgPerCapita == nil {
+		t.Fatal("no mg ME per capita in the last year")
+	}
+	return page, *last.MEMgPerCapita
+}
+
+// TestCountryPageShowsTheAPIFigures compares every figure of Kenya's page
+// with /api/v1/countries/KEN/gaps: the headline, and each row of the
+// trend table (need per person is the API's need ÷ population).
+func TestCountryPageShowsTheAPIFigures(t *testing.T) {
+	e := newEnv(t)
+	page, _ := checkCountryPage(t, e, 0)
 	for _, want := range []string{`<svg class="chart"`, `role="img"`, `<title id="trend-t">`, "Illustrative demo data, not real figures.",
 		`href="/api/v1/countries/KEN/report.xlsx"`, `href="/api/v1/countries/KEN/gaps?format=csv"`, `href="/api/v1/countries/KEN/gaps"`,
 		"/countries/KEN?as_of=", "cancer-hiv v1", `id="drug-table"`} {
@@ -155,11 +183,13 @@ func TestCountryPageShowsTheAPIFigures(t *testing.T) {
 	}
 }
 
-// TestHomePageShowsTheAPIFigures checks the world's need met and each
-// income group's shares against the group endpoints for the latest year.
-func TestHomePageShowsTheAPIFigures(t *testing.T) {
-	e := newEnv(t)
-	page := e.page("/")
+// checkHomePage compares the home page as of asOf (0: now) with the
+// world and income-group endpoints as of the same version, for the latest
+// year: the people in each band, the world's need met and each income
+// group's shares. It returns the page and the world's need met.
+func checkHomePage(t *testing.T, e *env, asOf int64) (string, float64) {
+	t.Helper()
+	page := e.page("/" + asOfQuery("?", asOf))
 	year := demo.LastYear
 	if !strings.Contains(page, fmt.Sprintf("These are the figures for %d.", year)) {
 		t.Fatalf("the home page is not about %d", year)
@@ -171,13 +201,13 @@ func TestHomePageShowsTheAPIFigures(t *testing.T) {
 		WorldSharePct *float64 `json:"world_share_pct"`
 	}
 	var world group
-	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d", year), &world)
+	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d%s", year, asOfQuery("&", asOf)), &world)
 	var bands struct {
 		PopulationByAdequacy map[string]float64 `json:"population_by_adequacy"`
 		AdequacyCounts       map[string]int     `json:"adequacy_counts"`
 		CountriesWithData    int                `json:"countries_with_data"`
 	}
-	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d", year), &bands)
+	e.api(fmt.Sprintf("/api/v1/world/gaps?year=%d%s", year, asOfQuery("&", asOf)), &bands)
 	if len(bands.PopulationByAdequacy) == 0 {
 		t.Fatal("no population_by_adequacy")
 	}
@@ -197,7 +227,7 @@ func TestHomePageShowsTheAPIFigures(t *testing.T) {
 	bestME, bestPop := 0.0, 0.0
 	for _, code := range []string{"LIC", "LMC", "UMC", "HIC"} {
 		var g group
-		e.api(fmt.Sprintf("/api/v1/income-groups/%s/gaps?year=%d", code, year), &g)
+		e.api(fmt.Sprintf("/api/v1/income-groups/%s/gaps?year=%d%s", code, year, asOfQuery("&", asOf)), &g)
 		popShare := 100 * *g.Population / *world.Population
 		equal(t, code, values(t, page, fmt.Sprintf(`<tr data-group="%s">`, code), "</tr>"),
 			present(&popShare, g.WorldSharePct, g.MEMgPerCapita, g.NeedMetPct))
@@ -211,6 +241,17 @@ func TestHomePageShowsTheAPIFigures(t *testing.T) {
 	if !strings.Contains(page, want) {
 		t.Errorf("the home page lacks %q", want)
 	}
+	if world.NeedMetPct == nil {
+		t.Fatal("no world need met")
+	}
+	return page, *world.NeedMetPct
+}
+
+// TestHomePageShowsTheAPIFigures checks the world's need met and each
+// income group's shares against the group endpoints for the latest year.
+func TestHomePageShowsTheAPIFigures(t *testing.T) {
+	e := newEnv(t)
+	page, _ := checkHomePage(t, e, 0)
 	if n := strings.Count(page, `<path class="band-`); n < 150 {
 		t.Errorf("the map has %d countries", n)
 	}
@@ -221,11 +262,13 @@ func TestHomePageShowsTheAPIFigures(t *testing.T) {
 	}
 }
 
-// TestComparePageIsOneAPIRequest checks the compare table against
-// /api/v1/gaps?countries=, the one request that backs it.
-func TestComparePageIsOneAPIRequest(t *testing.T) {
-	e := newEnv(t)
-	page := e.page("/compare?c=uga,KEN,IND")
+// checkComparePage compares the compare page for Uganda, Kenya and India
+// as of asOf (0: now) with /api/v1/gaps?countries= as of the same version,
+// the one request that backs it. It returns the page and Kenya's mg ME per
+// capita.
+func checkComparePage(t *testing.T, e *env, asOf int64) (string, float64) {
+	t.Helper()
+	page := e.page("/compare?c=uga,KEN,IND" + asOfQuery("&", asOf))
 	var api struct {
 		Total     int      `json:"total"`
 		Countries []string `json:"countries"`
@@ -236,17 +279,30 @@ func TestComparePageIsOneAPIRequest(t *testing.T) {
 			yearJSON
 		} `json:"items"`
 	}
-	e.api(fmt.Sprintf("/api/v1/gaps?year=%d&countries=UGA,KEN,IND", demo.LastYear), &api)
+	apiPath := fmt.Sprintf("/api/v1/gaps?year=%d&countries=UGA,KEN,IND%s", demo.LastYear, asOfQuery("&", asOf))
+	e.api(apiPath, &api)
 	if api.Total != 3 || len(api.Items) != 3 || strings.Join(api.Countries, ",") != "UGA,KEN,IND" {
 		t.Fatalf("countries= answered %+v", api)
 	}
+	ken := math.NaN()
 	for _, it := range api.Items {
 		equal(t, it.Country.ISO3, values(t, page, fmt.Sprintf(`<tr data-iso3="%s">`, it.Country.ISO3), "</tr>"),
 			present(it.MEMgPerCapita, it.NeedMetPct, it.SDDD3YrAvg, it.MorphineKgToCloseGap))
+		if it.Country.ISO3 == "KEN" && it.MEMgPerCapita != nil {
+			ken = *it.MEMgPerCapita
+		}
 	}
-	if !strings.Contains(page, html.EscapeString(fmt.Sprintf("/api/v1/gaps?year=%d&countries=UGA,KEN,IND", demo.LastYear))) {
-		t.Error("the compare page does not link its API request")
+	if !strings.Contains(page, html.EscapeString(apiPath)) {
+		t.Errorf("the compare page does not link its API request %s", apiPath)
 	}
+	return page, ken
+}
+
+// TestComparePageIsOneAPIRequest checks the compare table against
+// /api/v1/gaps?countries=, the one request that backs it.
+func TestComparePageIsOneAPIRequest(t *testing.T) {
+	e := newEnv(t)
+	checkComparePage(t, e, 0)
 	if r := e.get("/compare?c=A,B,C,D,E,F"); r.Code != http.StatusBadRequest {
 		t.Errorf("bad codes: %d", r.Code)
 	}
@@ -389,8 +445,14 @@ func TestEveryPageIsSmallSafeAndCached(t *testing.T) {
 // TestSupplyEstimateOnTheCountryPage checks the suggested estimate for the
 // year after the latest figures against the API's supply estimate.
 func TestSupplyEstimateOnTheCountryPage(t *testing.T) {
-	e := newEnv(t)
-	page := e.page("/countries/KEN")
+	checkSupply(t, newEnv(t), 0)
+}
+
+// checkSupply compares the supply estimate on Kenya's page as of asOf (0:
+// now) with the API's as of the same version.
+func checkSupply(t *testing.T, e *env, asOf int64) {
+	t.Helper()
+	page := e.page("/countries/KEN" + asOfQuery("?", asOf))
 	year := demo.LastYear + 1
 	var api struct {
 		Drugs []struct {
@@ -400,7 +462,7 @@ func TestSupplyEstimateOnTheCountryPage(t *testing.T) {
 			TotalG                 float64  `json:"total_g"`
 		} `json:"drugs"`
 	}
-	e.api(fmt.Sprintf("/api/v1/countries/KEN/supply-estimate?year=%d", year), &api)
+	e.api(fmt.Sprintf("/api/v1/countries/KEN/supply-estimate?year=%d%s", year, asOfQuery("&", asOf)), &api)
 	if len(api.Drugs) == 0 {
 		t.Fatal("no supply estimate lines")
 	}

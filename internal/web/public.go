@@ -31,7 +31,7 @@ func (s *Site) home(r *http.Request, v *view) (string, error) {
 		return "", err
 	}
 	model := r.URL.Query().Get("model")
-	p, err := s.d.Gaps.World(r.Context(), year, model)
+	p, err := s.d.Gaps.At(v.AsOf).World(r.Context(), year, model)
 	if err != nil {
 		return "", err
 	}
@@ -96,22 +96,21 @@ func yearParam(r *http.Request) (int, error) {
 // ---- country
 
 type countryPage struct {
-	G          access.CountryGaps
-	Latest     *access.YearGaps // the latest year with mg ME per capita
-	Benchmark  *float64         // reference mg ME per capita
-	Chart      template.HTML
-	Rows       []trendRow
-	Supply     *access.SupplyEstimate // for the year after Latest, when a service provides one
-	Permalink  string
-	AsOf       int64
-	AsOfOld    bool
-	APIHref    string
-	Query      string // ?model=… when a model was chosen, for the download links
-	Retrieved  string
-	Methods    []methodRef
-	Lineage    []access.LineageUse
-	LineageMax bool
-	Models     []access.Ref // the need models on offer, the one in use first
+	G         access.CountryGaps
+	Latest    *access.YearGaps // the latest year with mg ME per capita
+	Benchmark *float64         // reference mg ME per capita
+	Chart     template.HTML
+	Rows      []trendRow
+	Supply    *access.SupplyEstimate // for the year after Latest, when a service provides one
+	AsOf      int64                  // the data version of the figures
+	// The API's answers behind the page, as of its data version and under
+	// its need model when those were chosen.
+	APIHref, XLSXHref, CSVHref, SupplyHref string
+	Retrieved                              string
+	Methods                                []methodRef
+	Lineage                                []access.LineageUse
+	LineageMax                             bool
+	Models                                 []access.Ref // the need models on offer, the one in use first
 }
 
 type trendRow struct {
@@ -140,21 +139,26 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		return "", err
 	}
 	model := r.URL.Query().Get("model")
-	g, err := s.d.Gaps.Country(r.Context(), iso, 0, 0, model)
+	gaps := s.d.Gaps.At(v.AsOf)
+	g, err := gaps.Country(r.Context(), iso, 0, 0, model)
 	if err != nil {
 		return "", err
 	}
-	fs, err := s.d.Gaps.FactorSet(r.Context(), model)
+	fs, err := gaps.FactorSet(r.Context(), model)
 	if err != nil {
 		return "", err
 	}
-	cp := countryPage{G: g, AsOf: g.DataVersion, APIHref: "/api/v1/countries/" + iso + "/gaps"}
+	cp := countryPage{G: g, AsOf: g.DataVersion}
 	for _, m := range fs.Need {
 		cp.Models = append(cp.Models, m.Ref())
 	}
-	if model != "" {
-		cp.Query = "model=" + url.QueryEscape(model)
-		cp.APIHref += "?" + cp.Query
+	api := "/api/v1/countries/" + iso
+	q := apiQuery(v.AsOf, model)
+	cp.APIHref, cp.XLSXHref, cp.CSVHref = api+"/gaps", api+"/report.xlsx", api+"/gaps?format=csv"
+	if q != "" {
+		cp.APIHref += "?" + q
+		cp.XLSXHref += "?" + q
+		cp.CSVHref += "&" + q
 	}
 	if ref, ok := fs.BenchmarkRef.Value(access.BenchmarkRefKey); ok {
 		cp.Benchmark = &ref
@@ -175,12 +179,13 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 		}
 	}
 	if s.d.Supply != nil && cp.Latest != nil {
-		if cp.Supply, err = s.d.Supply(r.Context(), iso, cp.Latest.Year+1, model); err != nil {
+		if cp.Supply, err = s.d.Supply(r.Context(), iso, cp.Latest.Year+1, model, v.AsOf); err != nil {
 			return "", err
 		}
-	}
-	if a := r.URL.Query().Get("as_of"); a != "" && a != fmt.Sprint(g.DataVersion) {
-		cp.AsOfOld = true
+		cp.SupplyHref = fmt.Sprintf("%s/supply-estimate?year=%d", api, cp.Latest.Year+1)
+		if q != "" {
+			cp.SupplyHref += "&" + q
+		}
 	}
 	cons := series{Name: v.T("country.chart.consumption"), Class: "consumption"}
 	need := series{Name: v.T("country.chart.need"), Class: "need"}
@@ -206,14 +211,23 @@ func (s *Site) country(r *http.Request, v *view) (string, error) {
 	if m.NeedModel != nil {
 		cp.Methods = append(cp.Methods, methodRef{"methods.need_model", *m.NeedModel})
 	}
-	base := baseURL(r)
-	cp.Permalink = fmt.Sprintf("%s/countries/%s?as_of=%d", base, iso, g.DataVersion)
-	if model != "" {
-		cp.Permalink += "&model=" + url.QueryEscape(model)
-	}
 	v.Title = g.Country.Name
 	v.Data = cp
 	return "country", nil
+}
+
+// apiQuery is the query that asks the API for the figures a page shows:
+// as of its data version when it is pinned to one, under its need model
+// when one was chosen.
+func apiQuery(asOf int64, model string) string {
+	q := url.Values{}
+	if asOf > 0 {
+		q.Set("as_of", fmt.Sprint(asOf))
+	}
+	if model != "" {
+		q.Set("model", model)
+	}
+	return q.Encode()
 }
 
 // baseURL is the scheme and host the request came to, for permalinks.
@@ -259,7 +273,8 @@ func (s *Site) compare(r *http.Request, v *view) (string, error) {
 	if len(isos) == 0 {
 		return "compare", nil
 	}
-	gs, err := s.d.Gaps.Countries(r.Context(), isos, 0, 0, r.URL.Query().Get("model"))
+	model := r.URL.Query().Get("model")
+	gs, err := s.d.Gaps.At(v.AsOf).Countries(r.Context(), isos, 0, 0, model)
 	if err != nil {
 		return "", err
 	}
@@ -302,6 +317,9 @@ func (s *Site) compare(r *http.Request, v *view) (string, error) {
 		YLabel: v.T("unit.mg_me_per_capita"), Log: true, Series: ss,
 		format: func(x float64) string { return v.Num(x, decimalsFor(x)) }}.SVG()
 	cp.APIHref = fmt.Sprintf("/api/v1/gaps?year=%d&countries=%s", cp.Year, cp.Codes)
+	if q := apiQuery(v.AsOf, model); q != "" {
+		cp.APIHref += "&" + q
+	}
 	return "compare", nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +48,8 @@ type Deps struct {
 	// Supply, when set, gives the country page the supply estimate for the
 	// year after its latest figures, as the public sees it; the section is
 	// shown only when there is one.
-	Supply func(ctx context.Context, iso3 string, year int, model string) (*access.SupplyEstimate, error)
+	// asOf is the data version the page is pinned to (0: now).
+	Supply func(ctx context.Context, iso3 string, year int, model string, asOf int64) (*access.SupplyEstimate, error)
 	// StatusFor maps a domain error to its HTTP status: the API's one table.
 	StatusFor func(error) int
 	// TrustedProxies are the proxies whose X-Forwarded-Proto is believed
@@ -144,9 +146,9 @@ func (s *Site) handle(method, path, summary string, h http.HandlerFunc) {
 }
 
 func (s *Site) register() {
-	s.handle("GET", "/", "The world picture: people by adequacy band, shares by income group, the map and rankings", s.public(s.home))
-	s.handle("GET", "/countries/{iso3}", "A country's page: headline figures, trend, drugs, estimates, flags, methods, lineage", s.public(s.country))
-	s.handle("GET", "/compare", "Up to five countries on one chart and table (?c=UGA,KEN,IND)", s.public(s.compare))
+	s.handle("GET", "/", "The world picture: people by adequacy band, shares by income group, the map and rankings (?as_of=N: as of data version N)", s.figures(s.home))
+	s.handle("GET", "/countries/{iso3}", "A country's page: headline figures, trend, drugs, estimates, flags, methods, lineage (?as_of=N: as of data version N)", s.figures(s.country))
+	s.handle("GET", "/compare", "Up to five countries on one chart and table (?c=UGA,KEN,IND; ?as_of=N: as of data version N)", s.figures(s.compare))
 	s.handle("GET", "/methodology", "Methodology and glossary: factor tables, need models, flags and bands", s.public(s.methodology))
 	s.handle("GET", "/static/{file}", "The stylesheet and other embedded assets", s.static)
 	s.handle("GET", "/login", "Sign in with a ministry or administrator key", s.loginForm)
@@ -252,6 +254,19 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, body []byte, 
 // version, the build, the URL and the language, like the API's; a client
 // holding it gets 304, and a rendered page is kept by it.
 func (s *Site) public(fn func(r *http.Request, v *view) (string, error)) http.HandlerFunc {
+	return s.serve(fn, false)
+}
+
+// figures serves a public page of figures. With as_of=N it is computed as
+// of data version N (the handler reads v.AsOf) and, since those figures
+// cannot change, may be kept for ever; an as_of that is not a data version
+// yet, or not a number, is a 400 page. Either way the page links its
+// permalink, pinned to the data version it shows.
+func (s *Site) figures(fn func(r *http.Request, v *view) (string, error)) http.HandlerFunc {
+	return s.serve(fn, true)
+}
+
+func (s *Site) serve(fn func(r *http.Request, v *view) (string, error), pinnable bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		securityHeaders(w.Header())
 		v := s.newView(r)
@@ -261,8 +276,33 @@ func (s *Site) public(fn func(r *http.Request, v *view) (string, error)) http.Ha
 			return
 		}
 		v.DataVersion = dv
+		if pinnable {
+			if v.AsOf, err = asOfParam(r, dv); err != nil {
+				s.fail(w, r, v, err)
+				return
+			}
+			if v.AsOf > 0 {
+				v.DataVersion = v.AsOf
+			}
+			v.base = baseURL(r)
+			v.pin = url.Values{}
+			for _, k := range []string{"c", "model", "year"} {
+				if x := r.URL.Query().Get(k); x != "" {
+					v.pin.Set(k, x)
+				}
+			}
+			// The countries compared, as the page lists them.
+			if isos, err := access.ParseCountryList(v.pin.Get("c"), access.MaxCompared); err == nil {
+				v.pin.Set("c", strings.Join(isos, ","))
+			}
+			w.Header().Set("Link", "<"+v.Permalink()+`>; rel="canonical"`)
+		}
+		// The version the page shows, not the current one, so that an
+		// as-of page keeps its ETag; the scheme and host, which the
+		// permalink carries, so that one Host header cannot put its
+		// links into the pages others are served.
 		h := sha256.New()
-		for _, part := range []string{strconv.FormatInt(dv, 10), s.d.Version, s.buildTag, r.URL.Path, canonicalQuery(r), v.Lang, strconv.FormatBool(v.langQuery)} {
+		for _, part := range []string{strconv.FormatInt(v.DataVersion, 10), s.d.Version, s.buildTag, baseURL(r), r.URL.Path, canonicalQuery(r), v.Lang, strconv.FormatBool(v.langQuery)} {
 			h.Write([]byte(part))
 			h.Write([]byte{0})
 		}
@@ -270,6 +310,9 @@ func (s *Site) public(fn func(r *http.Request, v *view) (string, error)) http.Ha
 		hd := w.Header()
 		hd.Set("ETag", etag)
 		hd.Set("Cache-Control", "no-cache")
+		if v.AsOf > 0 {
+			hd.Set("Cache-Control", foreverCache)
+		}
 		hd.Add("Vary", "Accept-Language")
 		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
 			w.WriteHeader(http.StatusNotModified)
@@ -339,6 +382,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, v *view, err error) 
 		s.log.ErrorContext(r.Context(), "page failed", "err", err, "path", r.URL.Path, "status", status)
 	}
 	w.Header().Del("ETag")
+	w.Header().Del("Link")
 	w.Header().Set("Cache-Control", "no-store")
 	v.Title = http.StatusText(status)
 	v.Data = errorPage{Status: status, Message: access.ErrorMessage(err)}
@@ -446,6 +490,31 @@ func assetsDigest() (string, error) {
 	}
 	h.Write(countries110m)
 	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// foreverCache marks a page as of a data version: its figures cannot
+// change, so it may be kept for ever (as the API's as-of answers are).
+const foreverCache = "public, max-age=31536000, immutable"
+
+// asOfParam reads as_of: 0 when absent, else a data version from 1 to
+// current; anything else is Invalid.
+func asOfParam(r *http.Request, current int64) (int64, error) {
+	vs := r.URL.Query()["as_of"]
+	if len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
+		return 0, nil
+	}
+	if len(vs) > 1 {
+		return 0, access.Errorf(access.Invalid, "", "as_of is given more than once")
+	}
+	a := vs[0]
+	n, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || n < 1 || strings.Trim(a, "0123456789") != "" {
+		return 0, access.Errorf(access.Invalid, "", "as_of must be a data version, a whole number from 1")
+	}
+	if n > current {
+		return 0, access.Errorf(access.Invalid, "", "as_of %d is after the current data version %d", n, current)
+	}
+	return n, nil
 }
 
 // pageParams are the query parameters pages read; others do not change a

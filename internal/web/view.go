@@ -16,19 +16,27 @@ import (
 // view is what every template receives: the page's data in Data, and the
 // language, user and helpers the layout needs.
 type view struct {
-	site        *Site
-	Lang        string
-	Dir         string
-	langQuery   bool
-	Title       string
-	Path        string
-	Query       url.Values
+	site      *Site
+	Lang      string
+	Dir       string
+	langQuery bool
+	Title     string
+	Path      string
+	Query     url.Values
+	// DataVersion is the data version the page shows: the current one,
+	// or AsOf when the page was asked as of an earlier one.
 	DataVersion int64
-	CSSHref     string
-	User        *access.Principal
-	CSRF        string
-	Notice      string
-	Data        any
+	// AsOf is the data version a page of figures was asked as of (0: now).
+	AsOf int64
+	// base and pin make a page of figures' permalink: the scheme and host,
+	// and the query parameters that choose its figures (without as_of).
+	base    string
+	pin     url.Values
+	CSSHref string
+	User    *access.Principal
+	CSRF    string
+	Notice  string
+	Data    any
 }
 
 type langLink struct {
@@ -65,6 +73,47 @@ func (v *view) Link(path string) string {
 		sep = "&"
 	}
 	return path + sep + "lang=" + url.QueryEscape(v.Lang)
+}
+
+// Pinned is Link(path) carrying the page's as_of, so that an as-of page
+// links to the other pages as of the same data version.
+func (v *view) Pinned(path string) string {
+	if v.AsOf > 0 {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "as_of=" + strconv.FormatInt(v.AsOf, 10)
+	}
+	return v.Link(path)
+}
+
+// Permalink is this page of figures as of the data version it shows: the
+// link to cite.
+func (v *view) Permalink() string {
+	var b strings.Builder
+	b.WriteString(v.base + v.Path + "?as_of=" + strconv.FormatInt(v.DataVersion, 10))
+	for _, k := range []string{"c", "model", "year"} { // a fixed order: one page, one permalink
+		if x := v.pin.Get(k); x != "" {
+			// Commas (in c=UGA,KEN) stay readable.
+			b.WriteString("&" + k + "=" + strings.ReplaceAll(url.QueryEscape(x), "%2C", ","))
+		}
+	}
+	return b.String()
+}
+
+// CurrentHref is this page without as_of: the current figures.
+func (v *view) CurrentHref() string {
+	q := url.Values{}
+	for k, vs := range v.Query {
+		if k != "as_of" {
+			q[k] = vs
+		}
+	}
+	if len(q) == 0 {
+		return v.Path
+	}
+	return v.Path + "?" + q.Encode()
 }
 
 // Langs lists the languages, each linking to this page in it.
