@@ -144,6 +144,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err != nil {
 		return res, err
 	}
+	if err := CheckText("", "the file name", filename, MaxFilenameBytes); err != nil {
+		return res, err
+	}
 	lim := s.limits()
 	if int64(len(data)) > lim.MaxBytes {
 		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", len(data), lim.MaxBytes)
@@ -209,6 +212,7 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		same     int
 		parseErr error
 		seen     = map[ImportKind]bool{}
+		tally    = NewMETally(s.meFactor(ctx))
 	)
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
 		// The parser runs in its own goroutine and hands batches over a
@@ -239,6 +243,9 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 						}
 					}
 				}
+				if err := CheckBatch(b); err != nil {
+					return err
+				}
 				if u.Country != "" {
 					if iso3, ok := outOfScope(b, u.Country); ok {
 						return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
@@ -264,6 +271,7 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 				continue
 			}
 			records += b.Len()
+			tally.Add(b.Consumption)
 		}
 		p := <-done
 		pr, parseErr = p.res, p.err
@@ -325,6 +333,10 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 			return u, parseErr
 		}
 		extra = append(extra, Problem{Severity: SeverityError, Code: "unreadable", Message: ErrorMessage(parseErr)})
+	}
+	if pr.Kind == KindConsumption && parseErr == nil && !HasErrors(pr.Problems) && !HasErrors(extra) {
+		// After the transaction: the store may have a single connection.
+		extra = append(extra, s.mePerCapitaWarnings(ctx, tally)...)
 	}
 	if u.Kind == "" {
 		u.Kind = pr.Kind
@@ -450,6 +462,9 @@ func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, rea
 	if reason == "" {
 		return u, Errorf(Invalid, "", "a rejection needs a reason")
 	}
+	if err := CheckText("", "the reason", reason, MaxReasonBytes); err != nil {
+		return u, err
+	}
 	if u, err = s.Store.Upload(ctx, id); err != nil {
 		return u, err
 	}
@@ -473,4 +488,53 @@ func (s *ImportService) nameFolder() NameFolder {
 		return f
 	}
 	return nil
+}
+
+// Bounds on the text an upload carries.
+const (
+	MaxFilenameBytes = 255
+	MaxReasonBytes   = 2000
+)
+
+// publishedInputs is the part of the store that can say which population is
+// known; a store without it gets no per-capita check.
+type publishedInputs interface {
+	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
+}
+
+// meFactor returns the morphine-equivalence factors of the current ppsg
+// table; none when the table cannot be read.
+func (s *ImportService) meFactor(ctx context.Context) func(string) (float64, bool) {
+	me, err := s.Store.FactorTable(ctx, TablePPSG, 0)
+	if err != nil {
+		return func(string) (float64, bool) { return 0, false }
+	}
+	return me.Value
+}
+
+// mePerCapitaWarnings warns of country-years whose staged consumption
+// would exceed MaxMEMgPerCapita mg ME per person, where the published
+// population is known. It never fails an import: the check is advice.
+func (s *ImportService) mePerCapitaWarnings(ctx context.Context, t *METally) []Problem {
+	ps, ok := s.Store.(publishedInputs)
+	if !ok {
+		return nil
+	}
+	pops := map[string]map[int]float64{}
+	for _, iso3 := range t.Countries() {
+		in, err := ps.Inputs(ctx, InputFilter{ISO3: iso3})
+		if err != nil {
+			continue
+		}
+		if ci := in[iso3]; ci != nil {
+			pops[iso3] = map[int]float64{}
+			for _, p := range ci.Population {
+				pops[iso3][p.Year] = p.Persons
+			}
+		}
+	}
+	return t.Warnings(func(iso3 string, year int) (float64, bool) {
+		p, ok := pops[iso3][year]
+		return p, ok
+	})
 }

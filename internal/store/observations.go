@@ -134,6 +134,11 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 
 // Stage stores a batch of records, inactive, with this upload as lineage.
 func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
+	// The store's own guard: NaN and ±Inf never reach a column, whatever
+	// the caller (PostgreSQL would store them and sums would turn to Inf).
+	if err := access.CheckBatch(b); err != nil {
+		return err
+	}
 	tx := w.tx.WithContext(ctx)
 	id := w.uploadID
 	if len(b.Consumption) > 0 {
