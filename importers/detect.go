@@ -55,13 +55,14 @@ const (
 	fPopMale
 	fPopFemale
 	fDeaths
+	fStockOut // days out of stock in the year: a count of days, no unit
 	nFields
 )
 
 var fieldNames = [nFields]string{"consumption", "manufacture", "utilization for manufacture", "stocks on 31 December",
 	"seizures", "imports", "exports", "(a) to be consumed", "(b) utilized for manufacture",
 	"(c) stock to be held on 31 December", "(d) added to special stocks", "total estimate",
-	"population", "male population", "female population", "deaths"}
+	"population", "male population", "female population", "deaths", "days out of stock"}
 
 // column is the meaning of one column of a table.
 type column struct {
@@ -270,6 +271,8 @@ func valueField(kind access.ImportKind, n string) (int, bool) {
 	switch kind {
 	case access.KindConsumption:
 		switch {
+		case has(" out of stock ") || has(" stock out") || has(" stockout"):
+			return fStockOut, true
 		case has("utiliz") || has("utilis") || has(" used for "):
 			return fUtilized, true
 		case has("manufactur"):

@@ -258,8 +258,14 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 		if !u.ok() {
 			u = t.ctxUnit
 		}
-		switch t.kind {
-		case access.KindConsumption, access.KindEstimates:
+		switch {
+		case v.field == fStockOut:
+			if val > 366 {
+				r.errorAt(at(v.idx), CodeInvalidValue, s, "%s days out of stock: a year has at most 366 days", s)
+				bad = true
+				continue
+			}
+		case t.kind == access.KindConsumption, t.kind == access.KindEstimates:
 			if !u.ok() {
 				r.errorAt(at(v.idx), CodeUnknownUnit, s, "no unit for this quantity")
 				bad = true
@@ -271,7 +277,7 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 				bad = true
 				continue
 			}
-		case access.KindPopulation:
+		case t.kind == access.KindPopulation:
 			if u.ok() {
 				val = round12(val * u.mult)
 			} else if t.thousands {
@@ -296,7 +302,7 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 		if dash {
 			q.dash |= 1 << v.field
 		}
-		if q.conv == "" && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
+		if q.conv == "" && v.field != fStockOut && (t.kind == access.KindConsumption || t.kind == access.KindEstimates) {
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
@@ -534,7 +540,7 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		}
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
 			State: p.state(fConsumed), Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized),
-			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), Conversion: p.conv, Lineage: lin}
+			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), StockOutDays: ptr(p, fStockOut), Conversion: p.conv, Lineage: lin}
 		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,

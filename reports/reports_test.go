@@ -345,3 +345,74 @@ func TestCSVText(t *testing.T) {
 		}
 	}
 }
+
+func TestTablesCSV(t *testing.T) {
+	gs := []access.CountryGaps{testCountry()}
+	var buf bytes.Buffer
+	if err := DrugsCSV(&buf, gs); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two drugs in 2021: the name and "-fentanyl" escaped, numbers as they are.
+	if len(recs) != 3 || recs[2][1] != "'"+maliciousName || recs[2][5] != "'-fentanyl" || recs[2][6] != "0.125" || recs[1][8] != "125000" {
+		t.Errorf("drugs csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GapsCSV(&buf, append(gs, gs...)); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := csv.NewReader(&buf).ReadAll(); len(recs) != 5 {
+		t.Errorf("gaps csv has %d records, want a header and 2 × 2 country-years", len(recs))
+	}
+	rows := []access.RankRow{{Position: 1, Rank: 1, Country: gs[0].Country, Year: gs[0].Years[0]}, {Position: 2, Country: access.CountryRef{ISO3: "XXB"}}}
+	buf.Reset()
+	if err := RankingCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[1][1] != "1" || recs[2][1] != "" || recs[1][9] != "13.88888888888889" {
+		t.Errorf("ranking csv = %q", recs)
+	}
+	buf.Reset()
+	if err := GroupRankingCSV(&buf, testGroup()); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if len(recs) != 3 || recs[2][2] != "'"+maliciousName || recs[1][9] != "0.05" {
+		t.Errorf("group ranking csv = %q", recs)
+	}
+}
+
+func TestInputsCSV(t *testing.T) {
+	in := access.CountryInputs{
+		Country: access.Country{ISO3: "XKX"},
+		Consumption: []access.Consumption{
+			{ISO3: "XKX", Year: 2021, Drug: "morphine", Grams: access.F(1500.5)},
+			{ISO3: "XKX", Year: 2020, Drug: "=cmd", State: access.ValueNil, Grams: access.F(0)},
+			{ISO3: "XKX", Year: 2020, Drug: "fentanyl"}, // blank: not reported
+		},
+		Deaths: []access.Deaths{{ISO3: "XKX", Year: 2020, Cause: "neoplasms", Deaths: 1200}},
+	}
+	var buf bytes.Buffer
+	if err := InputsCSV(&buf, access.KindConsumption, in); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By year, then drug: 2020 "=cmd" (escaped), 2020 fentanyl, 2021 morphine.
+	if len(recs) != 4 || recs[1][2] != "'=cmd" || recs[1][4] != "nil" || recs[2][3] != "" || recs[2][4] != "not_reported" || recs[3][3] != "1500.5" {
+		t.Errorf("consumption csv = %q", recs)
+	}
+	buf.Reset()
+	if err := InputsCSV(&buf, access.KindDeaths, in); err != nil || buf.String() != "iso3,year,cause,deaths\nXKX,2020,neoplasms,1200\n" {
+		t.Errorf("deaths csv = %q, %v", buf.String(), err)
+	}
+	if err := InputsCSV(&buf, access.KindCountries, in); err == nil {
+		t.Error("countries have no CSV here")
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -121,8 +120,10 @@ func (c *cli) gaps(ctx context.Context, o gapsOptions) error {
 			return usageErr("--format xlsx needs -o FILE.xlsx")
 		}
 		return writeFile(stdout, *outFile, func() ([]byte, error) { return reports.GroupXLSX(res) })
-	case "table", "csv":
-		return writeGroupTable(stdout, res, or(*format, "json") == "csv")
+	case "csv":
+		return reports.GroupRankingCSV(stdout, res)
+	case "table":
+		return writeGroupTable(stdout, res)
 	}
 	return usageErr("unknown format %q: use json, table or csv", *format)
 }
@@ -173,16 +174,6 @@ func writeGapsTable(w io.Writer, g access.CountryGaps) error {
 	return tw.Flush()
 }
 
-// safeCell keeps a spreadsheet from reading a text cell as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "'" + s
-		}
-	}
-	return s
-}
-
 func writeFile(stdout io.Writer, path string, render func() ([]byte, error)) error {
 	b, err := render()
 	if err != nil {
@@ -195,24 +186,12 @@ func writeFile(stdout io.Writer, path string, render func() ([]byte, error)) err
 	return nil
 }
 
-func writeGroupTable(w io.Writer, g access.GroupGaps, asCSV bool) error {
+func writeGroupTable(w io.Writer, g access.GroupGaps) error {
 	head := []string{"rank", "iso3", "country", "me_mg_per_capita", "benchmark_index", "need_met_pct", "adequacy", "cagr_5y"}
 	rows := [][]string{}
 	for _, r := range g.Ranking {
 		rows = append(rows, []string{strconv.Itoa(r.Rank), r.Country.ISO3, r.Country.Name, strconv.FormatFloat(r.MEMgPerCapita, 'f', 4, 64),
 			fnum(r.BenchmarkIndex, 2), fnum(r.NeedMetPct, 1), fstr(r.Adequacy), fnum(r.MEMgPerCapitaCAGR5y, 4)})
-	}
-	if asCSV {
-		cw := csv.NewWriter(w)
-		cw.Write(head)
-		for _, r := range rows {
-			for i := range r {
-				r[i] = safeCell(r[i])
-			}
-			cw.Write(r)
-		}
-		cw.Flush()
-		return cw.Error()
 	}
 	fmt.Fprintf(w, "%s %s %d: %d countries, %d with data; %s mg ME per capita; %s%% of need met; world share %s%%\n\n",
 		g.Kind, g.Code, g.Year, g.Countries, g.CountriesWithData, fnum(g.MEMgPerCapita, 4), fnum(g.NeedMetPct, 1), fnum(g.WorldSharePct, 2))

@@ -249,22 +249,23 @@ func writeAnnotated(path string, problems []access.Problem, dir string, stderr i
 }
 
 func (c *cli) templateCmd() *cobra.Command {
-	var kind, out string
+	var kind, out, country string
 	cmd := &cobra.Command{
 		Use:     "template",
 		Short:   "write a blank Form B (estimates) or Form C (consumption) template",
-		Example: "  reliefgap template --kind estimates -o estimates.xlsx",
+		Example: "  reliefgap template --kind estimates -o estimates.xlsx\n  reliefgap template --kind consumption --country KEN -o ken-statistics.xlsx",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.template(kind, out)
+			return c.template(kind, out, strings.ToUpper(country))
 		},
 	}
+	cmd.Flags().StringVar(&country, "country", "", "fill the country column in for this ISO3 code")
 	cmd.Flags().StringVar(&kind, "kind", "", "estimates (Form B) or consumption (Form C)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "where to write the .xlsx")
 	return cmd
 }
 
-func (c *cli) template(kindName, outPath string) error {
+func (c *cli) template(kindName, outPath, country string) error {
 	kind, out, stdout := &kindName, &outPath, c.stdout
 	k := access.ImportKind(*kind)
 	if k != access.KindEstimates && k != access.KindConsumption && k != access.KindAvailability && k != access.KindCCS {
@@ -273,7 +274,7 @@ func (c *cli) template(kindName, outPath string) error {
 	if *out == "" {
 		return usageErr("template needs -o FILE.xlsx")
 	}
-	data, err := importers.Template(k)
+	data, err := importers.CountryTemplate(k, country)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/alerts"
 	"github.com/reliefgap/reliefgap/internal/demo"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
 	"github.com/reliefgap/reliefgap/internal/store"
@@ -33,7 +34,9 @@ type serveOptions struct {
 	proxies     string
 	cors        string
 	metricsAddr string
-	retention   time.Duration
+	// webhookAllow lists the private or loopback targets webhooks may reach.
+	webhookAllow string
+	retention    time.Duration
 	// Rate limits as "PER_SECOND/BURST", per client IP (public), per
 	// ministry key and per advocate or administrator key; "off" disables.
 	ratePublic, rateMinistry, rateElevated string
@@ -61,6 +64,7 @@ empty database.`,
 	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&o.proxies, "trusted-proxies", c.getenv("RELIEFGAP_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (RELIEFGAP_TRUSTED_PROXIES)")
 	fs.StringVar(&o.cors, "cors-origins", c.getenv("RELIEFGAP_CORS_ORIGINS"), "comma-separated origins allowed by CORS (RELIEFGAP_CORS_ORIGINS)")
+	fs.StringVar(&o.webhookAllow, "webhook-allow", c.getenv("RELIEFGAP_WEBHOOK_ALLOW"), "comma-separated addresses or CIDRs of loopback, link-local or private webhook targets to allow (RELIEFGAP_WEBHOOK_ALLOW); none by default")
 	fs.DurationVar(&o.retention, "retention", defaultRetention, "remove the stored bytes of dry runs and rejected uploads older than this, once a day; 0 keeps them (RELIEFGAP_RETENTION)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
 	d := httpapi.DefaultRateLimits
@@ -68,7 +72,7 @@ empty database.`,
 	fs.StringVar(&o.rateMinistry, "rate-ministry", or(c.getenv("RELIEFGAP_RATE_MINISTRY"), fmtRate(d.Ministry)), "requests per second/burst per ministry key (RELIEFGAP_RATE_MINISTRY)")
 	fs.StringVar(&o.rateElevated, "rate-elevated", or(c.getenv("RELIEFGAP_RATE_ELEVATED"), fmtRate(d.Elevated)), "requests per second/burst per advocate or administrator key (RELIEFGAP_RATE_ELEVATED)")
 	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
-		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION",
+		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION", "webhook-allow": "RELIEFGAP_WEBHOOK_ALLOW",
 		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED"} {
 		bindEnv(fs, name, key)
 	}
@@ -141,9 +145,18 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 			a.log.Info("demo data not loaded", "reason", res.Reason)
 		}
 	}
+	allow, err := alerts.ParseAllow(o.webhookAllow)
+	if err != nil {
+		return usageErr("--webhook-allow: %v", err)
+	}
+	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow})
+	defer stopSchedules()
 	srv, err := httpapi.New(httpapi.Config{
-		Store: a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
+		Schedules: schedules,
+		Webhooks:  hooks,
+		Store:     a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
 		Annotate: importers.Annotate, Template: importers.Template,
+		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
 		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",

@@ -203,32 +203,39 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 // Group computes a WHO region's, income group's or the world's figures for
 // year, with five-year trends for its countries.
 func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, year int, model string) (GroupGaps, error) {
+	g, _, err := s.GroupWithCountries(ctx, kind, code, year, model)
+	return g, err
+}
+
+// GroupWithCountries is Group, also returning every country's figures for
+// the years it was computed from (members and others: rank them with Rank).
+func (s *GapService) GroupWithCountries(ctx context.Context, kind GroupKind, code string, year int, model string) (GroupGaps, []CountryGaps, error) {
 	switch kind {
 	case GroupRegion:
 		if !contains(WHORegions, code) {
-			return GroupGaps{}, Errorf(NotFound, "gaps", "no WHO region %q: use one of %s", code, strings.Join(WHORegions, ", "))
+			return GroupGaps{}, nil, Errorf(NotFound, "gaps", "no WHO region %q: use one of %s", code, strings.Join(WHORegions, ", "))
 		}
 	case GroupIncome:
 		if !contains(IncomeGroups, code) {
-			return GroupGaps{}, Errorf(NotFound, "gaps", "no income group %q: use one of %s", code, strings.Join(IncomeGroups, ", "))
+			return GroupGaps{}, nil, Errorf(NotFound, "gaps", "no income group %q: use one of %s", code, strings.Join(IncomeGroups, ", "))
 		}
 	case GroupWorld:
 		code = WorldCode
 	default:
-		return GroupGaps{}, Errorf(Invalid, "gaps", "unknown group kind %q", kind)
+		return GroupGaps{}, nil, Errorf(Invalid, "gaps", "unknown group kind %q", kind)
 	}
 	if year < 1900 || year > 2100 {
-		return GroupGaps{}, Errorf(Invalid, "gaps", "a year between 1900 and 2100 is needed")
+		return GroupGaps{}, nil, Errorf(Invalid, "gaps", "a year between 1900 and 2100 is needed")
 	}
 	all, err := s.All(ctx, year-(2*CAGRYears), year, model)
 	if err != nil {
-		return GroupGaps{}, err
+		return GroupGaps{}, nil, err
 	}
 	g := Aggregate(kind, code, year, all)
 	if len(all) > 0 {
 		g.DataVersion, g.Methods = all[0].DataVersion, &all[0].Methods
 	} else if g.DataVersion, err = s.Store.DataVersion(ctx); err != nil {
-		return GroupGaps{}, err
+		return GroupGaps{}, nil, err
 	}
 	if kind != GroupWorld {
 		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
@@ -236,9 +243,9 @@ func (s *GapService) Group(ctx context.Context, kind GroupKind, code string, yea
 		g.WorldSharePct = WorldShare(g, g)
 	}
 	if err := s.attachCCSCounts(ctx, &g, all); err != nil {
-		return GroupGaps{}, err
+		return GroupGaps{}, nil, err
 	}
-	return g, nil
+	return g, all, nil
 }
 
 func consumptionSpan(cs []Consumption) (from, to int) {

@@ -74,26 +74,3 @@ type AuditEntry struct {
 	RemoteAddr string
 	Detail     string
 }
-
-// ReportSchedule is a scheduled Excel report pack.
-type ReportSchedule struct {
-	ID        int64
-	Name      string
-	Scope     string // country, region, income, world
-	Target    string // ISO3, region or income code; "" for world
-	Cron      string
-	Enabled   bool
-	CreatedAt time.Time
-}
-
-// ReportRun is one run of a schedule.
-type ReportRun struct {
-	ID         int64
-	ScheduleID int64
-	Slot       time.Time // the scheduled time; unique per schedule so one replica runs it
-	StartedAt  time.Time
-	FinishedAt *time.Time
-	Status     string // running, done, failed
-	Output     string
-	Error      string
-}

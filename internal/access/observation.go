@@ -60,6 +60,10 @@ type Consumption struct {
 	UtilizedForManufacture *float64
 	Stock                  *float64
 	Seizures               *float64
+	// StockOutDays is the number of days in the year the drug was out of
+	// stock, where the statistics give it; the supply estimator corrects
+	// consumption for it (use × 365 ÷ (365 − days)).
+	StockOutDays *float64
 	// Conversion records how the figures were brought to grams of base,
 	// e.g. "kg→g ×1000; morphine sulfate pentahydrate→base ×0.752 (salt-base v1)".
 	Conversion string

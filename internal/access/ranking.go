@@ -89,3 +89,50 @@ func RankCountries(all []CountryGaps, q RankQuery) ([]CountryYear, error) {
 	})
 	return rows, nil
 }
+
+// DefaultRankSort ranks by mg ME per capita, highest first.
+const DefaultRankSort = "-me_mg_per_capita"
+
+// RankRow is one country's place in a ranking: Position is its place in
+// the list (1, 2, 3, ...); Rank is shared by ties (1, 2, 2, 4) and 0 for a
+// country without the figure ranked by, which comes last.
+type RankRow struct {
+	Position int
+	Rank     int
+	Country  CountryRef
+	Year     YearGaps // the ranked year's figures; only Year set when the country has none
+}
+
+// Rank is RankCountries (by DefaultRankSort when q.Sort is empty, region
+// and income group in any case) with positions and ranks, and the Methods
+// of the first country kept (every country shares them), nil when none is.
+func Rank(all []CountryGaps, q RankQuery) ([]RankRow, *Methods, error) {
+	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
+	if q.Sort == "" {
+		q.Sort = DefaultRankSort
+	}
+	ranked, err := RankCountries(all, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	get := RankFields[strings.TrimPrefix(q.Sort, "-")]
+	rows := make([]RankRow, len(ranked))
+	var methods *Methods
+	for i, r := range ranked {
+		if methods == nil {
+			m := r.Methods
+			methods = &m
+		}
+		rows[i] = RankRow{Position: i + 1, Country: r.Country, Year: r.Figures}
+		v := get(r.Figures)
+		switch {
+		case v == nil:
+			rows[i].Rank = 0
+		case i > 0 && get(ranked[i-1].Figures) != nil && *get(ranked[i-1].Figures) == *v:
+			rows[i].Rank = rows[i-1].Rank
+		default:
+			rows[i].Rank = i + 1
+		}
+	}
+	return rows, methods, nil
+}

@@ -1,13 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 	"net/http"
 	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 type yearRangeQuery struct {
@@ -60,7 +63,8 @@ type deathsDTO struct {
 }
 
 // countryInputs reads one country's published values, answering 304 when
-// the client is up to date; nil inputs mean the response is done.
+// the client is up to date, or the values as CSV when asked (?format=csv
+// or Accept: text/csv); nil inputs mean the response is done.
 func (s *Server) countryInputs(c *gin.Context) (*access.CountryInputs, error) {
 	iso3, err := iso3Param(c)
 	if err != nil {
@@ -73,7 +77,15 @@ func (s *Server) countryInputs(c *gin.Context) (*access.CountryInputs, error) {
 	if q.From > 0 && q.To > 0 && q.From > q.To {
 		return nil, access.Errorf(access.Invalid, "", "from (%d) is after to (%d)", q.From, q.To)
 	}
-	if done, err := s.conditional(c, "", ""); done || err != nil {
+	asCSV, err := wantsCSV(c)
+	if err != nil {
+		return nil, err
+	}
+	variant := ""
+	if asCSV {
+		variant = "csv"
+	}
+	if done, err := s.conditional(c, "", variant); done || err != nil {
 		return nil, err
 	}
 	in, err := s.cfg.Store.Inputs(c.Request.Context(), access.InputFilter{ISO3: iso3, FromYear: q.From, ToYear: q.To})
@@ -84,7 +96,25 @@ func (s *Server) countryInputs(c *gin.Context) (*access.CountryInputs, error) {
 	if !ok {
 		return nil, access.Errorf(access.NotFound, "", "no country %q", iso3)
 	}
+	if asCSV {
+		var buf bytes.Buffer
+		if err := reports.InputsCSV(&buf, inputKinds[c.FullPath()], *ci); err != nil {
+			return nil, err
+		}
+		c.Header("Content-Type", csvContentType)
+		c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeName(fmt.Sprintf("reliefgap-%s-%s.csv", iso3, inputKinds[c.FullPath()]))))
+		c.Data(http.StatusOK, csvContentType, buf.Bytes())
+		return nil, nil // the response is done
+	}
 	return ci, nil
+}
+
+// inputKinds is the kind of values each published-values route lists.
+var inputKinds = map[string]access.ImportKind{
+	APIPrefix + "/countries/:iso3/consumption": access.KindConsumption,
+	APIPrefix + "/countries/:iso3/estimates":   access.KindEstimates,
+	APIPrefix + "/countries/:iso3/population":  access.KindPopulation,
+	APIPrefix + "/countries/:iso3/deaths":      access.KindDeaths,
 }
 
 func byYear[T any](xs []T, year func(T) int, key func(T) string) {

@@ -16,7 +16,7 @@ func setCacheHeaders(h http.Header, etag string) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Authorization")
+	h.Set("Vary", "Authorization, Accept") // Accept: text/csv answers CSV
 }
 
 // etagMatches implements If-None-Match's weak comparison.

@@ -30,6 +30,12 @@ func (s *Server) countryGaps(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
+	if asCSV, err := wantsCSV(c); err != nil || asCSV {
+		if err != nil {
+			return err
+		}
+		return s.countryGapsCSV(c, iso3, q)
+	}
 	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
 		return err
 	}
@@ -50,12 +56,12 @@ func (s *Server) groupGaps(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
-	kind, code := access.GroupWorld, access.WorldCode
-	switch {
-	case strings.HasPrefix(c.FullPath(), APIPrefix+"/regions/"):
-		kind, code = access.GroupRegion, strings.ToUpper(c.Param("code"))
-	case strings.HasPrefix(c.FullPath(), APIPrefix+"/income-groups/"):
-		kind, code = access.GroupIncome, strings.ToUpper(c.Param("code"))
+	kind, code := groupKind(c)
+	if asCSV, err := wantsCSV(c); err != nil || asCSV {
+		if err != nil {
+			return err
+		}
+		return s.groupGapsCSV(c, kind, code, q)
 	}
 	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
 		return err
@@ -176,6 +182,12 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	rq := access.RankQuery{Year: q.Year, Region: q.Region, Income: q.Income, Sort: q.Sort}
 	if _, err := access.RankCountries(nil, rq); err != nil {
 		return err // a bad region, income group or sort field, before any work
+	}
+	if asCSV, err := wantsCSV(c); err != nil || asCSV {
+		if err != nil {
+			return err
+		}
+		return s.rankCSV(c, q)
 	}
 	limit := pageLimit(who(c), q.Limit, defaultPageSize, maxPagePublic)
 	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model)

@@ -176,6 +176,18 @@ func OpenAPI(version string) obj {
 		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
 	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
 
+	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
+		[]obj{specISO3, yearParam, modelParam,
+			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
+			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
+			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
+			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
+			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
+			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
+			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
+			ifNoneMatch},
+		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": notModified, "400": badRequest, "404": notFound}))
+
 	for _, d := range []struct{ path, id, what, schema string }{
 		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
 		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
@@ -260,6 +272,10 @@ func OpenAPI(version string) obj {
 	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
 		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 
+	reportPaths(p, add)
+	schedulePaths(add)
+	feedPaths(add)
+	webhookPaths(add)
 	doc := withAvailability(obj{
 		"openapi": "3.0.3",
 		"info": obj{
@@ -400,7 +416,8 @@ func schemas() obj {
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
-		"Lineage": lineage,
+		"Lineage":        lineage,
+		"SupplyEstimate": supplyEstimateSchema(),
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
 			"grams": nnum("consumed"), "state": obj{"type": "string", "enum": []string{"reported", "nil", "not_reported"}, "description": "a number, INCB's \"-\" (nil or under the publication threshold), or a blank"},
 			"manufactured_g": nnum(""), "utilized_for_manufacture_g": nnum(""), "stock_g": nnum(""), "seizures_g": nnum(""),

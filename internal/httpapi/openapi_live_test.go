@@ -91,7 +91,7 @@ func TestOpenAPIDescribesLiveResponses(t *testing.T) {
 			}
 			return pathValues[name]
 		})
-		if strings.Contains(target, "gaps") || strings.Contains(target, "report") || strings.Contains(target, "download") {
+		if strings.Contains(target, "gaps") || strings.Contains(target, "report") || strings.Contains(target, "download") || strings.Contains(target, "supply-estimate") {
 			sep := "?"
 			if strings.Contains(target, "?") {
 				sep = "&"

@@ -38,6 +38,11 @@ func (s *Server) routes() error {
 		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 	}
 
+	feeds := e.Group("/feeds", s.authenticate, s.rateLimit)
+	feeds.GET("/countries/:file", s.handle(s.countryFeed))
+	feeds.GET("/regions/:file", s.handle(s.regionFeed))
+	feeds.GET("/world.atom", s.handle(s.worldFeed))
+
 	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/problems", s.listProblemTypes)
@@ -56,6 +61,32 @@ func (s *Server) routes() error {
 	api.GET("/regions/:code/gaps", s.handle(s.groupGaps))
 	api.GET("/income-groups/:code/gaps", s.handle(s.groupGaps))
 	api.GET("/world/gaps", s.handle(s.groupGaps))
+	api.GET("/countries/:iso3/supply-estimate", s.handle(s.supplyEstimate))
+
+	// Report packs and downloads.
+	api.GET("/countries/:iso3/report.xlsx", s.handle(s.countryReport))
+	api.GET("/countries/:iso3/drugs.csv", s.handle(s.countryDrugsCSV))
+	api.GET("/regions/:code/report.xlsx", s.handle(s.groupReport))
+	api.GET("/income-groups/:code/report.xlsx", s.handle(s.groupReport))
+	api.GET("/world/report.xlsx", s.handle(s.groupReport))
+	api.GET("/download/gaps.csv", s.handle(s.downloadGaps))
+	api.GET("/download/gaps.xlsx", s.handle(s.downloadGaps))
+
+	// Scheduled reports (admin).
+	api.POST("/schedules", s.handle(s.createSchedule))
+	api.GET("/schedules", s.handle(s.listSchedules))
+	api.GET("/schedules/:id", s.handle(s.getSchedule))
+	api.PATCH("/schedules/:id", s.handle(s.patchSchedule))
+	api.DELETE("/schedules/:id", s.handle(s.deleteSchedule))
+	api.POST("/schedules/:id/run", s.handle(s.runSchedule))
+	api.GET("/schedules/:id/runs", s.handle(s.scheduleRuns))
+	api.GET("/report-runs/:id/file", s.handle(s.runFile))
+
+	// Webhooks (admin).
+	api.POST("/webhooks", s.handle(s.createWebhook))
+	api.GET("/webhooks", s.handle(s.listWebhooks))
+	api.DELETE("/webhooks/:id", s.handle(s.deleteWebhook))
+	api.GET("/webhooks/:id/deliveries", s.handle(s.webhookDeliveries))
 
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))

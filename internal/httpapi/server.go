@@ -13,6 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/alerts"
+	"github.com/reliefgap/reliefgap/internal/schedule"
+	"github.com/reliefgap/reliefgap/reports"
 )
 
 // Store is what the HTTP adapter reads directly; *store.Store satisfies it.
@@ -42,8 +45,13 @@ type Config struct {
 	// marked in place; Template returns an empty workbook for a kind.
 	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
 	Template func(kind access.ImportKind) ([]byte, error)
-	Logger   *slog.Logger
-	Version  string
+	// CountryTemplate returns a template with the country filled in; a
+	// ministry key gets its own country's. Supply computes supply
+	// estimates; when nil it is built on Store if Store can serve it.
+	CountryTemplate func(kind access.ImportKind, iso3 string) ([]byte, error)
+	Supply          *access.SupplyService
+	Logger          *slog.Logger
+	Version         string
 	// MaxUploadBytes bounds an uploaded file (default 20 MiB).
 	MaxUploadBytes int64
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
@@ -59,6 +67,18 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// Reports assembles report packs and the full data set; when nil, one
+	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
+	Reports *reports.Builder
+	// Schedules manages scheduled reports; without it the schedule routes
+	// answer 404.
+	Schedules *schedule.Service
+	// Feeds builds the Atom feeds; when nil, one is made from Gaps and
+	// Store if Store offers what alerts.Store needs.
+	Feeds *alerts.Service
+	// Webhooks manages administrators' webhooks; without it their routes
+	// answer 404.
+	Webhooks *alerts.Webhooks
 	// MetricsElsewhere leaves /metrics off this handler: the registry is
 	// served on a separate listener (serve --metrics-addr).
 	MetricsElsewhere bool
@@ -87,6 +107,10 @@ type Server struct {
 	limits  *limiters
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
+	// downloads keeps the full data set by ETag (so once per data version).
+	downloads *respCache
+	reports   *reports.Builder
+	feeds     *alerts.Service
 	// precompressed names the routes answered through cachedJSON, which
 	// gzips once and keeps the bytes; the gzip middleware skips them.
 	precompressed map[string]bool
@@ -103,6 +127,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Imports == nil || cfg.Gaps == nil || cfg.Keys == nil {
 		return nil, errors.New("httpapi.New: Store, Imports, Gaps and Keys are required")
+	}
+	if ss, ok := cfg.Store.(access.SupplyStore); ok && cfg.Supply == nil {
+		cfg.Supply = &access.SupplyService{Store: ss}
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = defaultMaxUpload
@@ -128,7 +155,19 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newLimiters(cfg.RateLimit), metrics: m, cache: newRespCache(1024),
+		downloads: newRespCache(4), reports: cfg.Reports}
+	if s.reports == nil {
+		bs, ok := cfg.Store.(reports.BuildStore)
+		if !ok {
+			return nil, errors.New("httpapi.New: Reports is required when Store cannot list keys")
+		}
+		s.reports = &reports.Builder{Gaps: cfg.Gaps, Store: bs}
+	}
+	s.feeds = cfg.Feeds
+	if fs, ok := cfg.Store.(alerts.Store); ok && s.feeds == nil {
+		s.feeds = &alerts.Service{Gaps: cfg.Gaps, Store: fs}
+	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 
 	gin.SetMode(gin.ReleaseMode)

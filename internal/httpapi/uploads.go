@@ -439,7 +439,13 @@ func (s *Server) template(c *gin.Context) error {
 	if s.cfg.Template == nil {
 		return access.Errorf(access.NotFound, "", "templates are not available")
 	}
-	data, err := s.cfg.Template(kind)
+	var data []byte
+	var err error
+	if p := who(c); p.Role == access.RoleMinistry && p.Country != "" && s.cfg.CountryTemplate != nil {
+		data, err = s.cfg.CountryTemplate(kind, p.Country)
+	} else {
+		data, err = s.cfg.Template(kind)
+	}
 	if err != nil {
 		return err
 	}

@@ -73,14 +73,15 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, drug, grams, state, manufactured_g, utilized_g, stock_g, seizures_g, conversion, upload_id, sheet, row_num FROM consumption", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, drug, grams, state, manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, conversion, upload_id, sheet, row_num FROM consumption", func(r *sql.Rows) error {
 		var c access.Consumption
-		var g, m, u, st, se sql.NullFloat64
+		var g, m, u, st, se, so sql.NullFloat64
 		var state string
-		if err := r.Scan(&c.ISO3, &c.Year, &c.Drug, &g, &state, &m, &u, &st, &se, &c.Conversion, &c.Lineage.UploadID, &c.Lineage.Sheet, &c.Lineage.Row); err != nil {
+		if err := r.Scan(&c.ISO3, &c.Year, &c.Drug, &g, &state, &m, &u, &st, &se, &so, &c.Conversion, &c.Lineage.UploadID, &c.Lineage.Sheet, &c.Lineage.Row); err != nil {
 			return err
 		}
 		c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = nf(g), nf(m), nf(u), nf(st), nf(se)
+		c.StockOutDays = nf(so)
 		c.State = access.ValueState(state) // '' (a row from before migration 0006) reads through GramsState
 		if ci := out[c.ISO3]; ci != nil {
 			ci.Consumption = append(ci.Consumption, c)

@@ -23,6 +23,7 @@ type consumptionRow struct {
 	UtilizedG     *float64 `gorm:"column:utilized_g"`
 	StockG        *float64 `gorm:"column:stock_g"`
 	SeizuresG     *float64 `gorm:"column:seizures_g"`
+	StockOutDays  *float64 `gorm:"column:stock_out_days"`
 	Conversion    string   `gorm:"column:conversion"`
 	UploadID      int64    `gorm:"column:upload_id"`
 	Sheet         string   `gorm:"column:sheet"`
@@ -106,7 +107,7 @@ type obsTable struct {
 }
 
 var obsTables = map[access.ImportKind]obsTable{
-	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g"}},
+	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days"}},
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
 	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}},
 	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}},
@@ -145,7 +146,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		rows := make([]consumptionRow, len(b.Consumption))
 		for i, c := range b.Consumption {
 			rows[i] = consumptionRow{ISO3: c.ISO3, Year: c.Year, Drug: c.Drug, Grams: c.Grams, State: string(c.State), ManufacturedG: c.Manufactured,
-				UtilizedG: c.UtilizedForManufacture, StockG: c.Stock, SeizuresG: c.Seizures, Conversion: c.Conversion,
+				UtilizedG: c.UtilizedForManufacture, StockG: c.Stock, SeizuresG: c.Seizures, StockOutDays: c.StockOutDays, Conversion: c.Conversion,
 				UploadID: id, Sheet: c.Lineage.Sheet, RowNum: c.Lineage.Row}
 		}
 		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
