@@ -41,6 +41,7 @@ type serveOptions struct {
 	// ministry key and per advocate or administrator key; "off" disables.
 	ratePublic, rateMinistry, rateElevated string
 	rates                                  httpapi.RateLimits
+	importWorkers                          int
 }
 
 func (c *cli) serveCmd() *cobra.Command {
@@ -67,13 +68,14 @@ empty database.`,
 	fs.StringVar(&o.webhookAllow, "webhook-allow", c.getenv("RELIEFGAP_WEBHOOK_ALLOW"), "comma-separated addresses or CIDRs of loopback, link-local or private webhook targets to allow (RELIEFGAP_WEBHOOK_ALLOW); none by default")
 	fs.DurationVar(&o.retention, "retention", defaultRetention, "remove the stored bytes of dry runs and rejected uploads older than this, once a day; 0 keeps them (RELIEFGAP_RETENTION)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
+	fs.IntVar(&o.importWorkers, "import-workers", access.DefaultImportWorkers, "uploads parsed at once; more wait their turn (RELIEFGAP_IMPORT_WORKERS)")
 	d := httpapi.DefaultRateLimits
 	fs.StringVar(&o.ratePublic, "rate-public", or(c.getenv("RELIEFGAP_RATE_PUBLIC"), fmtRate(d.Public)), "requests per second/burst per client IP without a key, or off (RELIEFGAP_RATE_PUBLIC)")
 	fs.StringVar(&o.rateMinistry, "rate-ministry", or(c.getenv("RELIEFGAP_RATE_MINISTRY"), fmtRate(d.Ministry)), "requests per second/burst per ministry key (RELIEFGAP_RATE_MINISTRY)")
 	fs.StringVar(&o.rateElevated, "rate-elevated", or(c.getenv("RELIEFGAP_RATE_ELEVATED"), fmtRate(d.Elevated)), "requests per second/burst per advocate or administrator key (RELIEFGAP_RATE_ELEVATED)")
 	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
 		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION", "webhook-allow": "RELIEFGAP_WEBHOOK_ALLOW",
-		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED"} {
+		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED", "import-workers": "RELIEFGAP_IMPORT_WORKERS"} {
 		bindEnv(fs, name, key)
 	}
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
@@ -86,6 +88,16 @@ empty database.`,
 		}
 		if o.maxUpload <= 0 {
 			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+		}
+		if !cmd.Flags().Changed("import-workers") {
+			n, err := envPositive(c.getenv, "RELIEFGAP_IMPORT_WORKERS", int64(o.importWorkers))
+			if err != nil {
+				return err
+			}
+			o.importWorkers = int(n)
+		}
+		if o.importWorkers <= 0 || o.importWorkers > 64 {
+			return usageErr("--import-workers must be between 1 and 64, got %d", o.importWorkers)
 		}
 		if !cmd.Flags().Changed("retention") {
 			if v := strings.TrimSpace(c.getenv("RELIEFGAP_RETENTION")); v != "" {
@@ -134,6 +146,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	}
 	defer a.Close()
 	a.imports.Limits.MaxBytes = *maxUpload
+	a.imports.Workers = o.importWorkers
 	if *loadDemo {
 		res, err := demo.Load(ctx, a.store, a.imports)
 		if err != nil {

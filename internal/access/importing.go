@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -43,6 +44,34 @@ type ImportService struct {
 	Parser Parser
 	Limits Limits
 	Now    func() time.Time
+	// Workers bounds how many uploads are parsed at once, whatever calls
+	// Process (requests, background jobs, the CLI); DefaultImportWorkers
+	// when 0. With the per-file bounds in Limits this bounds the memory
+	// parsing can take (docs/RELIABILITY.md gives the measured peak).
+	Workers int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// DefaultImportWorkers is the number of uploads parsed at once by default.
+const DefaultImportWorkers = 2
+
+// acquire takes a parse slot, waiting while all are taken, until ctx ends.
+func (s *ImportService) acquire(ctx context.Context) (release func(), err error) {
+	s.slotsOnce.Do(func() {
+		n := s.Workers
+		if n <= 0 {
+			n = DefaultImportWorkers
+		}
+		s.slots = make(chan struct{}, n)
+	})
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-ctx.Done():
+		return nil, Errorf(Unavailable, "", "the upload waited for a free parser until its time ran out (%v)", ctx.Err())
+	}
 }
 
 // ImportOptions qualify one import.
@@ -184,6 +213,11 @@ var errRollback = errors.New("rollback")
 // becomes submitted, or published when opt.Publish is set.
 func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
 	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return u, err
+	}
+	defer release()
 	u.Status = StatusValidating
 	if err := s.Store.UpdateUpload(ctx, u); err != nil {
 		return u, err
