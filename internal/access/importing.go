@@ -49,6 +49,8 @@ type ImportService struct {
 	// when 0. With the per-file bounds in Limits this bounds the memory
 	// parsing can take (docs/RELIABILITY.md gives the measured peak).
 	Workers int
+	// Quota bounds the bytes ministry keys keep stored (zero fields: no quota).
+	Quota StorageQuota
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -182,6 +184,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	}
 	if len(data) == 0 {
 		return res, Errorf(Invalid, "", "the file is empty")
+	}
+	if err := s.checkQuota(ctx, who, scope, int64(len(data))); err != nil {
+		return res, err
 	}
 	sha := SHA256Hex(data)
 	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
@@ -571,4 +576,48 @@ func (s *ImportService) mePerCapitaWarnings(ctx context.Context, t *METally) []P
 		p, ok := pops[iso3][year]
 		return p, ok
 	})
+}
+
+// StorageQuota bounds the bytes of uploaded files kept stored (raw files
+// of every status until retention removes them) for a ministry key and
+// for a country. Zero means no bound.
+type StorageQuota struct {
+	PerKey     int64
+	PerCountry int64
+}
+
+// storedBytes is the part of the store that measures stored files; a store
+// without it gets no quota.
+type storedBytes interface {
+	StoredBytes(ctx context.Context, keyID int64, country string) (int64, error)
+}
+
+// checkQuota refuses an upload that would take a ministry key, or its
+// country, past its storage quota. Administrators and the local operator
+// have none.
+func (s *ImportService) checkQuota(ctx context.Context, who Principal, country string, size int64) error {
+	q := s.Quota
+	sb, ok := s.Store.(storedBytes)
+	if !ok || who.Role != RoleMinistry || (q.PerKey <= 0 && q.PerCountry <= 0) {
+		return nil
+	}
+	if q.PerKey > 0 && who.KeyID != 0 {
+		used, err := sb.StoredBytes(ctx, who.KeyID, "")
+		if err != nil {
+			return err
+		}
+		if used+size > q.PerKey {
+			return Errorf(TooLarge, "", "this key's storage quota is %d bytes; %d are used and the file is %d bytes: remove dry runs or wait for retention, or ask an administrator", q.PerKey, used, size)
+		}
+	}
+	if q.PerCountry > 0 && country != "" {
+		used, err := sb.StoredBytes(ctx, -1, country)
+		if err != nil {
+			return err
+		}
+		if used+size > q.PerCountry {
+			return Errorf(TooLarge, "", "the storage quota for %s is %d bytes; %d are used and the file is %d bytes: ask an administrator", country, q.PerCountry, used, size)
+		}
+	}
+	return nil
 }
