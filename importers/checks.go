@@ -39,8 +39,7 @@ var yoyFields = map[access.ImportKind][]int{
 // changes, consumption above the estimate and the stock balance.
 func (r *run) finalChecks() {
 	series := map[string][]*entry{}
-	for _, k := range r.order {
-		e := r.entries[k]
+	for _, e := range r.order {
 		if e.kind == access.KindCountries {
 			continue
 		}
@@ -64,7 +63,7 @@ func (r *run) finalChecks() {
 					continue
 				}
 				if b/a > yearOnYearFactor || a/b > yearOnYearFactor {
-					r.warnAt(cur.refs[f], CodeYearOnYear, cur.raw[f],
+					r.warnAt(cur.ref(f), CodeYearOnYear, cur.raw[f],
 						"%s %s changed from %s to %s between %d and %d (more than ×%d)", cur.iso3, fieldNames[f], fmtG(a), fmtG(b), prev.year, cur.year, yearOnYearFactor)
 				}
 			}
@@ -74,21 +73,20 @@ func (r *run) finalChecks() {
 		}
 	}
 	// Consumption above the (annual plus supplementary) estimate.
-	for _, k := range r.order {
-		c := r.entries[k]
+	for _, c := range r.order {
 		if c.kind != access.KindConsumption || !c.has(fConsumed) {
 			continue
 		}
 		total, found := 0.0, false
 		for _, ek := range []access.EstimateKind{access.EstimateAnnual, access.EstimateSupplementary} {
-			ek := fmt.Sprint(access.KindEstimates, "|", c.iso3, "|", c.year, "|", c.dim, "|", ek)
+			ek := recKey{kind: access.KindEstimates, iso3: c.iso3, year: c.year, dim: c.dim + "|" + string(ek)}
 			if e, ok := r.entries[ek]; ok && e.has(fTotal) {
 				total += e.vals[fTotal]
 				found = true
 			}
 		}
 		if found && c.vals[fConsumed] > total*1.0001+1 {
-			r.warnAt(c.refs[fConsumed], CodeAboveEstimate, c.raw[fConsumed],
+			r.warnAt(c.ref(fConsumed), CodeAboveEstimate, c.raw[fConsumed],
 				"consumption %s g is above the total estimate %s g for %s %d %s", fmtG(c.vals[fConsumed]), fmtG(total), c.iso3, c.year, c.dim)
 		}
 	}
@@ -112,7 +110,7 @@ func (r *run) stockBalance(prev, cur *entry) {
 		want -= v[fSeizures]
 	}
 	if math.Abs(want-v[fStock]) > math.Max(1000, stockTolerance*math.Abs(v[fStock])) {
-		r.warnAt(cur.refs[fStock], CodeStockBalance, cur.raw[fStock],
+		r.warnAt(cur.ref(fStock), CodeStockBalance, cur.raw[fStock],
 			"stock on 31 December %d is %s g; the previous stock and the year's movements give %s g", cur.year, fmtG(v[fStock]), fmtG(want))
 	}
 }

@@ -80,7 +80,7 @@ func TestXLSXZipBombRefused(t *testing.T) {
 
 func TestUnzipLimit(t *testing.T) {
 	for _, tc := range []struct {
-		size int
+		size int64
 		want int64
 	}{
 		{1000, 16 << 20},               // floor: 100 KB < 16 MiB

@@ -2,15 +2,16 @@ package importers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 )
@@ -45,27 +46,23 @@ const headerScan = 40
 
 type limits = access.Limits
 
-// errPanic marks a recovered panic, so that tests can tell it apart.
-var errPanic = errors.New("unexpected failure while reading the file")
-
 // Parse reads in.Data and emits its records in batches. Row-level findings
 // are Problems in the result; the caller refuses the import when any has
 // severity error. A returned error means the file could not be read at
 // all: too large (access.TooLarge), not a spreadsheet, or emit failed.
 func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(access.Batch) error) (res access.ParseResult, err error) {
 	const op = "importers.Parse"
-	defer func() {
-		if r := recover(); r != nil {
-			res = access.ParseResult{}
-			err = &access.Error{Code: access.Invalid, Op: op,
-				Msg: "the file could not be read (it may be damaged or in an unexpected shape)",
-				Err: fmt.Errorf("%w: %v\n%s", errPanic, r, firstLines(string(debug.Stack()), 12))}
-		}
-	}()
 	lim := withDefaults(in.Limits)
-	if int64(len(in.Data)) > lim.MaxBytes {
+	head, size := in.Data, int64(len(in.Data))
+	if in.Path != "" {
+		var err error
+		if head, size, err = fileHead(in.Path); err != nil {
+			return res, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
+		}
+	}
+	if size > lim.MaxBytes {
 		return res, &access.Error{Code: access.TooLarge, Op: op,
-			Msg: fmt.Sprintf("the file is %d bytes; the limit is %d", len(in.Data), lim.MaxBytes)}
+			Msg: fmt.Sprintf("the file is %d bytes; the limit is %d", size, lim.MaxBytes)}
 	}
 	if in.Resolver == nil {
 		return res, access.Errorf(access.Invalid, op, "no country and drug reference data to resolve names with")
@@ -80,33 +77,53 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	ext := strings.ToLower(filepath.Ext(in.Filename))
 	var sheets []sheet
 	switch {
-	case isODS(in.Data) || ext == ".ods":
+	case isODS(head) || ext == ".ods":
 		return res, access.Errorf(access.Invalid, op, "%s", odsMessage)
-	case isXLS(in.Data):
-		sheets, err = xlsSheets(in.Data, lim)
+	case isXLS(head):
+		data := in.Data
+		if in.Path != "" {
+			// .xls workbooks are small (65,536 rows at most): read whole.
+			if data, err = os.ReadFile(in.Path); err != nil {
+				return res, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
+			}
+		}
+		sheets, err = xlsSheets(data, lim)
 		if err != nil {
 			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xls workbook; save it as .xlsx and try again", Err: err}
 		}
 		r.locale = LocaleUnknown
 		r.workbook = true
-	case isXLSX(in.Data):
-		f, err := openXLSX(in.Data, lim)
+	case isXLSX(head):
+		var f *excelize.File
+		var err error
+		if in.Path != "" {
+			f, err = openXLSXFile(in.Path, lim)
+		} else {
+			f, err = openXLSX(in.Data, lim)
+		}
 		if isUnzipLimit(err) {
 			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
 				"the workbook inflates to more than %d MiB when unzipped (%d times its size, or %d MiB at most); remove unused sheets or save it as CSV",
-				unzipLimit(len(in.Data))>>20, maxInflateRatio, maxUnzipBytes>>20)}
+				unzipLimit(size)>>20, maxInflateRatio, maxUnzipBytes>>20)}
 		}
 		if err != nil {
 			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xlsx workbook", Err: err}
 		}
 		defer f.Close()
-		sheets = xlsxSheets(f, len(in.Data))
+		sheets = xlsxSheets(f, int(size))
 		r.locale = LocaleUnknown
 		r.workbook = true
-	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(in.Data) || ext == ".xlsx":
+	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(head) || ext == ".xlsx":
 		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
-	case bytesLookBinary(in.Data):
+	case bytesLookBinary(head):
 		return res, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
+	case in.Path != "":
+		var info csvInfo
+		sheets, info, r.totalRows, err = csvFileSheets(in.Path, head)
+		if err != nil {
+			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
+		}
+		r.locale = info.locale
 	default:
 		var info csvInfo
 		sheets, info, err = csvSheets(in.Data)
@@ -170,14 +187,6 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 	}
 	res = access.ParseResult{Kind: r.kind, Layout: strings.Join(r.layouts, "+"), Rows: r.rows, Problems: r.problems, Matches: r.matches}
 	return res, nil
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func bytesLookBinary(b []byte) bool {
@@ -264,21 +273,59 @@ func (c cellRef) problem(sev access.Severity, code, value, msg string) access.Pr
 	return p
 }
 
+// recKey identifies one record for duplicate detection: a comparable
+// struct whose strings share the resolver's (ISO3, drug codes) and the
+// run's interned dimensions, so that a key allocates nothing of its own.
+type recKey struct {
+	kind access.ImportKind
+	iso3 string
+	year int
+	dim  string // drug, cause, or drug|estimate kind; the signature for countries
+}
+
 // entry is what the run remembers of one record, for duplicate and
-// cross-record checks.
+// cross-record checks: its values and, instead of a cell reference per
+// field, the record's one sheet and row and each field's column.
 type entry struct {
-	kind  access.ImportKind
-	iso3  string
-	year  int
-	dim   string // drug, cause, or drug|estimate kind
+	recKey
 	vals  [nFields]float64
 	set   uint32
-	refs  [nFields]cellRef
+	row   int32
+	cols  [nFields]int16
+	sheet string
 	raw   [nFields]string // the cells as typed
-	first cellRef
 }
 
 func (e *entry) has(f int) bool { return e.set&(1<<f) != 0 }
+
+// ref is where field f of the record is in the file.
+func (e *entry) ref(f int) cellRef { return cellRef{e.sheet, int(e.row), int(e.cols[f])} }
+
+// newEntry remembers a record read on row of sheet.
+func newEntry(k recKey, sheet string, row int, p *pending) *entry {
+	e := &entry{recKey: k, row: int32(row), sheet: sheet}
+	for f := range e.cols {
+		e.cols[f] = -1
+	}
+	if p != nil {
+		e.vals, e.set, e.raw = p.vals, p.set, p.raw
+		for f := range e.cols {
+			if p.set&(1<<f) != 0 {
+				e.cols[f] = int16(p.refs[f].col)
+			}
+		}
+	}
+	return e
+}
+
+// intern returns the run's one copy of s.
+func (r *run) intern(s string) string {
+	if v, ok := r.interned[s]; ok {
+		return v
+	}
+	r.interned[s] = s
+	return s
+}
 
 type run struct {
 	ctx   context.Context
@@ -313,8 +360,9 @@ type run struct {
 	colVotes     map[colKey]*localeVotes
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool
-	entries      map[string]*entry
-	order        []string
+	entries      map[recKey]*entry
+	order        []*entry
+	interned     map[string]string // interned record dimensions
 	countryCache map[string]countryHit
 	drugCache    map[string]drugHit
 }
@@ -337,7 +385,7 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[string]*entry{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		entries: map[recKey]*entry{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {

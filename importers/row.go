@@ -498,7 +498,7 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			break
 		}
 	}
-	var key, dim string
+	var dim string
 	switch t.kind {
 	case access.KindConsumption:
 		dim = p.drug.code
@@ -520,18 +520,19 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			p.refs[fPopTotal] = firstRef
 		}
 	}
-	key = fmt.Sprint(t.kind, "|", iso3, "|", p.year, "|", dim)
+	key := recKey{kind: t.kind, iso3: iso3, year: p.year, dim: r.intern(dim)}
 	if e, ok := r.entries[key]; ok {
 		if sameValues(e, p) {
-			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", e.first.row)
+			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", e.row)
 		} else {
 			r.errorAt(firstRef, CodeDuplicateConflict, "", "%s %d %s appears twice with different values (first on row %d)",
-				iso3, p.year, strings.ReplaceAll(dim, "|", " "), e.first.row)
+				iso3, p.year, strings.ReplaceAll(dim, "|", " "), e.row)
 		}
 		return nil
 	}
-	r.entries[key] = &entry{kind: t.kind, iso3: iso3, year: p.year, dim: dim, vals: p.vals, set: p.set, refs: p.refs, raw: p.raw, first: firstRef}
-	r.order = append(r.order, key)
+	ent := newEntry(key, t.sheet, firstRef.row, p)
+	r.entries[key] = ent
+	r.order = append(r.order, ent)
 
 	switch t.kind {
 	case access.KindConsumption:
@@ -550,9 +551,9 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		noC := round12(access.FormBTotal(e.ToBeConsumed, e.UtilizedForManufacture, nil, e.SpecialStocks, nil))
 		if e.Total == nil {
 			e.Total = access.F(withC)
-			r.entries[key].vals[fTotal] = withC
-			r.entries[key].set |= 1 << fTotal
-			r.entries[key].refs[fTotal] = firstRef
+			ent.vals[fTotal] = withC
+			ent.set |= 1 << fTotal
+			ent.cols[fTotal] = int16(firstRef.col)
 			e.Conversion = joinNonEmpty(e.Conversion, "total computed as a+b+c+d ("+access.FormBTotalMethod+", prior stock unknown)")
 		} else if items := p.set & (1<<fA | 1<<fB | 1<<fC | 1<<fD); items != 0 {
 			tot := *e.Total
@@ -630,18 +631,18 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 			m.IncomeVintage = s
 		}
 	}
-	key := "countries|" + iso3
 	sig := m.WHORegion + "|" + m.IncomeGroup + "|" + m.IncomeVintage
+	key := recKey{kind: access.KindCountries, iso3: iso3}
 	if e, ok := r.entries[key]; ok {
 		at := cellRef{t.sheet, n, t.idOr(roleISO3, roleName)}
 		if e.dim == sig {
-			r.warnAt(at, CodeDuplicate, iso3, "%s is listed again with the same values (first on row %d); skipped", iso3, e.first.row)
+			r.warnAt(at, CodeDuplicate, iso3, "%s is listed again with the same values (first on row %d); skipped", iso3, e.row)
 		} else {
-			r.errorAt(at, CodeDuplicateConflict, iso3, "%s is listed twice with different values (first on row %d)", iso3, e.first.row)
+			r.errorAt(at, CodeDuplicateConflict, iso3, "%s is listed twice with different values (first on row %d)", iso3, e.row)
 		}
 		return nil
 	}
-	r.entries[key] = &entry{kind: t.kind, iso3: iso3, dim: sig, first: cellRef{t.sheet, n, -1}}
+	r.entries[key] = newEntry(recKey{kind: t.kind, iso3: iso3, dim: sig}, t.sheet, n, nil)
 	return r.add(func(b *access.Batch) { b.Countries = append(b.Countries, m) })
 }
 

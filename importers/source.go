@@ -98,10 +98,11 @@ func sniffDelimiter(text []byte) rune {
 }
 
 type csvRows struct {
-	r    *csv.Reader
-	row  []string
-	line int
-	err  error
+	r      *csv.Reader
+	closer io.Closer // the spooled file, if any
+	row    []string
+	line   int
+	err    error
 }
 
 func (c *csvRows) Next() bool {
@@ -123,7 +124,12 @@ func (c *csvRows) Next() bool {
 func (c *csvRows) Row() []string { return c.row }
 func (c *csvRows) RowNum() int   { return c.line }
 func (c *csvRows) Err() error    { return c.err }
-func (c *csvRows) Close() error  { return nil }
+func (c *csvRows) Close() error {
+	if c.closer != nil {
+		return c.closer.Close()
+	}
+	return nil
+}
 
 // csvSheets prepares a CSV file: decoded text, sniffed delimiter and the
 // locale its numbers are read in (decimal comma for semicolon files).
@@ -191,8 +197,8 @@ const (
 
 // unzipLimit is the total decompressed size allowed for a workbook of
 // size bytes.
-func unzipLimit(size int) int64 {
-	return min(max(int64(size)*maxInflateRatio, minUnzipBytes), maxUnzipBytes)
+func unzipLimit(size int64) int64 {
+	return min(max(size*maxInflateRatio, minUnzipBytes), maxUnzipBytes)
 }
 
 // isUnzipLimit reports whether excelize refused a workbook for inflating
@@ -203,12 +209,14 @@ func isUnzipLimit(err error) bool {
 
 // openXLSX opens a workbook within the decompression bounds.
 func openXLSX(data []byte, lim limits) (*excelize.File, error) {
-	unzip := unzipLimit(len(data))
-	return excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    unzip,
-		UnzipXMLSizeLimit: min(int64(xmlPartInMemory), unzip),
-	})
+	return excelize.OpenReader(bytes.NewReader(data), xlsxOptions(int64(len(data))))
+}
+
+// xlsxOptions are excelize's options: raw cell values (no number formats
+// applied) and the decompression bounds for a workbook of size bytes.
+func xlsxOptions(size int64) excelize.Options {
+	unzip := unzipLimit(size)
+	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzip, UnzipXMLSizeLimit: min(int64(xmlPartInMemory), unzip)}
 }
 
 func xlsxSheets(f *excelize.File, size int) []sheet {

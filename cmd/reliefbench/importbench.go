@@ -294,7 +294,88 @@ func cmdImport(ctx context.Context, args []string) error {
 	}
 	fmt.Println()
 	printImportTable(os.Stdout, results)
+	fmt.Println()
+	printImportTargets(os.Stdout, results)
 	return nil
+}
+
+// Import targets (issue 11).
+const (
+	xlsxVsOpenpyxl = 2.5                // the whole xlsx import at least this many times faster than openpyxl reading
+	csvVsCopy      = 2.0                // the whole CSV import into PostgreSQL within this factor of psql \copy
+	peakRSSLimit   = 100_000_000 / 1024 // 100 MB, in KiB
+	flatFactor     = 1.5                // peak RSS at the largest size at most this times that at the smallest
+)
+
+// printImportTargets marks each target met or not, with the measured ratio.
+func printImportTargets(w io.Writer, rs []importRow) {
+	find := func(n int, format, target string) (importRow, bool) {
+		for _, r := range rs {
+			if r.n == n && r.format == format && r.target == target {
+				return r, true
+			}
+		}
+		return importRow{}, false
+	}
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	fmt.Fprintln(w, "| target | rows | into | measured | met? |")
+	fmt.Fprintln(w, "|---|---:|---|---|---|")
+	var sizes []int
+	seen := map[int]bool{}
+	for _, r := range rs {
+		if !seen[r.n] {
+			seen[r.n] = true
+			sizes = append(sizes, r.n)
+		}
+	}
+	for _, n := range sizes {
+		if py, ok := find(n, "xlsx", "openpyxl"); ok {
+			for _, db := range []string{"sqlite", "postgres"} {
+				if r, ok := find(n, "xlsx", db); ok {
+					ratio := py.seconds / r.seconds
+					fmt.Fprintf(w, "| xlsx import ≥ %.1f× faster than openpyxl reading | %d | %s | openpyxl %.3f s ÷ import %.3f s = %.2f× | %s |\n",
+						xlsxVsOpenpyxl, n, db, py.seconds, r.seconds, ratio, yes(ratio >= xlsxVsOpenpyxl))
+				}
+			}
+		}
+		if cp, ok := find(n, "csv", "psql-copy"); ok {
+			if r, ok := find(n, "csv", "postgres"); ok {
+				ratio := r.seconds / cp.seconds
+				fmt.Fprintf(w, "| CSV import into PostgreSQL within %.0f× of psql \\copy (unique key) | %d | postgres | import %.3f s ÷ copy %.3f s = %.2f× | %s |\n",
+					csvVsCopy, n, r.seconds, cp.seconds, ratio, yes(ratio <= csvVsCopy))
+			}
+		}
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		for _, db := range []string{"sqlite", "postgres"} {
+			var lo, hi importRow
+			var peaks []string
+			under := true
+			for _, n := range sizes {
+				r, ok := find(n, format, db)
+				if !ok {
+					continue
+				}
+				if lo.n == 0 {
+					lo = r
+				}
+				hi = r
+				under = under && r.peakKiB < peakRSSLimit
+				peaks = append(peaks, fmt.Sprintf("%.0f MiB at %d", float64(r.peakKiB)/1024, n))
+			}
+			if lo.n == 0 {
+				continue
+			}
+			growth := float64(hi.peakKiB) / float64(lo.peakKiB)
+			fmt.Fprintf(w, "| peak RSS under 100 MB and flat | %d–%d | %s %s | %s; largest ÷ smallest = %.2f× | %s |\n",
+				lo.n, hi.n, format, db, strings.Join(peaks, ", "), growth, yes(under && growth <= flatFactor))
+		}
+	}
 }
 
 func printImportTable(w io.Writer, rs []importRow) {
@@ -365,7 +446,9 @@ func openpyxlRead(ctx context.Context, python, path string) (importRow, error) {
 		note: fmt.Sprintf("read only, %s rows incl. header, openpyxl %s; load %s", f[0], f[3], loadavg())}, nil
 }
 
-// psqlCopy times psql \copy of path into a plain table in a fresh database.
+// psqlCopy times psql \copy of path into a fresh database's table with the
+// same unique key as the published consumption (iso3, year, drug): the
+// honest peer, since both maintain an index.
 func psqlCopy(ctx context.Context, psql, admin, path string) (importRow, error) {
 	dsn, drop, err := scratchPG(ctx, admin, "reliefbench_copy")
 	if err != nil {
@@ -373,7 +456,7 @@ func psqlCopy(ctx context.Context, psql, admin, path string) (importRow, error) 
 	}
 	defer drop()
 	if out, err := exec.CommandContext(ctx, psql, dsn, "-q", "-v", "ON_ERROR_STOP=1", "-c",
-		"CREATE TABLE consumption_copy (iso3 text, year integer, drug text, consumption double precision, unit text)").CombinedOutput(); err != nil {
+		"CREATE TABLE consumption_copy (iso3 text, year integer, drug text, consumption double precision, unit text, UNIQUE (iso3, year, drug))").CombinedOutput(); err != nil {
 		return importRow{}, fmt.Errorf("create table: %v: %s", err, out)
 	}
 	abs, _ := filepath.Abs(path)

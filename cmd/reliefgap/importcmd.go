@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 )
 
 // importSummary is the JSON form of one file's import.
@@ -40,7 +42,8 @@ type importSummary struct {
 // importOptions are the flags of "reliefgap import".
 type importOptions struct {
 	kind, country, format, annotate, locale string
-	dryRun, draft                           bool
+	dryRun, draft, replace                  bool
+	supplement                              int
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -54,7 +57,8 @@ row and column it was found in; a file with errors stores nothing but its bytes.
 Exit status 1 when a file has errors, 2 on a usage error.`,
 		Example: `  reliefgap import --dry-run statistics-2023.xlsx
   reliefgap import population.csv deaths.csv
-  reliefgap import --country KEN --draft estimates-2025.xlsx --annotate out/`,
+  reliefgap import --country KEN --draft estimates-2025.xlsx --annotate out/
+  reliefgap import --replace incb-consumption-2023.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("import needs at least one FILE (see reliefgap import --help)")
@@ -70,6 +74,8 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
 	fs.BoolVar(&o.draft, "draft", false, "store as submitted, not published (an administrator publishes later)")
+	fs.BoolVar(&o.replace, "replace", false, "a multi-country table withdraws the published rows of the countries and years it covers that it leaves out (a file for one --country always does)")
+	fs.IntVar(&o.supplement, "supplement", 0, "the number of the supplementary estimate the files hold (default 1); re-importing number n replaces it")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
 	fs.StringVar(&o.locale, "locale", "", "how the files write numbers: dot (1,234.5) or comma (1.234,5) (default: the file's own numbers decide)")
@@ -83,22 +89,31 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 		return usageErr("unknown format %q: use text or json", *format)
 	}
 	k := access.ImportKind(*kind)
-	if k != "" && !k.Valid() {
-		return usageErr("unknown kind %q: use consumption, estimates, population, deaths, countries, availability or ccs", *kind)
-	}
 	if _, err := importers.ParseLocale(o.locale); err != nil {
 		return usageErr("%v", err)
+	}
+	if o.supplement < 0 {
+		return usageErr("--supplement is 1 or more")
+	}
+	if k != "" && !k.Valid() {
+		return usageErr("unknown kind %q: use consumption, estimates, population, deaths, countries, availability or ccs", *kind)
 	}
 	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	runner, err := c.newRunner(a)
+	if err != nil {
+		return err
+	}
+	reportInterrupted(ctx, a, stderr, false)
 
 	var summaries []importSummary
 	failed := false
 	for _, path := range files {
-		sum := importFile(ctx, a, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft, Locale: o.locale}, stderr)
+		sum := importFile(ctx, a, runner, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
+			Replace: o.replace, Supplement: o.supplement, Locale: o.locale}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {
@@ -125,7 +140,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	return nil
 }
 
-func importFile(ctx context.Context, a *app, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
+func importFile(ctx context.Context, a *app, runner *jobs.Runner, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
 	sum := importSummary{File: path}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -133,16 +148,11 @@ func importFile(ctx context.Context, a *app, path string, opt access.ImportOptio
 		return sum
 	}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(data) > 1<<20 {
-		bar := progressbar.DefaultBytes(int64(len(data)), "importing "+filepath.Base(path))
-		opt.Progress = func(done, total int64) {
-			if total > 0 && total != bar.GetMax64() {
-				bar.ChangeMax64(total)
-			}
-			_ = bar.Set64(done)
-		}
+		bar := progressbar.Default(-1, "importing "+filepath.Base(path)+" (rows)")
+		opt.Progress = func(done, _ int64) { _ = bar.Set64(done) }
 		defer bar.Finish()
 	}
-	res, err := a.imports.Import(ctx, access.Operator, filepath.Base(path), data, opt)
+	res, err := importAsJob(ctx, a, runner, filepath.Base(path), data, opt)
 	u := res.Upload
 	sum.UploadID, sum.SHA256, sum.Kind, sum.Layout, sum.Status = u.ID, u.SHA256, string(u.Kind), u.Layout, string(u.Status)
 	sum.Duplicate = res.Duplicate
@@ -283,6 +293,55 @@ func (c *cli) template(kindName, outPath, country string) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s template to %s\n", k, *out)
 	return nil
+}
+
+// importAsJob receives a file and runs its job in this process, as a
+// running serve would: on SQLite it waits while serve runs another job, so
+// that the two never write at once. Interrupted (Ctrl-C, SIGTERM), the job
+// goes back to the queue and "reliefgap serve" resumes it.
+func importAsJob(ctx context.Context, a *app, runner *jobs.Runner, filename string, data []byte, opt access.ImportOptions) (access.ImportResult, error) {
+	res, err := a.imports.Receive(ctx, access.Operator, filename, data, opt)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	if opt.Progress != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			t := time.NewTicker(200 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if n, ok := runner.Progress(res.Job); ok {
+						opt.Progress(n, 0)
+					}
+				}
+			}
+		}()
+	}
+	j, _, runErr := runner.RunNow(ctx, res.Job, 0)
+	bg := context.WithoutCancel(ctx)
+	u, err := a.store.Upload(bg, res.Upload.ID)
+	if err != nil {
+		return res, err
+	}
+	res.Upload = u
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		return res, fmt.Errorf("interrupted; the upload waits in the queue and \"reliefgap serve\" resumes it")
+	case runErr != nil:
+		return res, runErr
+	case u.Status == access.StatusFailed:
+		return res, access.Errorf(access.Internal, "", "%s", u.Reason)
+	case u.Status == access.StatusRejected && u.Counts.Errors > 0:
+		return res, nil // the problems say why
+	case j.Status == access.JobFailed:
+		return res, access.Errorf(access.Internal, "", "%s", j.Error)
+	}
+	return res, nil
 }
 
 // groupThousands writes n with thousands commas: 4812 → "4,812".

@@ -180,6 +180,11 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 			a.log.Info("demo data not loaded", "reason", res.Reason)
 		}
 	}
+	runner, err := c.newRunner(a)
+	if err != nil {
+		return err
+	}
+	reportInterrupted(ctx, a, stderr, true)
 	allow, err := alerts.ParseAllow(o.webhookAllow)
 	if err != nil {
 		return usageErr("--webhook-allow: %v", err)
@@ -190,6 +195,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		Schedules: schedules,
 		Webhooks:  hooks,
 		Store:     a.store, Imports: a.imports, Gaps: a.gaps, Keys: a.keys,
+		Jobs: a.jobService(), Runner: runner,
 		Annotate: importers.Annotate, Template: importers.Template,
 		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
@@ -240,7 +246,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		return err
 	}
 	if err := srv.Close(sctx); err != nil {
-		a.log.Warn("background imports did not finish", "err", err)
+		a.log.Warn("background jobs did not stop in time", "err", err)
 	}
 	return nil
 }

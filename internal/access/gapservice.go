@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // GapStore is what the gap service needs of the store.
@@ -27,7 +28,29 @@ const FlagIllustrative = "illustrative_data"
 // latest version of each factor table.
 type GapService struct {
 	Store GapStore
+
+	// every country's figures, kept per data version (see All)
+	mu       sync.Mutex
+	computed map[allKey]*allEntry
 }
+
+// allKey names one computation of every country's figures. The data
+// version moves with every publication and setting change, so figures kept
+// under it never go stale: a publication makes them recompute once.
+type allKey struct {
+	version  int64
+	from, to int
+	model    string
+}
+
+type allEntry struct {
+	done chan struct{} // closed when gs and err are set
+	gs   []CountryGaps
+	err  error
+}
+
+// maxComputed bounds the computations kept (ranges and models asked for).
+const maxComputed = 32
 
 // FactorSet assembles the latest version of every factor table; the need
 // model named model (or, when "", the one the setting default_need_model
@@ -162,12 +185,53 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	return g, nil
 }
 
-// All computes every country's figures for from..to under model.
+// All computes every country's figures for from..to under model. The
+// result is kept for the data version it was computed at: until the next
+// publication or setting change, asking again (for a ranking, a group, an
+// export) costs nothing, and concurrent askers wait for one computation.
+// Callers must not modify the figures; the slice is theirs.
 func (s *GapService) All(ctx context.Context, from, to int, model string) ([]CountryGaps, error) {
 	version, err := s.Store.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
+	key := allKey{version, from, to, model}
+	s.mu.Lock()
+	if s.computed == nil {
+		s.computed = map[allKey]*allEntry{}
+	}
+	if e, ok := s.computed[key]; ok {
+		s.mu.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err != nil {
+			return nil, e.err
+		}
+		return append([]CountryGaps(nil), e.gs...), nil
+	}
+	for k := range s.computed {
+		if k.version != version || len(s.computed) >= maxComputed {
+			delete(s.computed, k) // older data, or too many kept
+		}
+	}
+	e := &allEntry{done: make(chan struct{})}
+	s.computed[key] = e
+	s.mu.Unlock()
+	e.gs, e.err = s.computeAll(context.WithoutCancel(ctx), version, from, to, model)
+	close(e.done)
+	if e.err != nil {
+		s.mu.Lock()
+		delete(s.computed, key) // not kept: the next asker tries again
+		s.mu.Unlock()
+		return nil, e.err
+	}
+	return append([]CountryGaps(nil), e.gs...), nil
+}
+
+func (s *GapService) computeAll(ctx context.Context, version int64, from, to int, model string) ([]CountryGaps, error) {
 	fs, err := s.FactorSet(ctx, model)
 	if err != nil {
 		return nil, err

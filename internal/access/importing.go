@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -14,12 +16,17 @@ import (
 type ImportWriter interface {
 	// Stage stores records as not yet published, with their lineage.
 	Stage(ctx context.Context, b Batch) error
-	// Diff compares the staged records with the published ones.
-	Diff(ctx context.Context, kind ImportKind, scope string) (d Diff, unchanged int, err error)
-	// Publish makes the staged records the published values.
-	Publish(ctx context.Context, kind ImportKind, scope string) error
+	// Diff compares the staged records with the published ones of u's
+	// kind: added, changed, unchanged, and removed (see Upload.Replace).
+	Diff(ctx context.Context, u Upload) (d Diff, unchanged int, err error)
+	// Publish makes the staged records the published values, withdrawing
+	// what the diff lists as removed.
+	Publish(ctx context.Context, u Upload) error
 	// ConsumptionOverEstimate warns of staged consumption above the published estimate.
 	ConsumptionOverEstimate(ctx context.Context) ([]Problem, error)
+	// Finish stores the settled upload in the same transaction as its
+	// rows, provided it is still in status from (else Conflict).
+	Finish(ctx context.Context, u Upload, from UploadStatus) error
 }
 
 // ImportStore is what the import service needs of the store.
@@ -28,12 +35,25 @@ type ImportStore interface {
 	Drugs(ctx context.Context) ([]Drug, error)
 	FactorTable(ctx context.Context, name string, version int) (FactorTable, error)
 	PutBlob(ctx context.Context, sha string, data []byte) error
-	CreateUpload(ctx context.Context, u *Upload) error
-	UpdateUpload(ctx context.Context, u Upload) error
+	// CreateUpload records a new upload and sets its ID. With once set it
+	// first looks, under a lock on (sha, kind, scope), for an upload of
+	// the same bytes that is in flight or stored (FindUpload's rule) and
+	// returns that one with duplicate set instead of creating another.
+	// The job, if given, is recorded in the same transaction with Ref set
+	// to the new upload, and its ID set.
+	CreateUpload(ctx context.Context, u *Upload, once bool, job *Job) (first Upload, duplicate bool, err error)
+	Blob(ctx context.Context, sha string) ([]byte, error)
+	JobQueue
+	// TransitionUpload saves u (its status, counts, problems, diff) only
+	// if the stored upload is in one of the statuses from; otherwise it
+	// changes nothing and returns a Conflict error. Every status change is
+	// made this way, so that two decisions cannot both win.
+	TransitionUpload(ctx context.Context, u Upload, from ...UploadStatus) error
 	Upload(ctx context.Context, id int64) (Upload, error)
-	FindUpload(ctx context.Context, sha string, kind ImportKind, country string) (Upload, bool, error)
 	WithImport(ctx context.Context, uploadID int64, fn func(w ImportWriter) error) error
-	PublishUpload(ctx context.Context, u Upload) error
+	// PublishUpload publishes a submitted upload in one transaction: its
+	// status (submitted → published, else Conflict) and its rows together.
+	PublishUpload(ctx context.Context, u Upload, at time.Time) error
 	AppendAudit(ctx context.Context, e AuditEntry) error
 }
 
@@ -83,7 +103,14 @@ type ImportOptions struct {
 	DryRun  bool       // validate everything, store nothing but the bytes
 	// Publish makes the values public at once (the local operator's
 	// default); otherwise the upload waits as submitted for an administrator.
-	Publish    bool
+	Publish bool
+	// Replace makes a multi-country table withdraw the published rows of
+	// the countries and years it covers that it leaves out (an upload for
+	// one country always does). Administrators only.
+	Replace bool
+	// Supplement numbers the supplementary estimates of the upload (1 when
+	// 0): re-uploading supplementary n replaces it, n+1 adds another.
+	Supplement int
 	RemoteAddr string
 	Progress   func(done, total int64)
 	// Locale says how the file writes numbers ("dot", "comma"); "" lets
@@ -97,6 +124,8 @@ type ImportResult struct {
 	// Duplicate is set when the same bytes were already imported for the
 	// same kind and scope: nothing changed, Upload is the first import.
 	Duplicate bool
+	// Job is the job that processes the upload (0 for a duplicate).
+	Job int64
 }
 
 // HasErrors reports whether any problem is an error.
@@ -192,22 +221,26 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
 		return res, err
 	}
-	if !opt.DryRun {
-		if first, ok, err := s.Store.FindUpload(ctx, sha, opt.Kind, scope); err != nil {
-			return res, err
-		} else if ok {
-			return ImportResult{Upload: first, Duplicate: true}, nil
-		}
+	if opt.Replace && !who.IsAdmin() {
+		return res, Errorf(Forbidden, "", "only an administrator may import with replace")
+	}
+	if opt.Supplement < 0 {
+		return res, Errorf(Invalid, "", "a supplementary estimate number is 1 or more")
 	}
 	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
-		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now()}
-	if err := s.Store.CreateUpload(ctx, &u); err != nil {
+		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
+		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1)}
+	// A dry run never counts as the first import of its bytes.
+	job := newImportJob(who, opt)
+	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun, &job); err != nil {
 		return res, err
+	} else if dup {
+		return ImportResult{Upload: first, Duplicate: true}, nil
 	}
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: u.ReceivedAt, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "upload", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
 		Detail: fmt.Sprintf("%s %s (%d bytes, sha256 %s)", u.Kind, filename, u.Size, sha)})
-	return ImportResult{Upload: u}, nil
+	return ImportResult{Upload: u, Job: job.ID}, nil
 }
 
 // errRollback ends an import transaction without storing anything.
@@ -215,7 +248,15 @@ var errRollback = errors.New("rollback")
 
 // Process validates and stages a received upload in one transaction: any
 // error problem (or a dry run) rolls everything back; otherwise the upload
-// becomes submitted, or published when opt.Publish is set.
+// becomes submitted, or published when opt.Publish is set, in the same
+// transaction as its rows. Process owns every transition of the upload:
+//
+//	received → validating → submitted | rejected | failed | dry-run
+//	                        (published at once when opt.Publish is set)
+//
+// A system fault (a database error, a timeout, a panic) leaves the upload
+// failed, retryable. A cancelled ctx (shutdown, a killed process) leaves it
+// validating: nothing was stored, and the job that runs it is resumed.
 func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
 	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
 	release, err := s.acquire(ctx)
@@ -224,71 +265,236 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 	}
 	defer release()
 	u.Status = StatusValidating
-	if err := s.Store.UpdateUpload(ctx, u); err != nil {
+	if err := s.Store.TransitionUpload(ctx, u, StatusReceived, StatusValidating, StatusFailed); err != nil {
 		return u, err
 	}
-	countries, err := s.Store.Countries(ctx)
+	err = guard(func() error {
+		var err error
+		out, err = s.validate(ctx, who, u, data, opt)
+		return err
+	})
+	if out.ID == 0 {
+		out = u
+	}
+	if err == nil || out.Status != StatusValidating {
+		return out, err
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return out, err // interrupted, not failed: the job goes back to the queue
+	}
+	return s.fail(ctx, out, err), err
+}
+
+// fail records that the system could not process an upload (a database
+// error, a timeout, a panic): its transaction has rolled back, nothing was
+// stored, and it may be retried.
+func (s *ImportService) fail(ctx context.Context, u Upload, cause error) Upload {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	now := s.now()
+	f := u
+	f.Status, f.DecidedAt = StatusFailed, &now
+	f.Reason = "the upload could not be processed (" + failureCause(cause) + "); nothing was stored, it may be retried"
+	if err := s.Store.TransitionUpload(ctx, f, StatusValidating); err != nil {
+		return u
+	}
+	return f
+}
+
+func failureCause(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "it took too long"
+	case errors.Is(err, errPanic):
+		return "an unexpected failure"
+	}
+	return "a system error"
+}
+
+// errPanic marks a recovered panic.
+var errPanic = errors.New("panic")
+
+// guard runs fn, turning a panic into an Internal error. It is the one
+// panic recovery of the import pipeline: the parser's goroutine and the
+// processing of an upload both run under it.
+func guard(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Code: Internal, Msg: "unexpected failure while processing the upload",
+				Err: fmt.Errorf("%w: %v\n%s", errPanic, r, debug.Stack())}
+		}
+	}()
+	return fn()
+}
+
+// staging is what one import transaction found.
+type staging struct {
+	pr       ParseResult
+	records  int
+	extra    []Problem
+	diff     Diff
+	same     int
+	parseErr error
+	tally    *METally // morphine equivalent by country-year, for the per-capita check
+}
+
+// validate parses and stages in one transaction and settles the upload.
+func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (Upload, error) {
+	in, err := s.parseInput(ctx, u, data, opt)
 	if err != nil {
 		return u, err
+	}
+	if int64(len(data)) > spoolThreshold {
+		path, err := spool(data)
+		if err != nil {
+			return u, err
+		}
+		defer os.Remove(path)
+		in.Data, in.Path = nil, path
+	}
+	st := staging{tally: NewMETally(s.meFactor(ctx))}
+	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
+		if err := s.stage(ctx, who, u, in, w, &st); err != nil {
+			return err
+		}
+		if HasErrors(st.pr.Problems) || HasErrors(st.extra) {
+			return errRollback
+		}
+		if st.pr.Kind == KindConsumption {
+			ws, err := w.ConsumptionOverEstimate(ctx)
+			if err != nil {
+				return err
+			}
+			st.extra = append(st.extra, ws...)
+			st.extra = append(st.extra, mePerCapitaWarnings(ctx, w, st.tally)...)
+		}
+		if st.pr.Kind != "" {
+			du := u
+			du.Kind = st.pr.Kind
+			var err error
+			if st.diff, st.same, err = w.Diff(ctx, du); err != nil {
+				return err
+			}
+		}
+		if opt.DryRun {
+			return errRollback
+		}
+		done := s.settle(u, &st, opt)
+		if err := w.Finish(ctx, done, StatusValidating); err != nil {
+			return err
+		}
+		if done.Status == StatusPublished && done.Kind != "" {
+			if err := w.Publish(ctx, done); err != nil {
+				return err
+			}
+		}
+		u = done
+		return nil
+	})
+	if st.parseErr != nil && (ErrorCode(st.parseErr) == Forbidden || ErrorCode(st.parseErr) == Unauthorized) {
+		txErr = st.parseErr
+	}
+	if txErr != nil && !errors.Is(txErr, errRollback) {
+		if c := ErrorCode(txErr); c == Forbidden || c == Unauthorized {
+			now := s.now()
+			u.Status, u.Reason, u.DecidedAt = StatusRejected, ErrorMessage(txErr), &now
+			u.Problems = append(u.Problems, Problem{Severity: SeverityError, Code: "forbidden", Message: u.Reason})
+			u.Counts.Errors = 1
+			if err := s.Store.TransitionUpload(ctx, u, StatusValidating); err != nil {
+				return u, err
+			}
+		}
+		return u, txErr
+	}
+	if u.Status != StatusValidating {
+		// Settled and stored inside the transaction.
+		s.auditPublished(ctx, who, u, opt)
+		return u, nil
+	}
+	if st.parseErr != nil {
+		if !isParseFailure(st.parseErr) {
+			return u, st.parseErr
+		}
+		st.extra = append(st.extra, Problem{Severity: SeverityError, Code: "unreadable", Message: ErrorMessage(st.parseErr)})
+	}
+	done := s.settle(u, &st, opt)
+	if err := s.Store.TransitionUpload(ctx, done, StatusValidating); err != nil {
+		return u, err
+	}
+	return done, nil
+}
+
+func (s *ImportService) auditPublished(ctx context.Context, who Principal, u Upload, opt ImportOptions) {
+	if u.Status != StatusPublished {
+		return
+	}
+	_ = s.Store.AppendAudit(ctx, AuditEntry{At: s.now(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
+		Action: "publish", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
+		Detail: fmt.Sprintf("published on import: %d added, %d changed, %d removed", u.Diff.Added, u.Diff.Changed, u.Diff.Removed)})
+}
+
+// spoolThreshold is the size above which an upload is spooled to a
+// temporary file and parsed from there, as a stream.
+const spoolThreshold = 256 << 10
+
+// spool writes data to a temporary file and returns its path.
+func spool(data []byte) (string, error) {
+	f, err := os.CreateTemp("", "reliefgap-upload-*")
+	if err != nil {
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	return f.Name(), nil
+}
+
+// parseInput gathers the reference data a parser resolves names with.
+func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, opt ImportOptions) (ParseInput, error) {
+	countries, err := s.Store.Countries(ctx)
+	if err != nil {
+		return ParseInput{}, err
 	}
 	drugs, err := s.Store.Drugs(ctx)
 	if err != nil {
-		return u, err
+		return ParseInput{}, err
 	}
 	salts, err := s.Store.FactorTable(ctx, TableSaltBase, 0)
 	if err != nil {
-		return u, err
+		return ParseInput{}, err
 	}
-	in := ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
+	return ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
 		Resolver: NewFoldingResolver(s.nameFolder(), countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
-		Locale: opt.Locale}
+		Locale: opt.Locale}, nil
+}
 
-	var (
-		pr       ParseResult
-		records  int
-		extra    []Problem
-		diff     Diff
-		same     int
-		parseErr error
-		seen     = map[ImportKind]bool{}
-		tally    = NewMETally(s.meFactor(ctx))
-	)
-	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
-		// The parser runs in its own goroutine and hands batches over a
-		// small buffer, so that storing one batch overlaps reading the next.
-		pctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan Batch, 4)
-		type parsed struct {
-			res ParseResult
-			err error
-		}
-		done := make(chan parsed, 1)
-		go func() {
-			defer close(batches)
-			defer func() {
-				if r := recover(); r != nil {
-					done <- parsed{err: Errorf(Invalid, "", "the file could not be read (%v)", r)}
-				}
-			}()
-			res, err := s.Parser.Parse(pctx, in, func(b Batch) error {
-				for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
-					KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries),
-					KindAvailability: len(b.Availability), KindCCS: len(b.CCS)} {
-					if n > 0 {
-						seen[k] = true
-						if _, err := authorize(who, k, u.Country); err != nil {
-							return err
-						}
-					}
-				}
-				if err := CheckBatch(b); err != nil {
+// stage runs the parser in its own goroutine, which hands batches over a
+// small buffer so that storing one batch overlaps reading the next, and
+// stages every batch. A parser error is kept in st.parseErr.
+func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in ParseInput, w ImportWriter, st *staging) error {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan Batch, 4)
+	type parsed struct {
+		res ParseResult
+		err error
+	}
+	done := make(chan parsed, 1)
+	seen := map[ImportKind]bool{}
+	go func() {
+		defer close(batches)
+		var res ParseResult
+		err := guard(func() error {
+			var err error
+			res, err = s.Parser.Parse(pctx, in, func(b Batch) error {
+				if err := checkBatch(who, u, b, seen); err != nil {
 					return err
-				}
-				if u.Country != "" {
-					if iso3, ok := outOfScope(b, u.Country); ok {
-						return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
-					}
 				}
 				select {
 				case batches <- b:
@@ -297,93 +503,89 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 					return pctx.Err()
 				}
 			})
-			done <- parsed{res, err}
-		}()
-		var stageErr error
-		for b := range batches {
-			if stageErr != nil {
-				continue // drain until the parser stops
-			}
-			if err := w.Stage(ctx, b); err != nil {
-				stageErr = err
-				cancel()
-				continue
-			}
-			records += b.Len()
-			tally.Add(b.Consumption)
-		}
-		p := <-done
-		pr, parseErr = p.res, p.err
+			return err
+		})
+		done <- parsed{res, err}
+	}()
+	var stageErr error
+	for b := range batches {
 		if stageErr != nil {
-			return stageErr
+			continue // drain until the parser stops
 		}
-		if parseErr != nil {
-			return errRollback
+		numberSupplements(b, u.Supplement)
+		if err := w.Stage(ctx, b); err != nil {
+			stageErr = err
+			cancel()
+			continue
 		}
-		if pr.Kind == "" {
-			for k := range seen {
-				pr.Kind = k
-			}
+		st.records += b.Len()
+		st.tally.Add(b.Consumption)
+	}
+	p := <-done
+	st.pr, st.parseErr = p.res, p.err
+	if stageErr != nil {
+		return stageErr
+	}
+	if st.parseErr != nil {
+		return errRollback
+	}
+	if st.pr.Kind == "" {
+		for k := range seen {
+			st.pr.Kind = k
 		}
-		if len(seen) > 1 {
-			extra = append(extra, Problem{Severity: SeverityError, Code: "mixed_kinds", Message: "the file mixes several kinds of data; upload each kind separately"})
+	}
+	if len(seen) > 1 {
+		st.extra = append(st.extra, Problem{Severity: SeverityError, Code: "mixed_kinds", Message: "the file mixes several kinds of data; upload each kind separately"})
+	}
+	return nil
+}
+
+// numberSupplements gives the batch's supplementary estimates the upload's
+// supplement number, and annual ones 0.
+func numberSupplements(b Batch, n int) {
+	for i := range b.Estimates {
+		e := &b.Estimates[i]
+		switch {
+		case e.Kind != EstimateSupplementary:
+			e.Number = 0
+		case e.Number == 0:
+			e.Number = max(n, 1)
 		}
-		if HasErrors(pr.Problems) || HasErrors(extra) {
-			return errRollback
-		}
-		if pr.Kind == KindConsumption {
-			ws, err := w.ConsumptionOverEstimate(ctx)
-			if err != nil {
+	}
+}
+
+// checkBatch refuses records the uploader may not write.
+func checkBatch(who Principal, u Upload, b Batch, seen map[ImportKind]bool) error {
+	if err := CheckBatch(b); err != nil {
+		return err
+	}
+	for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
+		KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries),
+		KindAvailability: len(b.Availability), KindCCS: len(b.CCS)} {
+		if n > 0 {
+			seen[k] = true
+			if _, err := authorize(who, k, u.Country); err != nil {
 				return err
 			}
-			extra = append(extra, ws...)
 		}
-		if pr.Kind != "" {
-			var err error
-			if diff, same, err = w.Diff(ctx, pr.Kind, u.Country); err != nil {
-				return err
-			}
-		}
-		if opt.DryRun {
-			return errRollback
-		}
-		if opt.Publish && pr.Kind != "" {
-			return w.Publish(ctx, pr.Kind, u.Country)
-		}
-		return nil
-	})
-	if parseErr != nil && (ErrorCode(parseErr) == Forbidden || ErrorCode(parseErr) == Unauthorized) {
-		txErr = parseErr
 	}
-	if txErr != nil && !errors.Is(txErr, errRollback) {
-		if c := ErrorCode(txErr); c == Forbidden || c == Unauthorized {
-			u.Status, u.Reason = StatusRejected, ErrorMessage(txErr)
-			u.Problems = append(u.Problems, Problem{Severity: SeverityError, Code: "forbidden", Message: u.Reason})
-			u.Counts.Errors = 1
-			if err := s.Store.UpdateUpload(ctx, u); err != nil {
-				return u, err
-			}
-			return u, txErr
+	if u.Country != "" {
+		if iso3, ok := outOfScope(b, u.Country); ok {
+			return Errorf(Forbidden, "", "this upload is for %s; it holds data for %s", u.Country, iso3)
 		}
-		return u, txErr
 	}
-	if parseErr != nil {
-		if c := ErrorCode(parseErr); c == Internal && !isParseFailure(parseErr) {
-			return u, parseErr
-		}
-		extra = append(extra, Problem{Severity: SeverityError, Code: "unreadable", Message: ErrorMessage(parseErr)})
-	}
-	if pr.Kind == KindConsumption && parseErr == nil && !HasErrors(pr.Problems) && !HasErrors(extra) {
-		// After the transaction: the store may have a single connection.
-		extra = append(extra, s.mePerCapitaWarnings(ctx, tally)...)
-	}
+	return nil
+}
+
+// settle fills in what the import found and the status it ends in.
+func (s *ImportService) settle(u Upload, st *staging, opt ImportOptions) Upload {
 	if u.Kind == "" {
-		u.Kind = pr.Kind
+		u.Kind = st.pr.Kind
 	}
-	u.Layout = pr.Layout
-	u.Matches = pr.Matches
-	u.Problems = append(append([]Problem(nil), pr.Problems...), extra...)
-	u.Counts = UploadCounts{Rows: pr.Rows, Records: records}
+	u.Layout = st.pr.Layout
+	u.Matches = st.pr.Matches
+	u.Problems = append(append([]Problem(nil), st.pr.Problems...), st.extra...)
+	u.Counts = UploadCounts{Rows: st.pr.Rows, Records: st.records}
 	for _, p := range u.Problems {
 		if p.Severity == SeverityError {
 			u.Counts.Errors++
@@ -399,24 +601,16 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 		u.DecidedAt = &now
 	case opt.DryRun:
 		u.Status = StatusDryRun
-		u.Diff, u.Counts.Unchanged = diff, same
+		u.Diff, u.Counts.Unchanged = st.diff, st.same
 	default:
-		u.Diff, u.Counts.Unchanged = diff, same
-		u.Counts.Stored = diff.Added + diff.Changed
+		u.Diff, u.Counts.Unchanged = st.diff, st.same
+		u.Counts.Stored = st.diff.Added + st.diff.Changed
 		u.Status = StatusSubmitted
 		if opt.Publish {
 			u.Status, u.DecidedAt = StatusPublished, &now
 		}
 	}
-	if err := s.Store.UpdateUpload(ctx, u); err != nil {
-		return u, err
-	}
-	if u.Status == StatusPublished {
-		_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
-			Action: "publish", Target: fmt.Sprintf("upload:%d", u.ID), RemoteAddr: opt.RemoteAddr,
-			Detail: fmt.Sprintf("published on import: %d added, %d changed, %d removed", diff.Added, diff.Changed, diff.Removed)})
-	}
-	return u, nil
+	return u
 }
 
 // isParseFailure reports whether err describes the file rather than the system.
@@ -465,8 +659,9 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 	if err != nil || res.Duplicate {
 		return res, err
 	}
-	u, err := s.Process(ctx, who, res.Upload, data, opt)
-	return ImportResult{Upload: u}, err
+	u, _, err := s.RunNow(ctx, who, res, data, opt, 24*time.Hour)
+	res.Upload = u
+	return res, err
 }
 
 // Publish makes a submitted upload's values public (administrators only).
@@ -481,7 +676,7 @@ func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, re
 	if u.Status != StatusSubmitted {
 		return u, Errorf(Conflict, "", "upload %d is %s; only a submitted upload can be published", id, u.Status)
 	}
-	if err := s.Store.PublishUpload(ctx, u); err != nil {
+	if err := s.Store.PublishUpload(ctx, u, s.now()); err != nil {
 		return u, err
 	}
 	if u, err = s.Store.Upload(ctx, id); err != nil {
@@ -512,7 +707,7 @@ func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, rea
 	}
 	now := s.now()
 	u.Status, u.Reason, u.DecidedAt = StatusRejected, reason, &now
-	if err := s.Store.UpdateUpload(ctx, u); err != nil {
+	if err := s.Store.TransitionUpload(ctx, u, StatusSubmitted); err != nil {
 		return u, err
 	}
 	_ = s.Store.AppendAudit(ctx, AuditEntry{At: now, Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
@@ -535,10 +730,11 @@ const (
 	MaxReasonBytes   = 2000
 )
 
-// publishedInputs is the part of the store that can say which population is
-// known; a store without it gets no per-capita check.
-type publishedInputs interface {
-	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
+// publishedPopulation is the part of an import transaction that can say
+// which population is published; a writer without it gets no per-capita
+// check.
+type publishedPopulation interface {
+	PublishedPopulation(ctx context.Context, iso3 string) (map[int]float64, error)
 }
 
 // meFactor returns the morphine-equivalence factors of the current ppsg
@@ -554,22 +750,15 @@ func (s *ImportService) meFactor(ctx context.Context) func(string) (float64, boo
 // mePerCapitaWarnings warns of country-years whose staged consumption
 // would exceed MaxMEMgPerCapita mg ME per person, where the published
 // population is known. It never fails an import: the check is advice.
-func (s *ImportService) mePerCapitaWarnings(ctx context.Context, t *METally) []Problem {
-	ps, ok := s.Store.(publishedInputs)
+func mePerCapitaWarnings(ctx context.Context, w ImportWriter, t *METally) []Problem {
+	pw, ok := w.(publishedPopulation)
 	if !ok {
 		return nil
 	}
 	pops := map[string]map[int]float64{}
 	for _, iso3 := range t.Countries() {
-		in, err := ps.Inputs(ctx, InputFilter{ISO3: iso3})
-		if err != nil {
-			continue
-		}
-		if ci := in[iso3]; ci != nil {
-			pops[iso3] = map[int]float64{}
-			for _, p := range ci.Population {
-				pops[iso3][p.Year] = p.Persons
-			}
+		if p, err := pw.PublishedPopulation(ctx, iso3); err == nil {
+			pops[iso3] = p
 		}
 	}
 	return t.Warnings(func(iso3 string, year int) (float64, bool) {

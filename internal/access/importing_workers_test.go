@@ -8,21 +8,17 @@ import (
 	"time"
 )
 
-// nullImportStore keeps nothing; enough for Process to run.
-type nullImportStore struct{}
+// nullImportStore keeps nothing; enough for Process to run. Methods
+// Process does not call are left to the nil embedded interface.
+type nullImportStore struct{ ImportStore }
 
 func (nullImportStore) Countries(context.Context) ([]Country, error) { return nil, nil }
 func (nullImportStore) Drugs(context.Context) ([]Drug, error)        { return nil, nil }
 func (nullImportStore) FactorTable(context.Context, string, int) (FactorTable, error) {
 	return FactorTable{}, nil
 }
-func (nullImportStore) PutBlob(context.Context, string, []byte) error { return nil }
-func (nullImportStore) CreateUpload(context.Context, *Upload) error   { return nil }
-func (nullImportStore) UpdateUpload(context.Context, Upload) error    { return nil }
-func (nullImportStore) Upload(context.Context, int64) (Upload, error) { return Upload{}, nil }
-func (nullImportStore) FindUpload(context.Context, string, ImportKind, string) (Upload, bool, error) {
-	return Upload{}, false, nil
-}
+func (nullImportStore) TransitionUpload(context.Context, Upload, ...UploadStatus) error { return nil }
+func (nullImportStore) AppendAudit(context.Context, AuditEntry) error                   { return nil }
 func (nullImportStore) WithImport(ctx context.Context, id int64, fn func(ImportWriter) error) error {
 	err := fn(nullWriter{})
 	if err == errRollback {
@@ -30,16 +26,13 @@ func (nullImportStore) WithImport(ctx context.Context, id int64, fn func(ImportW
 	}
 	return err
 }
-func (nullImportStore) PublishUpload(context.Context, Upload) error   { return nil }
-func (nullImportStore) AppendAudit(context.Context, AuditEntry) error { return nil }
 
-type nullWriter struct{}
+type nullWriter struct{ ImportWriter }
 
 func (nullWriter) Stage(context.Context, Batch) error { return nil }
-func (nullWriter) Diff(context.Context, ImportKind, string) (Diff, int, error) {
+func (nullWriter) Diff(context.Context, Upload) (Diff, int, error) {
 	return Diff{}, 0, nil
 }
-func (nullWriter) Publish(context.Context, ImportKind, string) error { return nil }
 func (nullWriter) ConsumptionOverEstimate(context.Context) ([]Problem, error) {
 	return nil, nil
 }
@@ -74,7 +67,7 @@ func TestProcessRunsAtMostWorkersParses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Process(context.Background(), Operator, Upload{ID: int64(i + 1)}, []byte("x"), ImportOptions{}); err != nil {
+			if _, err := s.Process(context.Background(), Operator, Upload{ID: int64(i + 1)}, []byte("x"), ImportOptions{DryRun: true}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -98,14 +91,14 @@ func TestProcessWaitsForAWorkerUntilItsDeadline(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.Process(context.Background(), Operator, Upload{ID: 1}, []byte("x"), ImportOptions{})
+		s.Process(context.Background(), Operator, Upload{ID: 1}, []byte("x"), ImportOptions{DryRun: true})
 	}()
 	for p.running.Load() < 1 {
 		time.Sleep(time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	_, err := s.Process(ctx, Operator, Upload{ID: 2}, []byte("x"), ImportOptions{})
+	_, err := s.Process(ctx, Operator, Upload{ID: 2}, []byte("x"), ImportOptions{DryRun: true})
 	if ErrorCode(err) != Unavailable {
 		t.Fatalf("Process with every worker busy = %v", err)
 	}

@@ -89,10 +89,13 @@ const (
 // Estimate is a Form B-style estimate for one country, year and drug, in
 // grams of anhydrous base; nil means "not given".
 type Estimate struct {
-	ISO3   string
-	Year   int
-	Drug   string
-	Kind   EstimateKind
+	ISO3 string
+	Year int
+	Drug string
+	Kind EstimateKind
+	// Number tells supplementary estimates of one year apart (1, 2, …);
+	// 0 for the annual estimate. Every supplementary adds to the annual one.
+	Number int
 	Status EstimateStatus
 	// Items (a)–(d) of Form B.
 	ToBeConsumed           *float64 // (a)

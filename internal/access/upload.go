@@ -95,6 +95,14 @@ type Upload struct {
 	Matches     []Match
 	// SupersededBy is the upload that replaced this one's values.
 	SupersededBy int64
+	// Replace: publishing withdraws the published rows of the same kind,
+	// countries and years that the upload leaves out. Always so for an
+	// upload scoped to one country (a ministry's re-upload replaces its
+	// earlier submission); for a multi-country table only when asked.
+	Replace bool
+	// Supplement is the number its supplementary estimates carry (1, 2, …);
+	// a re-upload of supplementary n replaces supplementary n only.
+	Supplement int
 }
 
 // UploadCounts summarises an import.
@@ -167,7 +175,10 @@ var DefaultLimits = Limits{MaxBytes: 20 << 20, MaxRows: 2_000_000, MaxColumns: 5
 type ParseInput struct {
 	Kind     ImportKind // "" to detect from the headers
 	Filename string
-	Data     []byte
+	// Data is the file; or, when Path is set, the file is read from Path
+	// (an upload spooled to a temporary file, read as a stream).
+	Data []byte
+	Path string
 	// Country, when set, is the scope of the upload: rows for any other
 	// country are errors, and a file without a country column is taken to
 	// be for this country.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
 
@@ -121,9 +122,12 @@ func newEnvParser(t *testing.T, parser access.Parser, opts ...option) *testEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	keys := &access.KeyService{Store: st}
+	imports := &access.ImportService{Store: st, Parser: parser}
 	cfg := httpapi.Config{
 		Store:   st,
-		Imports: &access.ImportService{Store: st, Parser: parser},
+		Imports: imports,
+		Jobs:    &access.JobService{Queue: st, OnCancel: map[string]func(context.Context, access.Job) error{access.JobImport: imports.AbandonJob}},
+		Runner:  &jobs.Runner{Queue: st, Poll: 20 * time.Millisecond},
 		Gaps:    &access.GapService{Store: st},
 		Keys:    keys,
 		Annotate: func(filename string, data []byte, problems []access.Problem) ([]byte, error) {

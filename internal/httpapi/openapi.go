@@ -206,8 +206,8 @@ func OpenAPI(version string) obj {
 		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
 		"responses": obj{
 			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
-			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating): poll Location",
-				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}},
+			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating, with progress): poll Location after Retry-After seconds",
+				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}, "Retry-After": obj{"schema": obj{"type": "integer"}, "description": "seconds to wait before polling (background processing only)"}},
 				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
 			"400": badRequest,
 			"401": problem("an API key is needed"),
@@ -220,7 +220,7 @@ func OpenAPI(version string) obj {
 	})
 	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
 		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
-			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}}),
+			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}}),
 			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
 			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
 			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
@@ -240,6 +240,20 @@ func OpenAPI(version string) obj {
 	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
 		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
 		obj{"200": fileResponse("the template", xlsxType), "404": notFound}))
+
+	jobIDPar := pathParam("id", "job id")
+	add("/api/v1/jobs", "get", op("listJobs", "Background jobs, newest first (admin); finished ones are kept for a while, then deleted", keyAccess,
+		[]obj{query("kind", "job kind, e.g. import", obj{"type": "string"}),
+			query("status", "job status", obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of jobs", pageOf("Job")), "400": badRequest, "403": forbidden}))
+	add("/api/v1/jobs/{id}", "get", op("getJob", "One background job (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the job", ref("Job")), "403": forbidden, "404": notFound}))
+	add("/api/v1/jobs/{id}/cancel", "post", op("cancelJob", "Cancel a queued or running job (admin); a running one rolls back and its upload fails, retryable", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the cancelled job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job has finished")}))
+	add("/api/v1/jobs/{id}/retry", "post", op("retryJob", "Queue a failed or cancelled job again (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the queued job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job is not failed or cancelled")}))
 
 	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
 		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden})
@@ -303,7 +317,7 @@ func schemas() obj {
 	uploadSummary := obj{
 		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
 		"country": str("scope; empty for several countries"), "uploader": str(""),
-		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "published", "superseded", "dry-run"}},
+		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
 		"reason":      str("why it was rejected"),
 		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
 		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
@@ -322,6 +336,8 @@ func schemas() obj {
 		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
 	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
 		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
+	upload["progress"] = object([]string{"job_id", "job_status", "rows_read"}, obj{"job_id": integer("the job processing the upload"),
+		"job_status": obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}, "rows_read": integer("data rows read so far")})
 	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
 	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
 		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
@@ -338,6 +354,11 @@ func schemas() obj {
 		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 		"morphine_kg_to_close_gap": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
 	return obj{
+		"Job": object([]string{"id", "kind", "status"}, obj{"id": integer(""), "kind": str("e.g. import"), "ref": str("what it works on, e.g. upload:12"),
+			"status":   obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}},
+			"attempts": integer("runs started"), "owner": str("the process running it"), "progress": integer("rows read, for an import"),
+			"error": str("why it failed"), "created_at": obj{"type": "string", "format": "date-time"},
+			"started_at": nullable(obj{"type": "string", "format": "date-time"}), "finished_at": nullable(obj{"type": "string", "format": "date-time"})}),
 		"Problem": object([]string{"type", "title", "status"}, obj{
 			"type": str("a problem type URI documented at /api/v1/problems, or about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
 			"detail": str("what went wrong, for a person"), "instance": str("the request path"),
@@ -429,11 +450,13 @@ func schemas() obj {
 		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
 		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
 		"UploadForm": object([]string{"file"}, obj{
-			"file":    obj{"type": "string", "format": "binary"},
-			"kind":    obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
-			"country": str("ISO3 scope; a ministry key's own country by default"),
-			"dry_run": obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
-			"locale":  obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
+			"file":       obj{"type": "string", "format": "binary"},
+			"kind":       obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
+			"country":    str("ISO3 scope; a ministry key's own country by default"),
+			"dry_run":    obj{"type": "boolean", "description": "validate and report, store nothing but the bytes"},
+			"replace":    obj{"type": "boolean", "description": "administrators: a multi-country table withdraws the published rows of the countries and years it covers that it leaves out (an upload for one country always does)"},
+			"supplement": obj{"type": "integer", "minimum": 1, "maximum": 99, "description": "the number of the supplementary estimate the file holds (default 1); re-uploading number n replaces it"},
+			"locale":     obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
 		}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),

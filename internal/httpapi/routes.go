@@ -106,6 +106,12 @@ func (s *Server) routes() error {
 	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
 	api.GET("/templates/:file", s.handle(s.template))
 
+	// Background jobs (admin).
+	api.GET("/jobs", s.handle(s.listJobs))
+	api.GET("/jobs/:id", s.handle(s.getJob))
+	api.POST("/jobs/:id/cancel", s.handle(s.cancelJob))
+	api.POST("/jobs/:id/retry", s.handle(s.retryJob))
+
 	// Settings that shape the figures (administrators).
 	api.GET("/settings", s.handle(s.listSettings))
 	api.PUT("/settings/:key", s.handle(s.putSetting))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/alerts"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/reports"
 )
@@ -31,8 +31,8 @@ type Store interface {
 	DataVersion(ctx context.Context) (int64, error)
 	Upload(ctx context.Context, id int64) (access.Upload, error)
 	Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error)
-	UpdateUpload(ctx context.Context, u access.Upload) error
 	Blob(ctx context.Context, sha string) ([]byte, error)
+	Jobs(ctx context.Context, f access.JobFilter) ([]access.Job, error)
 }
 
 // Config is what New needs. Store, Imports, Gaps and Keys are required.
@@ -41,6 +41,12 @@ type Config struct {
 	Imports *access.ImportService
 	Gaps    *access.GapService
 	Keys    *access.KeyService
+	// Jobs lets administrators list, cancel and retry background jobs;
+	// Runner runs them (New starts it, Close stops it, putting unfinished
+	// jobs back in the queue). Without a Runner, uploads are processed in
+	// the request, and jobs left queued wait for a process that has one.
+	Jobs   *access.JobService
+	Runner *jobs.Runner
 	// Annotate returns the uploaded file as a workbook with its problems
 	// marked in place; Template returns an empty workbook for a kind.
 	Annotate func(filename string, data []byte, problems []access.Problem) ([]byte, error)
@@ -63,7 +69,8 @@ type Config struct {
 	// AsyncThreshold: uploads larger than this are parsed in the background
 	// (default 256 KiB).
 	AsyncThreshold int64
-	// ProcessTimeout bounds one background parse (default 10 minutes).
+	// ProcessTimeout bounds the processing of one upload (default 10
+	// minutes); past it the upload fails, retryable.
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
@@ -115,12 +122,9 @@ type Server struct {
 	// gzips once and keeps the bytes; the gzip middleware skips them.
 	precompressed map[string]bool
 
-	// Background processing of large uploads.
-	bgCtx    context.Context
+	// The job runner's life.
 	bgCancel context.CancelFunc
-	bgMu     sync.Mutex
-	bgWG     sync.WaitGroup
-	closing  bool
+	bgDone   chan struct{}
 }
 
 // New builds the API from cfg.
@@ -168,7 +172,21 @@ func New(cfg Config) (*Server, error) {
 	if fs, ok := cfg.Store.(alerts.Store); ok && s.feeds == nil {
 		s.feeds = &alerts.Service{Gaps: cfg.Gaps, Store: fs}
 	}
-	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	s.bgDone = make(chan struct{})
+	if r := cfg.Runner; r != nil {
+		if r.Timeout <= 0 {
+			r.Timeout = cfg.ProcessTimeout
+		}
+		r.Register(access.JobImport, cfg.Imports.RunImportJob)
+		var bg context.Context
+		bg, s.bgCancel = context.WithCancel(context.Background())
+		go func() {
+			defer close(s.bgDone)
+			_ = r.Run(bg)
+		}()
+	} else {
+		close(s.bgDone)
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -192,44 +210,20 @@ func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
 // Handler returns the http.Handler serving every route.
 func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
-// Close stops accepting uploads and waits for background processing to
-// finish. When ctx ends first, the remaining jobs are cancelled (their
-// transactions roll back and their uploads are marked rejected) and Close
-// waits for them to unwind.
+// Close stops the job runner: a job still running is cancelled, its
+// transaction rolls back, and it goes back to the queue (its upload stays
+// validating) to be resumed by the next process; shutdown is no failure.
+// Close waits for that, or for ctx.
 func (s *Server) Close(ctx context.Context) error {
-	s.bgMu.Lock()
-	s.closing = true
-	s.bgMu.Unlock()
-	done := make(chan struct{})
-	go func() { s.bgWG.Wait(); close(done) }()
-	select {
-	case <-done:
+	if s.bgCancel != nil {
 		s.bgCancel()
+	}
+	select {
+	case <-s.bgDone:
 		return nil
 	case <-ctx.Done():
-		s.bgCancel()
-		<-done
 		return ctx.Err()
 	}
-}
-
-// Wait blocks until no background job is running.
-func (s *Server) Wait() { s.bgWG.Wait() }
-
-// goBackground runs fn in a tracked goroutine, or reports false once Close
-// has begun.
-func (s *Server) goBackground(fn func(ctx context.Context)) bool {
-	s.bgMu.Lock()
-	defer s.bgMu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.bgWG.Add(1)
-	go func() {
-		defer s.bgWG.Done()
-		fn(s.bgCtx)
-	}()
-	return true
 }
 
 // Route is one registered method and path, in gin's :param syntax.

@@ -25,6 +25,9 @@ type uploadForm struct {
 	Country string                `form:"country" binding:"omitempty,len=3"`
 	DryRun  bool                  `form:"dry_run"`
 	Locale  string                `form:"locale" binding:"omitempty,oneof=dot comma auto"`
+	Replace bool                  `form:"replace"`
+	// Supplement numbers the supplementary estimates in the file.
+	Supplement int `form:"supplement" binding:"omitempty,min=1,max=99"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -62,6 +65,15 @@ type uploadDTO struct {
 	ProblemGroups []problemGroupDTO `json:"problem_groups"`
 	Diff          access.Diff       `json:"diff"`
 	Matches       []access.Match    `json:"matches"`
+	// Progress is there while the upload is being processed.
+	Progress *progressDTO `json:"progress,omitempty"`
+}
+
+// progressDTO is how far the processing of an upload has got.
+type progressDTO struct {
+	JobID     int64  `json:"job_id"`
+	JobStatus string `json:"job_status"`
+	RowsRead  int64  `json:"rows_read"`
 }
 
 func uploadURL(id int64) string { return APIPrefix + "/uploads/" + strconv.FormatInt(id, 10) }
@@ -132,7 +144,7 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, RemoteAddr: c.ClientIP(), Locale: form.Locale}
+		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP(), Locale: form.Locale}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
@@ -145,66 +157,95 @@ func (s *Server) createUpload(c *gin.Context) error {
 		c.JSON(http.StatusOK, toUploadDTO(u, true))
 		return nil
 	}
-	if int64(len(data)) > s.cfg.AsyncThreshold {
-		if s.goBackground(func(bg context.Context) { s.process(bg, p, u, data, opt) }) {
-			c.JSON(http.StatusAccepted, toUploadDTO(u, false))
-			return nil
+	if r := s.cfg.Runner; r != nil {
+		if int64(len(data)) > s.cfg.AsyncThreshold {
+			r.Wake()
+			return s.accepted(c, u)
 		}
-		// Shutting down: finish this one in the request rather than drop it.
+		// Small: run its job here, unless the database is busy with
+		// another (SQLite runs one at a time); then the runner does.
+		j, ran, err := r.RunNow(ctx, res.Job, syncClaimWait)
+		if err != nil {
+			return err
+		}
+		if !ran && !j.Finished() {
+			r.Wake()
+			return s.accepted(c, u)
+		}
+		if u, err = s.cfg.Store.Upload(ctx, u.ID); err != nil {
+			return err
+		}
+		return s.processed(c, u, nil)
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.ProcessTimeout)
 	defer cancel()
-	u, err = s.cfg.Imports.Process(pctx, p, u, data, opt)
-	if err != nil {
-		if u.Status != access.StatusRejected {
-			s.markFailed(u, err, requestIDOf(c))
+	u, _, err = s.cfg.Imports.RunNow(pctx, p, res, data, opt, s.cfg.ProcessTimeout)
+	return s.processed(c, u, err)
+}
+
+// syncClaimWait is how long a small upload waits in the request for the
+// database before it is left to the job runner.
+const syncClaimWait = 2 * time.Second
+
+// retryAfter is the polling interval suggested for an upload in progress.
+const retryAfter = "2"
+
+// accepted answers 202: the upload is processed in the background; the
+// client polls the Location.
+func (s *Server) accepted(c *gin.Context, u access.Upload) error {
+	c.Header("Retry-After", retryAfter)
+	d := toUploadDTO(u, false)
+	s.addProgress(c.Request.Context(), &d)
+	c.JSON(http.StatusAccepted, d)
+	return nil
+}
+
+// processed answers for an upload processed in the request.
+func (s *Server) processed(c *gin.Context, u access.Upload, err error) error {
+	switch {
+	case u.Status == access.StatusRejected:
+		code := access.Invalid
+		for _, p := range u.Problems {
+			if p.Code == "forbidden" {
+				code = access.Forbidden
+			}
+		}
+		return &uploadError{id: u.ID, err: &access.Error{Code: code, Msg: u.Reason, Problems: u.Problems}}
+	case u.Status == access.StatusFailed:
+		if err == nil {
+			err = access.Errorf(access.Internal, "", "%s", u.Reason)
 		}
 		return &uploadError{id: u.ID, err: err}
-	}
-	if u.Status == access.StatusRejected {
-		return &uploadError{id: u.ID, err: &access.Error{Code: access.Invalid, Msg: u.Reason, Problems: u.Problems}}
-	}
-	if u.Status == access.StatusDryRun {
+	case err != nil:
+		return &uploadError{id: u.ID, err: err}
+	case u.Status == access.StatusDryRun:
 		// Validated and reported; nothing waits for a decision.
 		c.JSON(http.StatusOK, toUploadDTO(u, false))
 		return nil
+	case u.Status == access.StatusReceived || u.Status == access.StatusValidating:
+		return s.accepted(c, u)
 	}
 	c.JSON(http.StatusAccepted, toUploadDTO(u, false))
 	return nil
 }
 
-// process validates a large upload in the background.
-func (s *Server) process(bg context.Context, p access.Principal, u access.Upload, data []byte, opt access.ImportOptions) {
-	ctx, cancel := context.WithTimeout(bg, s.cfg.ProcessTimeout)
-	defer cancel()
-	start := time.Now()
-	out, err := s.cfg.Imports.Process(ctx, p, u, data, opt)
-	if err != nil {
-		if out.Status != access.StatusRejected {
-			s.markFailed(out, err, "")
+// addProgress adds the state of the upload's job while it is not settled.
+func (s *Server) addProgress(ctx context.Context, d *uploadDTO) {
+	if d.Status != string(access.StatusReceived) && d.Status != string(access.StatusValidating) {
+		return
+	}
+	js, err := s.cfg.Store.Jobs(ctx, access.JobFilter{Ref: access.UploadRef(d.ID), Limit: 1})
+	if err != nil || len(js) == 0 {
+		return
+	}
+	j := js[0]
+	pr := &progressDTO{JobID: j.ID, JobStatus: string(j.Status), RowsRead: j.Progress}
+	if s.cfg.Runner != nil {
+		if n, ok := s.cfg.Runner.Progress(j.ID); ok {
+			pr.RowsRead = n
 		}
-		s.log.Warn("background upload processing failed", "upload_id", u.ID, "err", err)
-		return
 	}
-	s.log.Info("upload processed", "upload_id", u.ID, "status", string(out.Status), "errors", out.Counts.Errors,
-		"records", out.Counts.Records, "elapsed", time.Since(start))
-}
-
-// markFailed records that an upload could not be processed (a timeout, a
-// database failure, shutdown), so that it does not stay "validating"; the
-// transaction has rolled back and the same bytes may be sent again.
-func (s *Server) markFailed(u access.Upload, cause error, requestID string) {
-	if u.ID == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	now := time.Now().UTC()
-	u.Status, u.DecidedAt = access.StatusRejected, &now
-	u.Reason = "the upload could not be processed; nothing was stored, please send it again"
-	if err := s.cfg.Store.UpdateUpload(ctx, u); err != nil {
-		s.log.Error("cannot mark upload failed", "upload_id", u.ID, "err", err, "cause", cause, "request_id", requestID)
-	}
+	d.Progress = pr
 }
 
 func tooLarge(limit int64) error {
@@ -264,13 +305,18 @@ func (s *Server) getUpload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toUploadDTO(u, false))
+	d := toUploadDTO(u, false)
+	s.addProgress(c.Request.Context(), &d)
+	if d.Progress != nil {
+		c.Header("Retry-After", retryAfter)
+	}
+	c.JSON(http.StatusOK, d)
 	return nil
 }
 
 type uploadsQuery struct {
 	Country string `form:"country"`
-	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted published superseded dry-run"`
+	Status  string `form:"status" binding:"omitempty,oneof=received validating rejected submitted failed published superseded dry-run"`
 	Kind    string `form:"kind" binding:"omitempty,oneof=consumption estimates population deaths countries availability ccs"`
 	Limit   int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor  string `form:"cursor"`

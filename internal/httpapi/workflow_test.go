@@ -12,6 +12,7 @@ import (
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/httpapi"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 )
 
 type gapsOut struct {
@@ -335,13 +336,80 @@ func TestHealthReadyMetrics(t *testing.T) {
 }
 
 // TestBackgroundProcessing sends a file above the async threshold: the
-// answer comes before parsing, the client polls, and Close waits.
+// answer (202, Location, Retry-After) comes before parsing, the upload shows
+// its job while it runs, and the client polls until it is settled.
 func TestBackgroundProcessing(t *testing.T) {
-	e := newEnvParser(t, csvParser{delay: 200 * time.Millisecond}, func(c *httpapi.Config) { c.AsyncThreshold = 64 })
+	e := newEnvParser(t, csvParser{delay: 300 * time.Millisecond}, func(c *httpapi.Config) { c.AsyncThreshold = 64 })
 	data := consumptionCSV("KEN,2020,morphine,1000", "KEN,2021,morphine,1100", "KEN,2022,morphine,1200")
-	u := e.mustUpload("ministry KEN", "ken.csv", data, nil, http.StatusAccepted)
-	if u.Status != "received" {
+	r := e.upload("ministry KEN", "ken.csv", []byte(data), nil)
+	if r.Code != http.StatusAccepted || r.Header().Get("Retry-After") == "" || r.Header().Get("Location") == "" {
+		t.Fatalf("upload: %d %v %s", r.Code, r.Header(), r.Body)
+	}
+	var u uploadOut
+	r.json(t, &u)
+	if u.Status != "received" && u.Status != "validating" {
 		t.Fatalf("status right after upload: %s", u.Status)
+	}
+	var got struct {
+		uploadOut
+		Progress *struct {
+			JobID     int64  `json:"job_id"`
+			JobStatus string `json:"job_status"`
+		} `json:"progress"`
+	}
+	e.get("ministry KEN", r.Header().Get("Location")).json(t, &got)
+	if got.Progress == nil || got.Progress.JobID == 0 {
+		t.Fatalf("no progress while processing: %+v", got)
+	}
+	got = waitUpload(t, e, u.ID, "submitted", &got)
+	if got.Counts.Records != 3 || got.Progress != nil {
+		t.Fatalf("settled: %+v", got)
+	}
+}
+
+// waitUpload polls an upload until it has status want.
+func waitUpload[T any](t *testing.T, e *testEnv, id int64, want string, out *T) T {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var st struct {
+			Status string `json:"status"`
+		}
+		r := e.get("admin", fmt.Sprintf("/api/v1/uploads/%d", id))
+		r.json(t, &st)
+		if st.Status == want {
+			var zero T
+			*out = zero
+			r.json(t, out)
+			return *out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("upload %d is %s, want %s", id, st.Status, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestShutdownRequeuesAndResumes: a job still running when the server stops
+// is not failed: its transaction rolls back, the job goes back to the queue
+// with the upload validating, and the next server resumes it.
+func TestShutdownRequeuesAndResumes(t *testing.T) {
+	e := newEnvParser(t, csvParser{delay: time.Minute}, func(c *httpapi.Config) { c.AsyncThreshold = 16 })
+	u := e.mustUpload("ministry KEN", "slow.csv", consumptionCSV("KEN,2020,morphine,1"), nil, http.StatusAccepted)
+	// Wait until the runner has it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		js, err := e.st.Jobs(context.Background(), access.JobFilter{Ref: access.UploadRef(u.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(js) == 1 && js[0].Status == access.JobRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job did not start: %+v", js)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -350,25 +418,23 @@ func TestBackgroundProcessing(t *testing.T) {
 	}
 	var got uploadOut
 	e.get("ministry KEN", fmt.Sprintf("/api/v1/uploads/%d", u.ID)).json(t, &got)
-	if got.Status != "submitted" || got.Counts.Records != 3 {
-		t.Fatalf("after Close: %+v", got)
+	js, _ := e.st.Jobs(ctx, access.JobFilter{Ref: access.UploadRef(u.ID)})
+	// validating, or still received if it stopped before parsing began.
+	if got.Status != "validating" && got.Status != "received" || len(js) != 1 || js[0].Status != access.JobQueued {
+		t.Fatalf("after shutdown: upload %+v, jobs %+v", got, js)
 	}
-}
-
-// TestCloseCancelsStragglers: a job still running when Close's context ends
-// is cancelled and its upload is not left validating.
-func TestCloseCancelsStragglers(t *testing.T) {
-	e := newEnvParser(t, csvParser{delay: time.Minute}, func(c *httpapi.Config) { c.AsyncThreshold = 16 })
-	u := e.mustUpload("ministry KEN", "slow.csv", consumptionCSV("KEN,2020,morphine,1"), nil, http.StatusAccepted)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if err := e.srv.Close(ctx); err == nil {
-		t.Fatal("Close returned before the job ended")
+	// The next server, with a parser that finishes, resumes it.
+	imports := &access.ImportService{Store: e.st, Parser: csvParser{}}
+	srv, err := httpapi.New(httpapi.Config{Store: e.st, Imports: imports, Gaps: &access.GapService{Store: e.st},
+		Keys: &access.KeyService{Store: e.st}, Runner: &jobs.Runner{Queue: e.st, Poll: 20 * time.Millisecond},
+		RateLimit: httpapi.RateLimits{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var got uploadOut
-	e.get("ministry KEN", fmt.Sprintf("/api/v1/uploads/%d", u.ID)).json(t, &got)
-	if got.Status != "rejected" {
-		t.Fatalf("after a cancelled job: %+v", got)
+	defer srv.Close(ctx)
+	waitUpload(t, e, u.ID, "submitted", &got)
+	if got.Counts.Records != 1 {
+		t.Fatalf("resumed: %+v", got)
 	}
 }
 

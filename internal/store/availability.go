@@ -50,9 +50,9 @@ func (ccsRow) TableName() string { return "ccs_answers" }
 func init() {
 	obsTables[access.KindAvailability] = obsTable{"availability_surveys", []string{"iso3", "year", "medicine", "sector"},
 		[]string{"availability_pct", "facilities", "median_price_ratio", "price_reference", "price_reference_year",
-			"median_unit_price", "currency", "daily_wage", "drug", "survey"}}
+			"median_unit_price", "currency", "daily_wage", "drug", "survey"}, []string{"iso3", "year"}}
 	// The first value column is text: the diff sample shows no old and new numbers.
-	obsTables[access.KindCCS] = obsTable{"ccs_answers", []string{"iso3", "year", "indicator"}, []string{"answer"}}
+	obsTables[access.KindCCS] = obsTable{"ccs_answers", []string{"iso3", "year", "indicator"}, []string{"answer"}, []string{"iso3", "year"}}
 }
 
 // stageAvailability stores a batch's survey rows and country-capacity
@@ -97,7 +97,7 @@ func (s *Store) AvailabilitySurveys(ctx context.Context, iso3 string) ([]access.
 	if err := s.knownCountry(ctx, iso3, op); err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Where("active")
+	q := s.reader().WithContext(ctx).Where("active")
 	if iso3 != "" {
 		q = q.Where("iso3 = ?", iso3)
 	}
@@ -123,7 +123,7 @@ func (s *Store) CCSRecords(ctx context.Context, iso3 string) ([]access.CCSRecord
 	if err := s.knownCountry(ctx, iso3, op); err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Where("active")
+	q := s.reader().WithContext(ctx).Where("active")
 	if iso3 != "" {
 		q = q.Where("iso3 = ?", iso3)
 	}
@@ -144,7 +144,7 @@ func (s *Store) knownCountry(ctx context.Context, iso3, op string) error {
 		return nil
 	}
 	var n int64
-	if err := s.db.WithContext(ctx).Table("countries").Where("iso3 = ?", iso3).Count(&n).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Table("countries").Where("iso3 = ?", iso3).Count(&n).Error; err != nil {
 		return translate(err, op)
 	}
 	if n == 0 {

@@ -12,8 +12,9 @@ import (
 
 // lineParser is a tiny access.Parser for these tests: each line
 // "ISO3,YEAR,DRUG,GRAMS" is a consumption record (GRAMS "-" is INCB's nil,
-// "blank" a cell left blank); "pop,ISO3,YEAR,PERSONS"
-// a population record. A bad number is an error problem on that line.
+// "blank" a cell left blank); "pop,ISO3,YEAR,PERSONS" a population record;
+// "est,ISO3,YEAR,DRUG,KIND,TOTAL" an estimate. A bad number is an error
+// problem on that line.
 type lineParser struct{}
 
 func (lineParser) Parse(ctx context.Context, in access.ParseInput, emit func(access.Batch) error) (access.ParseResult, error) {
@@ -25,6 +26,17 @@ func (lineParser) Parse(ctx context.Context, in access.ParseInput, emit func(acc
 		row := i + 1
 		bad := func(col, v string) {
 			res.Problems = append(res.Problems, access.Problem{Severity: access.SeverityError, Code: "number", Row: row, Column: col, Value: v, Message: "not a number"})
+		}
+		if f[0] == "est" {
+			y, _ := strconv.Atoi(f[2])
+			g, err := strconv.ParseFloat(f[5], 64)
+			if err != nil {
+				bad("F", f[5])
+				continue
+			}
+			b.Estimates = append(b.Estimates, access.Estimate{ISO3: f[1], Year: y, Drug: f[3], Kind: access.EstimateKind(f[4]),
+				Status: access.EstimateSubmitted, Total: access.F(g), Lineage: access.Lineage{Row: row}})
+			continue
 		}
 		if f[0] == "pop" {
 			y, _ := strconv.Atoi(f[2])
@@ -131,7 +143,8 @@ func TestReimportAndSupersede(t *testing.T) {
 		}
 		d := r3.Upload.Diff
 		if d.Added != 1 || d.Changed != 1 || d.Removed != 0 || r3.Upload.Counts.Unchanged != 1 {
-			// oxycodone is not "removed": the new file does not cover that drug.
+			// oxycodone is not "removed": an administrator's table imported
+			// without replace withdraws nothing.
 			t.Fatalf("second diff = %+v unchanged %d", d, r3.Upload.Counts.Unchanged)
 		}
 		var sawChange bool
@@ -190,7 +203,9 @@ func TestRemovedRowsAndSuperseded(t *testing.T) {
 		imp := newImports(s)
 		opt := access.ImportOptions{Kind: access.KindConsumption, Publish: true}
 		r1, _ := imp.Import(ctx, access.Operator, "a.csv", []byte("UGA,2019,morphine,10\nUGA,2020,morphine,20"), opt)
-		// Covers UGA, 2019–2020 and morphine; lists 2020 only → 2019 removed.
+		// Imported with replace, it speaks for UGA 2019 and UGA 2020 and
+		// leaves out 2019 morphine → removed.
+		opt.Replace = true
 		r2, err := imp.Import(ctx, access.Operator, "b.csv", []byte("UGA,2020,morphine,25\nUGA,2019,fentanyl,1"), opt)
 		if err != nil {
 			t.Fatal(err)
@@ -273,6 +288,92 @@ func TestPublicationWorkflow(t *testing.T) {
 		}
 		if actions["upload"] < 3 || actions["publish"] != 1 || actions["reject"] != 1 {
 			t.Fatalf("audit actions = %v", actions)
+		}
+	})
+}
+
+// TestMinistryReuploadWithdraws: a ministry's re-upload replaces its earlier
+// submission for the same country, year and kind; a row it leaves out is
+// withdrawn and listed as removed. Other years stay.
+func TestMinistryReuploadWithdraws(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		imp := newImports(s)
+		ken := access.Principal{Name: "ken", Role: access.RoleMinistry, Country: "KEN", KeyID: 7}
+		opt := access.ImportOptions{Kind: access.KindConsumption}
+		submitAndPublish := func(data string) access.Upload {
+			t.Helper()
+			res, err := imp.Import(ctx, ken, "k.csv", []byte(data), opt)
+			if err != nil || res.Upload.Status != access.StatusSubmitted {
+				t.Fatalf("import: %+v, %v", res.Upload, err)
+			}
+			u, err := imp.Publish(ctx, access.Operator, res.Upload.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		submitAndPublish("KEN,2020,morphine,1000\nKEN,2020,fentanyl,5\nKEN,2020,oxycodone,50\nKEN,2021,oxycodone,60")
+		u := submitAndPublish("KEN,2020,morphine,1000\nKEN,2020,fentanyl,5")
+		if d := u.Diff; d.Removed != 1 || d.Added != 0 || d.Changed != 0 || len(d.Changes) != 1 ||
+			d.Changes[0].Op != "removed" || d.Changes[0].Key != "KEN/2020/oxycodone" || *d.Changes[0].Old != 50 {
+			t.Fatalf("diff = %+v", d)
+		}
+		got := publishedGrams(t, s, "KEN")
+		if len(got) != 3 || got["2020/morphine"] != 1000 || got["2020/fentanyl"] != 5 || got["2021/oxycodone"] != 60 {
+			t.Fatalf("published = %v", got)
+		}
+	})
+}
+
+// TestSupplementaryEstimatesAdd: supplementary n adds to the annual
+// estimate; re-uploading supplementary 1 replaces supplementary 1 only.
+func TestSupplementaryEstimatesAdd(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		imp := newImports(s)
+		ken := access.Principal{Name: "ken", Role: access.RoleMinistry, Country: "KEN", KeyID: 7}
+		load := func(data string, n int) access.Upload {
+			t.Helper()
+			res, err := imp.Import(ctx, ken, "e.csv", []byte(data), access.ImportOptions{Kind: access.KindEstimates, Supplement: n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := imp.Publish(ctx, access.Operator, res.Upload.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		total := func() (sum float64, rows int) {
+			in, err := s.Inputs(ctx, access.InputFilter{ISO3: "KEN"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range in["KEN"].Estimates {
+				if e.Drug == "morphine" && e.Year == 2022 {
+					sum += *e.Total
+					rows++
+				}
+			}
+			return sum, rows
+		}
+		load("est,KEN,2022,morphine,annual,1000\nest,KEN,2022,fentanyl,annual,10", 0)
+		load("est,KEN,2022,morphine,supplementary,200\nest,KEN,2022,fentanyl,supplementary,2", 1)
+		load("est,KEN,2022,morphine,supplementary,50", 2)
+		// 1000 annual + 200 (supplementary 1) + 50 (supplementary 2).
+		if sum, rows := total(); sum != 1250 || rows != 3 {
+			t.Fatalf("morphine 2022 = %g in %d rows, want 1250 in 3", sum, rows)
+		}
+		// Supplementary 1 again, morphine changed and fentanyl left out:
+		// fentanyl's supplementary 1 is withdrawn; the annual and
+		// supplementary 2 stay.
+		u := load("est,KEN,2022,morphine,supplementary,300", 1)
+		if d := u.Diff; d.Changed != 1 || d.Removed != 1 || d.Added != 0 {
+			t.Fatalf("diff = %+v", d)
+		}
+		if sum, rows := total(); sum != 1350 || rows != 3 { // 1000 + 300 + 50
+			t.Fatalf("morphine 2022 = %g in %d rows, want 1350 in 3", sum, rows)
 		}
 	})
 }

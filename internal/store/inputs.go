@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
+
 	"gorm.io/gorm"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -35,9 +38,14 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 		where += " AND year <= ?"
 		args = append(args, f.ToYear)
 	}
-	db := s.db.WithContext(ctx)
+	// Plain database/sql, straight into the domain structs: no gorm
+	// reflection on the rows that every recompute reads.
+	db := s.readerSQL()
+	if s.dialect == Postgres {
+		where = pgPlaceholders(where)
+	}
 	scan := func(q string, each func(r *sql.Rows) error) error {
-		rows, err := db.Raw(q+where, args...).Rows()
+		rows, err := db.QueryContext(ctx, q+where, args...)
 		if err != nil {
 			return translate(err, op)
 		}
@@ -90,11 +98,11 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, drug, kind, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, drug, kind, number, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", func(r *sql.Rows) error {
 		var e access.Estimate
 		var a, b, c, d, t sql.NullFloat64
 		var kind, status string
-		if err := r.Scan(&e.ISO3, &e.Year, &e.Drug, &kind, &status, &a, &b, &c, &d, &t, &e.Conversion, &e.Lineage.UploadID, &e.Lineage.Sheet, &e.Lineage.Row); err != nil {
+		if err := r.Scan(&e.ISO3, &e.Year, &e.Drug, &kind, &e.Number, &status, &a, &b, &c, &d, &t, &e.Conversion, &e.Lineage.UploadID, &e.Lineage.Sheet, &e.Lineage.Row); err != nil {
 			return err
 		}
 		e.Kind, e.Status = access.EstimateKind(kind), access.EstimateStatus(status)
@@ -124,7 +132,7 @@ func nf(v sql.NullFloat64) *float64 {
 // (see bumpDataVersion). Figures carry it as data_version; ETags derive from it.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM data_versions`).Row().Scan(&v); err != nil {
+	if err := s.reader().WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM data_versions`).Row().Scan(&v); err != nil {
 		return 0, translate(err, "store.DataVersion")
 	}
 	return v, nil
@@ -143,4 +151,19 @@ func bumpDataVersion(tx *gorm.DB, reason string, uploadID int64) (int64, error) 
 	var v int64
 	err := tx.Raw(`SELECT MAX(version) FROM data_versions`).Row().Scan(&v)
 	return v, err
+}
+
+// pgPlaceholders numbers the ? placeholders of q for PostgreSQL ($1, $2, …).
+func pgPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

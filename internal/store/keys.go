@@ -84,7 +84,7 @@ func (s *Store) CreateKey(ctx context.Context, k *access.APIKey, audit access.Au
 // KeyByHash finds an unrevoked key by the hash of its secret.
 func (s *Store) KeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
 	var r keyWithUser
-	err := s.db.WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
+	err := s.reader().WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
 		Where("api_keys.hash = ? AND api_keys.revoked_at IS NULL", hash).Take(&r).Error
 	if err != nil {
 		return access.APIKey{}, translate(err, "store.KeyByHash")
@@ -95,7 +95,7 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (access.APIKey, erro
 // Keys lists every key, newest first.
 func (s *Store) Keys(ctx context.Context) ([]access.APIKey, error) {
 	var rows []keyWithUser
-	err := s.db.WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
+	err := s.reader().WithContext(ctx).Table("api_keys").Select(keySelect).Joins("JOIN users ON users.id = api_keys.user_id").
 		Order("api_keys.id DESC").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "store.Keys")
@@ -149,8 +149,31 @@ func (s *Store) Key(ctx context.Context, id int64) (access.APIKey, error) {
 }
 
 // TouchKey records when a key was last used.
+//
+// On an SQLite file the one writer may be busy with an import for a while:
+// the write then happens in the background, and is skipped while one is
+// already waiting, so that no request waits for it.
 func (s *Store) TouchKey(ctx context.Context, id int64, at time.Time) error {
-	return translate(s.db.WithContext(ctx).Model(&keyRow{}).Where("id = ?", id).Update("last_used_at", at).Error, "store.TouchKey")
+	touch := func(ctx context.Context) error {
+		return s.db.WithContext(ctx).Model(&keyRow{}).Where("id = ?", id).Update("last_used_at", at).Error
+	}
+	if s.rdb == nil {
+		return translate(touch(ctx), "store.TouchKey")
+	}
+	select {
+	case s.touching <- struct{}{}:
+	default:
+		return nil
+	}
+	go func() {
+		defer func() { <-s.touching }()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := touch(ctx); err != nil {
+			s.log.Debug("cannot record a key's last use", "key_id", id, "err", err)
+		}
+	}()
+	return nil
 }
 
 type auditRow struct {
@@ -189,7 +212,7 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]access.AuditEntry, erro
 		limit = 100
 	}
 	var rows []auditRow
-	if err := s.db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err, "store.Audit")
 	}
 	out := make([]access.AuditEntry, len(rows))
@@ -210,7 +233,7 @@ func (settingRow) TableName() string { return "settings" }
 // Setting returns a stored setting and whether it exists.
 func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	var rows []settingRow
-	if err := s.db.WithContext(ctx).Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
 		return "", false, translate(err, "store.Setting")
 	}
 	if len(rows) == 0 {

@@ -39,6 +39,7 @@ type estimateRow struct {
 	Year       int      `gorm:"column:year"`
 	Drug       string   `gorm:"column:drug"`
 	Kind       string   `gorm:"column:kind"`
+	Number     int      `gorm:"column:number"`
 	Status     string   `gorm:"column:status"`
 	ConsumedG  *float64 `gorm:"column:consumed_g"`
 	UtilizedG  *float64 `gorm:"column:utilized_g"`
@@ -98,102 +99,29 @@ type metadataRow struct {
 func (metadataRow) TableName() string { return "country_metadata" }
 
 // obsTable describes an observation table for the generic staging, diff and
-// publication SQL: its key columns (one active row per key) and its value
-// columns (compared for the diff; the first is the headline value).
+// publication SQL: its key columns (one active row per key), its value
+// columns (compared for the diff; the first is the headline value) and its
+// group columns: an upload that replaces (Upload.Replace) speaks for every
+// group it lists, so a published row of such a group that it leaves out is
+// withdrawn. A consumption upload for Kenya 2020 speaks for every drug of
+// Kenya 2020; an estimates upload for one kind and number only.
 type obsTable struct {
 	name   string
 	keys   []string
 	values []string
+	groups []string
 }
 
 var obsTables = map[access.ImportKind]obsTable{
-	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days"}},
-	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}},
-	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}},
-	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}},
-	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}},
+	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days"}, []string{"iso3", "year"}},
+	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind", "number"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}, []string{"iso3", "year", "kind", "number"}},
+	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}, []string{"iso3", "year"}},
+	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}, []string{"iso3", "year"}},
+	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}, []string{"iso3", "data_year"}},
 }
 
-// ImportTx is an open import transaction: records are staged (stored but
-// not active) as they arrive; Finish computes the diff and, if asked,
-// publishes. Nothing is visible to others until the transaction commits.
-type ImportTx struct {
-	tx       *gorm.DB
-	s        *Store
-	uploadID int64
-	batch    int
-}
-
-// WithImport runs fn in one transaction for upload uploadID. If fn returns
-// an error everything it staged is rolled back.
-func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access.ImportWriter) error) error {
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		return fn(&ImportTx{tx: tx, s: s, uploadID: uploadID, batch: 500})
-	})
-	return translate(err, "store.WithImport")
-}
-
-// Stage stores a batch of records, inactive, with this upload as lineage.
-func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
-	// The store's own guard: NaN and ±Inf never reach a column, whatever
-	// the caller (PostgreSQL would store them and sums would turn to Inf).
-	if err := access.CheckBatch(b); err != nil {
-		return err
-	}
-	tx := w.tx.WithContext(ctx)
-	id := w.uploadID
-	if len(b.Consumption) > 0 {
-		rows := make([]consumptionRow, len(b.Consumption))
-		for i, c := range b.Consumption {
-			rows[i] = consumptionRow{ISO3: c.ISO3, Year: c.Year, Drug: c.Drug, Grams: c.Grams, State: string(c.State), ManufacturedG: c.Manufactured,
-				UtilizedG: c.UtilizedForManufacture, StockG: c.Stock, SeizuresG: c.Seizures, StockOutDays: c.StockOutDays, Conversion: c.Conversion,
-				UploadID: id, Sheet: c.Lineage.Sheet, RowNum: c.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Estimates) > 0 {
-		rows := make([]estimateRow, len(b.Estimates))
-		for i, e := range b.Estimates {
-			rows[i] = estimateRow{ISO3: e.ISO3, Year: e.Year, Drug: e.Drug, Kind: string(e.Kind), Status: string(e.Status),
-				ConsumedG: e.ToBeConsumed, UtilizedG: e.UtilizedForManufacture, StockG: e.StockTarget, SpecialG: e.SpecialStocks,
-				TotalG: e.Total, Conversion: e.Conversion, UploadID: id, Sheet: e.Lineage.Sheet, RowNum: e.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Population) > 0 {
-		rows := make([]populationRow, len(b.Population))
-		for i, p := range b.Population {
-			rows[i] = populationRow{ISO3: p.ISO3, Year: p.Year, Persons: p.Persons, UploadID: id, Sheet: p.Lineage.Sheet, RowNum: p.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Deaths) > 0 {
-		rows := make([]deathsRow, len(b.Deaths))
-		for i, d := range b.Deaths {
-			rows[i] = deathsRow{ISO3: d.ISO3, Year: d.Year, Cause: d.Cause, Deaths: d.Deaths, UploadID: id, Sheet: d.Lineage.Sheet, RowNum: d.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	if len(b.Countries) > 0 {
-		rows := make([]metadataRow, len(b.Countries))
-		for i, m := range b.Countries {
-			rows[i] = metadataRow{ISO3: m.ISO3, WHORegion: m.WHORegion, IncomeGroup: m.IncomeGroup, Vintage: m.IncomeVintage,
-				DataYear: m.DataYear, Name: m.Name, UploadID: id, Sheet: m.Lineage.Sheet, RowNum: m.Lineage.Row}
-		}
-		if err := tx.CreateInBatches(rows, w.batch).Error; err != nil {
-			return translate(err, "store.Stage")
-		}
-	}
-	return w.stageAvailability(tx, b)
-}
+// intColumns are the integer key columns, cast to text in keys for people.
+var intColumns = map[string]bool{"year": true, "number": true}
 
 func (s *Store) distinct(a, b string) string {
 	if s.dialect == SQLite {
@@ -202,9 +130,9 @@ func (s *Store) distinct(a, b string) string {
 	return a + " IS DISTINCT FROM " + b
 }
 
-func keyMatch(t obsTable, a, b string) string {
-	parts := make([]string, len(t.keys))
-	for i, k := range t.keys {
+func keyMatch(cols []string, a, b string) string {
+	parts := make([]string, len(cols))
+	for i, k := range cols {
 		parts[i] = fmt.Sprintf("%s.%s = %s.%s", a, k, b, k)
 	}
 	return strings.Join(parts, " AND ")
@@ -212,14 +140,22 @@ func keyMatch(t obsTable, a, b string) string {
 
 // Diff compares the staged rows of this upload with the published ones:
 // added (no published row for the key), changed, unchanged, and removed
-// (published rows of the same scope whose country, year and drug or cause
-// the upload covers but which it no longer lists).
-func (w *ImportTx) Diff(ctx context.Context, kind access.ImportKind, scope string) (d access.Diff, unchanged int, err error) {
-	return w.s.diff(w.tx.WithContext(ctx), w.uploadID, kind, scope)
+// (see removedWhere).
+func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, unchanged int, err error) {
+	if err := w.analyze(ctx); err != nil {
+		return d, 0, translate(err, "store.Diff")
+	}
+	return w.s.diff(w.tx.WithContext(ctx), u)
 }
 
-func (s *Store) diff(tx *gorm.DB, uploadID int64, kind access.ImportKind, scope string) (d access.Diff, unchanged int, err error) {
-	t := obsTables[kind]
+// diffSample is how many changes a diff lists for people to read.
+const diffSample = 50
+
+func (s *Store) diff(tx *gorm.DB, u access.Upload) (d access.Diff, unchanged int, err error) {
+	t, ok := obsTables[u.Kind]
+	if !ok {
+		return d, 0, access.Errorf(access.Invalid, "store.Diff", "unknown kind %q", u.Kind)
+	}
 	var diffs []string
 	for _, v := range t.values {
 		diffs = append(diffs, s.distinct("s."+v, "a."+v))
@@ -230,43 +166,63 @@ func (s *Store) diff(tx *gorm.DB, uploadID int64, kind access.ImportKind, scope 
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND %[1]s THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND NOT %[1]s THEN 1 ELSE 0 END), 0)
 FROM %[2]s s LEFT JOIN %[2]s a ON a.active AND %[3]s
-WHERE s.upload_id = ?`, changed, t.name, keyMatch(t, "a", "s"))
-	row := tx.Raw(q, uploadID).Row()
-	if err := row.Scan(&d.Added, &d.Changed, &unchanged); err != nil {
+WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"))
+	if err := tx.Raw(q, u.ID).Row().Scan(&d.Added, &d.Changed, &unchanged); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
-	where, args := s.removedWhere(t, uploadID, scope)
+	where, args := s.removedWhere(t, u)
 	if err := tx.Raw("SELECT COUNT(*) FROM "+t.name+" a WHERE "+where, args...).Row().Scan(&d.Removed); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
-	// A sample of the changes, for people to read.
+	// A sample of the changes, for people to read: removals first, since
+	// they are what an uploader is least likely to expect.
+	v := t.values[0]
+	headline := func(alias string) string {
+		if u.Kind == access.KindCountries || u.Kind == access.KindCCS || u.Kind == access.KindEstimates && v == "status" {
+			return "NULL"
+		}
+		return alias + "." + v
+	}
+	removed := fmt.Sprintf(`SELECT %s, %s, NULL, 'removed' FROM %s a WHERE %s ORDER BY a.id LIMIT %d`,
+		s.keyText(t, "a"), headline("a"), t.name, where, diffSample)
+	if err := s.sampleChanges(tx, removed, args, v, &d); err != nil {
+		return d, 0, err
+	}
+	sample := fmt.Sprintf(`SELECT %s, %s, %s, CASE WHEN a.id IS NULL THEN 'added' ELSE 'changed' END
+FROM %s s LEFT JOIN %s a ON a.active AND %s
+WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
+		s.keyText(t, "s"), headline("a"), headline("s"), t.name, t.name, keyMatch(t.keys, "a", "s"), changed, diffSample-len(d.Changes))
+	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
+		return d, 0, err
+	}
+	return d, unchanged, nil
+}
+
+// keyText is a row's key as text, e.g. "KEN/2020/morphine".
+func (s *Store) keyText(t obsTable, alias string) string {
 	keys := make([]string, len(t.keys))
 	for i, k := range t.keys {
-		keys[i] = "s." + k
-		if k == "year" && s.dialect == Postgres {
-			keys[i] = "CAST(s.year AS TEXT)"
+		keys[i] = alias + "." + k
+		if intColumns[k] && s.dialect == Postgres {
+			keys[i] = "CAST(" + alias + "." + k + " AS TEXT)"
 		}
 	}
-	v := t.values[0]
-	sample := fmt.Sprintf(`SELECT %s, a.%s, s.%s, CASE WHEN a.id IS NULL THEN 'added' ELSE 'changed' END
-FROM %s s LEFT JOIN %s a ON a.active AND %s
-WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
-		strings.Join(keys, " || '/' || "), v, v, t.name, t.name, keyMatch(t, "a", "s"), changed)
-	if kind == access.KindCountries || kind == access.KindCCS || kind == access.KindEstimates && v == "status" {
-		sample = strings.Replace(sample, fmt.Sprintf("a.%s, s.%s", v, v), "NULL, NULL", 1)
-	}
-	rows, err := tx.Raw(sample, uploadID).Rows()
+	return strings.Join(keys, " || '/' || ")
+}
+
+func (s *Store) sampleChanges(tx *gorm.DB, q string, args []any, field string, d *access.Diff) error {
+	rows, err := tx.Raw(q, args...).Rows()
 	if err != nil {
-		return d, 0, translate(err, "store.Diff")
+		return translate(err, "store.Diff")
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var c access.DiffChange
 		var oldV, newV sql.NullFloat64
 		if err := rows.Scan(&c.Key, &oldV, &newV, &c.Op); err != nil {
-			return d, 0, translate(err, "store.Diff")
+			return translate(err, "store.Diff")
 		}
-		c.Field = v
+		c.Field = field
 		if oldV.Valid {
 			c.Old = access.F(oldV.Float64)
 		}
@@ -275,78 +231,100 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT 50`,
 		}
 		d.Changes = append(d.Changes, c)
 	}
-	return d, unchanged, translate(rows.Err(), "store.Diff")
+	return translate(rows.Err(), "store.Diff")
 }
 
-// removedWhere selects the published rows an upload removes: rows of
-// earlier uploads with the same scope, whose dimensions the upload covers,
-// and whose key it does not list.
-func (s *Store) removedWhere(t obsTable, uploadID int64, scope string) (string, []any) {
-	var conds []string
-	args := []any{scope}
-	conds = append(conds, "a.active", "a.upload_id IN (SELECT id FROM uploads WHERE country = ?)", "a.upload_id <> ?")
-	args = append(args, uploadID)
-	for _, k := range t.keys {
-		conds = append(conds, fmt.Sprintf("a.%s IN (SELECT %s FROM %s WHERE upload_id = ?)", k, k, t.name))
-		args = append(args, uploadID)
+// removedWhere selects (as alias a) the published rows an upload withdraws
+// when it is published. Only an upload that replaces withdraws anything:
+// the published rows of the groups it lists (country and year; for
+// estimates also kind and number) whose key it leaves out. An upload for
+// one country withdraws only rows of earlier uploads for that country (its
+// earlier submissions); a multi-country table imported with replace, rows
+// of any upload.
+func (s *Store) removedWhere(t obsTable, u access.Upload) (string, []any) {
+	if !u.Replace {
+		return "1 = 0", nil
 	}
-	conds = append(conds, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ? AND %s)", t.name, keyMatch(t, "s", "a")))
-	args = append(args, uploadID)
+	conds := []string{"a.active", "a.upload_id <> ?"}
+	args := []any{u.ID}
+	if u.Country != "" {
+		conds = append(conds, "a.upload_id IN (SELECT id FROM uploads WHERE country = ?)")
+		args = append(args, u.Country)
+	}
+	conds = append(conds,
+		fmt.Sprintf("EXISTS (SELECT 1 FROM %s g WHERE g.upload_id = ? AND %s)", t.name, keyMatch(t.groups, "g", "a")),
+		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ? AND %s)", t.name, keyMatch(t.keys, "s", "a")))
+	args = append(args, u.ID, u.ID)
 	return strings.Join(conds, " AND "), args
 }
 
 // Publish makes the upload's rows the published values: the rows they
-// replace and the rows the upload removes are deactivated (kept, as
-// history), uploads left with no published row become superseded, and the
-// upload itself becomes published.
-func (w *ImportTx) Publish(ctx context.Context, kind access.ImportKind, scope string) error {
-	return w.s.publish(w.tx.WithContext(ctx), w.uploadID, kind, scope)
+// replace and the rows the upload withdraws are deactivated (kept, as
+// history), and uploads left with no published row become superseded. The
+// upload's own status is the caller's conditional write, in the same
+// transaction.
+func (w *ImportTx) Publish(ctx context.Context, u access.Upload) error {
+	return w.s.publish(w.tx.WithContext(ctx), u)
 }
 
-// PublishUpload publishes a submitted upload in its own transaction.
-func (s *Store) PublishUpload(ctx context.Context, u access.Upload) error {
+// PublishUpload publishes a submitted upload in its own transaction. The
+// status moves first, conditionally (submitted → published): a concurrent
+// reject either finds it published (and gets Conflict) or has already won,
+// and then this publication changes nothing.
+func (s *Store) PublishUpload(ctx context.Context, u access.Upload, at time.Time) error {
 	return translate(s.inTx(ctx, func(tx *gorm.DB) error {
-		return s.publish(tx, u.ID, u.Kind, u.Country)
+		res := tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ? AND status = ?",
+			string(access.StatusPublished), at, u.ID, string(access.StatusSubmitted))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return uploadConflict(tx, u.ID, access.StatusPublished)
+		}
+		return s.publish(tx, u)
 	}), "store.PublishUpload")
 }
 
-func (s *Store) publish(tx *gorm.DB, uploadID int64, kind access.ImportKind, scope string) error {
-	t, ok := obsTables[kind]
+// Finish stores the settled upload inside the import transaction, if it is
+// still in status from.
+func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.UploadStatus) error {
+	return transitionUpload(w.tx.WithContext(ctx), u, from)
+}
+
+func (s *Store) publish(tx *gorm.DB, u access.Upload) error {
+	t, ok := obsTables[u.Kind]
 	if !ok {
-		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", kind)
+		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", u.Kind)
 	}
 	// The publication's data version stamps the rows it withdraws and the
 	// rows it publishes, so earlier versions can still be answered.
-	v, err := bumpDataVersion(tx, "publish "+string(kind), uploadID)
+	v, err := bumpDataVersion(tx, "publish "+string(u.Kind), u.ID)
 	if err != nil {
 		return err
 	}
 	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
-		t.name, keyMatch(t, "s", t.name))
-	if err := tx.Exec(replace, v, uploadID, uploadID).Error; err != nil {
+		t.name, keyMatch(t.keys, "s", t.name))
+	if err := tx.Exec(replace, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
-	where, args := s.removedWhere(t, uploadID, scope)
-	where = strings.ReplaceAll(where, "a.", t.name+".")
-	where = strings.ReplaceAll(where, "s.upload_id = ? AND "+keyMatch(t, "s", "a"), "s.upload_id = ? AND "+keyMatch(t, "s", t.name))
-	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE "+where, append([]any{v}, args...)...).Error; err != nil {
+	where, args := s.removedWhere(t, u)
+	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, uploadID).Error; err != nil {
+	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, u.ID).Error; err != nil {
 		return err
 	}
-	if kind == access.KindCountries {
-		if err := s.applyCountryMetadata(tx, uploadID); err != nil {
+	if u.Kind == access.KindCountries {
+		if err := s.applyCountryMetadata(tx, u.ID); err != nil {
 			return err
 		}
 	}
-	now := time.Now().UTC()
 	if err := tx.Exec(fmt.Sprintf(`UPDATE uploads SET status = ?, superseded_by = ? WHERE kind = ? AND id <> ? AND status = ?
 AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`, t.name),
-		string(access.StatusSuperseded), uploadID, string(kind), uploadID, string(access.StatusPublished)).Error; err != nil {
+		string(access.StatusSuperseded), u.ID, string(u.Kind), u.ID, string(access.StatusPublished)).Error; err != nil {
 		return err
 	}
-	return tx.Exec("UPDATE uploads SET status = ?, decided_at = ? WHERE id = ?", string(access.StatusPublished), now, uploadID).Error
+	return nil
 }
 
 // applyCountryMetadata copies a published countries upload into countries

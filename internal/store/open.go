@@ -32,10 +32,17 @@ const (
 
 // Store is the gorm-backed implementation of the domain's store interfaces.
 type Store struct {
-	db      *gorm.DB
-	sql     *sql.DB
-	dialect Dialect
-	log     *slog.Logger
+	db *gorm.DB
+	// rdb reads an SQLite file through its own pool of read-only
+	// connections (WAL lets them read while the one writer writes), so that
+	// an import never blocks a reader; nil otherwise, and db reads.
+	rdb  *gorm.DB
+	rsql *sql.DB
+	// touching admits one background key-use write at a time (SQLite).
+	touching chan struct{}
+	sql      *sql.DB
+	dialect  Dialect
+	log      *slog.Logger
 }
 
 // Options tune Open.
@@ -139,7 +146,7 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		return s, nil
 	}
 	if dialect == SQLite || opts.Migrate {
-		if _, err := s.Migrate(ctx); err != nil {
+		if _, err := s.migrateOnOpen(ctx); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
@@ -150,7 +157,44 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		sqlDB.Close()
 		return nil, access.Errorf(access.Conflict, "", "the database schema is not up to date: run \"reliefgap migrate\" first")
 	}
+	if dialect == SQLite && !sqliteInMemory(driverDSN) {
+		if err := s.openReaders(driverDSN, cfg); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// sqliteReaders is the size of the read pool of an SQLite file.
+const sqliteReaders = 4
+
+// openReaders opens the read-only pool of an SQLite file. In WAL mode its
+// connections read the last committed state while the writer's
+// transaction (an import) goes on, so readers are never blocked.
+func (s *Store) openReaders(path string, cfg *gorm.Config) error {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	dsn := path + sep + "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_time_format=sqlite"
+	rdb, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return &access.Error{Code: access.Internal, Msg: "cannot open database readers", Err: err}
+	}
+	rsql, err := rdb.DB()
+	if err != nil {
+		return err
+	}
+	rsql.SetMaxOpenConns(sqliteReaders)
+	rsql.SetMaxIdleConns(sqliteReaders)
+	rsql.SetConnMaxLifetime(0)
+	s.rdb, s.rsql, s.touching = rdb, rsql, make(chan struct{}, 1)
+	return nil
+}
+
+func sqliteInMemory(path string) bool {
+	return path == ":memory:" || strings.Contains(path, "mode=memory") || strings.HasPrefix(path, "file::memory:")
 }
 
 func sqliteDSN(path string) string {
@@ -158,22 +202,50 @@ func sqliteDSN(path string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
+	// WAL lets readers read while the writer writes; synchronous NORMAL is
+	// safe with WAL (a power cut may lose the last commits, never corrupt);
+	// a larger page cache and in-memory temporary tables help imports.
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	if !sqliteInMemory(path) {
 		q += "&_pragma=journal_mode(WAL)"
 	}
 	return path + sep + q
 }
 
+// reader is the pool reads go through.
+func (s *Store) reader() *gorm.DB {
+	if s.rdb != nil {
+		return s.rdb
+	}
+	return s.db
+}
+
+// readerSQL is the database/sql pool reads go through.
+func (s *Store) readerSQL() *sql.DB {
+	if s.rsql != nil {
+		return s.rsql
+	}
+	return s.sql
+}
+
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the connection pool.
-func (s *Store) Close() error { return s.sql.Close() }
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	if s.rsql != nil {
+		s.rsql.Close()
+	}
+	return s.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.sql.PingContext(ctx); err != nil {
+	db := s.sql
+	if s.rsql != nil {
+		db = s.rsql // the writer may be busy with an import; readers answer
+	}
+	if err := db.PingContext(ctx); err != nil {
 		return &access.Error{Code: access.Internal, Op: "store.Ping", Msg: "database unreachable", Err: err}
 	}
 	return nil
@@ -231,6 +303,25 @@ func (s *Store) Migrate(ctx context.Context) (applied []MigrationResult, err err
 		return applied, &access.Error{Code: access.Internal, Msg: "migration failed", Err: err}
 	}
 	return applied, nil
+}
+
+// migrateOnOpen migrates; on SQLite, where goose has no lock, two processes
+// opening a new file at once (a CLI import and serve) may both try a
+// migration: the loser's transaction rolls back, and trying again after the
+// winner has finished finds nothing or less to do.
+func (s *Store) migrateOnOpen(ctx context.Context) ([]MigrationResult, error) {
+	applied, err := s.Migrate(ctx)
+	for try := 0; err != nil && s.dialect == SQLite && try < 10; try++ {
+		select {
+		case <-ctx.Done():
+			return applied, err
+		case <-time.After(time.Duration(100*(try+1)) * time.Millisecond):
+		}
+		var more []MigrationResult
+		more, err = s.Migrate(ctx)
+		applied = append(applied, more...)
+	}
+	return applied, err
 }
 
 // SchemaVersion returns the version of the newest applied migration.

@@ -108,7 +108,7 @@ func (s *Store) Country(ctx context.Context, iso3 string) (access.Country, error
 
 func (s *Store) countries(ctx context.Context, iso3 string) ([]access.Country, error) {
 	const op = "store.Countries"
-	db := s.db.WithContext(ctx)
+	db := s.reader().WithContext(ctx)
 	var rows []countryRow
 	q := db.Order("iso3")
 	if iso3 != "" {
@@ -157,11 +157,11 @@ func (s *Store) countries(ctx context.Context, iso3 string) ([]access.Country, e
 func (s *Store) Drugs(ctx context.Context) ([]access.Drug, error) {
 	const op = "store.Drugs"
 	var rows []drugRow
-	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, translate(err, op)
 	}
 	var syn []synonymRow
-	if err := s.db.WithContext(ctx).Order("drug_code, synonym").Find(&syn).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Order("drug_code, synonym").Find(&syn).Error; err != nil {
 		return nil, translate(err, op)
 	}
 	by := map[string][]string{}
@@ -178,12 +178,12 @@ func (s *Store) Drugs(ctx context.Context) ([]access.Drug, error) {
 // FactorTables returns every version of every factor table with its rows,
 // ordered by name and version.
 func (s *Store) FactorTables(ctx context.Context) ([]access.FactorTable, error) {
-	return s.factorTables(ctx, s.db.WithContext(ctx).Order("name, version"))
+	return s.factorTables(ctx, s.reader().WithContext(ctx).Order("name, version"))
 }
 
 // FactorTable returns one version of a table; version 0 means the latest.
 func (s *Store) FactorTable(ctx context.Context, name string, version int) (access.FactorTable, error) {
-	q := s.db.WithContext(ctx).Where("name = ?", name)
+	q := s.reader().WithContext(ctx).Where("name = ?", name)
 	if version > 0 {
 		q = q.Where("version = ?", version)
 	} else {
@@ -216,7 +216,7 @@ func (s *Store) factorTables(ctx context.Context, q *gorm.DB) ([]access.FactorTa
 		ids[i] = t.ID
 	}
 	var rows []factorRowRow
-	if err := s.db.WithContext(ctx).Where("table_id IN ?", ids).Order("table_id, position, id").Find(&rows).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("table_id IN ?", ids).Order("table_id, position, id").Find(&rows).Error; err != nil {
 		return nil, translate(err, op)
 	}
 	byTable := map[int64][]access.FactorRow{}

@@ -50,7 +50,7 @@ func (s *Store) StoredBytes(ctx context.Context, keyID int64, country string) (i
 	q := `SELECT COALESCE(SUM(b.size), 0) FROM upload_blobs b WHERE b.pruned_at IS NULL AND EXISTS
  (SELECT 1 FROM uploads u WHERE u.sha256 = b.sha256 AND (u.uploader_key_id = ? OR (u.country = ? AND ? <> '')))`
 	var n int64
-	if err := s.db.WithContext(ctx).Raw(q, keyID, country, country).Row().Scan(&n); err != nil {
+	if err := s.reader().WithContext(ctx).Raw(q, keyID, country, country).Row().Scan(&n); err != nil {
 		return 0, translate(err, "store.StoredBytes")
 	}
 	return n, nil

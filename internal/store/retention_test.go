@@ -28,7 +28,7 @@ func TestPruneBlobs(t *testing.T) {
 			}
 			u := access.Upload{SHA256: sha, Filename: "f.csv", Size: int64(len(content)), Kind: access.KindConsumption,
 				Country: "KEN", Uploader: "t", UploaderKey: 7, Status: status, ReceivedAt: at}
-			if err := s.CreateUpload(ctx, &u); err != nil {
+			if _, _, err := s.CreateUpload(ctx, &u, false, nil); err != nil {
 				t.Fatal(err)
 			}
 			return u

@@ -46,6 +46,18 @@ func openSQLite(t *testing.T) *store.Store {
 
 func openPostgres(t *testing.T, dsn string) *store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), newPostgresDatabase(t, dsn), store.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newPostgresDatabase creates a fresh database on the server of dsn,
+// dropped after the test, and returns its URL.
+func newPostgresDatabase(t *testing.T, dsn string) string {
+	t.Helper()
 	admin, err := gorm.Open(postgres.Open(dsn), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		t.Fatalf("RELIEFGAP_TEST_POSTGRES: %v", err)
@@ -61,16 +73,12 @@ func openPostgres(t *testing.T, dsn string) *store.Store {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	s, err := store.Open(context.Background(), u.String(), store.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Registered first, so it runs after the stores opened on it close.
 	t.Cleanup(func() {
-		s.Close()
 		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 		if db, err := admin.DB(); err == nil {
 			db.Close()
 		}
 	})
-	return s
+	return u.String()
 }

@@ -36,7 +36,7 @@ func (incomeYearRow) TableName() string { return "income_group_years" }
 // successor.
 func (s *Store) Successions(ctx context.Context) ([]access.Succession, error) {
 	var rows []successionRow
-	if err := s.db.WithContext(ctx).Order("predecessor, successor").Find(&rows).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Order("predecessor, successor").Find(&rows).Error; err != nil {
 		return nil, translate(err, "store.Successions")
 	}
 	out := make([]access.Succession, len(rows))
@@ -51,7 +51,7 @@ func (s *Store) Successions(ctx context.Context) ([]access.Succession, error) {
 // named (every country when none is), ordered by country and year.
 func (s *Store) IncomeYears(ctx context.Context, iso3 ...string) ([]access.IncomeYear, error) {
 	var rows []incomeYearRow
-	q := s.db.WithContext(ctx).Order("iso3, year")
+	q := s.reader().WithContext(ctx).Order("iso3, year")
 	if len(iso3) > 0 {
 		q = q.Where("iso3 IN ?", iso3)
 	}

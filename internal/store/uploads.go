@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -40,6 +42,8 @@ type uploadRow struct {
 	Diff          string     `gorm:"column:diff"`
 	Matches       string     `gorm:"column:matches"`
 	SupersededBy  int64      `gorm:"column:superseded_by"`
+	ReplaceScope  bool       `gorm:"column:replace_scope"`
+	Supplement    int        `gorm:"column:supplement"`
 }
 
 func (uploadRow) TableName() string { return "uploads" }
@@ -57,6 +61,7 @@ func uploadToRow(u access.Upload) uploadRow {
 		Country: u.Country, Uploader: u.Uploader, UploaderKeyID: u.UploaderKey, Status: string(u.Status), Reason: u.Reason,
 		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: j(u.Counts, "{}"), Problems: j(u.Problems, "[]"),
 		Diff: j(u.Diff, "{}"), Matches: j(u.Matches, "[]"), SupersededBy: u.SupersededBy,
+		ReplaceScope: u.Replace, Supplement: u.Supplement,
 	}
 }
 
@@ -65,6 +70,7 @@ func rowToUpload(r uploadRow) access.Upload {
 		ID: r.ID, SHA256: r.SHA256, Filename: r.Filename, Size: r.Size, Kind: access.ImportKind(r.Kind), Layout: r.Layout,
 		Country: r.Country, Uploader: r.Uploader, UploaderKey: r.UploaderKeyID, Status: access.UploadStatus(r.Status),
 		Reason: r.Reason, ReceivedAt: r.ReceivedAt.UTC(), DecidedAt: r.DecidedAt, SupersededBy: r.SupersededBy,
+		Replace: r.ReplaceScope, Supplement: r.Supplement,
 	}
 	_ = json.Unmarshal([]byte(r.Counts), &u.Counts)
 	_ = json.Unmarshal([]byte(r.Problems), &u.Problems)
@@ -88,7 +94,7 @@ func (s *Store) PutBlob(ctx context.Context, sha string, data []byte) error {
 // Blob returns the bytes stored under sha.
 func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	var row blobRow
-	err := s.db.WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
+	err := s.reader().WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
 	if err != nil {
 		return nil, translate(err, "store.Blob")
 	}
@@ -98,47 +104,113 @@ func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	return row.Data, nil
 }
 
-// CreateUpload records a new upload and sets its ID.
-func (s *Store) CreateUpload(ctx context.Context, u *access.Upload) error {
-	row := uploadToRow(*u)
-	row.ID = 0
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return translate(err, "store.CreateUpload")
-	}
-	u.ID = row.ID
-	return nil
+// CreateUpload records a new upload and sets its ID. With once set, the
+// same bytes for the same kind and scope make one upload: under a lock on
+// that triple (an advisory lock on PostgreSQL; SQLite has one writer), an
+// upload in flight or stored is returned with duplicate set instead.
+//
+// The job, if given, is recorded in the same transaction, with Ref naming
+// the new upload: an upload is never left without the job that processes it.
+func (s *Store) CreateUpload(ctx context.Context, u *access.Upload, once bool, job *access.Job) (first access.Upload, duplicate bool, err error) {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if once {
+			if s.dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", u.SHA256+"/"+u.Country).Error; err != nil {
+					return err
+				}
+			}
+			var ok bool
+			var err error
+			if first, ok, err = findUpload(tx, u.SHA256, u.Kind, u.Country); err != nil || ok {
+				duplicate = ok
+				return err
+			}
+		}
+		row := uploadToRow(*u)
+		row.ID = 0
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		u.ID = row.ID
+		if job != nil {
+			job.Ref = access.UploadRef(u.ID)
+			return enqueue(tx, job)
+		}
+		return nil
+	})
+	return first, duplicate, translate(err, "store.CreateUpload")
 }
 
-// UpdateUpload saves an upload's status, counts, problems and diff.
+// UpdateUpload saves an upload's status, counts, problems and diff
+// unconditionally (tools and tests; the import service uses TransitionUpload).
 func (s *Store) UpdateUpload(ctx context.Context, u access.Upload) error {
 	row := uploadToRow(u)
 	err := s.db.WithContext(ctx).Model(&uploadRow{ID: u.ID}).Select("*").Omit("id", "sha256", "received_at").Updates(&row).Error
 	return translate(err, "store.UpdateUpload")
 }
 
+// TransitionUpload saves u only if the stored upload's status is one of
+// from: a conditional write, so that of two concurrent decisions exactly
+// one wins and the other gets a Conflict error.
+func (s *Store) TransitionUpload(ctx context.Context, u access.Upload, from ...access.UploadStatus) error {
+	return translate(transitionUpload(s.db.WithContext(ctx), u, from...), "store.TransitionUpload")
+}
+
+func transitionUpload(tx *gorm.DB, u access.Upload, from ...access.UploadStatus) error {
+	row := uploadToRow(u)
+	st := make([]string, len(from))
+	for i, f := range from {
+		st[i] = string(f)
+	}
+	res := tx.Model(&uploadRow{}).Where("id = ? AND status IN ?", u.ID, st).
+		Select("*").Omit("id", "sha256", "received_at").Updates(&row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return uploadConflict(tx, u.ID, u.Status)
+	}
+	return nil
+}
+
+// uploadConflict explains why upload id could not move to status to.
+func uploadConflict(tx *gorm.DB, id int64, to access.UploadStatus) error {
+	var cur string
+	if err := tx.Raw("SELECT status FROM uploads WHERE id = ?", id).Row().Scan(&cur); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return access.Errorf(access.NotFound, "", "no upload %d", id)
+		}
+		return err
+	}
+	return access.Errorf(access.Conflict, "", "upload %d is %s; it cannot become %s", id, cur, to)
+}
+
 // Upload returns one upload by id.
 func (s *Store) Upload(ctx context.Context, id int64) (access.Upload, error) {
 	var row uploadRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.reader().WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return access.Upload{}, translate(err, "store.Upload")
 	}
 	return rowToUpload(row), nil
 }
 
 // FindUpload returns the earliest upload of the same bytes, kind (any kind
-// when kind is "") and scope that was stored (submitted, published or
-// superseded), if there is one.
+// when kind is "") and scope that is in flight (received, validating) or
+// stored (submitted, published, superseded), if there is one.
 func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
+	u, ok, err := findUpload(s.db.WithContext(ctx), sha, kind, country)
+	return u, ok, translate(err, "store.FindUpload")
+}
+
+func findUpload(tx *gorm.DB, sha string, kind access.ImportKind, country string) (access.Upload, bool, error) {
 	var rows []uploadRow
-	q := s.db.WithContext(ctx).
-		Where("sha256 = ? AND country = ? AND status NOT IN ?", sha, country,
-			[]string{string(access.StatusRejected), string(access.StatusDryRun), string(access.StatusReceived), string(access.StatusValidating)})
+	q := tx.Where("sha256 = ? AND country = ? AND status NOT IN ?", sha, country,
+		[]string{string(access.StatusRejected), string(access.StatusDryRun), string(access.StatusFailed)})
 	if kind != "" {
 		q = q.Where("kind = ?", string(kind))
 	}
-	err := q.Order("id").Limit(1).Find(&rows).Error
-	if err != nil {
-		return access.Upload{}, false, translate(err, "store.FindUpload")
+	if err := q.Order("id").Limit(1).Find(&rows).Error; err != nil {
+		return access.Upload{}, false, err
 	}
 	if len(rows) == 0 {
 		return access.Upload{}, false, nil
@@ -148,7 +220,7 @@ func (s *Store) FindUpload(ctx context.Context, sha string, kind access.ImportKi
 
 // Uploads lists uploads, newest first, after the cursor id (exclusive).
 func (s *Store) Uploads(ctx context.Context, f access.UploadFilter) ([]access.Upload, error) {
-	q := s.db.WithContext(ctx).Order("id DESC")
+	q := s.reader().WithContext(ctx).Order("id DESC")
 	if f.Country != "" {
 		q = q.Where("country = ?", f.Country)
 	}
