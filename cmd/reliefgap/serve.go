@@ -191,6 +191,8 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	}
 	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow})
 	defer stopSchedules()
+	reg := newRegistry(a.store, buildVersion())
+	a.imports.Observer = registerImportMetrics(reg, a.store)
 	srv, err := httpapi.New(httpapi.Config{
 		Schedules: schedules,
 		Webhooks:  hooks,
@@ -200,7 +202,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
-		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",
+		RateLimit: o.rates, Registry: reg, MetricsElsewhere: o.metricsAddr != "",
 	})
 	if err != nil {
 		return err

@@ -71,6 +71,8 @@ type ImportService struct {
 	Workers int
 	// Quota bounds the bytes ministry keys keep stored (zero fields: no quota).
 	Quota StorageQuota
+	// Observer, when set, is told of every processed upload (metrics).
+	Observer ImportObserver
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -259,6 +261,8 @@ var errRollback = errors.New("rollback")
 // validating: nothing was stored, and the job that runs it is resumed.
 func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
 	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
+	start := time.Now()
+	defer func() { s.observe(out, err, time.Since(start)) }()
 	release, err := s.acquire(ctx)
 	if err != nil {
 		return u, err
@@ -809,4 +813,29 @@ func (s *ImportService) checkQuota(ctx context.Context, who Principal, country s
 		}
 	}
 	return nil
+}
+
+// ImportObserver is told how each processing of an upload ended. The
+// adapter that keeps metrics implements it; the domain knows no metrics
+// library.
+type ImportObserver interface {
+	// ImportProcessed: kind may be "" when it was not detected; outcome is
+	// the upload's status afterwards (rejected, submitted, published,
+	// dry-run, failed), "interrupted" when it goes back to the queue, or
+	// "unavailable" when no parser was free in time.
+	ImportProcessed(kind ImportKind, outcome string, elapsed time.Duration)
+}
+
+func (s *ImportService) observe(u Upload, err error, elapsed time.Duration) {
+	if s.Observer == nil {
+		return
+	}
+	outcome := string(u.Status)
+	switch {
+	case ErrorCode(err) == Unavailable && (u.Status == StatusReceived || u.Status == ""):
+		outcome = "unavailable"
+	case u.Status == StatusValidating || u.Status == StatusReceived:
+		outcome = "interrupted"
+	}
+	s.Observer.ImportProcessed(u.Kind, outcome, elapsed)
 }

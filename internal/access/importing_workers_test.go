@@ -105,3 +105,34 @@ func TestProcessWaitsForAWorkerUntilItsDeadline(t *testing.T) {
 	close(p.gate)
 	<-done
 }
+
+type recordingObserver struct {
+	mu       sync.Mutex
+	outcomes []string
+}
+
+func (r *recordingObserver) ImportProcessed(kind ImportKind, outcome string, _ time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.outcomes = append(r.outcomes, string(kind)+" "+outcome)
+}
+
+// The observer hears of every processing, with the kind and how it ended.
+func TestProcessTellsTheObserver(t *testing.T) {
+	p := &gateParser{gate: make(chan struct{})}
+	close(p.gate)
+	obs := &recordingObserver{}
+	s := &ImportService{Store: nullImportStore{}, Parser: p, Workers: 1, Observer: obs}
+	if _, err := s.Process(context.Background(), Operator, Upload{ID: 1}, []byte("x"), ImportOptions{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.slots <- struct{}{} // every parser busy
+	if _, err := s.Process(ctx, Operator, Upload{ID: 2, Status: StatusReceived}, []byte("x"), ImportOptions{}); ErrorCode(err) != Unavailable {
+		t.Fatalf("busy: %v", err)
+	}
+	if len(obs.outcomes) != 2 || obs.outcomes[0] != "consumption dry-run" || obs.outcomes[1] != " unavailable" {
+		t.Fatalf("outcomes = %q", obs.outcomes)
+	}
+}
