@@ -406,14 +406,9 @@ func (s *Server) annotatedUpload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.cfg.Annotate == nil {
-		return access.Errorf(access.NotFound, "", "annotated workbooks are not available")
-	}
-	data, err := s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
-	if err != nil {
-		return err
-	}
-	out, err := s.cfg.Annotate(u.Filename, data, u.Problems)
+	out, err := s.cfg.Imports.Annotated(c.Request.Context(), u, func() ([]byte, error) {
+		return s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
+	})
 	if err != nil {
 		return err
 	}
