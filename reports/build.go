@@ -37,12 +37,42 @@ type Builder struct {
 	Permalink func(version int64, path string) string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// asOf is the data version the packs answer as of (0: now).
+	asOf int64
+}
+
+// factorTablesAsOf is what a store may also offer: the factor tables as
+// published at a data version.
+type factorTablesAsOf interface {
+	FactorTablesAsOf(ctx context.Context, v int64) ([]access.FactorTable, error)
+}
+
+// At is the builder answering as of data version v (0: now): the gap
+// figures, factor tables and data version of its packs are those of v.
+func (b *Builder) At(v int64) *Builder {
+	c := *b
+	c.asOf = v
+	if b.Gaps != nil {
+		c.Gaps = b.Gaps.At(v)
+	}
+	return &c
+}
+
+// factorTables are the factor tables as of the builder's data version.
+func (b *Builder) factorTables(ctx context.Context) ([]access.FactorTable, error) {
+	if t, ok := b.Store.(factorTablesAsOf); ok && b.asOf > 0 {
+		return t.FactorTablesAsOf(ctx, b.asOf)
+	}
+	return b.Store.FactorTables(ctx)
 }
 
 func (b *Builder) meta(ctx context.Context, path string) (Meta, error) {
 	v, err := b.Store.DataVersion(ctx)
 	if err != nil {
 		return Meta{}, err
+	}
+	if b.asOf > 0 {
+		v = b.asOf
 	}
 	m := Meta{DataVersion: v, Publisher: b.Publisher, Licence: b.Licence, Citation: b.Citation}
 	if t, ok := b.Store.(dataVersionTimer); ok {
@@ -69,7 +99,7 @@ func (b *Builder) CountryReport(ctx context.Context, iso3 string, from, to int, 
 	if err != nil {
 		return CountryReport{}, err
 	}
-	all, err := b.Store.FactorTables(ctx)
+	all, err := b.factorTables(ctx)
 	if err != nil {
 		return CountryReport{}, err
 	}
@@ -101,7 +131,7 @@ func (b *Builder) GroupReport(ctx context.Context, kind access.GroupKind, code s
 	if err != nil {
 		return GroupReport{}, err
 	}
-	all, err := b.Store.FactorTables(ctx)
+	all, err := b.factorTables(ctx)
 	if err != nil {
 		return GroupReport{}, err
 	}
@@ -148,7 +178,7 @@ func (b *Builder) DataSet(ctx context.Context, model string) (DataSet, error) {
 	if err != nil {
 		return DataSet{}, err
 	}
-	all, err := b.Store.FactorTables(ctx)
+	all, err := b.factorTables(ctx)
 	if err != nil {
 		return DataSet{}, err
 	}
@@ -206,7 +236,8 @@ func (b *Builder) sources(ctx context.Context, gs []access.CountryGaps, year int
 			role = or(roles[u.UploaderKey], "unknown key")
 		}
 		out = append(out, Source{UploadID: u.ID, Kind: string(u.Kind), Filename: u.Filename, SHA256: u.SHA256,
-			ReceivedAt: u.ReceivedAt, Role: role, Country: u.Country})
+			ReceivedAt: u.ReceivedAt, Role: role, Country: u.Country,
+			Source: u.Terms.Source, Licence: u.Terms.Licence, Citation: u.Terms.Citation})
 	}
 	return out, nil
 }

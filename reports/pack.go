@@ -41,8 +41,9 @@ type Source struct {
 	Role       string // the role of who sent it: admin, ministry, advocate, operator
 	Country    string // the country a ministry upload is for; "" for many
 	// Source, Licence and Citation are the publisher's name, the terms the
-	// data is under and how to cite it. They are empty until uploads record
-	// them; the sheet says "not recorded".
+	// data is under and how to cite it, as the upload recorded them (given
+	// on upload or defaulted for a recognised publisher); empty ones read
+	// "not recorded".
 	Source   string
 	Licence  string
 	Citation string

@@ -17,6 +17,7 @@ type estimateOptions struct {
 	manufacture, specialStocks, expectedStock        string
 	year                                             int
 	phase, stockMonths                               float64
+	asOf                                             int64
 }
 
 func (c *cli) estimateCmd() *cobra.Command {
@@ -35,7 +36,7 @@ It uses published data, as the local operator.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := access.SupplyRequest{ISO3: strings.ToUpper(o.country), Year: o.year, Model: o.model,
-				Options: access.SupplyOptions{Projection: o.projection, Mix: o.mix}}
+				Options: access.SupplyOptions{Projection: o.projection, Mix: o.mix}, AsOf: o.asOf}
 			if cmd.Flags().Changed("phase") {
 				req.Options.Phase = &o.phase
 			}
@@ -69,6 +70,7 @@ It uses published data, as the local operator.`,
 	fs.StringVar(&o.expectedStock, "expected-stock", "", "the stock you expect on 31 December of the year before, grams per drug")
 	fs.StringVar(&o.format, "format", "table", "table, json or xlsx (the estimates template, filled in)")
 	fs.StringVarP(&o.outFile, "output", "o", "", "with --format xlsx: the workbook to write")
+	fs.Int64Var(&o.asOf, "as-of", 0, "a data version: estimate from the data as published then (default: now)")
 	_ = cmd.MarkFlagRequired("country")
 	_ = cmd.MarkFlagRequired("year")
 	return cmd

@@ -21,6 +21,7 @@ type gapsOptions struct {
 	country, region, income, model, format, outFile string
 	world                                           bool
 	year, from, to                                  int
+	asOf                                            int64
 }
 
 func (c *cli) gapsCmd() *cobra.Command {
@@ -31,6 +32,7 @@ func (c *cli) gapsCmd() *cobra.Command {
 		Example: `  reliefgap gaps --country KEN --from 2015 --to 2022
   reliefgap gaps --country NGA --year 2013 --format json --model cancer-hiv
   reliefgap gaps --region AFR --year 2013
+  reliefgap gaps --country KEN --from 2010 --to 2013 --as-of 42
   reliefgap gaps --world --year 2013 --format xlsx -o world-2013.xlsx`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,6 +50,7 @@ func (c *cli) gapsCmd() *cobra.Command {
 	fs.StringVar(&o.model, "model", "", "need model whose figures fill the headline fields (default: the configured default)")
 	fs.StringVar(&o.format, "format", "", "json, table, csv or xlsx (default: table for a country, json for a group)")
 	fs.StringVarP(&o.outFile, "output", "o", "", "with --format xlsx: the workbook to write")
+	fs.Int64Var(&o.asOf, "as-of", 0, "a data version: the figures exactly as they were at that version (default: now)")
 	cmd.MarkFlagsMutuallyExclusive("country", "region", "income", "world")
 	return cmd
 }
@@ -71,11 +74,15 @@ func (c *cli) gaps(ctx context.Context, o gapsOptions) error {
 	if *year != 0 {
 		*from, *to = *year, *year
 	}
+	if o.asOf < 0 {
+		return usageErr("--as-of is a data version, 1 or more")
+	}
 	a, err := openApp(ctx, &c.g, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	gaps := a.gaps.At(o.asOf)
 	if *country != "" {
 		f := or(*format, "table")
 		if f != "json" && f != "table" && f != "csv" && f != "xlsx" {
@@ -84,7 +91,7 @@ func (c *cli) gaps(ctx context.Context, o gapsOptions) error {
 		if f == "xlsx" && *outFile == "" {
 			return usageErr("--format xlsx needs -o FILE.xlsx")
 		}
-		res, err := a.gaps.Country(ctx, strings.ToUpper(*country), *from, *to, *model)
+		res, err := gaps.Country(ctx, strings.ToUpper(*country), *from, *to, *model)
 		if err != nil {
 			return err
 		}
@@ -108,7 +115,7 @@ func (c *cli) gaps(ctx context.Context, o gapsOptions) error {
 	case *income != "":
 		kind, code = access.GroupIncome, strings.ToUpper(*income)
 	}
-	res, err := a.gaps.Group(ctx, kind, code, *year, *model)
+	res, err := gaps.Group(ctx, kind, code, *year, *model)
 	if err != nil {
 		return err
 	}
@@ -164,8 +171,10 @@ func writeGapsTable(w io.Writer, g access.CountryGaps) error {
 	if g.Methods.NeedModel != nil {
 		nm = fmt.Sprintf("%s v%d", g.Methods.NeedModel.Name, g.Methods.NeedModel.Version)
 	}
-	fmt.Fprintf(w, "methods: ME %s v%d, S-DDD %s v%d, basket %s v%d, need model %s\n\n",
+	fmt.Fprintf(w, "methods: ME %s v%d, S-DDD %s v%d, basket %s v%d, need model %s\n",
 		g.Methods.ME.Name, g.Methods.ME.Version, g.Methods.SDDD.Name, g.Methods.SDDD.Version, g.Methods.Basket.Name, g.Methods.Basket.Version, nm)
+	fmt.Fprintf(w, "data version %d (cite with --as-of %d); population: %s; deaths: %s\n\n",
+		g.DataVersion, g.DataVersion, or(g.PopulationSource, "none"), or(g.DeathsSource, "none"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(gapColumns, "\t"))
 	for _, y := range g.Years {

@@ -44,6 +44,7 @@ type importOptions struct {
 	kind, country, format, annotate, locale string
 	dryRun, draft, replace                  bool
 	supplement                              int
+	terms                                   access.Terms
 }
 
 func (c *cli) importCmd() *cobra.Command {
@@ -78,6 +79,9 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 	fs.IntVar(&o.supplement, "supplement", 0, "the number of the supplementary estimate the files hold (default 1); re-importing number n replaces it")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.annotate, "annotate", "", "with problems, write the workbook annotated with them to this directory")
+	fs.StringVar(&o.terms.Source, "source", "", "the data's source, publisher and vintage, e.g. \"UN WPP 2024\": the series of population and deaths values (default: from the publisher the importer recognises)")
+	fs.StringVar(&o.terms.Licence, "licence", "", "the licence the data are published under (default: the recognised publisher's)")
+	fs.StringVar(&o.terms.Citation, "citation", "", "how to cite the data (default: the recognised publisher's)")
 	fs.StringVar(&o.locale, "locale", "", "how the files write numbers: dot (1,234.5) or comma (1.234,5) (default: the file's own numbers decide)")
 	return cmd
 }
@@ -113,7 +117,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 	failed := false
 	for _, path := range files {
 		sum := importFile(ctx, a, runner, path, access.ImportOptions{Kind: k, Country: strings.ToUpper(*country), DryRun: *dryRun, Publish: !*draft,
-			Replace: o.replace, Supplement: o.supplement, Locale: o.locale}, stderr)
+			Replace: o.replace, Supplement: o.supplement, Locale: o.locale, Terms: o.terms}, stderr)
 		if sum.Error != "" || sum.Errors > 0 {
 			failed = true
 			if *annotate != "" && len(sum.Problems) > 0 {

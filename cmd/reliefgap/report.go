@@ -15,6 +15,7 @@ type reportOptions struct {
 	country, region, income, model, outFile string
 	world                                   bool
 	year, from, to                          int
+	asOf                                    int64
 }
 
 func (c *cli) reportCmd() *cobra.Command {
@@ -44,6 +45,7 @@ chart, Methodology and Sources. "gaps --format xlsx" stays a flat table.`,
 	fs.IntVar(&o.to, "to", 0, "last year of a country report (default: the last with data)")
 	fs.StringVar(&o.model, "model", "", "need model (default: the configured default)")
 	fs.StringVarP(&o.outFile, "output", "o", "", "the workbook to write (FILE.xlsx)")
+	fs.Int64Var(&o.asOf, "as-of", 0, "a data version: the pack as it would have been then (default: now)")
 	cmd.MarkFlagsMutuallyExclusive("country", "region", "income", "world")
 	return cmd
 }
@@ -72,7 +74,7 @@ func (c *cli) report(ctx context.Context, o reportOptions) error {
 		return err
 	}
 	defer a.Close()
-	b := &reports.Builder{Gaps: a.gaps, Store: a.store}
+	b := (&reports.Builder{Gaps: a.gaps, Store: a.store}).At(o.asOf)
 	if o.country != "" {
 		return writeFile(c.stdout, o.outFile, func() ([]byte, error) {
 			r, err := b.CountryReport(ctx, strings.ToUpper(o.country), o.from, o.to, o.model)

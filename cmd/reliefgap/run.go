@@ -135,7 +135,7 @@ estimate what to request next year.`,
 		return usageErr("%v (see %s --help)", err, cmd.CommandPath())
 	})
 	c.g.register(root.PersistentFlags(), c.getenv)
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.estimateCmd(), c.keysCmd(),
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.versionCmd(), c.importCmd(), c.templateCmd(), c.gapsCmd(), c.estimateCmd(), c.sourcesCmd(), c.validateCmd(), c.keysCmd(),
 		c.configCmd(), c.healthcheckCmd(), c.backupCmd(), c.restoreCmd(), c.auditCmd(), c.pruneCmd(), c.reportCmd())
 	root.AddCommand(c.availabilityCmd())
 	return root

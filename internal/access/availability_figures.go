@@ -274,8 +274,9 @@ func CountCCS(kind GroupKind, code string, year int, countries []CountryGaps, cc
 // AvailabilityStore is what availability figures need of the store. The
 // gap service uses it when its store offers it.
 type AvailabilityStore interface {
-	AvailabilitySurveys(ctx context.Context, iso3 string) ([]AvailabilitySurvey, error)
-	CCSRecords(ctx context.Context, iso3 string) ([]CCSRecord, error)
+	// The rows published as of data version v (0: now).
+	AvailabilitySurveysAsOf(ctx context.Context, iso3 string, v int64) ([]AvailabilitySurvey, error)
+	CCSRecordsAsOf(ctx context.Context, iso3 string, v int64) ([]CCSRecord, error)
 }
 
 // attachAvailability adds the availability fields to a country's computed
@@ -285,11 +286,11 @@ func (s *GapService) attachAvailability(ctx context.Context, g *CountryGaps) err
 	if !ok {
 		return nil
 	}
-	surveys, err := as.AvailabilitySurveys(ctx, g.Country.ISO3)
+	surveys, err := as.AvailabilitySurveysAsOf(ctx, g.Country.ISO3, s.asOf)
 	if err != nil {
 		return err
 	}
-	ccs, err := as.CCSRecords(ctx, g.Country.ISO3)
+	ccs, err := as.CCSRecordsAsOf(ctx, g.Country.ISO3, s.asOf)
 	if err != nil {
 		return err
 	}
@@ -305,7 +306,7 @@ func (s *GapService) attachAvailability(ctx context.Context, g *CountryGaps) err
 // markAvailabilityIllustrative flags availability figures whose surveys or
 // answers came from illustrative demo uploads.
 func (s *GapService) markAvailabilityIllustrative(ctx context.Context, f *AvailabilityFields, surveys []AvailabilitySurvey, ccs []CCSRecord) {
-	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+	v, ok, err := s.setting(ctx, SettingIllustrativeUploads)
 	if err != nil || !ok || v == "" {
 		return
 	}
@@ -335,7 +336,7 @@ func (s *GapService) attachCCSCounts(ctx context.Context, g *GroupGaps, all []Co
 	if !ok {
 		return nil
 	}
-	recs, err := as.CCSRecords(ctx, "")
+	recs, err := as.CCSRecordsAsOf(ctx, "", s.asOf)
 	if err != nil {
 		return err
 	}
@@ -355,11 +356,11 @@ func (s *GapService) Availability(ctx context.Context, iso3 string, refYear int)
 	if !ok {
 		return out, Errorf(Internal, "gaps.Availability", "the store keeps no availability surveys")
 	}
-	surveys, err := as.AvailabilitySurveys(ctx, iso3)
+	surveys, err := as.AvailabilitySurveysAsOf(ctx, iso3, s.asOf)
 	if err != nil {
 		return out, err
 	}
-	ccs, err := as.CCSRecords(ctx, iso3)
+	ccs, err := as.CCSRecordsAsOf(ctx, iso3, s.asOf)
 	if err != nil {
 		return out, err
 	}

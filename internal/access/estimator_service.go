@@ -28,6 +28,9 @@ type SupplyRequest struct {
 	Year    int
 	Model   string
 	Options SupplyOptions
+	// AsOf answers from the data as published at that data version (0:
+	// now); submissions awaiting publication are then left out.
+	AsOf int64
 }
 
 // Estimate computes the supply estimate r asks for, as who sees it.
@@ -41,20 +44,20 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	}
 	// The factor tables, need model and data-quality rules exactly as the
 	// gap figures pick them (model "" is the default_need_model setting).
-	gaps := &GapService{Store: s.Store}
+	gaps := (&GapService{Store: s.Store}).At(r.AsOf)
 	fs, err := gaps.FactorSet(ctx, r.Model)
 	if err != nil {
 		return e, err
 	}
 	need := TableNeedModel(fs.Need[0])
 	r.Options.Quality = fs.Rules
-	version, err := s.Store.DataVersion(ctx)
+	version, err := gaps.version(ctx)
 	if err != nil {
 		return e, err
 	}
 	// The inputs over one territory, prepared for changes of borders as
 	// the gap figures are.
-	in, err := gaps.bordersInputs(ctx, r.ISO3, 0, 0)
+	in, _, err := gaps.bordersInputs(ctx, r.ISO3, 0, 0)
 	if err != nil {
 		return e, err
 	}
@@ -64,7 +67,7 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	}
 	inputs := *ci
 	unpublished := false
-	if SeesUnpublishedSupply(who, r.ISO3) {
+	if r.AsOf == 0 && SeesUnpublishedSupply(who, r.ISO3) {
 		sub, err := s.Store.SubmittedInputs(ctx, r.ISO3)
 		if err != nil {
 			return e, err
@@ -79,7 +82,7 @@ func (s *SupplyService) Estimate(ctx context.Context, who Principal, r SupplyReq
 	if unpublished {
 		e.Flags = append(e.Flags, FlagIncludesUnpublishedSubmission)
 	}
-	if s.illustrative(ctx, inputs) {
+	if s.illustrative(ctx, inputs, r.AsOf) {
 		e.Flags = append(e.Flags, FlagIllustrative)
 	}
 	return e, nil
@@ -145,8 +148,8 @@ func OverlaySubmitted(in CountryInputs, sub CountryInputs) (CountryInputs, bool)
 }
 
 // illustrative reports whether any input came from an illustrative upload.
-func (s *SupplyService) illustrative(ctx context.Context, in CountryInputs) bool {
-	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+func (s *SupplyService) illustrative(ctx context.Context, in CountryInputs, asOf int64) bool {
+	v, ok, err := s.Store.SettingAsOf(ctx, SettingIllustrativeUploads, asOf)
 	if err != nil || !ok || v == "" {
 		return false
 	}

@@ -17,6 +17,8 @@ type FactorSet struct {
 	ACMBands       FactorTable // KindBands over consumption ÷ need
 	// Need holds the need models (KindNeedModel); the first is the default.
 	Need []FactorTable
+	// Price is the morphine price table (KindPrice); empty: no cost figures.
+	Price FactorTable
 	// Rules says which data-quality rules run; the zero value runs all.
 	Rules QualityRules
 }
@@ -67,6 +69,7 @@ type Methods struct {
 	NeedModel          *Ref     `json:"need_model"`         // the headline model; null when the model asked for is not in the set
 	NeedModels         []Ref    `json:"need_models"`        // every model in need_models, headline first
 	DataQualityRules   []string `json:"data_quality_rules"` // the rules that ran, name/version
+	Price              *Price   `json:"price"`              // the price behind cost_to_close_gap_usd; null without one
 	FormBTotal         string   `json:"formb_total"`
 	DaysPerYear        int      `json:"days_per_year"`
 	Formulas           Formulas `json:"formulas"`
@@ -81,6 +84,7 @@ type Formulas struct {
 	NeedMEMg             string `json:"need_me_mg"`
 	NeedMetPct           string `json:"need_met_pct"`
 	GapMEMg              string `json:"gap_me_mg"`
+	CostToCloseGapUSD    string `json:"cost_to_close_gap_usd"`
 	ACM                  string `json:"acm"`
 	EstimateTotal        string `json:"estimate_total_g"`
 	EstimateUtilization  string `json:"estimate_utilization_pct"`
@@ -93,9 +97,13 @@ type CountryGaps struct {
 	Country CountryRef `json:"country"`
 	// DataVersion is the data version the figures were computed at (set by
 	// GapService; 0 from the pure functions).
-	DataVersion int64      `json:"data_version"`
-	Methods     Methods    `json:"methods"`
-	Years       []YearGaps `json:"years"`
+	DataVersion int64 `json:"data_version"`
+	Denominators
+	Methods Methods    `json:"methods"`
+	Years   []YearGaps `json:"years"`
+	// Sources are the uploads the figures read, with their terms (set by
+	// GapService.Country).
+	Sources []SourceUse `json:"sources,omitempty"`
 	AvailabilityFields
 }
 
@@ -118,6 +126,7 @@ type YearGaps struct {
 	NeedModels              NeedByModel  `json:"need_models"`        // every model's need, side by side
 	NeedMetPctRange         *[2]float64  `json:"need_met_pct_range"` // [min, max] over need_models; null with none
 	MorphineKgToCloseGap    *float64     `json:"morphine_kg_to_close_gap"`
+	CostToCloseGapUSD       *float64     `json:"cost_to_close_gap_usd"` // gap_me_mg × methods.price.usd_per_mg
 	ACM                     *float64     `json:"acm"`
 	ACMBand                 *string      `json:"acm_band"`
 	EstimateMEMg            *float64     `json:"estimate_me_mg"`
@@ -130,9 +139,10 @@ type YearGaps struct {
 
 // NeedFigures are one need model's figures for a country-year or group.
 type NeedFigures struct {
-	NeedMEMg   *float64 `json:"need_me_mg"`
-	NeedMetPct *float64 `json:"need_met_pct"`
-	GapMEMg    *float64 `json:"gap_me_mg"`
+	NeedMEMg          *float64 `json:"need_me_mg"`
+	NeedMetPct        *float64 `json:"need_met_pct"`
+	GapMEMg           *float64 `json:"gap_me_mg"`
+	CostToCloseGapUSD *float64 `json:"cost_to_close_gap_usd"`
 }
 
 // NeedByModel is need figures keyed by need-model name.
@@ -303,6 +313,9 @@ func prepare(fs FactorSet, model string) *prepared {
 	if p.need != nil {
 		r := p.need.Ref()
 		p.methods.NeedModel = &r
+	}
+	if pr, ok := PriceOf(fs.Price); ok {
+		p.methods.Price = &pr
 	}
 	for _, m := range p.models {
 		p.methods.NeedModels = append(p.methods.NeedModels, m.Ref())

@@ -30,8 +30,11 @@ type GroupGaps struct {
 	Code string    `json:"code"`
 	Year int       `json:"year"`
 	// DataVersion and Methods are set by GapService (0 and null from Aggregate).
-	DataVersion int64    `json:"data_version"`
-	Methods     *Methods `json:"methods"`
+	DataVersion int64 `json:"data_version"`
+	Denominators
+	Methods *Methods `json:"methods"`
+	// Sources are the uploads the figures read, with their terms.
+	Sources []SourceUse `json:"sources,omitempty"`
 
 	Countries            int `json:"countries"`              // members
 	CountriesWithData    int `json:"countries_with_data"`    // members with me_mg_per_capita for the year
@@ -53,6 +56,7 @@ type GroupGaps struct {
 	NeedMetPct           *float64 `json:"need_met_pct"`            // 100 × Σ min(me_mg, need) ÷ Σ need
 	ConsumptionToNeedPct *float64 `json:"consumption_to_need_pct"` // 100 × Σ me_mg ÷ Σ need
 	MorphineKgToCloseGap *float64 `json:"morphine_kg_to_close_gap"`
+	CostToCloseGapUSD    *float64 `json:"cost_to_close_gap_usd"` // Σ gap × methods.price.usd_per_mg
 	// Every need model's figures, each over its own members with both.
 	NeedModels      NeedByModel `json:"need_models"`
 	NeedMetPctRange *[2]float64 `json:"need_met_pct_range"`
@@ -159,7 +163,11 @@ func Aggregate(kind GroupKind, code string, year int, countries []CountryGaps) G
 	}
 	sums := groupSums{need: map[string][]needPair{}}
 	headline := ""
+	var price *Price
 	for _, c := range countries {
+		if price == nil {
+			price = c.Methods.Price
+		}
 		if !IsMember(kind, code, c, year) || !isMember(c.year(year)) {
 			continue
 		}
@@ -178,6 +186,8 @@ func Aggregate(kind GroupKind, code string, year int, countries []CountryGaps) G
 		g.addMember(c, y, &sums)
 	}
 	g.finish(&sums, headline)
+	g.CostToCloseGapUSD = costOf(g.GapMEMg, price)
+	priceModels(g.NeedModels, price)
 	return g
 }
 

@@ -42,6 +42,7 @@ var gapFormulas = Formulas{
 	NeedMEMg:             "sum over need-model rows of deaths(cause)*share*mg_per_day*days, or population*value for the row 'population'",
 	NeedMetPct:           "100 * me_mg / need_me_mg",
 	GapMEMg:              "max(0, need_me_mg - me_mg)",
+	CostToCloseGapUSD:    "gap_me_mg * price.usd_per_mg (oral immediate-release morphine)",
 	ACM:                  "me_mg / need_me_mg",
 	EstimateTotal:        "annual total + supplementary totals; missing total = formb_total",
 	EstimateUtilization:  "100 * sum(consumed ME) / sum(estimated ME) over ME drugs with both",

@@ -812,7 +812,7 @@ func TestMethodsAndJSON(t *testing.T) {
 		sort.Strings(ks)
 		return ks
 	}
-	wantYear := []string{"acm", "acm_band", "adequacy", "benchmark_band", "benchmark_index", "drugs",
+	wantYear := []string{"acm", "acm_band", "adequacy", "benchmark_band", "benchmark_index", "cost_to_close_gap_usd", "drugs",
 		"estimate_me_mg", "estimate_need_coverage_pct", "estimate_utilization_pct", "flags", "gap_me_mg",
 		"income_group", "lineage", "me_mg", "me_mg_per_capita", "morphine_kg_to_close_gap", "need_me_mg", "need_met_pct",
 		"need_met_pct_range", "need_models", "population", "sddd_3yr_avg", "sddd_per_million_per_day", "year"}
@@ -823,7 +823,7 @@ func TestMethodsAndJSON(t *testing.T) {
 		t.Errorf("country keys = %q", got)
 	}
 	wantMethods := []string{"acm_bands", "basket", "benchmark_bands", "benchmark_reference", "data_quality_rules",
-		"days_per_year", "formb_total", "formulas", "incb_bands", "me", "need_model", "need_models", "sddd"}
+		"days_per_year", "formb_total", "formulas", "incb_bands", "me", "need_model", "need_models", "price", "sddd"}
 	if got := keys(raw.Methods); !reflect.DeepEqual(got, wantMethods) {
 		t.Errorf("methods keys = %q\nwant %q", got, wantMethods)
 	}

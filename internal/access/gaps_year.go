@@ -192,11 +192,13 @@ func (c *yearCalc) need() {
 		if g.GapMEMg != nil {
 			g.MorphineKgToCloseGap = F(*g.GapMEMg / 1e6)
 		}
+		g.CostToCloseGapUSD = costOf(g.GapMEMg, c.p.methods.Price)
 		if g.MEMg != nil && *need > 0 {
 			g.ACM = F(*g.MEMg / *need)
 			g.ACMBand = band(c.p.acm, *g.ACM)
 		}
 	}
+	priceModels(g.NeedModels, c.p.methods.Price)
 	g.NeedMetPctRange = g.NeedModels.pctRange()
 }
 

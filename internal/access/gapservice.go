@@ -9,10 +9,12 @@ import (
 )
 
 // GapStore is what the gap service needs of the store.
+// Every read takes the data version the figures are asked as of (0: now).
 type GapStore interface {
 	Inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, error)
-	FactorTables(ctx context.Context) ([]FactorTable, error)
-	Setting(ctx context.Context, key string) (string, bool, error)
+	FactorTablesAsOf(ctx context.Context, v int64) ([]FactorTable, error)
+	SettingAsOf(ctx context.Context, key string, v int64) (string, bool, error)
+	Series(ctx context.Context, measure Measure, v int64) ([]Series, error)
 	Successions(ctx context.Context) ([]Succession, error)
 	DataVersion(ctx context.Context) (int64, error)
 }
@@ -28,10 +30,89 @@ const FlagIllustrative = "illustrative_data"
 // latest version of each factor table.
 type GapService struct {
 	Store GapStore
+	// asOf is the data version figures are computed as of; 0 is now.
+	asOf int64
+	// cache keeps every country's figures per data version (see All); it
+	// is shared by the services At returns.
+	cache    *figuresCache
+	initOnce sync.Once
+}
 
-	// every country's figures, kept per data version (see All)
+// figuresCache keeps computations of every country's figures by data
+// version, range and model. Figures at a data version never change, so
+// entries never go stale; the cache is only bounded.
+type figuresCache struct {
 	mu       sync.Mutex
 	computed map[allKey]*allEntry
+}
+
+// figures returns the service's cache, made on first use.
+func (s *GapService) figures() *figuresCache {
+	s.initOnce.Do(func() {
+		if s.cache == nil {
+			s.cache = &figuresCache{computed: map[allKey]*allEntry{}}
+		}
+	})
+	return s.cache
+}
+
+// At is the service answering as of data version v (0: now): inputs,
+// factor tables and settings as they stood then, so the answer is the one
+// given at v, byte for byte, and never changes.
+func (s *GapService) At(v int64) *GapService {
+	return &GapService{Store: s.Store, asOf: v, cache: s.figures()}
+}
+
+// version is the data version the figures are computed at: the one asked
+// for, which may not lie in the future, or the current one.
+func (s *GapService) version(ctx context.Context) (int64, error) {
+	cur, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case s.asOf == 0:
+		return cur, nil
+	case s.asOf < 0 || s.asOf > cur:
+		return 0, Errorf(Invalid, "gaps", "as_of %d: data versions run from 1 to %d", s.asOf, cur)
+	}
+	return s.asOf, nil
+}
+
+// setting reads key as of the service's data version.
+func (s *GapService) setting(ctx context.Context, key string) (string, bool, error) {
+	return s.Store.SettingAsOf(ctx, key, s.asOf)
+}
+
+// denominators are the population and deaths series the settings choose
+// as of the service's data version.
+func (s *GapService) denominators(ctx context.Context) (Denominators, error) {
+	var d Denominators
+	var err error
+	if d.PopulationSource, err = s.DefaultSeries(ctx, MeasurePopulation); err != nil {
+		return d, err
+	}
+	d.DeathsSource, err = s.DefaultSeries(ctx, MeasureDeaths)
+	return d, err
+}
+
+// inputs reads the published inputs as of the service's data version, with
+// the population and deaths series the settings choose; it returns the
+// series it read.
+func (s *GapService) inputs(ctx context.Context, f InputFilter) (map[string]*CountryInputs, Denominators, error) {
+	d, err := s.denominators(ctx)
+	if err != nil {
+		return nil, d, err
+	}
+	in, err := s.inputsWith(ctx, f, d)
+	return in, d, err
+}
+
+// inputsWith reads the inputs of f as of the service's data version, with
+// the series d names.
+func (s *GapService) inputsWith(ctx context.Context, f InputFilter, d Denominators) (map[string]*CountryInputs, error) {
+	f.AsOf, f.PopulationSource, f.DeathsSource = s.asOf, d.PopulationSource, d.DeathsSource
+	return s.Store.Inputs(ctx, f)
 }
 
 // allKey names one computation of every country's figures. The data
@@ -57,7 +138,7 @@ const maxComputed = 32
 // names, else benchmark) comes first. The data-quality rules follow the
 // administrator's settings.
 func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, error) {
-	all, err := s.Store.FactorTables(ctx)
+	all, err := s.Store.FactorTablesAsOf(ctx, s.asOf)
 	if err != nil {
 		return FactorSet{}, err
 	}
@@ -70,7 +151,7 @@ func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, er
 	if err != nil {
 		return fs, err
 	}
-	off, _, err := s.Store.Setting(ctx, SettingSuspectedNotReported)
+	off, _, err := s.setting(ctx, SettingSuspectedNotReported)
 	if err != nil {
 		return fs, err
 	}
@@ -81,7 +162,7 @@ func (s *GapService) FactorSet(ctx context.Context, model string) (FactorSet, er
 // defaultModel is the need model named by the setting default_need_model,
 // or benchmark.
 func (s *GapService) defaultModel(ctx context.Context) (string, error) {
-	v, ok, err := s.Store.Setting(ctx, SettingDefaultNeedModel)
+	v, ok, err := s.setting(ctx, SettingDefaultNeedModel)
 	if err != nil {
 		return "", err
 	}
@@ -107,6 +188,7 @@ func BuildFactorSet(all []FactorTable, model string) (FactorSet, error) {
 	var fs FactorSet
 	fs.SDDD, fs.ME, fs.Basket = latest[TableSDDD], latest[TablePPSG], latest[TablePainBasket]
 	fs.INCBBands, fs.BenchmarkBands, fs.BenchmarkRef, fs.ACMBands = latest[TableINCBBands], latest[TableBenchmarkBands], latest[TableBenchmarkRef], latest[TableACMBands]
+	fs.Price = latest[TableMorphinePrice]
 	m, ok := latest[model]
 	if !ok || m.Kind != KindNeedModel {
 		return fs, Errorf(Invalid, "BuildFactorSet", "no need model %q: use one of %s", model, strings.Join(NeedModels(all), ", "))
@@ -144,7 +226,7 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if from > 0 && to > 0 && from > to {
 		return CountryGaps{}, Errorf(Invalid, "gaps", "from (%d) is after to (%d)", from, to)
 	}
-	version, err := s.Store.DataVersion(ctx)
+	version, err := s.version(ctx)
 	if err != nil {
 		return CountryGaps{}, err
 	}
@@ -157,7 +239,7 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 	if rf > 0 {
 		rf -= 2
 	}
-	in, err := s.bordersInputs(ctx, iso3, rf, to)
+	in, den, err := s.bordersInputs(ctx, iso3, rf, to)
 	if err != nil {
 		return CountryGaps{}, err
 	}
@@ -177,7 +259,10 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 		}
 	}
 	g := ComputeCountry(*ci, fs, fs.Need[0].Name, from, to)
-	g.DataVersion = version
+	g.DataVersion, g.Denominators = version, den
+	if g.Sources, err = s.SourcesOf(ctx, g); err != nil {
+		return CountryGaps{}, err
+	}
 	s.markIllustrative(ctx, []CountryGaps{g})
 	if err := s.attachAvailability(ctx, &g); err != nil {
 		return CountryGaps{}, err
@@ -191,17 +276,15 @@ func (s *GapService) Country(ctx context.Context, iso3 string, from, to int, mod
 // export) costs nothing, and concurrent askers wait for one computation.
 // Callers must not modify the figures; the slice is theirs.
 func (s *GapService) All(ctx context.Context, from, to int, model string) ([]CountryGaps, error) {
-	version, err := s.Store.DataVersion(ctx)
+	version, err := s.version(ctx)
 	if err != nil {
 		return nil, err
 	}
 	key := allKey{version, from, to, model}
-	s.mu.Lock()
-	if s.computed == nil {
-		s.computed = map[allKey]*allEntry{}
-	}
-	if e, ok := s.computed[key]; ok {
-		s.mu.Unlock()
+	fc := s.figures()
+	fc.mu.Lock()
+	if e, ok := fc.computed[key]; ok {
+		fc.mu.Unlock()
 		select {
 		case <-e.done:
 		case <-ctx.Done():
@@ -212,20 +295,21 @@ func (s *GapService) All(ctx context.Context, from, to int, model string) ([]Cou
 		}
 		return append([]CountryGaps(nil), e.gs...), nil
 	}
-	for k := range s.computed {
-		if k.version != version || len(s.computed) >= maxComputed {
-			delete(s.computed, k) // older data, or too many kept
+	for k := range fc.computed {
+		if len(fc.computed) < maxComputed {
+			break
 		}
+		delete(fc.computed, k) // too many kept: any may go, all stay valid
 	}
 	e := &allEntry{done: make(chan struct{})}
-	s.computed[key] = e
-	s.mu.Unlock()
+	fc.computed[key] = e
+	fc.mu.Unlock()
 	e.gs, e.err = s.computeAll(context.WithoutCancel(ctx), version, from, to, model)
 	close(e.done)
 	if e.err != nil {
-		s.mu.Lock()
-		delete(s.computed, key) // not kept: the next asker tries again
-		s.mu.Unlock()
+		fc.mu.Lock()
+		delete(fc.computed, key) // not kept: the next asker tries again
+		fc.mu.Unlock()
 		return nil, e.err
 	}
 	return append([]CountryGaps(nil), e.gs...), nil
@@ -240,7 +324,7 @@ func (s *GapService) computeAll(ctx context.Context, version int64, from, to int
 	if rf > 0 {
 		rf -= 2
 	}
-	in, err := s.Store.Inputs(ctx, InputFilter{FromYear: rf, ToYear: to})
+	in, den, err := s.inputs(ctx, InputFilter{FromYear: rf, ToYear: to})
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +341,7 @@ func (s *GapService) computeAll(ctx context.Context, version int64, from, to int
 	out := make([]CountryGaps, 0, len(keys))
 	for _, k := range keys {
 		g := ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to)
-		g.DataVersion = version
+		g.DataVersion, g.Denominators = version, den
 		out = append(out, g)
 	}
 	s.markIllustrative(ctx, out)
@@ -297,14 +381,17 @@ func (s *GapService) GroupWithCountries(ctx context.Context, kind GroupKind, cod
 	}
 	g := Aggregate(kind, code, year, all)
 	if len(all) > 0 {
-		g.DataVersion, g.Methods = all[0].DataVersion, &all[0].Methods
-	} else if g.DataVersion, err = s.Store.DataVersion(ctx); err != nil {
+		g.DataVersion, g.Methods, g.Denominators = all[0].DataVersion, &all[0].Methods, all[0].Denominators
+	} else if g.DataVersion, err = s.version(ctx); err != nil {
 		return GroupGaps{}, nil, err
 	}
 	if kind != GroupWorld {
 		g.WorldSharePct = WorldShare(g, Aggregate(GroupWorld, WorldCode, year, all))
 	} else {
 		g.WorldSharePct = WorldShare(g, g)
+	}
+	if g.Sources, err = s.SourcesOf(ctx, all...); err != nil {
+		return GroupGaps{}, nil, err
 	}
 	if err := s.attachCCSCounts(ctx, &g, all); err != nil {
 		return GroupGaps{}, nil, err
@@ -335,7 +422,7 @@ func contains(xs []string, x string) bool {
 
 // markIllustrative flags every year whose inputs include illustrative data.
 func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
-	v, ok, err := s.Store.Setting(ctx, SettingIllustrativeUploads)
+	v, ok, err := s.setting(ctx, SettingIllustrativeUploads)
 	if err != nil || !ok || v == "" {
 		return
 	}
@@ -360,22 +447,26 @@ func (s *GapService) markIllustrative(ctx context.Context, gs []CountryGaps) {
 
 // bordersInputs reads the inputs of iso3 and of every country linked to it
 // by a succession, and prepares them for borders (PrepareBorders).
-func (s *GapService) bordersInputs(ctx context.Context, iso3 string, from, to int) (map[string]*CountryInputs, error) {
+func (s *GapService) bordersInputs(ctx context.Context, iso3 string, from, to int) (map[string]*CountryInputs, Denominators, error) {
 	ss, err := s.Store.Successions(ctx)
 	if err != nil {
-		return nil, err
+		return nil, Denominators{}, err
+	}
+	den, err := s.denominators(ctx)
+	if err != nil {
+		return nil, den, err
 	}
 	in := map[string]*CountryInputs{}
 	for _, c := range SuccessionFamily(ss, iso3) {
-		part, err := s.Store.Inputs(ctx, InputFilter{ISO3: c, FromYear: from, ToYear: to})
+		part, err := s.inputsWith(ctx, InputFilter{ISO3: c, FromYear: from, ToYear: to}, den)
 		if err != nil {
-			return nil, err
+			return nil, den, err
 		}
 		for k, v := range part {
 			in[k] = v
 		}
 	}
-	return PrepareBorders(in, ss), nil
+	return PrepareBorders(in, ss), den, nil
 }
 
 // yearFlagSpan is the first and last year the border preparation found the

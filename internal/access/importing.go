@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -16,6 +17,9 @@ import (
 type ImportWriter interface {
 	// Stage stores records as not yet published, with their lineage.
 	Stage(ctx context.Context, b Batch) error
+	// SetSeries names the series of the staged population and deaths
+	// records that name none.
+	SetSeries(ctx context.Context, source string) error
 	// Diff compares the staged records with the published ones of u's
 	// kind: added, changed, unchanged, and removed (see Upload.Replace).
 	Diff(ctx context.Context, u Upload) (d Diff, unchanged int, err error)
@@ -119,6 +123,9 @@ type ImportOptions struct {
 	Supplement int
 	RemoteAddr string
 	Progress   func(done, total int64)
+	// Terms are the data's source, licence and citation; what is left
+	// empty is defaulted from the publisher the importer recognises.
+	Terms Terms
 	// Locale says how the file writes numbers ("dot", "comma"); "" lets
 	// the file decide.
 	Locale string
@@ -213,6 +220,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err := CheckText("", "the file name", filename, MaxFilenameBytes); err != nil {
 		return res, err
 	}
+	if err := CheckTerms(opt.Terms); err != nil {
+		return res, err
+	}
 	lim := s.limits()
 	if int64(len(data)) > lim.MaxBytes {
 		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", len(data), lim.MaxBytes)
@@ -235,7 +245,8 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	}
 	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
 		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
-		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1)}
+		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1),
+		Terms: Terms{Source: strings.TrimSpace(opt.Terms.Source), Licence: strings.TrimSpace(opt.Terms.Licence), Citation: strings.TrimSpace(opt.Terms.Citation)}}
 	// A dry run never counts as the first import of its bytes.
 	job := newImportJob(who, opt)
 	if first, dup, err := s.Store.CreateUpload(ctx, &u, !opt.DryRun, &job); err != nil {
@@ -372,6 +383,15 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 		}
 		if HasErrors(st.pr.Problems) || HasErrors(st.extra) {
 			return errRollback
+		}
+		// The terms the user left empty come from the publisher the
+		// importer recognised; the series of population and deaths is
+		// the upload's source.
+		u.Terms = DefaultTerms(u.Terms, st.pr.Layout, u.Filename)
+		if st.pr.Kind == KindPopulation || st.pr.Kind == KindDeaths {
+			if err := w.SetSeries(ctx, u.Terms.Source); err != nil {
+				return err
+			}
 		}
 		if st.pr.Kind == KindConsumption {
 			ws, err := w.ConsumptionOverEstimate(ctx)

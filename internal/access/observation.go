@@ -14,6 +14,9 @@ type Population struct {
 	ISO3    string
 	Year    int
 	Persons float64
+	// Source is the series (publisher and vintage, e.g. "UN WPP 2024") the
+	// value belongs to; each series is kept beside the others.
+	Source  string
 	Lineage Lineage
 }
 
@@ -41,6 +44,7 @@ type Deaths struct {
 	Year    int
 	Cause   string
 	Deaths  float64
+	Source  string // the series, as Population.Source
 	Lineage Lineage
 }
 

@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -13,6 +14,7 @@ type SettingsStore interface {
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error
 	FactorTables(ctx context.Context) ([]FactorTable, error)
+	Series(ctx context.Context, m Measure, v int64) ([]Series, error)
 	AppendAudit(ctx context.Context, e AuditEntry) error
 }
 
@@ -37,6 +39,10 @@ var figuresSettings = []FiguresSetting{
 		Meaning: "the need model whose figures fill the headline fields when a request names none"},
 	{Key: SettingSuspectedNotReported, Default: "on",
 		Meaning: "on or off: whether the data-quality rule " + RuleSuspectedNotReported + " runs"},
+	{Key: SettingSource(MeasurePopulation), Default: "",
+		Meaning: "the population series figures divide by (GET /api/v1/sources); empty: the series published first"},
+	{Key: SettingSource(MeasureDeaths), Default: "",
+		Meaning: "the deaths series the need models use; empty: the series published first"},
 }
 
 // List returns every figures setting with its current value, to those who
@@ -81,6 +87,10 @@ func (s *SettingsService) Set(ctx context.Context, who Principal, key, value, re
 		if value != "on" && value != "off" {
 			return Errorf(Invalid, op, "%s is on or off, not %q", key, value)
 		}
+	case SettingSource(MeasurePopulation), SettingSource(MeasureDeaths):
+		if err := s.checkSeries(ctx, Measure(strings.TrimSuffix(key, "_source")), value); err != nil {
+			return err
+		}
 	default:
 		keys := make([]string, len(figuresSettings))
 		for i, fs := range figuresSettings {
@@ -93,4 +103,24 @@ func (s *SettingsService) Set(ctx context.Context, who Principal, key, value, re
 	}
 	return s.Store.AppendAudit(ctx, AuditEntry{At: time.Now().UTC(), Actor: who.Name, KeyID: who.KeyID, Role: who.Role,
 		Action: "setting.set", Target: "setting:" + key, RemoteAddr: remote, Detail: value})
+}
+
+// checkSeries accepts "" (the series published first) or a series of m
+// that is published now.
+func (s *SettingsService) checkSeries(ctx context.Context, m Measure, source string) error {
+	if source == "" {
+		return nil
+	}
+	all, err := s.Store.Series(ctx, m, 0)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(all))
+	for i, sr := range all {
+		if sr.Source == source {
+			return nil
+		}
+		names[i] = strconv.Quote(sr.Source)
+	}
+	return Errorf(Invalid, "SettingsService.Set", "no %s series %q: use one of %s", m, source, strings.Join(names, ", "))
 }

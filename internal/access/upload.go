@@ -103,6 +103,9 @@ type Upload struct {
 	// Supplement is the number its supplementary estimates carry (1, 2, …);
 	// a re-upload of supplementary n replaces supplementary n only.
 	Supplement int
+	// Terms: the source, licence and citation of the data, given on upload
+	// or defaulted from the publisher the importer recognised.
+	Terms Terms
 }
 
 // UploadCounts summarises an import.
@@ -227,4 +230,11 @@ type InputFilter struct {
 	ISO3     string
 	FromYear int
 	ToYear   int
+	// AsOf reads the values published at that data version; 0 reads the
+	// current ones.
+	AsOf int64
+	// PopulationSource and DeathsSource name the series read ("" reads
+	// every series: only right when there is one).
+	PopulationSource string
+	DeathsSource     string
 }

@@ -51,6 +51,7 @@ type populationDTO struct {
 	ISO3    string         `json:"iso3"`
 	Year    int            `json:"year"`
 	Persons float64        `json:"persons"`
+	Source  string         `json:"source"` // the series: every series is listed
 	Lineage access.Lineage `json:"lineage"`
 }
 
@@ -59,6 +60,7 @@ type deathsDTO struct {
 	Year    int            `json:"year"`
 	Cause   string         `json:"cause"`
 	Deaths  float64        `json:"deaths"`
+	Source  string         `json:"source"`
 	Lineage access.Lineage `json:"lineage"`
 }
 
@@ -165,9 +167,9 @@ func (s *Server) countryPopulation(c *gin.Context) error {
 	}
 	out := make([]populationDTO, len(ci.Population))
 	for i, r := range ci.Population {
-		out[i] = populationDTO{ISO3: r.ISO3, Year: r.Year, Persons: r.Persons, Lineage: r.Lineage}
+		out[i] = populationDTO{ISO3: r.ISO3, Year: r.Year, Persons: r.Persons, Source: r.Source, Lineage: r.Lineage}
 	}
-	byYear(out, func(d populationDTO) int { return d.Year }, func(populationDTO) string { return "" })
+	byYear(out, func(d populationDTO) int { return d.Year }, func(d populationDTO) string { return d.Source })
 	c.JSON(http.StatusOK, listResponse[populationDTO]{Items: out})
 	return nil
 }
@@ -179,9 +181,9 @@ func (s *Server) countryDeaths(c *gin.Context) error {
 	}
 	out := make([]deathsDTO, len(ci.Deaths))
 	for i, r := range ci.Deaths {
-		out[i] = deathsDTO{ISO3: r.ISO3, Year: r.Year, Cause: r.Cause, Deaths: r.Deaths, Lineage: r.Lineage}
+		out[i] = deathsDTO{ISO3: r.ISO3, Year: r.Year, Cause: r.Cause, Deaths: r.Deaths, Source: r.Source, Lineage: r.Lineage}
 	}
-	byYear(out, func(d deathsDTO) int { return d.Year }, func(d deathsDTO) string { return d.Cause })
+	byYear(out, func(d deathsDTO) int { return d.Year }, func(d deathsDTO) string { return d.Cause + "\x00" + d.Source })
 	c.JSON(http.StatusOK, listResponse[deathsDTO]{Items: out})
 	return nil
 }

@@ -97,11 +97,11 @@ func (s *Server) countryReport(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
-	if done, err := s.conditional(c, q.Model, "xlsx"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "xlsx", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, xlsxContentType, fmt.Sprintf("reliefgap-%s-%d-%d.xlsx", iso3, q.From, q.To), func() ([]byte, error) {
-		r, err := s.reports.CountryReport(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		r, err := s.reports.At(q.AsOf).CountryReport(c.Request.Context(), iso3, q.From, q.To, q.Model)
 		if err != nil {
 			return nil, err
 		}
@@ -127,11 +127,11 @@ func (s *Server) groupReport(c *gin.Context) error {
 		return invalid(err)
 	}
 	kind, code := groupKind(c)
-	if done, err := s.conditional(c, q.Model, "xlsx"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "xlsx", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, xlsxContentType, fmt.Sprintf("reliefgap-%s-%s-%d.xlsx", kind, code, q.Year), func() ([]byte, error) {
-		r, err := s.reports.GroupReport(c.Request.Context(), kind, code, q.Year, q.Model)
+		r, err := s.reports.At(q.AsOf).GroupReport(c.Request.Context(), kind, code, q.Year, q.Model)
 		if err != nil {
 			return nil, err
 		}
@@ -141,6 +141,7 @@ func (s *Server) groupReport(c *gin.Context) error {
 
 type downloadQuery struct {
 	Model string `form:"model" binding:"max=64"`
+	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // downloadGaps serves the full data set as CSV or xlsx, built once per data
@@ -151,16 +152,21 @@ func (s *Server) downloadGaps(c *gin.Context) error {
 		return invalid(err)
 	}
 	asCSV := strings.HasSuffix(c.FullPath(), ".csv")
-	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "", q.AsOf); done || err != nil {
 		return err
 	}
 	ct, name := xlsxContentType, "reliefgap-gaps.xlsx"
 	if asCSV {
 		ct, name = csvContentType, "reliefgap-gaps.csv"
-		c.Header("Link", fmt.Sprintf("<%s/download/gaps.xlsx>; rel=\"describedby\"", APIPrefix))
+		// One Link header: the describing workbook, then the permalink.
+		link := fmt.Sprintf("<%s/download/gaps.xlsx>; rel=\"describedby\"", APIPrefix)
+		if canon := c.Writer.Header().Get("Link"); canon != "" {
+			link += ", " + canon
+		}
+		c.Header("Link", link)
 	}
 	return s.cachedFile(c, s.downloads, ct, name, func() ([]byte, error) {
-		d, err := s.reports.DataSet(c.Request.Context(), q.Model)
+		d, err := s.reports.At(q.AsOf).DataSet(c.Request.Context(), q.Model)
 		if err != nil {
 			return nil, err
 		}
@@ -173,11 +179,11 @@ func (s *Server) downloadGaps(c *gin.Context) error {
 
 // countryGapsCSV answers /countries/:iso3/gaps as CSV, one row per year.
 func (s *Server) countryGapsCSV(c *gin.Context, iso3 string, q countryGapsQuery) error {
-	if done, err := s.conditional(c, q.Model, "csv"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "csv", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, csvContentType, fmt.Sprintf("reliefgap-%s-gaps.csv", iso3), func() ([]byte, error) {
-		g, err := s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		g, err := s.cfg.Gaps.At(q.AsOf).Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
 		if err != nil {
 			return nil, err
 		}
@@ -195,11 +201,11 @@ func (s *Server) countryDrugsCSV(c *gin.Context) error {
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
-	if done, err := s.conditional(c, q.Model, "csv"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "csv", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedFile(c, s.cache, csvContentType, fmt.Sprintf("reliefgap-%s-drugs.csv", iso3), func() ([]byte, error) {
-		g, err := s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		g, err := s.cfg.Gaps.At(q.AsOf).Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
 		if err != nil {
 			return nil, err
 		}

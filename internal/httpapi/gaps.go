@@ -18,6 +18,7 @@ type countryGapsQuery struct {
 	From  int    `form:"from" binding:"omitempty,min=1900,max=2100"`
 	To    int    `form:"to" binding:"omitempty,min=1900,max=2100"`
 	Model string `form:"model" binding:"max=64"`
+	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // countryGaps answers with access.CountryGaps exactly as the service makes it.
@@ -36,17 +37,18 @@ func (s *Server) countryGaps(c *gin.Context) error {
 		}
 		return s.countryGapsCSV(c, iso3, q)
 	}
-	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedJSON(c, func() (any, error) {
-		return s.cfg.Gaps.Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
+		return s.cfg.Gaps.At(q.AsOf).Country(c.Request.Context(), iso3, q.From, q.To, q.Model)
 	})
 }
 
 type groupGapsQuery struct {
 	Year  int    `form:"year" binding:"required,min=1900,max=2100"`
 	Model string `form:"model" binding:"max=64"`
+	AsOf  int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // groupGaps serves /regions/:code/gaps, /income-groups/:code/gaps and
@@ -63,11 +65,11 @@ func (s *Server) groupGaps(c *gin.Context) error {
 		}
 		return s.groupGapsCSV(c, kind, code, q)
 	}
-	if done, err := s.conditional(c, q.Model, ""); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedJSON(c, func() (any, error) {
-		return s.cfg.Gaps.Group(c.Request.Context(), kind, code, q.Year, q.Model)
+		return s.cfg.Gaps.At(q.AsOf).Group(c.Request.Context(), kind, code, q.Year, q.Model)
 	})
 }
 
@@ -79,6 +81,7 @@ type rankQuery struct {
 	Limit  int    `form:"limit" binding:"omitempty,min=1"`
 	Cursor string `form:"cursor"`
 	Model  string `form:"model" binding:"max=64"`
+	AsOf   int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 const (
@@ -106,20 +109,22 @@ type rankedGapDTO struct {
 	NeedMetPct           *float64          `json:"need_met_pct"`
 	GapMEMg              *float64          `json:"gap_me_mg"`
 	MorphineKgToCloseGap *float64          `json:"morphine_kg_to_close_gap"`
+	CostToCloseGapUSD    *float64          `json:"cost_to_close_gap_usd"`
 	Flags                []string          `json:"flags"`
 	Href                 string            `json:"href"`
 }
 
 type rankResponse struct {
-	DataVersion int64           `json:"data_version"`
-	Year        int             `json:"year"`
-	Sort        string          `json:"sort"`
-	Region      string          `json:"region,omitempty"`
-	Income      string          `json:"income,omitempty"`
-	Total       int             `json:"total"`
-	Methods     *access.Methods `json:"methods"`
-	Items       []rankedGapDTO  `json:"items"`
-	NextCursor  string          `json:"next_cursor,omitempty"`
+	DataVersion int64 `json:"data_version"`
+	access.Denominators
+	Year       int             `json:"year"`
+	Sort       string          `json:"sort"`
+	Region     string          `json:"region,omitempty"`
+	Income     string          `json:"income,omitempty"`
+	Total      int             `json:"total"`
+	Methods    *access.Methods `json:"methods"`
+	Items      []rankedGapDTO  `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
 // pageCursor is the opaque position in a list; Query ties it to the
@@ -195,10 +200,10 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if done, err := s.conditional(c, q.Model, fmt.Sprint(limit)); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, fmt.Sprint(limit), q.AsOf); done || err != nil {
 		return err
 	}
-	all, err := s.cfg.Gaps.All(c.Request.Context(), q.Year, q.Year, q.Model)
+	all, err := s.cfg.Gaps.At(q.AsOf).All(c.Request.Context(), q.Year, q.Year, q.Model)
 	if err != nil {
 		return err
 	}
@@ -214,7 +219,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, offset, limit int, fp string) rankResponse {
 	resp := rankResponse{Year: q.Year, Sort: q.Sort, Region: q.Region, Income: q.Income, Total: len(rows), Items: []rankedGapDTO{}}
 	if len(all) > 0 {
-		resp.DataVersion = all[0].DataVersion
+		resp.DataVersion, resp.Denominators = all[0].DataVersion, all[0].Denominators
 	}
 	if len(rows) > 0 {
 		m := rows[0].Methods
@@ -232,7 +237,8 @@ func rankPage(q rankQuery, all []access.CountryGaps, rows []access.CountryYear, 
 			MEMg: y.MEMg, MEMgPerCapita: y.MEMgPerCapita, SDDDPerMillionPerDay: y.SDDDPerMillionPerDay,
 			SDDD3YrAvg: y.SDDD3YrAvg, Adequacy: y.Adequacy, BenchmarkIndex: y.BenchmarkIndex, BenchmarkBand: y.BenchmarkBand,
 			NeedMEMg: y.NeedMEMg, NeedMetPct: y.NeedMetPct, GapMEMg: y.GapMEMg, MorphineKgToCloseGap: y.MorphineKgToCloseGap,
-			Flags: flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
+			CostToCloseGapUSD: y.CostToCloseGapUSD,
+			Flags:             flags, Href: fmt.Sprintf("%s/countries/%s/gaps?from=%d&to=%d", APIPrefix, r.Country.ISO3, q.Year, q.Year)})
 	}
 	if end < len(rows) {
 		resp.NextCursor = encodeCursor(pageCursor{Offset: end, Query: fp})

@@ -63,6 +63,7 @@ var (
 	yearParam    = requiredQuery("year", "calendar year", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	fromParam    = query("from", "first year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
 	toParam      = query("to", "last year (inclusive)", obj{"type": "integer", "minimum": 1900, "maximum": 2100})
+	asOfParam    = query("as_of", "a data version: the figures exactly as they were answered at that version (inputs, factor tables and settings as they stood then); cacheable for ever; a version after the current one is a 400. Every figures response links its own as_of in a Link header with rel=canonical", obj{"type": "integer", "minimum": 1})
 	modelParam   = query("model", "need model (a factor table of kind need-model, e.g. benchmark or cancer-hiv) whose figures fill the headline fields; the setting default_need_model (benchmark) when absent; an unknown model is a 400 naming the known ones", obj{"type": "string"})
 	ifNoneMatch  = obj{"name": "If-None-Match", "in": "header", "description": "an ETag from an earlier response", "schema": obj{"type": "string"}}
 	publicAccess = []obj{{}, {"bearerAuth": []string{}}}
@@ -99,7 +100,8 @@ func op(id, summary string, security []obj, params []obj, responses obj) obj {
 
 // cached adds the ETag behaviour of gap and data responses.
 func cached(ok obj) obj {
-	ok["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}, "description": "changes whenever published data change"}}
+	ok["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}, "description": "changes whenever published data change"},
+		"Link": obj{"schema": obj{"type": "string"}, "description": "<…?as_of=N>; rel=\"canonical\": the permalink of these figures"}}
 	return ok
 }
 
@@ -150,11 +152,23 @@ func OpenAPI(version string) obj {
 		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
 			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
 	})
+	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
+	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
+		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": notModified, "400": badRequest}))
+	add("/api/v1/sources/{measure}", "put", obj{
+		"operationId": "putSource",
+		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("measure", "population or deaths")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
+		"responses": obj{"200": sourcesBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
+			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
 	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
 		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
 
 	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": notModified, "400": badRequest, "404": notFound}))
 	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
 		[]obj{yearParam,
@@ -164,9 +178,9 @@ func OpenAPI(version string) obj {
 				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
 			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
 			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
-			modelParam, ifNoneMatch},
+			modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
-	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, ifNoneMatch) }
+	groupParams := func(first ...obj) []obj { return append(first, yearParam, modelParam, asOfParam, ifNoneMatch) }
 	groupResponses := func() obj {
 		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
 	}
@@ -177,7 +191,7 @@ func OpenAPI(version string) obj {
 	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
 
 	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
-		[]obj{specISO3, yearParam, modelParam,
+		[]obj{specISO3, yearParam, modelParam, asOfParam,
 			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
 			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
 			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
@@ -319,6 +333,8 @@ func schemas() obj {
 		"country": str("scope; empty for several countries"), "uploader": str(""),
 		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
 		"reason":      str("why it was rejected"),
+		"source":      str("the data's source: publisher and vintage; the series of population and deaths values"),
+		"licence":     str("the terms the data are published under"), "citation": str("how to cite the data"),
 		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
 		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
 		"superseded_by": integer(""),
@@ -352,7 +368,7 @@ func schemas() obj {
 	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
 		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
 		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
-		"morphine_kg_to_close_gap": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
 	return obj{
 		"Job": object([]string{"id", "kind", "status"}, obj{"id": integer(""), "kind": str("e.g. import"), "ref": str("what it works on, e.g. upload:12"),
 			"status":   obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}},
@@ -382,7 +398,7 @@ func schemas() obj {
 				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
 				"confidence": str(""), "note": str("")}))}),
 		"NeedModels": obj{"type": "object", "description": "need model name → its figures, side by side",
-			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME")})},
+			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME"), "cost_to_close_gap_usd": nnum("US$")})},
 		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
 			"description": "[min, max] of need_met_pct over need_models; null when no model has one"}),
 		"FiguresSetting": object([]string{"key", "value", "default"}, obj{"key": str(""), "value": str("current value"),
@@ -392,15 +408,18 @@ func schemas() obj {
 			"code":    str("the flag or band label; a flag ending in ':' is followed by a drug or cause code"),
 			"meaning": str("one sentence"), "severity": obj{"type": "string", "enum": []string{"info", "caution", "missing"}}}),
 		"CountryGaps": object([]string{"country", "data_version", "methods", "years"}, obj{
-			"country":      countryRef,
-			"data_version": integer("the data version the figures were computed at; the ETag derives from it"),
-			"methods":      ref("Methods"),
+			"country":           countryRef,
+			"data_version":      integer("the data version the figures were computed at; the ETag derives from it"),
+			"population_source": str("the population series divided by (GET /api/v1/sources)"),
+			"deaths_source":     str("the deaths series the need models used"),
+			"sources":           array(ref("SourceUse")),
+			"methods":           ref("Methods"),
 			"years": array(obj{"type": "object", "description": "one year's figures: me_mg, me_mg_per_capita, sddd_per_million_per_day, need_me_mg, need_met_pct, gap_me_mg, … with flags, per-drug detail and lineage",
 				"properties": obj{"year": integer(""), "income_group": nstr("the World Bank income group of the data year (FY = year + 2); null when not classified"), "me_mg": nnum(""), "me_mg_per_capita": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
 					"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
 					"population": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr(""),
 					"benchmark_index": nnum(""), "benchmark_band": nstr(""), "acm": nnum(""), "acm_band": nstr(""), "need_me_mg": nnum(""),
-					"morphine_kg_to_close_gap": nnum(""), "estimate_me_mg": nnum(""), "estimate_utilization_pct": nnum(""), "estimate_need_coverage_pct": nnum(""),
+					"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "estimate_me_mg": nnum(""), "estimate_utilization_pct": nnum(""), "estimate_need_coverage_pct": nnum(""),
 					"drugs": array(obj{"type": "object", "description": "per-drug figures: grams of base, mg ME, S-DDD, state and flags",
 						"properties": obj{"drug": str(""), "kg": nnum(""), "grams": nnum(""), "me_mg": nnum(""), "sddd": nnum("S-DDD counted: mg ÷ the drug's S-DDD"),
 							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
@@ -409,14 +428,16 @@ func schemas() obj {
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
 			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""),
-				"data_version": integer("the data version the figures were computed at"),
-				"countries":    integer("members"), "countries_with_data": integer("members with mg ME per capita"),
+				"data_version":      integer("the data version the figures were computed at"),
+				"population_source": str(""), "deaths_source": str(""), "sources": array(ref("SourceUse")),
+				"countries": integer("members"), "countries_with_data": integer("members with mg ME per capita"),
 				"countries_without_data": integer(""), "countries_with_need": integer("members with consumption and headline need"),
 				"population": number("every member with a population figure"), "population_with_data": number(""),
 				"population_without_data": number(""),
 				"me_mg":                   nnum("members with data"), "me_mg_per_capita": nnum(""),
 				"need_me_mg": nnum("members with consumption and need"), "gap_me_mg": nnum("Σ max(0, need − consumed)"),
-				"need_met_pct": nnum("100 × Σ min(consumed, need) ÷ Σ need"), "consumption_to_need_pct": nnum("100 × Σ consumed ÷ Σ need"),
+				"cost_to_close_gap_usd": nnum("gap_me_mg × methods.price.usd_per_mg"),
+				"need_met_pct":          nnum("100 × Σ min(consumed, need) ÷ Σ need"), "consumption_to_need_pct": nnum("100 × Σ consumed ÷ Σ need"),
 				"need_models": ref("NeedModels"), "need_met_pct_range": ref("NeedMetPctRange"),
 				"population_by_adequacy":       obj{"type": "object", "additionalProperties": number(""), "description": "INCB band → persons; sums to population_with_data; band none: figure null"},
 				"population_by_benchmark_band": obj{"type": "object", "additionalProperties": number("")},
@@ -431,10 +452,10 @@ func schemas() obj {
 		"Methods": obj{"type": "object", "description": "factor tables (name and version), need models, rules and formulas behind the figures",
 			"properties": obj{"me": ref("TableRef"), "sddd": ref("TableRef"), "basket": ref("TableRef"), "incb_bands": ref("TableRef"),
 				"benchmark_reference": ref("TableRef"), "benchmark_bands": ref("TableRef"), "acm_bands": ref("TableRef"), "need_model": ref("TableRef"),
-				"need_models": array(ref("TableRef")), "data_quality_rules": obj{}, "days_per_year": obj{}, "formb_total": obj{},
+				"need_models": array(ref("TableRef")), "price": nullable(object(nil, obj{"name": str(""), "version": integer(""), "usd_per_mg": number(""), "year": integer("the year the price is of"), "source": str("")})), "data_quality_rules": obj{}, "days_per_year": obj{}, "formb_total": obj{},
 				"formulas": obj{"type": "object", "additionalProperties": str("the formula, in words"), "description": "the formula behind each figure, by field name"}},
 			"additionalProperties": obj{"description": "a further factor table or rule (name and version)"}},
-		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "year": integer(""), "sort": str(""), "region": str(""),
+		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage":        lineage,
@@ -447,8 +468,8 @@ func schemas() obj {
 			"kind": str("annual or supplementary"), "status": str("submitted or confirmed"), "to_be_consumed_g": nnum(""),
 			"utilized_for_manufacture_g": nnum(""), "stock_target_g": nnum(""), "special_stocks_g": nnum(""), "total_g": nnum(""),
 			"conversion": str(""), "lineage": ref("Lineage")}),
-		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "lineage": ref("Lineage")}),
-		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "lineage": ref("Lineage")}),
+		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "source": str("the series (publisher and vintage); every series is listed"), "lineage": ref("Lineage")}),
+		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "source": str("the series (publisher and vintage)"), "lineage": ref("Lineage")}),
 		"UploadForm": object([]string{"file"}, obj{
 			"file":       obj{"type": "string", "format": "binary"},
 			"kind":       obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
@@ -457,7 +478,16 @@ func schemas() obj {
 			"replace":    obj{"type": "boolean", "description": "administrators: a multi-country table withdraws the published rows of the countries and years it covers that it leaves out (an upload for one country always does)"},
 			"supplement": obj{"type": "integer", "minimum": 1, "maximum": 99, "description": "the number of the supplementary estimate the file holds (default 1); re-uploading number n replaces it"},
 			"locale":     obj{"type": "string", "enum": []string{"dot", "comma", "auto"}, "description": "how the file writes numbers: dot (1,234.5) or comma (1.234,5); by default the file's own numbers decide"},
+			"source":     obj{"type": "string", "maxLength": 200, "description": "publisher and vintage, e.g. UN WPP 2024; defaulted for the publishers the importers recognise"},
+			"licence":    obj{"type": "string", "maxLength": 500, "description": "defaulted likewise (UN WPP CC BY 3.0 IGO, World Bank CC BY 4.0, GBD non-commercial, INCB)"},
+			"citation":   obj{"type": "string", "maxLength": 2000, "description": "how to cite the data; defaulted likewise"},
 		}),
+		"SourceUse": object([]string{"upload_id", "kind", "source"}, obj{"upload_id": integer(""), "kind": str("what the upload holds"),
+			"source": str(""), "licence": str(""), "citation": str("")}),
+		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
+			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
+			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
+			"first_upload_id": integer("")}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),
 		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),

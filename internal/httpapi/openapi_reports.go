@@ -17,9 +17,9 @@ func reportPaths(p obj, add func(path, method string, o obj)) {
 
 	add("/api/v1/countries/{iso3}/report.xlsx", "get", op("countryReport",
 		"A country's report pack: Summary, Trend (chart), Drugs (chart), Estimates, Methodology and Sources", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
 		obj{"200": xlsx("the workbook"), "304": notModified, "400": badRequest, "404": notFound}))
-	groupParams := []obj{yearParam, modelParam, ifNoneMatch}
+	groupParams := []obj{yearParam, modelParam, asOfParam, ifNoneMatch}
 	groupOK := obj{"200": xlsx("the workbook"), "304": notModified, "400": badRequest, "404": notFound}
 	add("/api/v1/regions/{code}/report.xlsx", "get", op("regionReport",
 		"A WHO region's report pack: Ranking (band colours, filter), Aggregates (chart), Methodology and Sources", publicAccess,
@@ -30,15 +30,15 @@ func reportPaths(p obj, add func(path, method string, o obj)) {
 	add("/api/v1/world/report.xlsx", "get", op("worldReport", "The world's report pack", publicAccess, groupParams, groupOK))
 	add("/api/v1/countries/{iso3}/drugs.csv", "get", op("countryDrugsCSV",
 		"A country's figures per year and drug as CSV (kg of base, mg ME, S-DDD, estimates)", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, ifNoneMatch},
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(obj{"description": "one row per year and drug", "content": obj{"text/csv": csvContent}}), "304": notModified, "400": badRequest, "404": notFound}))
 	add("/api/v1/download/gaps.csv", "get", op("downloadGapsCSV",
 		"Every country-year figure as one CSV, built once per data version; the dictionary, licence and citation are in gaps.xlsx (Link rel=describedby)", publicAccess,
-		[]obj{modelParam, ifNoneMatch},
+		[]obj{modelParam, asOfParam, ifNoneMatch},
 		obj{"200": cached(obj{"description": "one row per country-year", "content": obj{"text/csv": csvContent}}), "304": notModified, "400": badRequest, "404": notFound}))
 	add("/api/v1/download/gaps.xlsx", "get", op("downloadGapsXLSX",
 		"Every country-year figure as a workbook: Data, Drugs, Dictionary, Methodology, Sources (licence and citation); built once per data version", publicAccess,
-		[]obj{modelParam, ifNoneMatch},
+		[]obj{modelParam, asOfParam, ifNoneMatch},
 		obj{"200": xlsx("the workbook"), "304": notModified, "400": badRequest, "404": notFound}))
 
 	// CSV on the table endpoints.

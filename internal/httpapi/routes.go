@@ -116,6 +116,10 @@ func (s *Server) routes() error {
 	api.GET("/settings", s.handle(s.listSettings))
 	api.PUT("/settings/:key", s.handle(s.putSetting))
 
+	// Denominator series and their terms; choosing a default (administrators).
+	api.GET("/sources", s.handle(s.listSources))
+	api.PUT("/sources/:measure", s.handle(s.putSource))
+
 	// API keys.
 	api.POST("/keys", s.handle(s.createKey))
 	api.GET("/keys", s.handle(s.listKeys))

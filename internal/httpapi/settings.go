@@ -9,7 +9,7 @@ import (
 )
 
 type settingRequest struct {
-	Value string `json:"value" binding:"max=64"`
+	Value string `json:"value" binding:"max=200"`
 }
 
 type settingsDTO struct {

@@ -19,6 +19,7 @@ type supplyQuery struct {
 	Manufacture   string `form:"manufacture" binding:"max=2000"`
 	SpecialStocks string `form:"special_stocks" binding:"max=2000"`
 	ExpectedStock string `form:"expected_stock" binding:"max=2000"`
+	AsOf          int64  `form:"as_of" binding:"omitempty,min=1"`
 }
 
 // supplyEstimate answers with access.SupplyEstimate exactly as the service
@@ -40,7 +41,7 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 	}
 	p := who(c)
 	req := access.SupplyRequest{ISO3: iso3, Year: q.Year, Model: q.Model, Options: access.SupplyOptions{
-		Projection: q.Projection, Mix: q.Mix, Phase: q.Phase, StockMonths: q.StockMonths}}
+		Projection: q.Projection, Mix: q.Mix, Phase: q.Phase, StockMonths: q.StockMonths}, AsOf: q.AsOf}
 	for _, g := range []struct {
 		name, value string
 		into        *map[string]float64
@@ -53,7 +54,7 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 		*g.into = m
 	}
 	compute := func() (any, error) { return s.cfg.Supply.Estimate(c.Request.Context(), p, req) }
-	if access.SeesUnpublishedSupply(p, iso3) {
+	if q.AsOf == 0 && access.SeesUnpublishedSupply(p, iso3) {
 		c.Header("Cache-Control", "private, no-store")
 		v, err := compute()
 		if err != nil {
@@ -62,7 +63,7 @@ func (s *Server) supplyEstimate(c *gin.Context) error {
 		c.JSON(http.StatusOK, v)
 		return nil
 	}
-	if done, err := s.conditional(c, q.Model, "supply"); done || err != nil {
+	if done, err := s.figuresConditional(c, q.Model, "supply", q.AsOf); done || err != nil {
 		return err
 	}
 	return s.cachedJSON(c, compute)

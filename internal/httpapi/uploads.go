@@ -28,6 +28,11 @@ type uploadForm struct {
 	Replace bool                  `form:"replace"`
 	// Supplement numbers the supplementary estimates in the file.
 	Supplement int `form:"supplement" binding:"omitempty,min=1,max=99"`
+	// The data's terms; left empty, they default from the publisher the
+	// importer recognises.
+	Source   string `form:"source" binding:"max=200"`
+	Licence  string `form:"licence" binding:"max=500"`
+	Citation string `form:"citation" binding:"max=2000"`
 }
 
 // uploadSummaryDTO is an upload in a list.
@@ -46,7 +51,8 @@ type uploadSummaryDTO struct {
 	DecidedAt    *time.Time          `json:"decided_at"`
 	Counts       access.UploadCounts `json:"counts"`
 	SupersededBy int64               `json:"superseded_by,omitempty"`
-	Links        uploadLinks         `json:"links"`
+	access.Terms
+	Links uploadLinks `json:"links"`
 }
 
 type uploadLinks struct {
@@ -82,7 +88,7 @@ func toUploadSummary(u access.Upload) uploadSummaryDTO {
 	self := uploadURL(u.ID)
 	return uploadSummaryDTO{ID: u.ID, Filename: u.Filename, Size: u.Size, SHA256: u.SHA256, Kind: string(u.Kind),
 		Layout: u.Layout, Country: u.Country, Uploader: u.Uploader, Status: string(u.Status), Reason: u.Reason,
-		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: u.Counts, SupersededBy: u.SupersededBy,
+		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: u.Counts, SupersededBy: u.SupersededBy, Terms: u.Terms,
 		Links: uploadLinks{Self: self, File: self + "/file", Annotated: self + "/annotated.xlsx"}}
 }
 
@@ -144,7 +150,8 @@ func (s *Server) createUpload(c *gin.Context) error {
 		return err
 	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
-		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP(), Locale: form.Locale}
+		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP(), Locale: form.Locale,
+		Terms: access.Terms{Source: form.Source, Licence: form.Licence, Citation: form.Citation}}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)

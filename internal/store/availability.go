@@ -93,11 +93,18 @@ func (w *ImportTx) stageAvailability(tx *gorm.DB, b access.Batch) error {
 // (every country when ""), newest survey first. An unknown country is
 // NotFound.
 func (s *Store) AvailabilitySurveys(ctx context.Context, iso3 string) ([]access.AvailabilitySurvey, error) {
+	return s.AvailabilitySurveysAsOf(ctx, iso3, 0)
+}
+
+// AvailabilitySurveysAsOf is AvailabilitySurveys as published at data
+// version v (0: now).
+func (s *Store) AvailabilitySurveysAsOf(ctx context.Context, iso3 string, v int64) ([]access.AvailabilitySurvey, error) {
 	const op = "store.AvailabilitySurveys"
 	if err := s.knownCountry(ctx, iso3, op); err != nil {
 		return nil, err
 	}
-	q := s.reader().WithContext(ctx).Where("active")
+	cond, args := visibleAt("", v)
+	q := s.reader().WithContext(ctx).Where(cond, args...)
 	if iso3 != "" {
 		q = q.Where("iso3 = ?", iso3)
 	}
@@ -119,11 +126,17 @@ func (s *Store) AvailabilitySurveys(ctx context.Context, iso3 string) ([]access.
 // CCSRecords returns the published country-capacity answers of iso3 (every
 // country when ""), newest first. An unknown country is NotFound.
 func (s *Store) CCSRecords(ctx context.Context, iso3 string) ([]access.CCSRecord, error) {
+	return s.CCSRecordsAsOf(ctx, iso3, 0)
+}
+
+// CCSRecordsAsOf is CCSRecords as published at data version v (0: now).
+func (s *Store) CCSRecordsAsOf(ctx context.Context, iso3 string, v int64) ([]access.CCSRecord, error) {
 	const op = "store.CCSRecords"
 	if err := s.knownCountry(ctx, iso3, op); err != nil {
 		return nil, err
 	}
-	q := s.reader().WithContext(ctx).Where("active")
+	cond, args := visibleAt("", v)
+	q := s.reader().WithContext(ctx).Where(cond, args...)
 	if iso3 != "" {
 		q = q.Where("iso3 = ?", iso3)
 	}

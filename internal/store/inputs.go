@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"fmt"
 
 	"gorm.io/gorm"
 
@@ -16,7 +17,7 @@ import (
 // all are included, with empty series.
 func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error) {
 	const op = "store.Inputs"
-	countries, err := s.countries(ctx, f.ISO3)
+	countries, err := s.countriesAt(ctx, f.ISO3, f.AsOf)
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +25,8 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	for _, c := range countries {
 		out[c.ISO3] = &access.CountryInputs{Country: c}
 	}
-	where := " WHERE active"
-	var args []any
+	cond, args := visibleAt("", f.AsOf)
+	where := " WHERE " + cond
 	if f.ISO3 != "" {
 		where += " AND iso3 = ?"
 		args = append(args, f.ISO3)
@@ -41,11 +42,18 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	// Plain database/sql, straight into the domain structs: no gorm
 	// reflection on the rows that every recompute reads.
 	db := s.readerSQL()
-	if s.dialect == Postgres {
-		where = pgPlaceholders(where)
-	}
-	scan := func(q string, each func(r *sql.Rows) error) error {
-		rows, err := db.QueryContext(ctx, q+where, args...)
+	// scan runs q over the rows visible at f.AsOf; series, when not "",
+	// keeps one population or deaths series.
+	scan := func(q, series string, each func(r *sql.Rows) error) error {
+		w, a := where, args
+		if series != "" {
+			w, a = w+" AND source = ?", append(append([]any{}, args...), series)
+		}
+		w += " ORDER BY iso3, year, id"
+		if s.dialect == Postgres {
+			w = pgPlaceholders(w)
+		}
+		rows, err := db.QueryContext(ctx, q+w, a...)
 		if err != nil {
 			return translate(err, op)
 		}
@@ -57,9 +65,9 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 		}
 		return translate(rows.Err(), op)
 	}
-	if err := scan("SELECT iso3, year, persons, upload_id, sheet, row_num FROM population", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, persons, source, upload_id, sheet, row_num FROM population", f.PopulationSource, func(r *sql.Rows) error {
 		var p access.Population
-		if err := r.Scan(&p.ISO3, &p.Year, &p.Persons, &p.Lineage.UploadID, &p.Lineage.Sheet, &p.Lineage.Row); err != nil {
+		if err := r.Scan(&p.ISO3, &p.Year, &p.Persons, &p.Source, &p.Lineage.UploadID, &p.Lineage.Sheet, &p.Lineage.Row); err != nil {
 			return err
 		}
 		if ci := out[p.ISO3]; ci != nil {
@@ -69,9 +77,9 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, cause, deaths, upload_id, sheet, row_num FROM deaths", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, cause, deaths, source, upload_id, sheet, row_num FROM deaths", f.DeathsSource, func(r *sql.Rows) error {
 		var d access.Deaths
-		if err := r.Scan(&d.ISO3, &d.Year, &d.Cause, &d.Deaths, &d.Lineage.UploadID, &d.Lineage.Sheet, &d.Lineage.Row); err != nil {
+		if err := r.Scan(&d.ISO3, &d.Year, &d.Cause, &d.Deaths, &d.Source, &d.Lineage.UploadID, &d.Lineage.Sheet, &d.Lineage.Row); err != nil {
 			return err
 		}
 		if ci := out[d.ISO3]; ci != nil {
@@ -81,7 +89,7 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, drug, grams, state, manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, conversion, upload_id, sheet, row_num FROM consumption", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, drug, grams, state, manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, conversion, upload_id, sheet, row_num FROM consumption", "", func(r *sql.Rows) error {
 		var c access.Consumption
 		var g, m, u, st, se, so sql.NullFloat64
 		var state string
@@ -98,7 +106,7 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, drug, kind, number, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", func(r *sql.Rows) error {
+	if err := scan("SELECT iso3, year, drug, kind, number, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", "", func(r *sql.Rows) error {
 		var e access.Estimate
 		var a, b, c, d, t sql.NullFloat64
 		var kind, status string
@@ -114,10 +122,26 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.attachIncomeYears(ctx, out, f.ISO3); err != nil {
+	if err := s.attachIncomeYears(ctx, out, f.ISO3, f.AsOf); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// visibleAt is the condition that selects the rows of a versioned table
+// (observations, income groups) as they stood at data version v: published
+// at or before v and not withdrawn by then. v = 0 is now: the active rows.
+// Every read of the figures' inputs goes through it, so an answer "as of v"
+// cannot change once v is past.
+func visibleAt(alias string, v int64) (string, []any) {
+	p := ""
+	if alias != "" {
+		p = alias + "."
+	}
+	if v <= 0 {
+		return p + "active", nil
+	}
+	return fmt.Sprintf("%[1]spublished_in <= ? AND (%[1]swithdrawn_in IS NULL OR %[1]swithdrawn_in > ?)", p), []any{v, v}
 }
 
 func nf(v sql.NullFloat64) *float64 {

@@ -230,6 +230,35 @@ type settingRow struct {
 
 func (settingRow) TableName() string { return "settings" }
 
+// settingHistoryRow is one setting change: settings hold the current
+// values, settings_history every value with the data version it took
+// effect at.
+type settingHistoryRow struct {
+	ID        int64     `gorm:"column:id;primaryKey"`
+	Key       string    `gorm:"column:key"`
+	Value     string    `gorm:"column:value"`
+	Version   int64     `gorm:"column:version"`
+	ChangedAt time.Time `gorm:"column:changed_at"`
+}
+
+func (settingHistoryRow) TableName() string { return "settings_history" }
+
+// SettingAsOf returns a setting as it stood at data version v (0: now) and
+// whether it was set then.
+func (s *Store) SettingAsOf(ctx context.Context, key string, v int64) (string, bool, error) {
+	if v <= 0 {
+		return s.Setting(ctx, key)
+	}
+	var rows []settingHistoryRow
+	if err := s.reader().WithContext(ctx).Where("key = ? AND version <= ?", key, v).Order("version DESC, id DESC").Limit(1).Find(&rows).Error; err != nil {
+		return "", false, translate(err, "store.SettingAsOf")
+	}
+	if len(rows) == 0 {
+		return "", false, nil
+	}
+	return rows[0].Value, true, nil
+}
+
 // Setting returns a stored setting and whether it exists.
 func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	var rows []settingRow
@@ -248,8 +277,11 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		if err := tx.Save(&settingRow{Key: key, Value: value}).Error; err != nil {
 			return err
 		}
-		_, err := bumpDataVersion(tx, "setting "+key, 0)
-		return err
+		v, err := bumpDataVersion(tx, "setting "+key, 0)
+		if err != nil {
+			return err
+		}
+		return tx.Create(&settingHistoryRow{Key: key, Value: value, Version: v, ChangedAt: time.Now().UTC()}).Error
 	}), "store.SetSetting")
 }
 

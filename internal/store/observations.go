@@ -60,6 +60,7 @@ type populationRow struct {
 	ISO3     string  `gorm:"column:iso3"`
 	Year     int     `gorm:"column:year"`
 	Persons  float64 `gorm:"column:persons"`
+	Source   string  `gorm:"column:source"`
 	UploadID int64   `gorm:"column:upload_id"`
 	Sheet    string  `gorm:"column:sheet"`
 	RowNum   int     `gorm:"column:row_num"`
@@ -74,6 +75,7 @@ type deathsRow struct {
 	Year     int     `gorm:"column:year"`
 	Cause    string  `gorm:"column:cause"`
 	Deaths   float64 `gorm:"column:deaths"`
+	Source   string  `gorm:"column:source"`
 	UploadID int64   `gorm:"column:upload_id"`
 	Sheet    string  `gorm:"column:sheet"`
 	RowNum   int     `gorm:"column:row_num"`
@@ -115,13 +117,25 @@ type obsTable struct {
 var obsTables = map[access.ImportKind]obsTable{
 	access.KindConsumption: {"consumption", []string{"iso3", "year", "drug"}, []string{"grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days"}, []string{"iso3", "year"}},
 	access.KindEstimates:   {"estimates", []string{"iso3", "year", "drug", "kind", "number"}, []string{"total_g", "status", "consumed_g", "utilized_g", "stock_g", "special_g"}, []string{"iso3", "year", "kind", "number"}},
-	access.KindPopulation:  {"population", []string{"iso3", "year"}, []string{"persons"}, []string{"iso3", "year"}},
-	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause"}, []string{"deaths"}, []string{"iso3", "year"}},
+	access.KindPopulation:  {"population", []string{"iso3", "year", "source"}, []string{"persons"}, []string{"iso3", "year", "source"}},
+	access.KindDeaths:      {"deaths", []string{"iso3", "year", "cause", "source"}, []string{"deaths"}, []string{"iso3", "year", "source"}},
 	access.KindCountries:   {"country_metadata", []string{"iso3", "data_year"}, []string{"who_region", "income_group", "vintage"}, []string{"iso3", "data_year"}},
 }
 
 // intColumns are the integer key columns, cast to text in keys for people.
 var intColumns = map[string]bool{"year": true, "number": true}
+
+// SetSeries names the series of this upload's staged population and deaths
+// rows that name none.
+func (w *ImportTx) SetSeries(ctx context.Context, source string) error {
+	tx := w.tx.WithContext(ctx)
+	for _, t := range []string{"population", "deaths"} {
+		if err := tx.Exec("UPDATE "+t+" SET source = ? WHERE upload_id = ? AND source = ''", source, w.uploadID).Error; err != nil {
+			return translate(err, "store.SetSeries")
+		}
+	}
+	return nil
+}
 
 func (s *Store) distinct(a, b string) string {
 	if s.dialect == SQLite {
@@ -315,7 +329,7 @@ func (s *Store) publish(tx *gorm.DB, u access.Upload) error {
 		return err
 	}
 	if u.Kind == access.KindCountries {
-		if err := s.applyCountryMetadata(tx, u.ID); err != nil {
+		if err := s.applyCountryMetadata(tx, u.ID, v); err != nil {
 			return err
 		}
 	}
@@ -329,12 +343,13 @@ AND NOT EXISTS (SELECT 1 FROM %s o WHERE o.upload_id = uploads.id AND o.active)`
 
 // applyCountryMetadata copies a published countries upload into countries
 // (WHO region) and income_groups (a new active vintage per country).
-func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
+// Income-group vintages are withdrawn, not deleted, at data version v.
+func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 	var rows []metadataRow
 	if err := tx.Where("upload_id = ?", uploadID).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
-	if err := applyIncomeYears(tx, uploadID, rows); err != nil {
+	if err := applyIncomeYears(tx, uploadID, v, rows); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -353,15 +368,21 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID int64) error {
 		if vintage == "" {
 			vintage = fmt.Sprintf("upload-%d", uploadID)
 		}
-		if err := tx.Exec("UPDATE income_groups SET active = FALSE WHERE iso3 = ? AND active", r.ISO3).Error; err != nil {
+		if err := tx.Exec("UPDATE income_groups SET active = FALSE, withdrawn_in = ? WHERE iso3 = ? AND active", v, r.ISO3).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("DELETE FROM income_groups WHERE iso3 = ? AND vintage = ?", r.ISO3, vintage).Error; err != nil {
+		// A vintage already held (a correction of it) is kept under its
+		// upload's name, so that earlier versions can still be answered.
+		var n int64
+		if err := tx.Model(&incomeRow{}).Where("iso3 = ? AND vintage = ?", r.ISO3, vintage).Count(&n).Error; err != nil {
 			return err
 		}
-		up := uploadID
+		if n > 0 {
+			vintage = fmt.Sprintf("%s (upload %d)", vintage, uploadID)
+		}
+		up, pub := uploadID, v
 		if err := tx.Create(&incomeRow{ISO3: r.ISO3, Vintage: vintage, IncomeGroup: r.IncomeGroup,
-			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up, Active: true}).Error; err != nil {
+			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up, Active: true, PublishedIn: &pub}).Error; err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -36,6 +37,8 @@ type incomeRow struct {
 	Source      string `gorm:"column:source"`
 	UploadID    *int64 `gorm:"column:upload_id"`
 	Active      bool   `gorm:"column:active"`
+	PublishedIn *int64 `gorm:"column:published_in"`
+	WithdrawnIn *int64 `gorm:"column:withdrawn_in"`
 }
 
 func (incomeRow) TableName() string { return "income_groups" }
@@ -66,6 +69,8 @@ type factorTableRow struct {
 	Confidence string    `gorm:"column:confidence"`
 	Notes      string    `gorm:"column:notes"`
 	CreatedAt  time.Time `gorm:"column:created_at"`
+	// PublishedIn is the data version that added this table version.
+	PublishedIn int64 `gorm:"column:published_in"`
 }
 
 func (factorTableRow) TableName() string { return "factor_tables" }
@@ -107,6 +112,13 @@ func (s *Store) Country(ctx context.Context, iso3 string) (access.Country, error
 }
 
 func (s *Store) countries(ctx context.Context, iso3 string) ([]access.Country, error) {
+	return s.countriesAt(ctx, iso3, 0)
+}
+
+// countriesAt is countries as they stood at data version v (0: now): the
+// income group then in force, and the WHO region of the last countries
+// upload published by then.
+func (s *Store) countriesAt(ctx context.Context, iso3 string, v int64) ([]access.Country, error) {
 	const op = "store.Countries"
 	db := s.reader().WithContext(ctx)
 	var rows []countryRow
@@ -126,7 +138,8 @@ func (s *Store) countries(ctx context.Context, iso3 string) ([]access.Country, e
 		return nil, translate(err, op)
 	}
 	var incomes []incomeRow
-	iq := db.Where("active")
+	cond, args := visibleAt("", v)
+	iq := db.Where(cond, args...)
 	if iso3 != "" {
 		iq = iq.Where("iso3 = ?", iso3)
 	}
@@ -140,6 +153,26 @@ func (s *Store) countries(ctx context.Context, iso3 string) ([]access.Country, e
 	byIncome := map[string]incomeRow{}
 	for _, r := range incomes {
 		byIncome[r.ISO3] = r
+	}
+	if v > 0 {
+		// countries.who_region holds today's region; a region published by
+		// a countries upload at or before v is the one figures then used.
+		var meta []metadataRow
+		cond, args := visibleAt("", v)
+		mq := db.Where(cond+" AND who_region <> '' AND data_year = 0", args...).Order("published_in, id")
+		if iso3 != "" {
+			mq = mq.Where("iso3 = ?", iso3)
+		}
+		if err := mq.Find(&meta).Error; err != nil {
+			return nil, translate(err, op)
+		}
+		for _, m := range meta {
+			for i := range rows {
+				if rows[i].ISO3 == m.ISO3 {
+					rows[i].WHORegion = m.WHORegion
+				}
+			}
+		}
 	}
 	out := make([]access.Country, 0, len(rows))
 	for _, r := range rows {
@@ -179,6 +212,16 @@ func (s *Store) Drugs(ctx context.Context) ([]access.Drug, error) {
 // ordered by name and version.
 func (s *Store) FactorTables(ctx context.Context) ([]access.FactorTable, error) {
 	return s.factorTables(ctx, s.reader().WithContext(ctx).Order("name, version"))
+}
+
+// FactorTablesAsOf returns every version of every factor table published
+// at or before data version v (0: every version).
+func (s *Store) FactorTablesAsOf(ctx context.Context, v int64) ([]access.FactorTable, error) {
+	q := s.reader().WithContext(ctx).Order("name, version")
+	if v > 0 {
+		q = q.Where("published_in <= ?", v)
+	}
+	return s.factorTables(ctx, q)
 }
 
 // FactorTable returns one version of a table; version 0 means the latest.
@@ -255,8 +298,13 @@ func (s *Store) AddFactorTable(ctx context.Context, t access.FactorTable) (out a
 		if t.Version != latest+1 {
 			return access.Errorf(access.Conflict, op, "%s: next version is %d, not %d", t.Name, latest+1, t.Version)
 		}
+		// A new table version changes what figures are computed from.
+		v, err := bumpDataVersion(tx, fmt.Sprintf("factor table %s version %d", t.Name, t.Version), 0)
+		if err != nil {
+			return err
+		}
 		row := factorTableRow{Name: t.Name, Version: t.Version, Kind: string(t.Kind), Title: t.Title, Source: t.Source,
-			Confidence: t.Confidence, Notes: t.Notes, CreatedAt: time.Now().UTC()}
+			Confidence: t.Confidence, Notes: t.Notes, CreatedAt: time.Now().UTC(), PublishedIn: v}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 // DataVersionTime returns when data version version was made.
 func (s *Store) DataVersionTime(ctx context.Context, version int64) (time.Time, error) {
 	var at time.Time
-	err := s.db.WithContext(ctx).Raw(`SELECT created_at FROM data_versions WHERE version = ?`, version).Row().Scan(&at)
+	err := s.reader().WithContext(ctx).Raw(`SELECT created_at FROM data_versions WHERE version = ?`, version).Row().Scan(&at)
 	if err != nil {
 		return time.Time{}, translate(err, "store.DataVersionTime")
 	}

@@ -24,8 +24,8 @@ type stageSet struct {
 var (
 	consumptionCols = []string{"iso3", "year", "drug", "grams", "state", "manufactured_g", "utilized_g", "stock_g", "seizures_g", "stock_out_days", "conversion", "upload_id", "sheet", "row_num", "active"}
 	estimateCols    = []string{"iso3", "year", "drug", "kind", "number", "status", "consumed_g", "utilized_g", "stock_g", "special_g", "total_g", "conversion", "upload_id", "sheet", "row_num", "active"}
-	populationCols  = []string{"iso3", "year", "persons", "upload_id", "sheet", "row_num", "active"}
-	deathsCols      = []string{"iso3", "year", "cause", "deaths", "upload_id", "sheet", "row_num", "active"}
+	populationCols  = []string{"iso3", "year", "persons", "source", "upload_id", "sheet", "row_num", "active"}
+	deathsCols      = []string{"iso3", "year", "cause", "deaths", "source", "upload_id", "sheet", "row_num", "active"}
 	metadataCols    = []string{"iso3", "who_region", "income_group", "vintage", "data_year", "name", "upload_id", "sheet", "row_num", "active"}
 )
 
@@ -59,14 +59,14 @@ func stageSets(b access.Batch, id int64) []stageSet {
 	if len(b.Population) > 0 {
 		rows := make([][]any, len(b.Population))
 		for i, p := range b.Population {
-			rows[i] = []any{p.ISO3, p.Year, p.Persons, id, p.Lineage.Sheet, p.Lineage.Row, false}
+			rows[i] = []any{p.ISO3, p.Year, p.Persons, p.Source, id, p.Lineage.Sheet, p.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"population", populationCols, rows})
 	}
 	if len(b.Deaths) > 0 {
 		rows := make([][]any, len(b.Deaths))
 		for i, d := range b.Deaths {
-			rows[i] = []any{d.ISO3, d.Year, d.Cause, d.Deaths, id, d.Lineage.Sheet, d.Lineage.Row, false}
+			rows[i] = []any{d.ISO3, d.Year, d.Cause, d.Deaths, d.Source, id, d.Lineage.Sheet, d.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"deaths", deathsCols, rows})
 	}

@@ -22,12 +22,16 @@ type successionRow struct {
 func (successionRow) TableName() string { return "successions" }
 
 type incomeYearRow struct {
-	ISO3        string `gorm:"column:iso3;primaryKey"`
-	Year        int    `gorm:"column:year;primaryKey"`
+	ID          int64  `gorm:"column:id;primaryKey"`
+	ISO3        string `gorm:"column:iso3"`
+	Year        int    `gorm:"column:year"`
 	IncomeGroup string `gorm:"column:income_group"`
 	Vintage     string `gorm:"column:vintage"`
 	Source      string `gorm:"column:source"`
 	UploadID    *int64 `gorm:"column:upload_id"`
+	// The data versions that published and withdrew the row (migration 0017).
+	PublishedIn int64  `gorm:"column:published_in"`
+	WithdrawnIn *int64 `gorm:"column:withdrawn_in"`
 }
 
 func (incomeYearRow) TableName() string { return "income_group_years" }
@@ -50,8 +54,17 @@ func (s *Store) Successions(ctx context.Context) ([]access.Succession, error) {
 // IncomeYears returns the income group by data year of the countries
 // named (every country when none is), ordered by country and year.
 func (s *Store) IncomeYears(ctx context.Context, iso3 ...string) ([]access.IncomeYear, error) {
+	return s.incomeYearsAt(ctx, 0, iso3...)
+}
+
+// incomeYearsAt is IncomeYears as they stood at data version v (0: now).
+func (s *Store) incomeYearsAt(ctx context.Context, v int64, iso3 ...string) ([]access.IncomeYear, error) {
 	var rows []incomeYearRow
-	q := s.reader().WithContext(ctx).Order("iso3, year")
+	cond, args := "withdrawn_in IS NULL", []any(nil)
+	if v > 0 {
+		cond, args = visibleAt("", v)
+	}
+	q := s.reader().WithContext(ctx).Where(cond, args...).Order("iso3, year")
 	if len(iso3) > 0 {
 		q = q.Where("iso3 IN ?", iso3)
 	}
@@ -74,7 +87,8 @@ func (s *Store) IncomeYears(ctx context.Context, iso3 ...string) ([]access.Incom
 // vintage names a fiscal year ("FY2026") also classifies data year FY − 2,
 // for countries that already have a history: alone, one year of history
 // would leave every earlier year unclassified.
-func applyIncomeYears(tx *gorm.DB, uploadID int64, rows []metadataRow) error {
+// The row a publication replaces is withdrawn at data version v, not deleted.
+func applyIncomeYears(tx *gorm.DB, uploadID, v int64, rows []metadataRow) error {
 	for _, r := range rows {
 		year := r.DataYear
 		if year == 0 {
@@ -84,19 +98,19 @@ func applyIncomeYears(tx *gorm.DB, uploadID int64, rows []metadataRow) error {
 			}
 			year = fy - access.IncomeFiscalLag
 			var n int64
-			if err := tx.Raw("SELECT COUNT(*) FROM income_group_years WHERE iso3 = ?", r.ISO3).Row().Scan(&n); err != nil {
+			if err := tx.Raw("SELECT COUNT(*) FROM income_group_years WHERE iso3 = ? AND withdrawn_in IS NULL", r.ISO3).Row().Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
 				continue
 			}
 		}
-		if err := tx.Exec("DELETE FROM income_group_years WHERE iso3 = ? AND year = ?", r.ISO3, year).Error; err != nil {
+		if err := tx.Exec("UPDATE income_group_years SET withdrawn_in = ? WHERE iso3 = ? AND year = ? AND withdrawn_in IS NULL", v, r.ISO3, year).Error; err != nil {
 			return err
 		}
 		up := uploadID
 		if err := tx.Create(&incomeYearRow{ISO3: r.ISO3, Year: year, IncomeGroup: r.IncomeGroup, Vintage: r.Vintage,
-			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up}).Error; err != nil {
+			Source: fmt.Sprintf("upload %d", uploadID), UploadID: &up, PublishedIn: v}).Error; err != nil {
 			return err
 		}
 	}
@@ -128,12 +142,12 @@ func fiscalYear(v string) (int, bool) {
 
 // attachIncomeYears adds each country's income group by data year to its
 // inputs (iso3 "" for every country).
-func (s *Store) attachIncomeYears(ctx context.Context, in map[string]*access.CountryInputs, iso3 string) error {
+func (s *Store) attachIncomeYears(ctx context.Context, in map[string]*access.CountryInputs, iso3 string, v int64) error {
 	var names []string
 	if iso3 != "" {
 		names = []string{iso3}
 	}
-	ys, err := s.IncomeYears(ctx, names...)
+	ys, err := s.incomeYearsAt(ctx, v, names...)
 	if err != nil {
 		return err
 	}

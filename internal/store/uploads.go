@@ -44,6 +44,9 @@ type uploadRow struct {
 	SupersededBy  int64      `gorm:"column:superseded_by"`
 	ReplaceScope  bool       `gorm:"column:replace_scope"`
 	Supplement    int        `gorm:"column:supplement"`
+	Source        string     `gorm:"column:source"`
+	Licence       string     `gorm:"column:licence"`
+	Citation      string     `gorm:"column:citation"`
 }
 
 func (uploadRow) TableName() string { return "uploads" }
@@ -62,6 +65,7 @@ func uploadToRow(u access.Upload) uploadRow {
 		ReceivedAt: u.ReceivedAt, DecidedAt: u.DecidedAt, Counts: j(u.Counts, "{}"), Problems: j(u.Problems, "[]"),
 		Diff: j(u.Diff, "{}"), Matches: j(u.Matches, "[]"), SupersededBy: u.SupersededBy,
 		ReplaceScope: u.Replace, Supplement: u.Supplement,
+		Source: u.Terms.Source, Licence: u.Terms.Licence, Citation: u.Terms.Citation,
 	}
 }
 
@@ -71,6 +75,7 @@ func rowToUpload(r uploadRow) access.Upload {
 		Country: r.Country, Uploader: r.Uploader, UploaderKey: r.UploaderKeyID, Status: access.UploadStatus(r.Status),
 		Reason: r.Reason, ReceivedAt: r.ReceivedAt.UTC(), DecidedAt: r.DecidedAt, SupersededBy: r.SupersededBy,
 		Replace: r.ReplaceScope, Supplement: r.Supplement,
+		Terms: access.Terms{Source: r.Source, Licence: r.Licence, Citation: r.Citation},
 	}
 	_ = json.Unmarshal([]byte(r.Counts), &u.Counts)
 	_ = json.Unmarshal([]byte(r.Problems), &u.Problems)
