@@ -184,25 +184,21 @@ func (s *ImportService) limits() Limits {
 
 // authorize checks that who may upload kind for scope, and settles the scope.
 func authorize(who Principal, kind ImportKind, scope string) (string, error) {
-	const op = "import"
-	switch who.Role {
-	case RoleAdmin:
-		return scope, nil
-	case RoleMinistry:
-		if scope == "" {
-			scope = who.Country
-		}
-		if !who.CanWriteCountry(scope) {
-			return "", Errorf(Forbidden, op, "a ministry key for %s may not upload data for %s", who.Country, scope)
-		}
-		if kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
-			return "", Errorf(Forbidden, op, "only an administrator may load %s data", kind)
-		}
-		return scope, nil
-	case "":
-		return "", Errorf(Unauthorized, op, "uploading needs an API key")
+	if who.Role == RoleMinistry && scope == "" {
+		scope = who.Country
 	}
-	return "", Errorf(Forbidden, op, "a %s key may not upload data", who.Role)
+	if err := Authorize(who, ActUpload, scope); err != nil {
+		return "", err
+	}
+	if who.Role == RoleMinistry && scope == "" {
+		return "", Errorf(Forbidden, "import", "this ministry key names no country")
+	}
+	// Reference data (population, deaths, countries) is the
+	// administrators' to load.
+	if who.Role == RoleMinistry && kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
+		return "", Errorf(Forbidden, "import", "only an administrator may load %s data", kind)
+	}
+	return scope, nil
 }
 
 // Receive keeps the bytes and records the upload, before any parsing. The
@@ -700,8 +696,8 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 // Publish makes a submitted upload's values public (administrators only).
 func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, remote string) (u Upload, err error) {
 	defer Wrap(&err, "ImportService.Publish(%d)", id)
-	if !who.IsAdmin() {
-		return u, Errorf(Forbidden, "", "only an administrator may publish")
+	if err := Authorize(who, ActDecideUpload, ""); err != nil {
+		return u, err
 	}
 	if u, err = s.Store.Upload(ctx, id); err != nil {
 		return u, err
@@ -723,8 +719,8 @@ func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, re
 // Reject refuses a submitted upload with a reason; its values are never published.
 func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, reason, remote string) (u Upload, err error) {
 	defer Wrap(&err, "ImportService.Reject(%d)", id)
-	if !who.IsAdmin() {
-		return u, Errorf(Forbidden, "", "only an administrator may reject")
+	if err := Authorize(who, ActDecideUpload, ""); err != nil {
+		return u, err
 	}
 	if reason == "" {
 		return u, Errorf(Invalid, "", "a rejection needs a reason")
@@ -930,4 +926,59 @@ func (s *ImportService) buildAnnotated(ctx context.Context, u Upload, data []byt
 		}
 	}
 	return out, nil
+}
+
+// uploadScope is the country an upload's visibility is decided on: its own,
+// or a mark no ministry matches for an upload of several countries.
+func uploadScope(u Upload) string {
+	if u.Country == "" {
+		return "(several countries)"
+	}
+	return u.Country
+}
+
+// CanUpload says whether who may upload at all, before the file is read.
+func (s *ImportService) CanUpload(who Principal) error {
+	if err := Authorize(who, ActUpload, ""); err != nil {
+		return err
+	}
+	if who.Role != RoleAdmin && who.Role != RoleMinistry {
+		return Errorf(Forbidden, "", "a %s key may not upload data", who.Role)
+	}
+	return nil
+}
+
+// Upload returns upload id if who may read it; another country's upload
+// reads as absent to a ministry.
+func (s *ImportService) Upload(ctx context.Context, who Principal, id int64) (Upload, error) {
+	if err := Authorize(who, ActReadUpload, ""); err != nil {
+		return Upload{}, err
+	}
+	u, err := s.Store.Upload(ctx, id)
+	if err == nil {
+		err = Authorize(who, ActReadUpload, uploadScope(u))
+	}
+	if ErrorCode(err) == NotFound {
+		return Upload{}, Errorf(NotFound, "", "no upload %d", id)
+	}
+	return u, err
+}
+
+// uploadLister lists uploads; a store without it lists none.
+type uploadLister interface {
+	Uploads(ctx context.Context, f UploadFilter) ([]Upload, error)
+}
+
+// Uploads lists the uploads f selects that who may read: a ministry its own
+// country's only (asking for another is Forbidden).
+func (s *ImportService) Uploads(ctx context.Context, who Principal, f UploadFilter) ([]Upload, error) {
+	if err := Authorize(who, ActListUploads, f.Country); err != nil {
+		return nil, err
+	}
+	f.Country = ScopeOf(who, f.Country)
+	ul, ok := s.Store.(uploadLister)
+	if !ok {
+		return nil, Errorf(Internal, "", "this store cannot list uploads")
+	}
+	return ul.Uploads(ctx, f)
 }
