@@ -82,7 +82,13 @@ type rankQuery struct {
 	Cursor string `form:"cursor"`
 	Model  string `form:"model" binding:"max=64"`
 	AsOf   int64  `form:"as_of" binding:"omitempty,min=1"`
+	// Countries limits the list to these ISO3 codes (comma-separated), so
+	// that a comparison is one request.
+	Countries string `form:"countries" binding:"max=400"`
 }
+
+// maxRankCountries bounds countries= on /gaps.
+const maxRankCountries = 50
 
 const (
 	defaultRankSort  = "-me_mg_per_capita"
@@ -121,6 +127,7 @@ type rankResponse struct {
 	Sort       string          `json:"sort"`
 	Region     string          `json:"region,omitempty"`
 	Income     string          `json:"income,omitempty"`
+	Countries  []string        `json:"countries,omitempty"`
 	Total      int             `json:"total"`
 	Methods    *access.Methods `json:"methods"`
 	Items      []rankedGapDTO  `json:"items"`
@@ -181,6 +188,10 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		return invalid(err)
 	}
 	q.Region, q.Income = strings.ToUpper(q.Region), strings.ToUpper(q.Income)
+	only, err := access.ParseCountryList(q.Countries, maxRankCountries)
+	if err != nil {
+		return err
+	}
 	if q.Sort == "" {
 		q.Sort = defaultRankSort
 	}
@@ -195,7 +206,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 		return s.rankCSV(c, q)
 	}
 	limit := pageLimit(who(c), q.Limit, defaultPageSize, maxPagePublic)
-	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model)
+	fp := queryFingerprint(fmt.Sprint(q.Year), q.Region, q.Income, q.Sort, q.Model, strings.Join(only, ","))
 	cur, err := decodeCursor(q.Cursor, fp)
 	if err != nil {
 		return err
@@ -207,11 +218,13 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := access.RankCountries(all, rq)
+	rows, err := access.RankCountries(access.OnlyCountries(all, only), rq)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, rankPage(q, all, rows, cur.Offset, limit, fp))
+	resp := rankPage(q, all, rows, cur.Offset, limit, fp)
+	resp.Countries = only
+	c.JSON(http.StatusOK, resp)
 	return nil
 }
 

@@ -7,7 +7,17 @@ import (
 )
 
 func (s *Server) openAPI(c *gin.Context) {
-	c.JSON(http.StatusOK, OpenAPI(s.cfg.Version))
+	doc := OpenAPI(s.cfg.Version)
+	if s.site != nil {
+		paths := doc["paths"].(obj)
+		pagesOpenAPI(s.site.Routes(), func(path, method string, o obj) {
+			if paths[path] == nil {
+				paths[path] = obj{}
+			}
+			paths[path].(obj)[method] = o
+		})
+	}
+	c.JSON(http.StatusOK, doc)
 }
 
 // obj is a JSON object in the OpenAPI document.
@@ -174,6 +184,7 @@ func OpenAPI(version string) obj {
 		[]obj{yearParam,
 			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
 			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
+			query("countries", "only these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND (one request for a comparison)", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"}),
 			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
 				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
 			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
@@ -331,10 +342,10 @@ func schemas() obj {
 	uploadSummary := obj{
 		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
 		"country": str("scope; empty for several countries"), "uploader": str(""),
-		"status":      obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
-		"reason":      str("why it was rejected"),
-		"source":      str("the data's source: publisher and vintage; the series of population and deaths values"),
-		"licence":     str("the terms the data are published under"), "citation": str("how to cite the data"),
+		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
+		"reason":  str("why it was rejected"),
+		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
+		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
 		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
 		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
 		"superseded_by": integer(""),
@@ -456,7 +467,7 @@ func schemas() obj {
 				"formulas": obj{"type": "object", "additionalProperties": str("the formula, in words"), "description": "the formula behind each figure, by field name"}},
 			"additionalProperties": obj{"description": "a further factor table or rule (name and version)"}},
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
-			"income": str(""), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
+			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
 		"Lineage":        lineage,
 		"SupplyEstimate": supplyEstimateSchema(),

@@ -26,6 +26,10 @@ func (s *Server) routes() error {
 		e.Use(mw)
 	}
 	e.NoRoute(s.handle(func(c *gin.Context) error {
+		if s.site != nil && wantsPage(c.Request) {
+			s.site.NotFound(c.Writer, c.Request)
+			return nil
+		}
 		return problemf(http.StatusNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path)
 	}))
 	e.NoMethod(s.handle(func(c *gin.Context) error {
@@ -126,7 +130,9 @@ func (s *Server) routes() error {
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
 	api.POST("/keys/:id/rotate", s.handle(s.rotateKey))
 	api.GET("/audit", s.handle(s.listAudit))
-	return nil
+
+	// HTML pages for people (internal/web).
+	return s.mountPages(e)
 }
 
 func (s *Server) healthz(c *gin.Context) {

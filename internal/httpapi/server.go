@@ -15,6 +15,7 @@ import (
 	"github.com/reliefgap/reliefgap/internal/alerts"
 	"github.com/reliefgap/reliefgap/internal/jobs"
 	"github.com/reliefgap/reliefgap/internal/schedule"
+	"github.com/reliefgap/reliefgap/internal/web"
 	"github.com/reliefgap/reliefgap/reports"
 )
 
@@ -74,6 +75,9 @@ type Config struct {
 	ProcessTimeout time.Duration
 	// Registry receives the HTTP metrics; a private one is made when nil.
 	Registry *prometheus.Registry
+	// Sessions signs browsers in to the ministry pages; made from Store and
+	// Keys when nil and the store keeps sessions.
+	Sessions *access.SessionService
 	// Reports assembles report packs and the full data set; when nil, one
 	// is made from Gaps and Store (which must then satisfy reports.BuildStore).
 	Reports *reports.Builder
@@ -114,6 +118,7 @@ type Server struct {
 	limits  *limiters
 	metrics *metrics
 	cache   *respCache // encoded gap responses by ETag
+	site    *web.Site  // the HTML pages
 	// downloads keeps the full data set by ETag (so once per data version).
 	downloads *respCache
 	reports   *reports.Builder
