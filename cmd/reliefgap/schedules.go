@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reliefgap/reliefgap/internal/alerts"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/internal/store"
 	"github.com/reliefgap/reliefgap/reports"
@@ -14,11 +15,16 @@ import (
 
 // startSchedules starts serve's report scheduler and webhook deliveries,
 // and returns the services the API manages them through and a function
-// that stops both and waits for them.
-func (a *app) startSchedules(ctx context.Context, guard alerts.Guard) (*schedule.Service, *alerts.Webhooks, func()) {
+// that stops both and waits for them. Report renders (report.run) and
+// webhook deliveries (webhook.deliver) are jobs of runner, the process's
+// shared job runner, whose handlers it registers.
+func (a *app) startSchedules(ctx context.Context, guard alerts.Guard, runner *jobs.Runner) (*schedule.Service, *alerts.Webhooks, func()) {
 	b := &reports.Builder{Gaps: a.gaps, Store: a.store}
-	hooks := &alerts.Webhooks{Store: a.store, Guard: guard, Log: a.log.With("component", "webhooks")}
-	sc := &schedule.Scheduler{Store: a.store, Render: schedule.NewRenderer(b, a.store.LatestConsumptionYear), Log: a.log.With("component", "schedule")}
+	hooks := &alerts.Webhooks{Store: a.store, Guard: guard, Log: a.log.With("component", "webhooks"), Runner: runner}
+	hooks.Register(runner)
+	sc := &schedule.Scheduler{Store: a.store, Render: schedule.NewRenderer(b, a.store.LatestConsumptionYear), Log: a.log.With("component", "schedule"),
+		Runner: runner}
+	sc.Register(runner)
 	sc.OnFinish = func(s schedule.Schedule, r schedule.Run) {
 		if r.Status != schedule.StatusSucceeded {
 			return

@@ -189,7 +189,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	if err != nil {
 		return usageErr("--webhook-allow: %v", err)
 	}
-	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow})
+	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow}, runner)
 	defer stopSchedules()
 	reg := newRegistry(a.store, buildVersion())
 	a.imports.Observer = registerImportMetrics(reg, a.store)

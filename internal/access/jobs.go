@@ -85,6 +85,9 @@ type JobQueue interface {
 	Complete(ctx context.Context, id int64, owner string, status JobStatus, msg string) error
 	// Release puts a running job back in the queue (shutdown).
 	Release(ctx context.Context, id int64, owner string) error
+	// Requeue puts a running job that failed back in the queue, due at
+	// runAfter, with its error kept (a retry with backoff).
+	Requeue(ctx context.Context, id int64, owner string, runAfter time.Time, msg string) error
 	Job(ctx context.Context, id int64) (Job, error)
 	Jobs(ctx context.Context, f JobFilter) ([]Job, error)
 	// CancelJob cancels a queued or running job (Conflict otherwise).

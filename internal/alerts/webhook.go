@@ -16,13 +16,14 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 )
 
 // Webhook is an administrator's endpoint told of events.
@@ -42,7 +43,6 @@ type Webhook struct {
 // Delivery statuses.
 const (
 	DeliveryPending   = "pending"
-	DeliverySending   = "sending"
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed" // attempts spent
 )
@@ -190,21 +190,33 @@ type WebhookStore interface {
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	DeleteWebhook(ctx context.Context, id int64) error
-	// Enqueue adds a delivery unless (webhook, event) is queued already.
+	// Enqueue adds a delivery, and the job (JobDeliver, Ref
+	// DeliveryRef(id)) that sends it, unless (webhook, event) is queued
+	// already.
 	Enqueue(ctx context.Context, d Delivery) error
+	Delivery(ctx context.Context, id int64) (Delivery, error)
+	// AdoptDeliveries queues a job for every undelivered delivery that has
+	// none (made before deliveries were jobs).
+	AdoptDeliveries(ctx context.Context) (int, error)
+	Webhook(ctx context.Context, id int64) (Webhook, error)
 	// Publications are the uploads published after data version since:
 	// (version, upload) pairs, oldest first.
 	Publications(ctx context.Context, since int64, limit int) ([]Publication, error)
 	SetWebhookCursor(ctx context.Context, id, version int64) error
-	// ClaimDeliveries claims due deliveries (pending with next_attempt_at
-	// ≤ now, or sending since before stale) by conditional update.
-	ClaimDeliveries(ctx context.Context, who string, now, stale time.Time, limit int) ([]Delivery, error)
 	FinishDelivery(ctx context.Context, d Delivery) error
 	Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error)
 	DataVersion(ctx context.Context) (int64, error)
 	Upload(ctx context.Context, id int64) (access.Upload, error)
 	AppendAudit(ctx context.Context, e access.AuditEntry) error
+	access.JobQueue
 }
+
+// JobDeliver is the kind of the durable job that sends one delivery; its
+// Ref is DeliveryRef(delivery id).
+const JobDeliver = "webhook.deliver"
+
+// DeliveryRef is the Ref of the job that sends delivery id.
+func DeliveryRef(id int64) string { return "webhook-delivery:" + strconv.FormatInt(id, 10) }
 
 // Publication is a data version made by publishing an upload.
 type Publication struct {
@@ -213,21 +225,42 @@ type Publication struct {
 	At       time.Time
 }
 
-// Webhooks manages and delivers webhooks.
+// Webhooks manages and delivers webhooks. Each delivery is a durable job
+// of kind JobDeliver on the shared job runner: the handler signs and posts
+// it, and a failure puts the job back in the queue with backoff (the
+// runner's Retry policy), so a delivery survives a restart and, on
+// PostgreSQL, is sent by one process only.
 type Webhooks struct {
 	Store WebhookStore
 	Guard Guard
 	Log   *slog.Logger
-	// Instance names this process in claims.
-	Instance    string
+	// Runner runs the delivery jobs; Register adds their handler to it.
+	// When nil, Pass makes one of its own on Store.
+	Runner      *jobs.Runner
 	MaxAttempts int           // 8 by default
 	Backoff     time.Duration // 30 s by default; doubles per attempt, at most 6 h
 	Timeout     time.Duration // per delivery, 10 s by default
-	Now         func() time.Time
-	client      *http.Client
+	// Now is the clock of signatures and records (time.Now when nil); the
+	// job queue keeps its own (the database's) time for backoff.
+	Now    func() time.Time
+	client *http.Client
+	once   sync.Once
 }
 
-func (w *Webhooks) defaults() {
+// retry is the delivery jobs' retry policy.
+func (w *Webhooks) retry() jobs.Retry {
+	return jobs.Retry{MaxAttempts: w.MaxAttempts, Backoff: w.Backoff, MaxBackoff: 6 * time.Hour}
+}
+
+// Register adds the delivery handler, with its retry policy, to r.
+func (w *Webhooks) Register(r *jobs.Runner) {
+	w.defaults()
+	r.RegisterRetrying(JobDeliver, w.RunDeliveryJob, w.retry())
+}
+
+func (w *Webhooks) defaults() { w.once.Do(w.setDefaults) }
+
+func (w *Webhooks) setDefaults() {
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
@@ -242,10 +275,6 @@ func (w *Webhooks) defaults() {
 	}
 	if w.Now == nil {
 		w.Now = time.Now
-	}
-	if w.Instance == "" {
-		h, _ := os.Hostname()
-		w.Instance = fmt.Sprintf("%s-%d", h, os.Getpid())
 	}
 	if w.client == nil {
 		w.client = w.Guard.Client(w.Timeout)
@@ -411,55 +440,75 @@ func (w *Webhooks) queuePublications(ctx context.Context) error {
 	return nil
 }
 
-// Pass queues new publications and sends every due delivery this process
-// claims.
+// Pass queues new publications and, in the calling goroutine, sends every
+// delivery that is due (each a job run by Runner). A failed delivery is
+// queued again after its backoff and sent by a later Pass or by a runner.
 func (w *Webhooks) Pass(ctx context.Context) error {
 	w.defaults()
 	if err := w.queuePublications(ctx); err != nil {
 		return err
 	}
-	now := w.Now().UTC()
-	ds, err := w.Store.ClaimDeliveries(ctx, w.Instance, now, now.Add(-10*w.Timeout), 50)
+	if w.Runner == nil {
+		w.Runner = &jobs.Runner{Queue: w.Store, Log: w.Log}
+		w.Register(w.Runner)
+	}
+	_, err := w.Runner.Drain(ctx, 1000, JobDeliver)
+	return err
+}
+
+// RunDeliveryJob is the handler of JobDeliver jobs: it signs and posts
+// the delivery and records the outcome on it. A failure is returned, so
+// that the runner retries the job with backoff; on the last attempt the
+// delivery is recorded failed. A delivered one is not sent again.
+func (w *Webhooks) RunDeliveryJob(ctx context.Context, j access.Job, _ func(int64)) error {
+	w.defaults()
+	id, err := strconv.ParseInt(strings.TrimPrefix(j.Ref, "webhook-delivery:"), 10, 64)
+	if err != nil || !strings.HasPrefix(j.Ref, "webhook-delivery:") {
+		return access.Errorf(access.Invalid, "RunDeliveryJob", "job %d refers to %q, not a webhook delivery", j.ID, j.Ref)
+	}
+	d, err := w.Store.Delivery(ctx, id)
+	if access.ErrorCode(err) == access.NotFound {
+		return nil // its webhook was deleted
+	}
 	if err != nil {
 		return err
 	}
-	hs, err := w.Store.Webhooks(ctx)
+	if d.Status == DeliveryDelivered {
+		return nil
+	}
+	h, err := w.Store.Webhook(ctx, d.WebhookID)
+	if access.ErrorCode(err) == access.NotFound {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	byID := map[int64]Webhook{}
-	for _, h := range hs {
-		byID[h.ID] = h
+	if !h.Enabled {
+		d.Status, d.NextAttemptAt, d.LastError = DeliveryFailed, nil, "the webhook is disabled"
+		return w.Store.FinishDelivery(ctx, d)
 	}
-	for _, d := range ds {
-		h, ok := byID[d.WebhookID]
-		if !ok {
-			continue
-		}
-		d.Attempts++
-		err := w.send(ctx, h, d)
-		at := w.Now().UTC()
-		if err == nil {
-			d.Status, d.DeliveredAt, d.NextAttemptAt, d.LastError = DeliveryDelivered, &at, nil, ""
+	d.Attempts++
+	serr := w.send(ctx, h, d)
+	if serr != nil && ctx.Err() != nil {
+		return serr // stopped, not refused: the runner resumes or records it
+	}
+	at := w.Now().UTC()
+	if serr == nil {
+		d.Status, d.DeliveredAt, d.NextAttemptAt, d.LastError = DeliveryDelivered, &at, nil, ""
+	} else {
+		d.LastError = serr.Error()
+		if j.Attempts >= w.MaxAttempts {
+			d.Status, d.NextAttemptAt = DeliveryFailed, nil
 		} else {
-			d.LastError = err.Error()
-			if d.Attempts >= w.MaxAttempts {
-				d.Status, d.NextAttemptAt = DeliveryFailed, nil
-			} else {
-				wait := w.Backoff << min(d.Attempts-1, 20)
-				if wait > 6*time.Hour || wait <= 0 {
-					wait = 6 * time.Hour
-				}
-				next := at.Add(wait)
-				d.Status, d.NextAttemptAt = DeliveryPending, &next
-			}
-			w.Log.WarnContext(ctx, "webhook delivery failed", "webhook", h.ID, "delivery", d.ID, "attempt", d.Attempts, "err", err)
+			next := at.Add(w.retry().Delay(j.Attempts))
+			d.Status, d.NextAttemptAt = DeliveryPending, &next
 		}
-		if err := w.Store.FinishDelivery(ctx, d); err != nil {
-			return err
-		}
+		w.Log.WarnContext(ctx, "webhook delivery failed", "webhook", h.ID, "delivery", d.ID, "attempt", j.Attempts, "err", serr)
 	}
-	return nil
+	if err := w.Store.FinishDelivery(context.WithoutCancel(ctx), d); err != nil {
+		return errors.Join(serr, err)
+	}
+	return serr
 }
 
 // send posts one delivery, signed.
@@ -489,14 +538,23 @@ func (w *Webhooks) send(ctx context.Context, h Webhook, d Delivery) error {
 	return nil
 }
 
-// Run calls Pass every tick until ctx ends.
+// Run queues new publications every tick until ctx ends; the shared job
+// runner (given to Register) sends the deliveries.
 func (w *Webhooks) Run(ctx context.Context, tick time.Duration) {
 	w.defaults()
+	if n, err := w.Store.AdoptDeliveries(ctx); err != nil {
+		w.Log.WarnContext(ctx, "queueing earlier webhook deliveries", "err", err)
+	} else if n > 0 {
+		w.Log.InfoContext(ctx, "queued earlier webhook deliveries as jobs", "count", n)
+	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		if err := w.Pass(ctx); err != nil && ctx.Err() == nil {
+		if err := w.queuePublications(ctx); err != nil && ctx.Err() == nil {
 			w.Log.ErrorContext(ctx, "webhooks", "err", err)
+		}
+		if w.Runner != nil {
+			w.Runner.Wake()
 		}
 		select {
 		case <-ctx.Done():

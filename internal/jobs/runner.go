@@ -19,11 +19,17 @@
 //
 //	r := &jobs.Runner{Queue: store, Log: log}
 //	r.Register(access.JobImport, imports.RunImportJob)
-//	r.Register("report.run", reports.RunJob)   // another kind, same queue
+//	r.Register(schedule.JobReportRun, sc.RunReportJob) // another kind, same queue
+//	r.RegisterRetrying(alerts.JobDeliver, hooks.RunDeliveryJob,
+//		jobs.Retry{MaxAttempts: 8, Backoff: 30 * time.Second}) // failures retried with backoff
 //	go r.Run(ctx)
 //
 // A handler gets the job and a progress function; it returns nil (done) or
-// an error (failed; an administrator may retry it). Its context is
+// an error (failed; an administrator may retry it). A kind registered with
+// a Retry policy (RegisterRetrying) is not failed at once: its job goes
+// back to the queue, due after a backoff that doubles with each failed
+// attempt, until its attempts are spent (a shutdown is no attempt spent
+// in vain: the job resumes, though Attempts counts the claim). Its context is
 // cancelled with cause access.ErrJobCancelled when an administrator cancels
 // the job, and access.ErrShutdown when the process stops; a handler must
 // leave its work all-or-nothing (one transaction) so that either may
@@ -68,6 +74,7 @@ type Runner struct {
 
 	mu       sync.Mutex
 	handlers map[string]Handler
+	retries  map[string]Retry
 	progress sync.Map // job id → *atomic.Int64, for the jobs running here
 	cancels  sync.Map // job id → context.CancelCauseFunc, for the jobs running here
 	wake     chan struct{}
@@ -81,6 +88,52 @@ func (r *Runner) Register(kind string, h Handler) {
 		r.handlers = map[string]Handler{}
 	}
 	r.handlers[kind] = h
+}
+
+// Retry is how the failed jobs of a kind are tried again.
+type Retry struct {
+	// MaxAttempts counts every run of a job, the first included; a job
+	// that fails on its last attempt is failed (an administrator may
+	// still retry it). 1 or less: never retried.
+	MaxAttempts int
+	// Backoff is the wait after the first failure (default 1 minute); it
+	// doubles with each later one, up to MaxBackoff (default 1 hour).
+	Backoff, MaxBackoff time.Duration
+}
+
+// Delay is the wait before the attempt after failed attempt n (n ≥ 1).
+func (p Retry) Delay(n int) time.Duration {
+	b, most := p.Backoff, p.MaxBackoff
+	if b <= 0 {
+		b = time.Minute
+	}
+	if most <= 0 {
+		most = time.Hour
+	}
+	d := b << min(max(n-1, 0), 30)
+	if d <= 0 || d > most {
+		d = most
+	}
+	return d
+}
+
+// RegisterRetrying sets the handler of kind and how its failed jobs are
+// retried.
+func (r *Runner) RegisterRetrying(kind string, h Handler, p Retry) {
+	r.Register(kind, h)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.retries == nil {
+		r.retries = map[string]Retry{}
+	}
+	r.retries[kind] = p
+}
+
+func (r *Runner) retry(kind string) (Retry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, ok := r.retries[kind]
+	return p, ok
 }
 
 func (r *Runner) kinds() []string {
@@ -276,6 +329,14 @@ func (r *Runner) runClaimed(parent context.Context, j access.Job) {
 	case errors.Is(cause, access.ErrJobLost):
 		log.Info("job stopped", "cause", cause)
 	default:
+		if p, ok := r.retry(j.Kind); ok && j.Attempts < p.MaxAttempts {
+			next := time.Now().Add(p.Delay(j.Attempts))
+			if rerr := r.Queue.Requeue(bg, j.ID, r.Owner, next, err.Error()); rerr != nil {
+				log.Warn("cannot queue a failed job again", "err", rerr)
+			}
+			log.Warn("job failed; queued again", "err", err, "attempt", j.Attempts, "next", next)
+			return
+		}
 		if cerr := r.Queue.Complete(bg, j.ID, r.Owner, access.JobFailed, err.Error()); cerr != nil {
 			log.Warn("cannot record a failed job", "err", cerr)
 		}
@@ -313,6 +374,24 @@ func (r *Runner) RunNow(ctx context.Context, id int64, wait time.Duration) (j ac
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// Drain claims and runs, in the calling goroutine, the jobs of kinds that
+// are due now, one after another, until none is left or ctx ends; it
+// returns how many it ran. A job it requeues for later is not run again.
+// At most limit jobs are run (no limit when limit ≤ 0).
+func (r *Runner) Drain(ctx context.Context, limit int, kinds ...string) (int, error) {
+	r.defaults()
+	n := 0
+	for ctx.Err() == nil && (limit <= 0 || n < limit) {
+		j, ok, err := r.Queue.Claim(ctx, r.Owner, kinds, r.Lease)
+		if err != nil || !ok {
+			return n, err
+		}
+		r.runClaimed(ctx, j)
+		n++
+	}
+	return n, ctx.Err()
 }
 
 func (r *Runner) purge(ctx context.Context) {

@@ -4,14 +4,33 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/jobs"
 	"github.com/reliefgap/reliefgap/reports"
 )
+
+// JobReportRun is the kind of the durable job that renders one attempt of
+// a scheduled run; its Ref is RunRef(run id).
+const JobReportRun = "report.run"
+
+// RunRef is the Ref of the job that renders run id.
+func RunRef(id int64) string { return "report-run:" + strconv.FormatInt(id, 10) }
+
+// reportJob is the payload of a JobReportRun job: the attempt it renders,
+// so that a job outlived by a later claim of the same run does nothing.
+type reportJob struct {
+	Attempt int `json:"attempt"`
+}
 
 // Renderer makes the workbook of one run of a schedule.
 type Renderer func(ctx context.Context, s Schedule) ([]byte, error)
@@ -36,9 +55,25 @@ type Scheduler struct {
 	Now func() time.Time
 	// OnFinish, if set, is told of every finished run (for feeds).
 	OnFinish func(Schedule, Run)
+	// Runner runs the JobReportRun jobs (Register adds their handler);
+	// when nil, the Scheduler makes one of its own on Store. Wait is how
+	// long Pass and RunNow wait for the job queue to take a render in
+	// this goroutine (on SQLite, while another job runs) before leaving it
+	// to the runner (1 minute by default).
+	Runner *jobs.Runner
+	Wait   time.Duration
+
+	once sync.Once
 }
 
-func (s *Scheduler) defaults() {
+// Register adds the JobReportRun handler to r.
+func (s *Scheduler) Register(r *jobs.Runner) {
+	r.Register(JobReportRun, s.RunReportJob)
+}
+
+func (s *Scheduler) defaults() { s.once.Do(s.setDefaults) }
+
+func (s *Scheduler) setDefaults() {
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
@@ -60,6 +95,13 @@ func (s *Scheduler) defaults() {
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.Wait <= 0 {
+		s.Wait = time.Minute
+	}
+	if s.Runner == nil {
+		s.Runner = &jobs.Runner{Queue: s.Store, Log: s.Log}
+		s.Register(s.Runner)
 	}
 }
 
@@ -112,7 +154,9 @@ func (s *Scheduler) Pass(ctx context.Context) error {
 			return err
 		}
 		if won {
-			s.execute(ctx, sch, run)
+			if _, err := s.dispatch(ctx, run); err != nil {
+				return err
+			}
 		}
 	}
 	retries, err := s.Store.ClaimRetries(ctx, s.Instance, now, now.Add(-s.StaleAfter))
@@ -120,18 +164,72 @@ func (s *Scheduler) Pass(ctx context.Context) error {
 		return err
 	}
 	for _, r := range retries {
-		if sch, ok := byID[r.ScheduleID]; ok {
-			s.execute(ctx, sch, r)
+		if _, ok := byID[r.ScheduleID]; ok {
+			if _, err := s.dispatch(ctx, r); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// dispatch hands a claimed attempt of a run to a JobReportRun job and
+// runs that job here, waiting up to Wait for the queue; a job not taken in
+// time stays queued for the runner. It returns the run as it stands after.
+// A run whose job cannot be queued is recorded failed (retried later).
+func (s *Scheduler) dispatch(ctx context.Context, run Run) (Run, error) {
+	p, _ := json.Marshal(reportJob{Attempt: run.Attempt})
+	j := access.Job{Kind: JobReportRun, Ref: RunRef(run.ID), Payload: p}
+	if err := s.Store.EnqueueJob(ctx, &j); err != nil {
+		t := s.Now().UTC()
+		run.FinishedAt = &t
+		s.failed(&run, err)
+		return run, errors.Join(err, s.Store.FinishRun(context.WithoutCancel(ctx), run, nil))
+	}
+	if _, _, err := s.Runner.RunNow(ctx, j.ID, s.Wait); err != nil {
+		return run, err
+	}
+	return s.Store.Run(context.WithoutCancel(ctx), run.ID)
+}
+
+// RunReportJob is the handler of JobReportRun jobs: it renders the attempt
+// of the run the job names, unless the run was settled or claimed again
+// since (or its schedule deleted). A render stopped by a shutdown leaves
+// the run running and returns, so the job is resumed; one stopped by an
+// administrator's cancellation is recorded failed.
+func (s *Scheduler) RunReportJob(ctx context.Context, j access.Job, _ func(int64)) error {
+	s.defaults()
+	ref, ok := strings.CutPrefix(j.Ref, "report-run:")
+	id, err := strconv.ParseInt(ref, 10, 64)
+	var p reportJob
+	if !ok || err != nil || json.Unmarshal(j.Payload, &p) != nil {
+		return access.Errorf(access.Invalid, "RunReportJob", "job %d is not a report run (%q)", j.ID, j.Ref)
+	}
+	run, err := s.Store.Run(ctx, id)
+	if access.ErrorCode(err) == access.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if run.Status != StatusRunning || run.Attempt != p.Attempt {
+		return nil // finished before an interruption, or taken over
+	}
+	sch, err := s.Store.Schedule(ctx, run.ScheduleID)
+	if access.ErrorCode(err) == access.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.execute(ctx, sch, run)
+	return err
+}
+
 // RunNow runs schedule id at once (enabled or not), for the slot now.
 func (s *Scheduler) RunNow(ctx context.Context, id int64) (Run, error) {
 	s.defaults()
-	sch, err := s.Store.Schedule(ctx, id)
-	if err != nil {
+	if _, err := s.Store.Schedule(ctx, id); err != nil {
 		return Run{}, err
 	}
 	now := s.Now().UTC()
@@ -142,14 +240,24 @@ func (s *Scheduler) RunNow(ctx context.Context, id int64) (Run, error) {
 	if !won {
 		return Run{}, access.Errorf(access.Conflict, "schedule", "schedule %d is already running for this second", id)
 	}
-	return s.execute(ctx, sch, run), nil
+	return s.dispatch(ctx, run)
 }
 
 // execute makes the run's file (or finds its inputs unchanged), records the
-// outcome and prunes old runs.
-func (s *Scheduler) execute(ctx context.Context, sch Schedule, run Run) Run {
+// outcome and prunes old runs. When ctx is stopped by a shutdown (or the
+// job was lost to another runner) it records nothing and returns the
+// cause: the job resumes the run.
+func (s *Scheduler) execute(ctx context.Context, sch Schedule, run Run) (Run, error) {
 	log := s.Log.With("schedule", sch.ID, "run", run.ID, "slot", run.Slot, "attempt", run.Attempt)
-	finish := func(data []byte) Run {
+	stopped := func() error {
+		cause := context.Cause(ctx)
+		if errors.Is(cause, access.ErrShutdown) || errors.Is(cause, access.ErrJobLost) {
+			return cause
+		}
+		return nil
+	}
+	fin := func(data []byte) Run {
+		ctx := context.WithoutCancel(ctx)
 		t := s.Now().UTC()
 		run.FinishedAt = &t
 		if err := s.Store.FinishRun(ctx, run, data); err != nil {
@@ -166,13 +274,29 @@ func (s *Scheduler) execute(ctx context.Context, sch Schedule, run Run) Run {
 		}
 		return run
 	}
+	finish := func(data []byte) (Run, error) { return fin(data), nil }
+	failed := func(err error) (Run, error) {
+		if cause := stopped(); cause != nil {
+			log.InfoContext(ctx, "scheduled report interrupted; its job resumes it", "cause", cause)
+			return run, cause
+		}
+		cancelled := errors.Is(context.Cause(ctx), access.ErrJobCancelled)
+		if cancelled {
+			err = access.ErrJobCancelled
+		}
+		s.failed(&run, err)
+		if cancelled {
+			run.NextAttemptAt = nil // an administrator's decision: not retried
+		}
+		return finish(nil)
+	}
 	v, err := s.Store.DataVersion(ctx)
 	if err != nil {
-		return finish(s.failed(&run, err))
+		return failed(err)
 	}
 	run.DataVersion = v
 	if last, ok, err := s.Store.LastSuccess(ctx, sch.ID); err != nil {
-		return finish(s.failed(&run, err))
+		return failed(err)
 	} else if ok && last.DataVersion == v && !sch.UpdatedAt.After(last.StartedAt) {
 		run.Status, run.SameAs = StatusUnchanged, last.ID
 		run.Filename, run.FileSHA256, run.Size = last.Filename, last.FileSHA256, last.Size
@@ -181,8 +305,10 @@ func (s *Scheduler) execute(ctx context.Context, sch Schedule, run Run) Run {
 	}
 	data, err := s.render(ctx, sch)
 	if err != nil {
-		log.WarnContext(ctx, "scheduled report failed", "err", err)
-		return finish(s.failed(&run, err))
+		if stopped() == nil {
+			log.WarnContext(ctx, "scheduled report failed", "err", err)
+		}
+		return failed(err)
 	}
 	sum := sha256.Sum256(data)
 	run.Status, run.Error, run.NextAttemptAt = StatusSucceeded, "", nil

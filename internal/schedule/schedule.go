@@ -16,8 +16,11 @@
 // the database's blob store, so a backup holds them, and only the newest
 // KeepRuns runs of a schedule are kept.
 //
-// This is a small claim-based runner of its own; it does not use a general
-// durable jobs queue.
+// Each claimed attempt renders through a durable job of kind JobReportRun
+// on the shared job runner (internal/jobs): the claim decides that the
+// attempt happens, once; the job makes sure it finishes. A render
+// interrupted by a shutdown goes back to the job queue and is resumed by
+// the next runner, in this process or another, rather than lost.
 package schedule
 
 import (
@@ -245,4 +248,9 @@ type Store interface {
 	// files no remaining run or upload uses.
 	PruneRuns(ctx context.Context, scheduleID int64, keep int) (int, error)
 	DataVersion(ctx context.Context) (int64, error)
+	// Run returns one run.
+	Run(ctx context.Context, id int64) (Run, error)
+	// EnqueueJob records a queued job and sets its ID.
+	EnqueueJob(ctx context.Context, j *access.Job) error
+	access.JobQueue
 }

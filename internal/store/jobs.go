@@ -245,6 +245,20 @@ func (s *Store) Release(ctx context.Context, id int64, owner string) error {
 	return translate(err, "store.Release")
 }
 
+// Requeue puts a running job that failed back in the queue, due at
+// runAfter, keeping its error and its count of attempts.
+func (s *Store) Requeue(ctx context.Context, id int64, owner string, runAfter time.Time, msg string) error {
+	res := s.db.WithContext(ctx).Exec("UPDATE jobs SET status = 'queued', owner = '', lease_until = 0, run_after = ?, error = ? WHERE id = ? AND owner = ? AND status = 'running'",
+		ms(runAfter), msg, id, owner)
+	if res.Error != nil {
+		return translate(res.Error, "store.Requeue")
+	}
+	if res.RowsAffected == 0 {
+		return access.ErrJobLost
+	}
+	return nil
+}
+
 // Job returns one job.
 func (s *Store) Job(ctx context.Context, id int64) (access.Job, error) {
 	var row jobRow

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/alerts"
 )
 
@@ -63,10 +64,32 @@ func (s *Store) Webhooks(ctx context.Context) ([]alerts.Webhook, error) {
 	}
 	out := make([]alerts.Webhook, len(rows))
 	for i, r := range rows {
-		out[i] = alerts.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, Scope: r.Scope, Enabled: r.Enabled,
-			CursorVersion: r.CursorVersion, CreatedAt: r.CreatedAt.UTC()}
+		out[i] = r.toDomain()
 	}
 	return out, nil
+}
+
+func (r webhookRow) toDomain() alerts.Webhook {
+	return alerts.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, Scope: r.Scope, Enabled: r.Enabled,
+		CursorVersion: r.CursorVersion, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// Webhook returns one webhook, with its secret.
+func (s *Store) Webhook(ctx context.Context, id int64) (alerts.Webhook, error) {
+	var r webhookRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return alerts.Webhook{}, translate(err, "store.Webhook")
+	}
+	return r.toDomain(), nil
+}
+
+// Delivery returns one delivery.
+func (s *Store) Delivery(ctx context.Context, id int64) (alerts.Delivery, error) {
+	var r deliveryRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return alerts.Delivery{}, translate(err, "store.Delivery")
+	}
+	return r.toDomain(), nil
 }
 
 // DeleteWebhook removes a webhook and its deliveries.
@@ -84,11 +107,18 @@ func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 	return translate(err, "store.DeleteWebhook")
 }
 
-// Enqueue adds a delivery unless its (webhook, event) is queued already.
+// Enqueue adds a delivery and, in the same transaction, the job that sends
+// it, unless its (webhook, event) is queued already.
 func (s *Store) Enqueue(ctx context.Context, d alerts.Delivery) error {
 	r := deliveryRow{WebhookID: d.WebhookID, EventID: d.EventID, Kind: d.Kind, Payload: string(d.Payload), Status: d.Status,
 		NextAttemptAt: utcPtr(d.NextAttemptAt), CreatedAt: d.CreatedAt.UTC()}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "webhook_id"}, {Name: "event_id"}}, DoNothing: true}).Create(&r).Error
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "webhook_id"}, {Name: "event_id"}}, DoNothing: true}).Create(&r)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return enqueue(tx, &access.Job{Kind: alerts.JobDeliver, Ref: alerts.DeliveryRef(r.ID)})
+	})
 	return translate(err, "store.Enqueue")
 }
 
@@ -119,32 +149,35 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, version int64) error {
 	return translate(err, "store.SetWebhookCursor")
 }
 
-// ClaimDeliveries claims due deliveries, one conditional update each.
-func (s *Store) ClaimDeliveries(ctx context.Context, who string, now, stale time.Time, limit int) ([]alerts.Delivery, error) {
-	const due = `(status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND next_attempt_at < ?)`
-	db := s.db.WithContext(ctx)
-	var ids []int64
-	if err := db.Model(&deliveryRow{}).Where(due, now.UTC(), stale.UTC()).Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
-		return nil, translate(err, "store.ClaimDeliveries")
-	}
-	var out []alerts.Delivery
-	for _, id := range ids {
-		// next_attempt_at of a sending delivery is when it was claimed.
-		res := db.Model(&deliveryRow{}).Where("id = ? AND ("+due+")", id, now.UTC(), stale.UTC()).
-			Updates(map[string]any{"status": alerts.DeliverySending, "claimed_by": who, "next_attempt_at": now.UTC()})
-		if res.Error != nil {
-			return out, translate(res.Error, "store.ClaimDeliveries")
+// AdoptDeliveries queues a job for every undelivered delivery that has
+// none queued or running (deliveries made before they were jobs, or whose
+// job was lost), at most 1000 at a time, and returns how many it queued.
+func (s *Store) AdoptDeliveries(ctx context.Context) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var ids []int64
+		if err := tx.Model(&deliveryRow{}).Where("status IN ?", []string{alerts.DeliveryPending, "sending"}).
+			Order("id").Limit(1000).Pluck("id", &ids).Error; err != nil {
+			return err
 		}
-		if res.RowsAffected != 1 {
-			continue
+		for _, id := range ids {
+			var c int64
+			ref := alerts.DeliveryRef(id)
+			if err := tx.Model(&jobRow{}).Where("ref = ? AND kind = ? AND status IN ?", ref, alerts.JobDeliver,
+				[]string{string(access.JobQueued), string(access.JobRunning)}).Count(&c).Error; err != nil {
+				return err
+			}
+			if c > 0 {
+				continue
+			}
+			if err := enqueue(tx, &access.Job{Kind: alerts.JobDeliver, Ref: ref}); err != nil {
+				return err
+			}
+			n++
 		}
-		var r deliveryRow
-		if err := db.Where("id = ?", id).Take(&r).Error; err != nil {
-			return out, translate(err, "store.ClaimDeliveries")
-		}
-		out = append(out, r.toDomain())
-	}
-	return out, nil
+		return nil
+	})
+	return n, translate(err, "store.AdoptDeliveries")
 }
 
 // FinishDelivery records a delivery's outcome.
