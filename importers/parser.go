@@ -101,6 +101,11 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		} else {
 			f, err = openXLSX(in.Data, lim)
 		}
+		if isUnzipLimit(err) {
+			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
+				"the workbook inflates to more than %d MiB when unzipped (%d times its size, or %d MiB at most); remove unused sheets or save it as CSV",
+				unzipLimit(size)>>20, maxInflateRatio, maxUnzipBytes>>20)}
+		}
 		if err != nil {
 			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xlsx workbook", Err: err}
 		}
@@ -249,6 +254,8 @@ const (
 	CodeSeriesIgnored      = "series_ignored"
 	CodeOtherIndicator     = "other_indicator"
 	CodeRowsFiltered       = "rows_filtered"
+	CodeImplausible        = "implausible_quantity"
+	CodeImplausibleMEPC    = "implausible_me_per_capita"
 )
 
 // cellRef addresses one cell as the user sees it.

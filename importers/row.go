@@ -272,6 +272,11 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 				continue
 			}
 			val = round12(val * u.mult * p.drug.frac)
+			if !access.PlausibleGrams(val) {
+				r.errorAt(at(v.idx), CodeImplausible, s, "%s is %s g: over %s kg, far above any country's yearly use of any drug", s, fmtG(val), fmtG(access.MaxQuantityGrams/1000))
+				bad = true
+				continue
+			}
 		case t.kind == access.KindPopulation:
 			if u.ok() {
 				val = round12(val * u.mult)

@@ -182,22 +182,41 @@ func (x *xlsxRows) Close() error { return x.rows.Close() }
 // for large files.
 const mergeReadLimit = 4 << 20
 
-// openXLSX opens a workbook with unzip limits derived from lim.
+// Decompression bounds for .xlsx files. Real workbooks inflate about
+// seven times (the publisher samples: 6.8 to 7.2); a workbook may inflate
+// up to maxInflateRatio times its own size, never below minUnzipBytes (so
+// that small files with large styles parts open) and never above
+// maxUnzipBytes, however large the upload limit. Parts larger than
+// xmlPartInMemory are spilled to temporary files by excelize.
+const (
+	maxInflateRatio = 100
+	minUnzipBytes   = 16 << 20
+	maxUnzipBytes   = 256 << 20
+	xmlPartInMemory = 16 << 20
+)
+
+// unzipLimit is the total decompressed size allowed for a workbook of
+// size bytes.
+func unzipLimit(size int64) int64 {
+	return min(max(size*maxInflateRatio, minUnzipBytes), maxUnzipBytes)
+}
+
+// isUnzipLimit reports whether excelize refused a workbook for inflating
+// past its limit (excelize has no sentinel error for it).
+func isUnzipLimit(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "unzip size exceeds")
+}
+
+// openXLSX opens a workbook within the decompression bounds.
 func openXLSX(data []byte, lim limits) (*excelize.File, error) {
-	return excelize.OpenReader(bytes.NewReader(data), xlsxOptions(lim))
+	return excelize.OpenReader(bytes.NewReader(data), xlsxOptions(int64(len(data))))
 }
 
 // xlsxOptions are excelize's options: raw cell values (no number formats
-// applied) and unzip limits derived from lim.
-func xlsxOptions(lim limits) excelize.Options {
-	unzip := lim.MaxBytes * 40
-	if unzip < 64<<20 {
-		unzip = 64 << 20
-	}
-	if unzip > 1<<30 {
-		unzip = 1 << 30
-	}
-	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzip, UnzipXMLSizeLimit: 16 << 20}
+// applied) and the decompression bounds for a workbook of size bytes.
+func xlsxOptions(size int64) excelize.Options {
+	unzip := unzipLimit(size)
+	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzip, UnzipXMLSizeLimit: min(int64(xmlPartInMemory), unzip)}
 }
 
 func xlsxSheets(f *excelize.File, size int) []sheet {

@@ -42,7 +42,11 @@ func fileHead(path string) ([]byte, int64, error) {
 // from the file as needed, where OpenReader would hold all of it in memory;
 // large worksheets are unzipped to temporary files and streamed by Rows.
 func openXLSXFile(path string, lim limits) (*excelize.File, error) {
-	return excelize.OpenFile(path, xlsxOptions(lim))
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	return excelize.OpenFile(path, xlsxOptions(st.Size()))
 }
 
 // csvFileInfo scans a spooled text file once, in constant memory, for its

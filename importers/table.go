@@ -161,17 +161,20 @@ func (r *run) tableSheet(sh *sheetRows) error {
 		if n > r.lim.MaxRows {
 			return errStopSheet
 		}
+		// The context (which carries the processing time budget as its
+		// deadline) is checked every 256 rows read, counted or not, so that
+		// a sheet of blank or skipped rows cannot hold a worker either.
+		if n%256 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		counted, err := r.row(t, n, cells)
 		if counted {
 			rowsInSheet++
 			r.rows++
-			if r.rows%1000 == 0 {
-				if err := r.ctx.Err(); err != nil {
-					return err
-				}
-				if r.in.Progress != nil {
-					r.in.Progress(int64(r.rows), r.totalRows)
-				}
+			if r.rows%1000 == 0 && r.in.Progress != nil {
+				r.in.Progress(int64(r.rows), r.totalRows)
 			}
 		}
 		return err

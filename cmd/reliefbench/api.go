@@ -35,46 +35,7 @@ func cmdAPI(ctx context.Context, args []string) error {
 	if err := fl.Parse(args); err != nil {
 		return errUsage
 	}
-	dir, err := os.MkdirTemp("", "reliefbench-api")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "api.db"), store.Options{Migrate: true})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	imports := &access.ImportService{Store: s, Parser: importers.New()}
-	source := "shared data in " + *data
-	if _, err := os.Stat(*data); errors.Is(err, fs.ErrNotExist) {
-		source = "illustrative demo data (shared data absent)"
-		if _, err := demo.Load(ctx, s, imports); err != nil {
-			return err
-		}
-	} else if err := loadShared(ctx, imports, *data); err != nil {
-		return err
-	}
-	srv, err := httpapi.New(httpapi.Config{
-		Store: s, Imports: imports, Gaps: &access.GapService{Store: s}, Keys: &access.KeyService{Store: s},
-		Annotate: importers.Annotate, Template: importers.Template, Version: "bench",
-		// Every wrk connection comes from 127.0.0.1: the per-IP limit
-		// would otherwise answer 429 to almost all of them.
-		RateLimit: httpapi.RateLimits{Disabled: true},
-	})
-	if err != nil {
-		return err
-	}
-	var real http.Handler
-	switch h := any(srv).(type) {
-	case http.Handler:
-		real = h
-	case interface{ Handler() http.Handler }:
-		real = h.Handler()
-	default:
-		return errors.New("httpapi.Server is neither an http.Handler nor has Handler()")
-	}
-	realURL, stopReal, err := serve(real)
+	realURL, source, stopReal, err := startAPI(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -139,4 +100,54 @@ func or0(s string) string {
 		return "0"
 	}
 	return s
+}
+
+// startAPI serves the real API, loaded with the shared data (or the demo
+// data when it is absent), on a fresh loopback port.
+func startAPI(ctx context.Context, data string) (realURL, source string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "reliefbench-api")
+	if err != nil {
+		return "", "", nil, err
+	}
+	fail := func(err error) (string, string, func(), error) { os.RemoveAll(dir); return "", "", nil, err }
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "api.db"), store.Options{Migrate: true})
+	if err != nil {
+		return fail(err)
+	}
+	imports := &access.ImportService{Store: s, Parser: importers.New()}
+	source = "shared data in " + data
+	if _, err := os.Stat(data); errors.Is(err, fs.ErrNotExist) {
+		source = "illustrative demo data (shared data absent)"
+		if _, err := demo.Load(ctx, s, imports); err != nil {
+			return fail(err)
+		}
+	} else if err := loadShared(ctx, imports, data); err != nil {
+		return fail(err)
+	}
+	srv, err := httpapi.New(httpapi.Config{
+		Store: s, Imports: imports, Gaps: &access.GapService{Store: s}, Keys: &access.KeyService{Store: s},
+		Annotate: importers.Annotate, Template: importers.Template, Version: "bench",
+		// Every wrk connection comes from 127.0.0.1: the per-IP limit
+		// would otherwise answer 429 to almost all of them.
+		RateLimit: httpapi.RateLimits{Disabled: true},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	var real http.Handler
+	var stopReal func()
+	switch h := any(srv).(type) {
+	case http.Handler:
+		real = h
+	case interface{ Handler() http.Handler }:
+		real = h.Handler()
+	default:
+		return fail(errors.New("httpapi.Server is neither an http.Handler nor has Handler()"))
+	}
+	realURL, stopReal, err = serve(real)
+	if err != nil {
+		return fail(err)
+	}
+	stopAll := func() { stopReal(); s.Close(); os.RemoveAll(dir) }
+	return realURL, source, stopAll, nil
 }

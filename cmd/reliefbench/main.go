@@ -5,6 +5,7 @@
 //
 //	reliefbench import [--rows 10000,100000,854250] [--dir DIR] [--pg URL] [--formats xlsx,csv] [--dbs sqlite,postgres]
 //	reliefbench api    [--data ../shared/data] [--duration 15s] [--connections 50] [--threads 2]
+//	reliefbench load   [--url http://127.0.0.1:PORT/api/v1/countries/USA/gaps] [--pid N] [--connections 50] [--duration 10s]
 //	reliefbench gaps   [--data ../shared/data] [--db DSN] [--runs 10]
 //	reliefbench workbook [--data ../shared/data] [--python /usr/bin/python3] [--runs 3]
 //
@@ -24,6 +25,7 @@ import (
 const usage = `Usage:
   reliefbench import [flags]   import throughput and peak memory, beside openpyxl and psql \copy
   reliefbench api    [flags]   API latency with wrk, beside a ceiling handler
+  reliefbench load   [flags]   loopback load test in Go: gap endpoint vs ceiling, p50/p99, errors, RSS
   reliefbench gaps   [flags]   full gap recompute, inputs from the database and from memory
   reliefbench workbook [flags] writing the full data set workbook, beside openpyxl write-only
 Run "reliefbench <command> -h" for its flags.
@@ -46,6 +48,8 @@ func main() {
 		err = cmdAPI(ctx, args)
 	case "gaps":
 		err = cmdGaps(ctx, args)
+	case "load":
+		err = cmdLoad(ctx, args)
 	case "workbook":
 		err = cmdWorkbook(ctx, args)
 	case "workbook-one": // hidden: one workbook in this process, JSON result on stdout

@@ -157,7 +157,7 @@ func TestMetricsOnSeparateListener(t *testing.T) {
 	}
 	b, _ := io.ReadAll(r.Body)
 	r.Body.Close()
-	for _, want := range []string{"reliefgap_build_info{", "go_sql_open_connections", "reliefgap_http_panics_total"} {
+	for _, want := range []string{"reliefgap_build_info{", "go_sql_open_connections", "reliefgap_http_panics_total", `reliefgap_jobs{kind="import",status="queued"} 0`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -187,7 +187,7 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 	}
 	return &app{
 		store:   s,
-		imports: &access.ImportService{Store: s, Parser: importers.New()},
+		imports: &access.ImportService{Store: s, Parser: importers.New(), Annotate: importers.Annotate},
 		gaps:    &access.GapService{Store: s},
 		keys:    &access.KeyService{Store: s},
 		log:     log,

@@ -41,6 +41,8 @@ type serveOptions struct {
 	// ministry key and per advocate or administrator key; "off" disables.
 	ratePublic, rateMinistry, rateElevated string
 	rates                                  httpapi.RateLimits
+	importWorkers                          int
+	quotaKey, quotaCountry                 int64
 }
 
 func (c *cli) serveCmd() *cobra.Command {
@@ -67,13 +69,17 @@ empty database.`,
 	fs.StringVar(&o.webhookAllow, "webhook-allow", c.getenv("RELIEFGAP_WEBHOOK_ALLOW"), "comma-separated addresses or CIDRs of loopback, link-local or private webhook targets to allow (RELIEFGAP_WEBHOOK_ALLOW); none by default")
 	fs.DurationVar(&o.retention, "retention", defaultRetention, "remove the stored bytes of dry runs and rejected uploads older than this, once a day; 0 keeps them (RELIEFGAP_RETENTION)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", c.getenv("RELIEFGAP_METRICS_ADDR"), "serve /metrics on this separate address instead of the public one (RELIEFGAP_METRICS_ADDR)")
+	fs.IntVar(&o.importWorkers, "import-workers", access.DefaultImportWorkers, "uploads parsed at once; more wait their turn (RELIEFGAP_IMPORT_WORKERS)")
+	fs.Int64Var(&o.quotaKey, "quota-key-bytes", 512<<20, "bytes of uploaded files a ministry key may keep stored; 0 for no quota (RELIEFGAP_QUOTA_KEY_BYTES)")
+	fs.Int64Var(&o.quotaCountry, "quota-country-bytes", 1<<30, "bytes of uploaded files kept stored for one country's ministry keys; 0 for no quota (RELIEFGAP_QUOTA_COUNTRY_BYTES)")
 	d := httpapi.DefaultRateLimits
 	fs.StringVar(&o.ratePublic, "rate-public", or(c.getenv("RELIEFGAP_RATE_PUBLIC"), fmtRate(d.Public)), "requests per second/burst per client IP without a key, or off (RELIEFGAP_RATE_PUBLIC)")
 	fs.StringVar(&o.rateMinistry, "rate-ministry", or(c.getenv("RELIEFGAP_RATE_MINISTRY"), fmtRate(d.Ministry)), "requests per second/burst per ministry key (RELIEFGAP_RATE_MINISTRY)")
 	fs.StringVar(&o.rateElevated, "rate-elevated", or(c.getenv("RELIEFGAP_RATE_ELEVATED"), fmtRate(d.Elevated)), "requests per second/burst per advocate or administrator key (RELIEFGAP_RATE_ELEVATED)")
 	for name, key := range map[string]string{"addr": "RELIEFGAP_ADDR", "demo": "RELIEFGAP_DEMO", "max-upload-bytes": "RELIEFGAP_MAX_UPLOAD_BYTES",
 		"trusted-proxies": "RELIEFGAP_TRUSTED_PROXIES", "cors-origins": "RELIEFGAP_CORS_ORIGINS", "metrics-addr": "RELIEFGAP_METRICS_ADDR", "retention": "RELIEFGAP_RETENTION", "webhook-allow": "RELIEFGAP_WEBHOOK_ALLOW",
-		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED"} {
+		"rate-public": "RELIEFGAP_RATE_PUBLIC", "rate-ministry": "RELIEFGAP_RATE_MINISTRY", "rate-elevated": "RELIEFGAP_RATE_ELEVATED", "import-workers": "RELIEFGAP_IMPORT_WORKERS",
+		"quota-key-bytes": "RELIEFGAP_QUOTA_KEY_BYTES", "quota-country-bytes": "RELIEFGAP_QUOTA_COUNTRY_BYTES"} {
 		bindEnv(fs, name, key)
 	}
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
@@ -86,6 +92,33 @@ empty database.`,
 		}
 		if o.maxUpload <= 0 {
 			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+		}
+		if !cmd.Flags().Changed("import-workers") {
+			n, err := envPositive(c.getenv, "RELIEFGAP_IMPORT_WORKERS", int64(o.importWorkers))
+			if err != nil {
+				return err
+			}
+			o.importWorkers = int(n)
+		}
+		if o.importWorkers <= 0 || o.importWorkers > 64 {
+			return usageErr("--import-workers must be between 1 and 64, got %d", o.importWorkers)
+		}
+		for _, q := range []struct {
+			flag, key string
+			into      *int64
+		}{{"quota-key-bytes", "RELIEFGAP_QUOTA_KEY_BYTES", &o.quotaKey}, {"quota-country-bytes", "RELIEFGAP_QUOTA_COUNTRY_BYTES", &o.quotaCountry}} {
+			if !cmd.Flags().Changed(q.flag) {
+				if v := strings.TrimSpace(c.getenv(q.key)); v != "" {
+					n, err := strconv.ParseInt(v, 10, 64)
+					if err != nil {
+						return usageErr("%s=%q is not a number of bytes", q.key, v)
+					}
+					*q.into = n
+				}
+			}
+			if *q.into < 0 {
+				return usageErr("--%s cannot be negative", q.flag)
+			}
 		}
 		if !cmd.Flags().Changed("retention") {
 			if v := strings.TrimSpace(c.getenv("RELIEFGAP_RETENTION")); v != "" {
@@ -134,6 +167,8 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	}
 	defer a.Close()
 	a.imports.Limits.MaxBytes = *maxUpload
+	a.imports.Workers = o.importWorkers
+	a.imports.Quota = access.StorageQuota{PerKey: o.quotaKey, PerCountry: o.quotaCountry}
 	if *loadDemo {
 		res, err := demo.Load(ctx, a.store, a.imports)
 		if err != nil {
@@ -156,6 +191,8 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 	}
 	schedules, hooks, stopSchedules := a.startSchedules(ctx, alerts.Guard{Allow: allow}, runner)
 	defer stopSchedules()
+	reg := newRegistry(a.store, buildVersion())
+	a.imports.Observer = registerImportMetrics(reg, a.store)
 	srv, err := httpapi.New(httpapi.Config{
 		Schedules: schedules,
 		Webhooks:  hooks,
@@ -165,7 +202,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		CountryTemplate: importers.CountryTemplate, Supply: &access.SupplyService{Store: a.store},
 		Logger: a.log, Version: buildVersion(), MaxUploadBytes: *maxUpload,
 		TrustedProxies: splitList(*proxies), CORSOrigins: splitList(*cors),
-		RateLimit: o.rates, Registry: newRegistry(a.store, buildVersion()), MetricsElsewhere: o.metricsAddr != "",
+		RateLimit: o.rates, Registry: reg, MetricsElsewhere: o.metricsAddr != "",
 	})
 	if err != nil {
 		return err

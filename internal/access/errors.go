@@ -17,6 +17,9 @@ const (
 	Unauthorized Code = "unauthorized"
 	TooLarge     Code = "too_large"
 	Internal     Code = "internal"
+	// Unavailable: the service cannot take this now (every parser busy
+	// until the request's time ran out, or shutting down); try again later.
+	Unavailable Code = "unavailable"
 )
 
 // Error is the domain's one error type. Op names the operation that failed

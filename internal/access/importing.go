@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -67,6 +68,42 @@ type ImportService struct {
 	Parser Parser
 	Limits Limits
 	Now    func() time.Time
+	// Workers bounds how many uploads are parsed at once, whatever calls
+	// Process (requests, background jobs, the CLI); DefaultImportWorkers
+	// when 0. With the per-file bounds in Limits this bounds the memory
+	// parsing can take (docs/RELIABILITY.md gives the measured peak).
+	Workers int
+	// Quota bounds the bytes ministry keys keep stored (zero fields: no quota).
+	Quota StorageQuota
+	// Observer, when set, is told of every processed upload (metrics).
+	Observer ImportObserver
+	// Annotate builds the annotated workbook of a file (its cells coloured
+	// by problem); a rejected upload's is built once, when it is rejected,
+	// and stored. Nil: no annotated workbooks.
+	Annotate func(filename string, data []byte, problems []Problem) ([]byte, error)
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// DefaultImportWorkers is the number of uploads parsed at once by default.
+const DefaultImportWorkers = 2
+
+// acquire takes a parse slot, waiting while all are taken, until ctx ends.
+func (s *ImportService) acquire(ctx context.Context) (release func(), err error) {
+	s.slotsOnce.Do(func() {
+		n := s.Workers
+		if n <= 0 {
+			n = DefaultImportWorkers
+		}
+		s.slots = make(chan struct{}, n)
+	})
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-ctx.Done():
+		return nil, Errorf(Unavailable, "", "the upload waited for a free parser until its time ran out (%v)", ctx.Err())
+	}
 }
 
 // ImportOptions qualify one import.
@@ -147,25 +184,21 @@ func (s *ImportService) limits() Limits {
 
 // authorize checks that who may upload kind for scope, and settles the scope.
 func authorize(who Principal, kind ImportKind, scope string) (string, error) {
-	const op = "import"
-	switch who.Role {
-	case RoleAdmin:
-		return scope, nil
-	case RoleMinistry:
-		if scope == "" {
-			scope = who.Country
-		}
-		if !who.CanWriteCountry(scope) {
-			return "", Errorf(Forbidden, op, "a ministry key for %s may not upload data for %s", who.Country, scope)
-		}
-		if kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
-			return "", Errorf(Forbidden, op, "only an administrator may load %s data", kind)
-		}
-		return scope, nil
-	case "":
-		return "", Errorf(Unauthorized, op, "uploading needs an API key")
+	if who.Role == RoleMinistry && scope == "" {
+		scope = who.Country
 	}
-	return "", Errorf(Forbidden, op, "a %s key may not upload data", who.Role)
+	if err := Authorize(who, ActUpload, scope); err != nil {
+		return "", err
+	}
+	if who.Role == RoleMinistry && scope == "" {
+		return "", Errorf(Forbidden, "import", "this ministry key names no country")
+	}
+	// Reference data (population, deaths, countries) is the
+	// administrators' to load.
+	if who.Role == RoleMinistry && kind != "" && kind != KindConsumption && kind != KindEstimates && kind != KindAvailability {
+		return "", Errorf(Forbidden, "import", "only an administrator may load %s data", kind)
+	}
+	return scope, nil
 }
 
 // Receive keeps the bytes and records the upload, before any parsing. The
@@ -180,6 +213,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if err != nil {
 		return res, err
 	}
+	if err := CheckText("", "the file name", filename, MaxFilenameBytes); err != nil {
+		return res, err
+	}
 	if err := CheckTerms(opt.Terms); err != nil {
 		return res, err
 	}
@@ -189,6 +225,9 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	}
 	if len(data) == 0 {
 		return res, Errorf(Invalid, "", "the file is empty")
+	}
+	if err := s.checkQuota(ctx, who, scope, int64(len(data))); err != nil {
+		return res, err
 	}
 	sha := SHA256Hex(data)
 	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
@@ -233,6 +272,13 @@ var errRollback = errors.New("rollback")
 // validating: nothing was stored, and the job that runs it is resumed.
 func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
 	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
+	start := time.Now()
+	defer func() { s.observe(out, err, time.Since(start)) }()
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return u, err
+	}
+	defer release()
 	u.Status = StatusValidating
 	if err := s.Store.TransitionUpload(ctx, u, StatusReceived, StatusValidating, StatusFailed); err != nil {
 		return u, err
@@ -244,6 +290,11 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 	})
 	if out.ID == 0 {
 		out = u
+	}
+	if err == nil && out.Status == StatusRejected {
+		// Built now, within this parse slot, so that asking for it later
+		// costs one read; a failure here only means it is built on demand.
+		_, _ = s.buildAnnotated(ctx, out, data)
 	}
 	if err == nil || out.Status != StatusValidating {
 		return out, err
@@ -304,6 +355,7 @@ type staging struct {
 	diff     Diff
 	same     int
 	parseErr error
+	tally    *METally // morphine equivalent by country-year, for the per-capita check
 }
 
 // validate parses and stages in one transaction and settles the upload.
@@ -320,7 +372,7 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 		defer os.Remove(path)
 		in.Data, in.Path = nil, path
 	}
-	var st staging
+	st := staging{tally: NewMETally(s.meFactor(ctx))}
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
 		if err := s.stage(ctx, who, u, in, w, &st); err != nil {
 			return err
@@ -343,6 +395,7 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, d
 				return err
 			}
 			st.extra = append(st.extra, ws...)
+			st.extra = append(st.extra, mePerCapitaWarnings(ctx, w, st.tally)...)
 		}
 		if st.pr.Kind != "" {
 			du := u
@@ -495,6 +548,7 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 			continue
 		}
 		st.records += b.Len()
+		st.tally.Add(b.Consumption)
 	}
 	p := <-done
 	st.pr, st.parseErr = p.res, p.err
@@ -531,6 +585,9 @@ func numberSupplements(b Batch, n int) {
 
 // checkBatch refuses records the uploader may not write.
 func checkBatch(who Principal, u Upload, b Batch, seen map[ImportKind]bool) error {
+	if err := CheckBatch(b); err != nil {
+		return err
+	}
 	for k, n := range map[ImportKind]int{KindConsumption: len(b.Consumption), KindEstimates: len(b.Estimates),
 		KindPopulation: len(b.Population), KindDeaths: len(b.Deaths), KindCountries: len(b.Countries),
 		KindAvailability: len(b.Availability), KindCCS: len(b.CCS)} {
@@ -639,8 +696,8 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 // Publish makes a submitted upload's values public (administrators only).
 func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, remote string) (u Upload, err error) {
 	defer Wrap(&err, "ImportService.Publish(%d)", id)
-	if !who.IsAdmin() {
-		return u, Errorf(Forbidden, "", "only an administrator may publish")
+	if err := Authorize(who, ActDecideUpload, ""); err != nil {
+		return u, err
 	}
 	if u, err = s.Store.Upload(ctx, id); err != nil {
 		return u, err
@@ -662,11 +719,14 @@ func (s *ImportService) Publish(ctx context.Context, who Principal, id int64, re
 // Reject refuses a submitted upload with a reason; its values are never published.
 func (s *ImportService) Reject(ctx context.Context, who Principal, id int64, reason, remote string) (u Upload, err error) {
 	defer Wrap(&err, "ImportService.Reject(%d)", id)
-	if !who.IsAdmin() {
-		return u, Errorf(Forbidden, "", "only an administrator may reject")
+	if err := Authorize(who, ActDecideUpload, ""); err != nil {
+		return u, err
 	}
 	if reason == "" {
 		return u, Errorf(Invalid, "", "a rejection needs a reason")
+	}
+	if err := CheckText("", "the reason", reason, MaxReasonBytes); err != nil {
+		return u, err
 	}
 	if u, err = s.Store.Upload(ctx, id); err != nil {
 		return u, err
@@ -691,4 +751,234 @@ func (s *ImportService) nameFolder() NameFolder {
 		return f
 	}
 	return nil
+}
+
+// Bounds on the text an upload carries.
+const (
+	MaxFilenameBytes = 255
+	MaxReasonBytes   = 2000
+)
+
+// publishedPopulation is the part of an import transaction that can say
+// which population is published; a writer without it gets no per-capita
+// check.
+type publishedPopulation interface {
+	PublishedPopulation(ctx context.Context, iso3 string) (map[int]float64, error)
+}
+
+// meFactor returns the morphine-equivalence factors of the current ppsg
+// table; none when the table cannot be read.
+func (s *ImportService) meFactor(ctx context.Context) func(string) (float64, bool) {
+	me, err := s.Store.FactorTable(ctx, TablePPSG, 0)
+	if err != nil {
+		return func(string) (float64, bool) { return 0, false }
+	}
+	return me.Value
+}
+
+// mePerCapitaWarnings warns of country-years whose staged consumption
+// would exceed MaxMEMgPerCapita mg ME per person, where the published
+// population is known. It never fails an import: the check is advice.
+func mePerCapitaWarnings(ctx context.Context, w ImportWriter, t *METally) []Problem {
+	pw, ok := w.(publishedPopulation)
+	if !ok {
+		return nil
+	}
+	pops := map[string]map[int]float64{}
+	for _, iso3 := range t.Countries() {
+		if p, err := pw.PublishedPopulation(ctx, iso3); err == nil {
+			pops[iso3] = p
+		}
+	}
+	return t.Warnings(func(iso3 string, year int) (float64, bool) {
+		p, ok := pops[iso3][year]
+		return p, ok
+	})
+}
+
+// StorageQuota bounds the bytes of uploaded files kept stored (raw files
+// of every status until retention removes them) for a ministry key and
+// for a country. Zero means no bound.
+type StorageQuota struct {
+	PerKey     int64
+	PerCountry int64
+}
+
+// storedBytes is the part of the store that measures stored files; a store
+// without it gets no quota.
+type storedBytes interface {
+	StoredBytes(ctx context.Context, keyID int64, country string) (int64, error)
+}
+
+// checkQuota refuses an upload that would take a ministry key, or its
+// country, past its storage quota. Administrators and the local operator
+// have none.
+func (s *ImportService) checkQuota(ctx context.Context, who Principal, country string, size int64) error {
+	q := s.Quota
+	sb, ok := s.Store.(storedBytes)
+	if !ok || who.Role != RoleMinistry || (q.PerKey <= 0 && q.PerCountry <= 0) {
+		return nil
+	}
+	if q.PerKey > 0 && who.KeyID != 0 {
+		used, err := sb.StoredBytes(ctx, who.KeyID, "")
+		if err != nil {
+			return err
+		}
+		if used+size > q.PerKey {
+			return Errorf(TooLarge, "", "this key's storage quota is %d bytes; %d are used and the file is %d bytes: remove dry runs or wait for retention, or ask an administrator", q.PerKey, used, size)
+		}
+	}
+	if q.PerCountry > 0 && country != "" {
+		used, err := sb.StoredBytes(ctx, -1, country)
+		if err != nil {
+			return err
+		}
+		if used+size > q.PerCountry {
+			return Errorf(TooLarge, "", "the storage quota for %s is %d bytes; %d are used and the file is %d bytes: ask an administrator", country, q.PerCountry, used, size)
+		}
+	}
+	return nil
+}
+
+// ImportObserver is told how each processing of an upload ended. The
+// adapter that keeps metrics implements it; the domain knows no metrics
+// library.
+type ImportObserver interface {
+	// ImportProcessed: kind may be "" when it was not detected; outcome is
+	// the upload's status afterwards (rejected, submitted, published,
+	// dry-run, failed), "interrupted" when it goes back to the queue, or
+	// "unavailable" when no parser was free in time.
+	ImportProcessed(kind ImportKind, outcome string, elapsed time.Duration)
+}
+
+func (s *ImportService) observe(u Upload, err error, elapsed time.Duration) {
+	if s.Observer == nil {
+		return
+	}
+	outcome := string(u.Status)
+	switch {
+	case ErrorCode(err) == Unavailable && (u.Status == StatusReceived || u.Status == ""):
+		outcome = "unavailable"
+	case u.Status == StatusValidating || u.Status == StatusReceived:
+		outcome = "interrupted"
+	}
+	s.Observer.ImportProcessed(u.Kind, outcome, elapsed)
+}
+
+// MaxAnnotateBytes is the largest file whose annotated workbook is built:
+// building one takes some 175 times the file's size in memory (a 20 MiB
+// CSV took 3.46 GB), so 1 MiB keeps it within the parsing budget of
+// docs/RELIABILITY.md. Larger files have their problems listed only.
+const MaxAnnotateBytes = 1 << 20
+
+// annotationStore keeps annotated workbooks; a store without it gets them
+// built on every request (within MaxAnnotateBytes).
+type annotationStore interface {
+	PutAnnotated(ctx context.Context, uploadID int64, data []byte) error
+	Annotated(ctx context.Context, uploadID int64) ([]byte, error)
+}
+
+// Annotated returns the annotated workbook of u: the stored one, or one
+// built now (and stored) from data when the file is within
+// MaxAnnotateBytes. The caller has checked that who may see u.
+func (s *ImportService) Annotated(ctx context.Context, u Upload, data func() ([]byte, error)) (out []byte, err error) {
+	defer Wrap(&err, "ImportService.Annotated(upload %d)", u.ID)
+	if as, ok := s.Store.(annotationStore); ok {
+		out, err := as.Annotated(ctx, u.ID)
+		if err == nil {
+			return out, nil
+		}
+		if ErrorCode(err) != NotFound {
+			return nil, err
+		}
+	}
+	if s.Annotate == nil {
+		return nil, Errorf(NotFound, "", "annotated workbooks are not available")
+	}
+	if u.Size > MaxAnnotateBytes {
+		return nil, Errorf(TooLarge, "", "the file is %d bytes; annotated workbooks are made for files up to %d bytes: the upload's problems list each row and column", u.Size, MaxAnnotateBytes)
+	}
+	b, err := data()
+	if err != nil {
+		return nil, err
+	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.buildAnnotated(ctx, u, b)
+}
+
+// buildAnnotated builds u's annotated workbook within MaxAnnotateBytes and
+// stores it when the store can.
+func (s *ImportService) buildAnnotated(ctx context.Context, u Upload, data []byte) ([]byte, error) {
+	if s.Annotate == nil || int64(len(data)) > MaxAnnotateBytes {
+		return nil, Errorf(NotFound, "", "no annotated workbook for this upload")
+	}
+	out, err := s.Annotate(u.Filename, data, u.Problems)
+	if err != nil {
+		return nil, err
+	}
+	if as, ok := s.Store.(annotationStore); ok {
+		if err := as.PutAnnotated(context.WithoutCancel(ctx), u.ID, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// uploadScope is the country an upload's visibility is decided on: its own,
+// or a mark no ministry matches for an upload of several countries.
+func uploadScope(u Upload) string {
+	if u.Country == "" {
+		return "(several countries)"
+	}
+	return u.Country
+}
+
+// CanUpload says whether who may upload at all, before the file is read.
+func (s *ImportService) CanUpload(who Principal) error {
+	if err := Authorize(who, ActUpload, ""); err != nil {
+		return err
+	}
+	if who.Role != RoleAdmin && who.Role != RoleMinistry {
+		return Errorf(Forbidden, "", "a %s key may not upload data", who.Role)
+	}
+	return nil
+}
+
+// Upload returns upload id if who may read it; another country's upload
+// reads as absent to a ministry.
+func (s *ImportService) Upload(ctx context.Context, who Principal, id int64) (Upload, error) {
+	if err := Authorize(who, ActReadUpload, ""); err != nil {
+		return Upload{}, err
+	}
+	u, err := s.Store.Upload(ctx, id)
+	if err == nil {
+		err = Authorize(who, ActReadUpload, uploadScope(u))
+	}
+	if ErrorCode(err) == NotFound {
+		return Upload{}, Errorf(NotFound, "", "no upload %d", id)
+	}
+	return u, err
+}
+
+// uploadLister lists uploads; a store without it lists none.
+type uploadLister interface {
+	Uploads(ctx context.Context, f UploadFilter) ([]Upload, error)
+}
+
+// Uploads lists the uploads f selects that who may read: a ministry its own
+// country's only (asking for another is Forbidden).
+func (s *ImportService) Uploads(ctx context.Context, who Principal, f UploadFilter) ([]Upload, error) {
+	if err := Authorize(who, ActListUploads, f.Country); err != nil {
+		return nil, err
+	}
+	f.Country = ScopeOf(who, f.Country)
+	ul, ok := s.Store.(uploadLister)
+	if !ok {
+		return nil, Errorf(Internal, "", "this store cannot list uploads")
+	}
+	return ul.Uploads(ctx, f)
 }

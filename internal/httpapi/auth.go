@@ -54,38 +54,5 @@ func who(c *gin.Context) access.Principal {
 	return p
 }
 
-// requireKey refuses the public.
-func requireKey(p access.Principal, what string) error {
-	if p.Role == "" {
-		return access.Errorf(access.Unauthorized, "", "%s needs an API key", what)
-	}
-	return nil
-}
-
-// canSeeUploads reports whether p may read uploads at all: they hold drafts,
-// so only ministries (their own country) and administrators.
-func canSeeUploads(p access.Principal) error {
-	if err := requireKey(p, "reading uploads"); err != nil {
-		return err
-	}
-	if p.Role != access.RoleAdmin && p.Role != access.RoleMinistry {
-		return access.Errorf(access.Forbidden, "", "a %s key may not read uploads", p.Role)
-	}
-	return nil
-}
-
-// canSeeUpload hides another country's upload from a ministry as if it did
-// not exist.
-func canSeeUpload(p access.Principal, u access.Upload) bool {
-	return p.IsAdmin() || (p.Role == access.RoleMinistry && u.Country == p.Country)
-}
-
-func requireAdmin(p access.Principal, what string) error {
-	if err := requireKey(p, what); err != nil {
-		return err
-	}
-	if !p.IsAdmin() {
-		return access.Errorf(access.Forbidden, "", "only an administrator may %s", what)
-	}
-	return nil
-}
+// Who may do what is decided by the domain services (access.Authorize);
+// this file only establishes who is calling.

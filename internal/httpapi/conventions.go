@@ -59,7 +59,7 @@ var problemTypes = map[string]string{
 	"rate_limited":  "Too many requests; Retry-After says when to try again.",
 	"no_route":      "No route answers this path.",
 	"bad_method":    "The route does not accept this method; Allow lists those it does.",
-	"unavailable":   "The service is shutting down or its database is unreachable.",
+	"unavailable":   "The service is shutting down, its database is unreachable, or every parser stayed busy for the upload's whole time budget.",
 	"unprocessable": "The file was read and refused: problems lists each with its sheet, row and column.",
 }
 

@@ -120,7 +120,7 @@ func (s *Server) jobAction(c *gin.Context, fn func(js *access.JobService, id int
 	if err != nil {
 		return err
 	}
-	if err := requireAdmin(who(c), "manage jobs"); err != nil {
+	if err := js.Allowed(who(c)); err != nil {
 		return err
 	}
 	id, err := idParam(c, "job")

@@ -392,7 +392,7 @@ func schemas() obj {
 		"Problem": object([]string{"type", "title", "status"}, obj{
 			"type": str("a problem type URI documented at /api/v1/problems, or about:blank"), "title": str("HTTP status text"), "status": integer("HTTP status"),
 			"detail": str("what went wrong, for a person"), "instance": str("the request path"),
-			"code":       obj{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large", "internal"}},
+			"code":       obj{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large", "internal", "unavailable"}},
 			"request_id": str("also in the X-Request-ID header"), "upload_id": integer("the upload concerned"),
 			"problems": array(ref("ImportProblem")),
 		}),

@@ -38,6 +38,7 @@ var codeStatus = map[access.Code]int{
 	access.Unauthorized: http.StatusUnauthorized,
 	access.TooLarge:     http.StatusRequestEntityTooLarge,
 	access.Internal:     http.StatusInternalServerError,
+	access.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // statusFor maps an error to its HTTP status. An Invalid error that carries

@@ -137,6 +137,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Imports == nil || cfg.Gaps == nil || cfg.Keys == nil {
 		return nil, errors.New("httpapi.New: Store, Imports, Gaps and Keys are required")
 	}
+	if cfg.Imports.Annotate == nil {
+		cfg.Imports.Annotate = cfg.Annotate // rejected uploads' workbooks built once, by the service
+	}
 	if ss, ok := cfg.Store.(access.SupplyStore); ok && cfg.Supply == nil {
 		cfg.Supply = &access.SupplyService{Store: ss}
 	}

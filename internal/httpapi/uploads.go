@@ -121,11 +121,8 @@ type problemGroupDTO struct {
 // large ones in the background, and the client polls the Location.
 func (s *Server) createUpload(c *gin.Context) error {
 	p := who(c)
-	if err := requireKey(p, "uploading"); err != nil {
-		return err
-	}
-	if p.Role != access.RoleAdmin && p.Role != access.RoleMinistry {
-		return access.Errorf(access.Forbidden, "", "a %s key may not upload data", p.Role)
+	if err := s.cfg.Imports.CanUpload(p); err != nil {
+		return err // before the body is read
 	}
 	limit := s.cfg.MaxUploadBytes + multipartOverhead
 	if c.Request.ContentLength > limit {
@@ -293,18 +290,11 @@ func idParam(c *gin.Context, what string) (int64, error) {
 // upload is reported as missing, so that its existence does not leak.
 func (s *Server) visibleUpload(c *gin.Context) (access.Upload, error) {
 	p := who(c)
-	if err := canSeeUploads(p); err != nil {
-		return access.Upload{}, err
-	}
 	id, err := idParam(c, "upload")
 	if err != nil {
 		return access.Upload{}, err
 	}
-	u, err := s.cfg.Store.Upload(c.Request.Context(), id)
-	if access.ErrorCode(err) == access.NotFound || err == nil && !canSeeUpload(p, u) {
-		return access.Upload{}, access.Errorf(access.NotFound, "", "no upload %d", id)
-	}
-	return u, err
+	return s.cfg.Imports.Upload(c.Request.Context(), p, id)
 }
 
 func (s *Server) getUpload(c *gin.Context) error {
@@ -331,27 +321,18 @@ type uploadsQuery struct {
 
 func (s *Server) listUploads(c *gin.Context) error {
 	p := who(c)
-	if err := canSeeUploads(p); err != nil {
-		return err
-	}
 	var q uploadsQuery
 	if err := c.ShouldBindQuery(&q); err != nil {
 		return invalid(err)
 	}
 	q.Country = strings.ToUpper(q.Country)
-	if p.Role == access.RoleMinistry {
-		if q.Country != "" && q.Country != p.Country {
-			return access.Errorf(access.Forbidden, "", "a ministry key for %s sees only that country's uploads", p.Country)
-		}
-		q.Country = p.Country
-	}
 	limit := min(pageLimit(p, q.Limit, defaultUploadsPg, maxUploadsPage), maxUploadsPage)
 	fp := queryFingerprint(q.Country, q.Status, q.Kind)
 	cur, err := decodeCursor(q.Cursor, fp)
 	if err != nil {
 		return err
 	}
-	us, err := s.cfg.Store.Uploads(c.Request.Context(), access.UploadFilter{Country: q.Country,
+	us, err := s.cfg.Imports.Uploads(c.Request.Context(), p, access.UploadFilter{Country: q.Country,
 		Status: access.UploadStatus(q.Status), Kind: access.ImportKind(q.Kind), Before: cur.Before, Limit: limit + 1})
 	if err != nil {
 		return err
@@ -413,14 +394,9 @@ func (s *Server) annotatedUpload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.cfg.Annotate == nil {
-		return access.Errorf(access.NotFound, "", "annotated workbooks are not available")
-	}
-	data, err := s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
-	if err != nil {
-		return err
-	}
-	out, err := s.cfg.Annotate(u.Filename, data, u.Problems)
+	out, err := s.cfg.Imports.Annotated(c.Request.Context(), u, func() ([]byte, error) {
+		return s.cfg.Store.Blob(c.Request.Context(), u.SHA256)
+	})
 	if err != nil {
 		return err
 	}
@@ -435,9 +411,6 @@ func (s *Server) annotatedUpload(c *gin.Context) error {
 
 func (s *Server) publishUpload(c *gin.Context) error {
 	p := who(c)
-	if err := requireKey(p, "publishing"); err != nil {
-		return err
-	}
 	id, err := idParam(c, "upload")
 	if err != nil {
 		return err
@@ -456,12 +429,6 @@ type rejectRequest struct {
 
 func (s *Server) rejectUpload(c *gin.Context) error {
 	p := who(c)
-	if err := requireKey(p, "rejecting"); err != nil {
-		return err
-	}
-	if !p.IsAdmin() {
-		return access.Errorf(access.Forbidden, "", "only an administrator may reject")
-	}
 	id, err := idParam(c, "upload")
 	if err != nil {
 		return err

@@ -356,3 +356,21 @@ func (s *Store) Interrupted(ctx context.Context) ([]access.Job, error) {
 	}
 	return out, nil
 }
+
+// JobCounts is the number of jobs by kind and status, for the queue-depth
+// gauge.
+func (s *Store) JobCounts(ctx context.Context) (map[[2]string]int64, error) {
+	var rows []struct {
+		Kind   string
+		Status string
+		N      int64
+	}
+	if err := s.reader().WithContext(ctx).Raw("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "store.JobCounts")
+	}
+	out := make(map[[2]string]int64, len(rows))
+	for _, r := range rows {
+		out[[2]string{r.Kind, r.Status}] = r.N
+	}
+	return out, nil
+}

@@ -29,6 +29,10 @@ func (s *Store) PruneBlobs(ctx context.Context, cutoff time.Time, audit access.A
 		if err := tx.Raw(`SELECT COUNT(*), COALESCE(SUM(b.size), 0) `+doomed, cutoff, cutoff).Row().Scan(&res.Files, &res.Bytes); err != nil {
 			return err
 		}
+		// Annotated workbooks of the same old dry runs and rejections go too.
+		if err := tx.Exec(`DELETE FROM upload_annotations WHERE upload_id IN (SELECT id FROM uploads WHERE status IN ('dry-run', 'rejected') AND received_at < ?)`, cutoff).Error; err != nil {
+			return err
+		}
 		if res.Files == 0 {
 			return nil
 		}

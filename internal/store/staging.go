@@ -141,6 +141,11 @@ func (w *ImportTx) closeStatements() {
 
 // Stage stores a batch of records, inactive, with this upload as lineage.
 func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
+	// The store's own guard: NaN and ±Inf never reach a column, whatever
+	// the caller (PostgreSQL would store them and sums would turn to Inf).
+	if err := access.CheckBatch(b); err != nil {
+		return err
+	}
 	for _, set := range stageSets(b, w.uploadID) {
 		var err error
 		if w.s.dialect == Postgres {
@@ -203,4 +208,18 @@ func (w *ImportTx) analyze(ctx context.Context) error {
 		delete(w.staged, t)
 	}
 	return nil
+}
+
+// PublishedPopulation is the published population of iso3 by year, read
+// inside the import transaction (SQLite has one connection).
+func (w *ImportTx) PublishedPopulation(ctx context.Context, iso3 string) (map[int]float64, error) {
+	var rows []populationRow
+	if err := w.tx.WithContext(ctx).Where("iso3 = ? AND active", iso3).Find(&rows).Error; err != nil {
+		return nil, translate(err, "store.PublishedPopulation")
+	}
+	out := make(map[int]float64, len(rows))
+	for _, r := range rows {
+		out[r.Year] = r.Persons
+	}
+	return out, nil
 }

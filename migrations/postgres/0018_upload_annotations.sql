@@ -1,0 +1,13 @@
+-- +goose Up
+-- The annotated workbook of an upload (its cells coloured by problem),
+-- built once and served from here; removed with the upload's bytes by
+-- retention.
+CREATE TABLE upload_annotations (
+    upload_id  BIGINT PRIMARY KEY REFERENCES uploads (id) ON DELETE CASCADE,
+    size       BIGINT NOT NULL,
+    data       BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+-- Forward-only: migrations are never rolled back.
