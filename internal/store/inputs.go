@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
-	"fmt"
 
 	"gorm.io/gorm"
 
