@@ -262,7 +262,18 @@ func (s *Scheduler) execute(ctx context.Context, sch Schedule, run Run) (Run, er
 		run.FinishedAt = &t
 		if err := s.Store.FinishRun(ctx, run, data); err != nil {
 			log.ErrorContext(ctx, "recording a scheduled run", "err", err)
-			return run
+			if data == nil {
+				return run
+			}
+			// The file could not be stored (disk full, say): record the
+			// run failed with the error, to be retried, rather than leave
+			// it running.
+			s.failed(&run, fmt.Errorf("storing the file: %w", err))
+			run.Filename, run.FileSHA256, run.Size = "", "", 0
+			if err := s.Store.FinishRun(ctx, run, nil); err != nil {
+				log.ErrorContext(ctx, "recording a scheduled run", "err", err)
+				return run
+			}
 		}
 		if s.OnFinish != nil {
 			s.OnFinish(sch, run)
