@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -188,10 +189,36 @@ func writeFile(stdout io.Writer, path string, render func() ([]byte, error)) err
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := writeWhole(path, b); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return nil
+}
+
+// writeWhole writes b to path through a temporary file in the same
+// directory renamed into place, so that a failed write (a full disk)
+// leaves no partial file at path.
+func writeWhole(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	return nil
 }
 
