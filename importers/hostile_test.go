@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -73,8 +74,26 @@ func TestXLSXZipBombRefused(t *testing.T) {
 	t.Logf("zip bomb: %d bytes on disk, 1 GiB inflated", len(data))
 	_, err := New().Parse(context.Background(), access.ParseInput{Filename: "bomb.xlsx", Data: data, Resolver: smallResolver(), SaltBase: testSaltBase},
 		func(access.Batch) error { return nil })
-	if access.ErrorCode(err) != access.Invalid || !strings.Contains(access.ErrorMessage(err), "inflates to more than") {
+	// Refused by the shared-string bound or by the overall unzip bound,
+	// whichever is met first; both name their bound in MiB.
+	if access.ErrorCode(err) != access.Invalid || !strings.Contains(access.ErrorMessage(err), "MiB when unzipped") {
 		t.Fatalf("Parse = %v", err)
+	}
+}
+
+// A shared-string table larger than maxSharedStrings is refused from the
+// zip directory alone, however small the file; a real table passes.
+func TestSharedStringTableBound(t *testing.T) {
+	bomb := zipBomb(t, maxSharedStrings+1) // 32 MiB + 1 byte of one string
+	if err := checkSharedStrings(bytes.NewReader(bomb), int64(len(bomb))); !errors.Is(err, errSharedStrings) {
+		t.Fatalf("a %d-byte file with a 32 MiB + 1 shared string: %v", len(bomb), err)
+	}
+	small := zipBomb(t, 1<<20)
+	if err := checkSharedStrings(bytes.NewReader(small), int64(len(small))); err != nil {
+		t.Fatalf("a 1 MiB table: %v", err)
+	}
+	if err := checkSharedStrings(bytes.NewReader([]byte("not a zip")), 9); err != nil {
+		t.Fatalf("not a zip: %v (excelize reports it)", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package importers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -100,6 +101,10 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 			f, err = openXLSXFile(in.Path, lim)
 		} else {
 			f, err = openXLSX(in.Data, lim)
+		}
+		if errors.Is(err, errSharedStrings) {
+			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
+				"the workbook's text (its shared-string table) is larger than %d MiB when unzipped; remove long texts or save it as CSV", maxSharedStrings>>20)}
 		}
 		if isUnzipLimit(err) {
 			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(

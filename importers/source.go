@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -207,8 +208,39 @@ func isUnzipLimit(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "unzip size exceeds")
 }
 
+// maxSharedStrings bounds the shared-string table of a workbook once
+// unzipped. excelize holds the whole table in memory, several times its
+// size, so one huge string inside the overall unzip limit could still take
+// gigabytes; real tables of this domain's workbooks (country, drug and
+// cause names, notes) are far smaller.
+const maxSharedStrings = 32 << 20
+
+// errSharedStrings refuses a workbook whose shared-string table is larger
+// than maxSharedStrings.
+var errSharedStrings = errors.New("the shared-string table is too large")
+
+// checkSharedStrings reads the zip directory (not the parts) and refuses a
+// shared-string table declared larger than maxSharedStrings; archive/zip
+// refuses a part that inflates beyond what its directory declares, so the
+// declaration cannot be used to slip past the check.
+func checkSharedStrings(r io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil // not a zip: excelize says what is wrong
+	}
+	for _, f := range zr.File {
+		if strings.EqualFold(f.Name, "xl/sharedStrings.xml") && f.UncompressedSize64 > maxSharedStrings {
+			return errSharedStrings
+		}
+	}
+	return nil
+}
+
 // openXLSX opens a workbook within the decompression bounds.
 func openXLSX(data []byte, lim limits) (*excelize.File, error) {
+	if err := checkSharedStrings(bytes.NewReader(data), int64(len(data))); err != nil {
+		return nil, err
+	}
 	return excelize.OpenReader(bytes.NewReader(data), xlsxOptions(int64(len(data))))
 }
 

@@ -42,7 +42,15 @@ func fileHead(path string) ([]byte, int64, error) {
 // from the file as needed, where OpenReader would hold all of it in memory;
 // large worksheets are unzipped to temporary files and streamed by Rows.
 func openXLSXFile(path string, lim limits) (*excelize.File, error) {
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil {
+		err = checkSharedStrings(f, st.Size())
+	}
+	f.Close()
 	if err != nil {
 		return nil, err
 	}
