@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/schedule"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
 
@@ -108,6 +109,18 @@ func TestTwoServeProcessesOnOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A world report every minute, made two minutes ago: an occurrence is
+	// due as soon as the processes look, and both will try to run it.
+	made := time.Now().UTC().Add(-2 * time.Minute)
+	sch := schedule.Schedule{Name: "world", Cron: "* * * * *", Scope: schedule.ScopeWorld, YearsMode: schedule.YearsFixed,
+		YearFrom: 2000, YearTo: 2001, Enabled: true}
+	if err := sch.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	sch.CreatedAt, sch.UpdatedAt = made, made
+	if err := s.CreateSchedule(ctx, &sch); err != nil {
+		t.Fatal(err)
+	}
 	a, b := startServe(t, bin, dsn), startServe(t, bin, dsn)
 	for _, base := range []string{a, b} {
 		if code, _ := get(t, base+"/readyz"); code != http.StatusOK {
@@ -158,6 +171,54 @@ func TestTwoServeProcessesOnOnePostgres(t *testing.T) {
 		}
 	}
 	t.Logf("%d jobs, each run once; owners %v", len(jobs), owners)
+	// Scheduled runs: every occurrence's slot ran once, whichever process
+	// claimed it, and each render job ran once.
+	var runs []schedule.Run
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if runs, err = s.Runs(ctx, sch.ID, 100); err != nil {
+			t.Fatal(err)
+		}
+		settled := len(runs) > 0
+		for _, r := range runs {
+			settled = settled && r.Status != schedule.StatusRunning
+		}
+		if settled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scheduled runs not settled: %+v", runs)
+		}
+	}
+	slots := map[time.Time]int{}
+	succeeded := 0
+	for _, r := range runs {
+		slots[r.Slot.UTC()]++
+		switch r.Status {
+		case schedule.StatusSucceeded:
+			succeeded++
+		case schedule.StatusUnchanged:
+		default:
+			t.Errorf("scheduled run %d: %s (%s)", r.ID, r.Status, r.Error)
+		}
+	}
+	for slot, n := range slots {
+		if n != 1 {
+			t.Errorf("the occurrence %s ran %d times", slot, n)
+		}
+	}
+	if succeeded != 1 {
+		t.Errorf("%d runs rendered a file, want 1 (later occurrences find the inputs unchanged): %+v", succeeded, runs)
+	}
+	renders, err := s.Jobs(ctx, access.JobFilter{Kind: schedule.JobReportRun})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range renders {
+		if j.Status != access.JobDone || j.Attempts != 1 {
+			t.Errorf("render job %d: %s after %d attempts", j.ID, j.Status, j.Attempts)
+		}
+	}
+	t.Logf("%d scheduled runs over %d occurrences, %d render jobs", len(runs), len(slots), len(renders))
 	// Both processes read the same figures.
 	codeA, bodyA := get(t, a+"/api/v1/countries/KEN/gaps")
 	codeB, bodyB := get(t, b+"/api/v1/countries/KEN/gaps")
