@@ -111,3 +111,16 @@ func sortedKeys(m map[string]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// setNextLink announces the next page of a listing in a Link header
+// (RFC 8288), beside next_cursor in the body.
+func setNextLink(c *gin.Context, cursor string) {
+	if cursor == "" {
+		return
+	}
+	u := *c.Request.URL
+	q := u.Query()
+	q.Set("cursor", cursor)
+	u.RawQuery = q.Encode()
+	c.Header("Link", "<"+u.RequestURI()+`>; rel="next"`)
+}

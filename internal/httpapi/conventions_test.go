@@ -154,3 +154,24 @@ func TestControlCharactersAre400(t *testing.T) {
 		}
 	}
 }
+
+// A page of a listing links to the next one (RFC 8288), and the link works.
+func TestNextPageLink(t *testing.T) {
+	e := newEnv(t)
+	r := e.get("public", "/api/v1/gaps?year=2020&limit=1")
+	link := r.Header().Get("Link")
+	if r.Code != http.StatusOK || !strings.HasSuffix(link, `>; rel="next"`) || !strings.HasPrefix(link, "</api/v1/gaps?") {
+		t.Fatalf("first page: %d, Link %q", r.Code, link)
+	}
+	var first, second struct {
+		NextCursor string `json:"next_cursor"`
+		Items      []struct{ Position int }
+	}
+	r.json(t, &first)
+	next := strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+	r2 := e.get("public", next)
+	r2.json(t, &second)
+	if r2.Code != http.StatusOK || len(second.Items) != 1 || second.Items[0].Position != 2 || !strings.Contains(next, "cursor="+first.NextCursor) {
+		t.Fatalf("following %s: %d %s", next, r2.Code, r2.Body)
+	}
+}

@@ -246,6 +246,7 @@ func (s *Server) rankGaps(c *gin.Context) error {
 	}
 	resp := rankPage(q, all, rows, cur.Offset, limit, fp)
 	resp.Countries = only
+	setNextLink(c, resp.NextCursor)
 	c.JSON(http.StatusOK, resp)
 	return nil
 }

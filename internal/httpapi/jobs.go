@@ -84,6 +84,7 @@ func (s *Server) listJobs(c *gin.Context) error {
 		}
 		resp.Items = append(resp.Items, s.toJobDTO(j))
 	}
+	setNextLink(c, resp.NextCursor)
 	c.JSON(http.StatusOK, resp)
 	return nil
 }

@@ -345,6 +345,7 @@ func (s *Server) listUploads(c *gin.Context) error {
 		}
 		resp.Items = append(resp.Items, toUploadSummary(u))
 	}
+	setNextLink(c, resp.NextCursor)
 	c.JSON(http.StatusOK, resp)
 	return nil
 }
