@@ -122,5 +122,5 @@ func setNextLink(c *gin.Context, cursor string) {
 	q := u.Query()
 	q.Set("cursor", cursor)
 	u.RawQuery = q.Encode()
-	c.Header("Link", "<"+u.RequestURI()+`>; rel="next"`)
+	c.Writer.Header().Add("Link", "<"+u.RequestURI()+`>; rel="next"`) // beside rel="canonical"
 }
