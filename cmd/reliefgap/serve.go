@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -60,7 +61,16 @@ empty database.`,
 			return c.serve(c.ctx, o, c.stdout, c.stderr)
 		},
 	}
-	fs := cmd.Flags()
+	c.serveFlags(cmd.Flags(), &o)
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		return o.settle(cmd.Flags(), c.getenv)
+	}
+	return cmd
+}
+
+// serveFlags registers serve's flags on fs, with their defaults from the
+// environment; settle checks and completes them.
+func (c *cli) serveFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.StringVar(&o.addr, "addr", or(c.getenv("RELIEFGAP_ADDR"), "127.0.0.1:8080"), "listen address (RELIEFGAP_ADDR)")
 	fs.BoolVar(&o.demo, "demo", c.getenv("RELIEFGAP_DEMO") == "1", "load illustrative demo data into an empty database (RELIEFGAP_DEMO=1)")
 	fs.Int64Var(&o.maxUpload, "max-upload-bytes", 20<<20, "largest accepted upload in bytes (RELIEFGAP_MAX_UPLOAD_BYTES)")
@@ -82,80 +92,95 @@ empty database.`,
 		"quota-key-bytes": "RELIEFGAP_QUOTA_KEY_BYTES", "quota-country-bytes": "RELIEFGAP_QUOTA_COUNTRY_BYTES"} {
 		bindEnv(fs, name, key)
 	}
-	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
-		if !cmd.Flags().Changed("max-upload-bytes") {
-			n, err := envPositive(c.getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxUpload)
-			if err != nil {
-				return err
-			}
-			o.maxUpload = n
-		}
-		if o.maxUpload <= 0 {
-			return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
-		}
-		if !cmd.Flags().Changed("import-workers") {
-			n, err := envPositive(c.getenv, "RELIEFGAP_IMPORT_WORKERS", int64(o.importWorkers))
-			if err != nil {
-				return err
-			}
-			o.importWorkers = int(n)
-		}
-		if o.importWorkers <= 0 || o.importWorkers > 64 {
-			return usageErr("--import-workers must be between 1 and 64, got %d", o.importWorkers)
-		}
-		for _, q := range []struct {
-			flag, key string
-			into      *int64
-		}{{"quota-key-bytes", "RELIEFGAP_QUOTA_KEY_BYTES", &o.quotaKey}, {"quota-country-bytes", "RELIEFGAP_QUOTA_COUNTRY_BYTES", &o.quotaCountry}} {
-			if !cmd.Flags().Changed(q.flag) {
-				if v := strings.TrimSpace(c.getenv(q.key)); v != "" {
-					n, err := strconv.ParseInt(v, 10, 64)
-					if err != nil {
-						return usageErr("%s=%q is not a number of bytes", q.key, v)
-					}
-					*q.into = n
-				}
-			}
-			if *q.into < 0 {
-				return usageErr("--%s cannot be negative", q.flag)
-			}
-		}
-		if !cmd.Flags().Changed("retention") {
-			if v := strings.TrimSpace(c.getenv("RELIEFGAP_RETENTION")); v != "" {
-				d, err := time.ParseDuration(v)
-				if err != nil || d < 0 {
-					return usageErr("RELIEFGAP_RETENTION=%q is not a duration such as 2160h (0 keeps everything)", v)
-				}
-				o.retention = d
-			}
-		}
-		if o.retention < 0 {
-			return usageErr("--retention cannot be negative")
-		}
-		o.rates = httpapi.DefaultRateLimits
-		off := 0
-		for _, r := range []struct {
-			flag, val string
-			into      *httpapi.Limit
-		}{{"rate-public", o.ratePublic, &o.rates.Public}, {"rate-ministry", o.rateMinistry, &o.rates.Ministry}, {"rate-elevated", o.rateElevated, &o.rates.Elevated}} {
-			if strings.EqualFold(r.val, "off") {
-				off++
-				continue
-			}
-			l, err := parseRate(r.val)
-			if err != nil {
-				return usageErr("--%s %q: %v", r.flag, r.val, err)
-			}
-			*r.into = l
-		}
-		if off == 3 {
-			o.rates.Disabled = true
-		} else if off > 0 {
-			return usageErr("rate limits are turned off all together: give off to --rate-public, --rate-ministry and --rate-elevated, or to none")
-		}
-		return nil
+}
+
+// settle reads the settings whose flag was not given from the environment
+// and checks every value: a bad one is a usage error naming it.
+func (o *serveOptions) settle(flags *pflag.FlagSet, getenv env) error {
+	if err := o.settleLimits(flags, getenv); err != nil {
+		return err
 	}
-	return cmd
+	return o.settleRates()
+}
+
+// settleLimits: upload size, parse workers, quotas and retention.
+func (o *serveOptions) settleLimits(flags *pflag.FlagSet, getenv env) error {
+	if !flags.Changed("max-upload-bytes") {
+		n, err := envPositive(getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxUpload)
+		if err != nil {
+			return err
+		}
+		o.maxUpload = n
+	}
+	if o.maxUpload <= 0 {
+		return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxUpload)
+	}
+	if !flags.Changed("import-workers") {
+		n, err := envPositive(getenv, "RELIEFGAP_IMPORT_WORKERS", int64(o.importWorkers))
+		if err != nil {
+			return err
+		}
+		o.importWorkers = int(n)
+	}
+	if o.importWorkers <= 0 || o.importWorkers > 64 {
+		return usageErr("--import-workers must be between 1 and 64, got %d", o.importWorkers)
+	}
+	for _, q := range []struct {
+		flag, key string
+		into      *int64
+	}{{"quota-key-bytes", "RELIEFGAP_QUOTA_KEY_BYTES", &o.quotaKey}, {"quota-country-bytes", "RELIEFGAP_QUOTA_COUNTRY_BYTES", &o.quotaCountry}} {
+		if !flags.Changed(q.flag) {
+			if v := strings.TrimSpace(getenv(q.key)); v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					return usageErr("%s=%q is not a number of bytes", q.key, v)
+				}
+				*q.into = n
+			}
+		}
+		if *q.into < 0 {
+			return usageErr("--%s cannot be negative", q.flag)
+		}
+	}
+	if !flags.Changed("retention") {
+		if v := strings.TrimSpace(getenv("RELIEFGAP_RETENTION")); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return usageErr("RELIEFGAP_RETENTION=%q is not a duration such as 2160h (0 keeps everything)", v)
+			}
+			o.retention = d
+		}
+	}
+	if o.retention < 0 {
+		return usageErr("--retention cannot be negative")
+	}
+	return nil
+}
+
+// settleRates parses the three rate limits; off turns them all off.
+func (o *serveOptions) settleRates() error {
+	o.rates = httpapi.DefaultRateLimits
+	off := 0
+	for _, r := range []struct {
+		flag, val string
+		into      *httpapi.Limit
+	}{{"rate-public", o.ratePublic, &o.rates.Public}, {"rate-ministry", o.rateMinistry, &o.rates.Ministry}, {"rate-elevated", o.rateElevated, &o.rates.Elevated}} {
+		if strings.EqualFold(r.val, "off") {
+			off++
+			continue
+		}
+		l, err := parseRate(r.val)
+		if err != nil {
+			return usageErr("--%s %q: %v", r.flag, r.val, err)
+		}
+		*r.into = l
+	}
+	if off == 3 {
+		o.rates.Disabled = true
+	} else if off > 0 {
+		return usageErr("rate limits are turned off all together: give off to --rate-public, --rate-ministry and --rate-elevated, or to none")
+	}
+	return nil
 }
 
 func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
