@@ -197,13 +197,9 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	var sizes []int
-	for _, f := range strings.Split(*rowsFlag, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("%w: bad --rows %q", errUsage, f)
-		}
-		sizes = append(sizes, n)
+	sizes, err := parseSizes(*rowsFlag)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
@@ -234,45 +230,13 @@ func cmdImport(ctx context.Context, args []string) error {
 				return fmt.Errorf("%w: unknown format %q", errUsage, format)
 			}
 			for _, db := range strings.Split(*dbs, ",") {
-				var dsn string
-				var cleanup func()
-				switch db {
-				case "sqlite":
-					p := filepath.Join(*dir, "import.db")
-					for _, s := range []string{"", "-wal", "-shm"} {
-						os.Remove(p + s)
-					}
-					dsn, cleanup = "sqlite:"+p, func() {
-						for _, s := range []string{"", "-wal", "-shm"} {
-							os.Remove(p + s)
-						}
-					}
-				case "postgres":
-					if *pg == "" {
-						continue
-					}
-					dsn, cleanup, err = scratchPG(ctx, *pg, "reliefbench_import")
-					if err != nil {
-						return err
-					}
-				default:
-					return fmt.Errorf("%w: unknown database %q", errUsage, db)
-				}
-				out, err := runChild(ctx, self, "import-one", "--file", path, "--db", dsn)
-				cleanup()
+				r, ok, err := importOnce(ctx, self, db, *dir, *pg, path, format, n)
 				if err != nil {
-					return fmt.Errorf("import %s into %s: %w", path, db, err)
+					return err
 				}
-				var r oneResult
-				if err := json.Unmarshal(out, &r); err != nil {
-					return fmt.Errorf("import-one said %q: %w", out, err)
+				if ok {
+					report(r)
 				}
-				note := fmt.Sprintf("%s, %d rows, %d stored, %d errors, %d warnings %v; file %.1f MiB; allocated %.0f MiB in all; process CPU %.2f s; load %s",
-					r.Status, r.Rows, r.Stored, r.Errors, r.Warnings, r.Problems, float64(r.Bytes)/(1<<20), r.TotalAllocM, r.CPUSec, loadavg())
-				if r.Status != string(access.StatusPublished) || r.Stored != n {
-					note = "NOT A CLEAN IMPORT: " + note
-				}
-				report(importRow{n: n, format: format, target: db, seconds: r.ImportSec, peakKiB: r.VmHWMKiB, note: note})
 			}
 			if format == "xlsx" && *python != "" {
 				r, err := openpyxlRead(ctx, *python, path)
@@ -486,4 +450,61 @@ func firstLine(b []byte) string {
 		return s.Text()
 	}
 	return ""
+}
+
+// parseSizes reads --rows: comma-separated positive row counts.
+func parseSizes(flagValue string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(flagValue, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%w: bad --rows %q", errUsage, f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+// importOnce imports the n-row file at path into a fresh database of kind
+// db (sqlite, or postgres on the server pg) in a child process, and returns
+// its result row; ok is false when the database is skipped (no server).
+func importOnce(ctx context.Context, self, db, dir, pg, path, format string, n int) (row importRow, ok bool, err error) {
+	var dsn string
+	var cleanup func()
+	switch db {
+	case "sqlite":
+		p := filepath.Join(dir, "import.db")
+		removeDB := func() {
+			for _, s := range []string{"", "-wal", "-shm"} {
+				os.Remove(p + s)
+			}
+		}
+		removeDB()
+		dsn, cleanup = "sqlite:"+p, removeDB
+	case "postgres":
+		if pg == "" {
+			return row, false, nil
+		}
+		dsn, cleanup, err = scratchPG(ctx, pg, "reliefbench_import")
+		if err != nil {
+			return row, false, err
+		}
+	default:
+		return row, false, fmt.Errorf("%w: unknown database %q", errUsage, db)
+	}
+	out, err := runChild(ctx, self, "import-one", "--file", path, "--db", dsn)
+	cleanup()
+	if err != nil {
+		return row, false, fmt.Errorf("import %s into %s: %w", path, db, err)
+	}
+	var r oneResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		return row, false, fmt.Errorf("import-one said %q: %w", out, err)
+	}
+	note := fmt.Sprintf("%s, %d rows, %d stored, %d errors, %d warnings %v; file %.1f MiB; allocated %.0f MiB in all; process CPU %.2f s; load %s",
+		r.Status, r.Rows, r.Stored, r.Errors, r.Warnings, r.Problems, float64(r.Bytes)/(1<<20), r.TotalAllocM, r.CPUSec, loadavg())
+	if r.Status != string(access.StatusPublished) || r.Stored != n {
+		note = "NOT A CLEAN IMPORT: " + note
+	}
+	return importRow{n: n, format: format, target: db, seconds: r.ImportSec, peakKiB: r.VmHWMKiB, note: note}, true, nil
 }
