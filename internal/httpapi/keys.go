@@ -69,11 +69,7 @@ func (s *Server) listKeys(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]keyDTO, len(ks))
-	for i, k := range ks {
-		out[i] = toKeyDTO(k)
-	}
-	c.JSON(http.StatusOK, listResponse[keyDTO]{Items: out})
+	writeList(c, ks, toKeyDTO)
 	return nil
 }
 

@@ -87,16 +87,21 @@ type listResponse[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// writeList answers 200 with every item converted to its DTO, unpaged.
+func writeList[T, D any](c *gin.Context, items []T, toDTO func(T) D) {
+	out := make([]D, len(items))
+	for i, x := range items {
+		out[i] = toDTO(x)
+	}
+	c.JSON(http.StatusOK, listResponse[D]{Items: out})
+}
+
 func (s *Server) listCountries(c *gin.Context) error {
 	cs, err := s.cfg.Store.Countries(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	out := make([]countryDTO, len(cs))
-	for i, x := range cs {
-		out[i] = toCountryDTO(x)
-	}
-	c.JSON(http.StatusOK, listResponse[countryDTO]{Items: out})
+	writeList(c, cs, toCountryDTO)
 	return nil
 }
 

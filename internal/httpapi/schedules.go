@@ -138,11 +138,7 @@ func (s *Server) listSchedules(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]scheduleDTO, len(all))
-	for i, x := range all {
-		out[i] = toScheduleDTO(x)
-	}
-	c.JSON(http.StatusOK, listResponse[scheduleDTO]{Items: out})
+	writeList(c, all, toScheduleDTO)
 	return nil
 }
 
@@ -268,11 +264,7 @@ func (s *Server) scheduleRuns(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]runDTO, len(runs))
-	for i, r := range runs {
-		out[i] = toRunDTO(r)
-	}
-	c.JSON(http.StatusOK, listResponse[runDTO]{Items: out})
+	writeList(c, runs, toRunDTO)
 	return nil
 }
 

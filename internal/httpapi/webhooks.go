@@ -77,11 +77,7 @@ func (s *Server) listWebhooks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]webhookDTO, len(hs))
-	for i, h := range hs {
-		out[i] = toWebhookDTO(h)
-	}
-	c.JSON(http.StatusOK, listResponse[webhookDTO]{Items: out})
+	writeList(c, hs, toWebhookDTO)
 	return nil
 }
 
