@@ -2,7 +2,6 @@ package importers
 
 import (
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -59,26 +58,13 @@ func mustAggregates(text string) *aggregateTable {
 }
 
 func parseAggregates(text string) (*aggregateTable, error) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comment = '#'
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
+	version, rows, err := readVersionedCSV(text, 4, "publisher,group,code,name")
 	if err != nil {
 		return nil, err
 	}
 	t := &aggregateTable{byCode: map[string]aggregate{}, byName: map[string]aggregate{}, alsoNamed: map[string][]aggregate{}}
+	t.version = version
 	for _, row := range rows {
-		switch {
-		case len(row) == 2 && row[0] == "version":
-			if t.version, err = strconv.Atoi(row[1]); err != nil {
-				return nil, fmt.Errorf("version %q", row[1])
-			}
-			continue
-		case len(row) != 4:
-			return nil, fmt.Errorf("row %q: want publisher,group,code,name", row)
-		case row[0] == "publisher":
-			continue
-		}
 		a := aggregate{publisher: row[0], group: row[1], code: strings.TrimSpace(row[2]), name: strings.TrimSpace(row[3])}
 		if _, ok := publisherNames[a.publisher]; !ok {
 			return nil, fmt.Errorf("unknown publisher %q", a.publisher)
@@ -96,9 +82,6 @@ func parseAggregates(text string) (*aggregateTable, error) {
 			}
 			t.alsoNamed[k] = append(t.alsoNamed[k], a)
 		}
-	}
-	if t.version == 0 {
-		return nil, fmt.Errorf("no version line")
 	}
 	return t, nil
 }

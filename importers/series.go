@@ -2,9 +2,7 @@ package importers
 
 import (
 	_ "embed"
-	"encoding/csv"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -41,26 +39,13 @@ func mustSeries(text string) *seriesTable {
 }
 
 func parseSeries(text string) (*seriesTable, error) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comment = '#'
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
+	version, rows, err := readVersionedCSV(text, 5, "publisher,series,kind,target,unit")
 	if err != nil {
 		return nil, err
 	}
 	t := &seriesTable{byKey: map[string]seriesTarget{}}
+	t.version = version
 	for _, row := range rows {
-		switch {
-		case len(row) == 2 && row[0] == "version":
-			if t.version, err = strconv.Atoi(row[1]); err != nil {
-				return nil, fmt.Errorf("version %q", row[1])
-			}
-			continue
-		case len(row) != 5:
-			return nil, fmt.Errorf("row %q: want publisher,series,kind,target,unit", row)
-		case row[0] == "publisher":
-			continue
-		}
 		s := seriesTarget{publisher: row[0], kind: access.ImportKind(row[2]), target: row[3], unit: row[4]}
 		if !s.kind.Valid() {
 			return nil, fmt.Errorf("series %q: unknown kind %q", row[1], row[2])
@@ -70,9 +55,6 @@ func parseSeries(text string) (*seriesTable, error) {
 				t.byKey[k] = s
 			}
 		}
-	}
-	if t.version == 0 {
-		return nil, fmt.Errorf("no version line")
 	}
 	return t, nil
 }
