@@ -3,22 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/store"
@@ -189,24 +182,12 @@ func TestMigrateAndServeOnPostgres(t *testing.T) {
 	if server == "" {
 		t.Skip("RELIEFGAP_TEST_POSTGRES is not set")
 	}
-	admin, err := gorm.Open(postgres.Open(server), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "rgtest_" + hex.EncodeToString(b)
-	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
-	u, _ := url.Parse(server)
-	u.Path = "/" + name
-	env := map[string]string{"RELIEFGAP_DB": u.String(), "RELIEFGAP_LOG_LEVEL": "warn"}
+	dsn := newPostgresDB(t, server)
+	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}
 
 	// serve refuses an unmigrated PostgreSQL database.
 	var errb bytes.Buffer
-	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, envOf(env), nil, io.Discard, &errb)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, envOf(env), nil, io.Discard, &errb)
 	if err == nil || !strings.Contains(err.Error(), "reliefgap migrate") {
 		t.Fatalf("serve on an empty database: %v", err)
 	}
@@ -223,7 +204,7 @@ func TestMigrateAndServeOnPostgres(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if n := countUploads(t, u.String()); n != 6 {
+	if n := countUploads(t, dsn); n != 6 {
 		t.Fatalf("%d uploads, want 6", n)
 	}
 }
