@@ -24,7 +24,31 @@ const problemsSheet = "Problems"
 // starts with = + - or @, so no cell can turn into a formula.
 func Annotate(filename string, data []byte, problems []access.Problem) (out []byte, err error) {
 	defer access.Wrap(&err, "importers.Annotate(%q)", filename)
-	var f *excelize.File
+	f, err := openAnnotated(data)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sheets := map[string]bool{}
+	for _, s := range f.GetSheetList() {
+		sheets[s] = true
+	}
+	if err := markProblemCells(f, data, sheets, problems); err != nil {
+		return nil, err
+	}
+	if err := writeProblemsSheet(f, sheets, problems); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// openAnnotated opens the user's file as a workbook: an .xls or .xlsx
+// workbook as it is, a CSV file as a new workbook.
+func openAnnotated(data []byte) (f *excelize.File, err error) {
 	switch {
 	case isXLS(data):
 		sheets, err := xlsSheets(data, withDefaults(access.Limits{}))
@@ -45,23 +69,52 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 			return nil, err
 		}
 	}
-	defer f.Close()
+	return f, nil
+}
+
+// annotatedCell is a cell of an annotated workbook.
+type annotatedCell struct{ sheet, cell string }
+
+// markProblemCells fills and comments each cell that has problems.
+func markProblemCells(f *excelize.File, data []byte, sheets map[string]bool, problems []access.Problem) error {
 	red, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	yellow, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEB9C"}}})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	sheets := map[string]bool{}
-	for _, s := range f.GetSheetList() {
-		sheets[s] = true
+	keys, notes := problemCells(data, sheets, problems)
+	for _, k := range keys {
+		ps := notes[k]
+		style := yellow
+		var lines []string
+		for _, p := range ps {
+			if p.Severity == access.SeverityError {
+				style = red
+			}
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", p.Severity, p.Code, p.Message))
+		}
+		if err := f.SetCellStyle(k.sheet, k.cell, k.cell, style); err != nil {
+			return err
+		}
+		text := safeText(strings.Join(lines, "\n"))
+		if len(text) > 2000 {
+			text = text[:2000]
+		}
+		if err := f.AddComment(k.sheet, excelize.Comment{Cell: k.cell, Author: "reliefgap", Text: text}); err != nil {
+			return err
+		}
 	}
-	// One comment per cell: the problems of a cell are joined.
-	type cellKey struct{ sheet, cell string }
-	notes := map[cellKey][]access.Problem{}
-	var keys []cellKey
+	return nil
+}
+
+// problemCells groups the problems by cell, in order of first mention.
+// One comment per cell: the problems of a cell are joined.
+func problemCells(data []byte, sheets map[string]bool, problems []access.Problem) ([]annotatedCell, map[annotatedCell][]access.Problem) {
+	notes := map[annotatedCell][]access.Problem{}
+	var keys []annotatedCell
 	for _, p := range problems {
 		if p.Row <= 0 {
 			continue
@@ -81,40 +134,25 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 		if _, _, err := excelize.CellNameToCoordinates(cell); err != nil {
 			continue
 		}
-		k := cellKey{sh, cell}
+		k := annotatedCell{sh, cell}
 		if _, ok := notes[k]; !ok {
 			keys = append(keys, k)
 		}
 		notes[k] = append(notes[k], p)
 	}
-	for _, k := range keys {
-		ps := notes[k]
-		style := yellow
-		var lines []string
-		for _, p := range ps {
-			if p.Severity == access.SeverityError {
-				style = red
-			}
-			lines = append(lines, fmt.Sprintf("%s (%s): %s", p.Severity, p.Code, p.Message))
-		}
-		if err := f.SetCellStyle(k.sheet, k.cell, k.cell, style); err != nil {
-			return nil, err
-		}
-		text := safeText(strings.Join(lines, "\n"))
-		if len(text) > 2000 {
-			text = text[:2000]
-		}
-		if err := f.AddComment(k.sheet, excelize.Comment{Cell: k.cell, Author: "reliefgap", Text: text}); err != nil {
-			return nil, err
-		}
-	}
+	return keys, notes
+}
+
+// writeProblemsSheet replaces any "Problems" sheet with one listing every
+// problem, errors first.
+func writeProblemsSheet(f *excelize.File, sheets map[string]bool, problems []access.Problem) error {
 	if sheets[problemsSheet] {
 		if err := f.DeleteSheet(problemsSheet); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if _, err := f.NewSheet(problemsSheet); err != nil {
-		return nil, err
+		return err
 	}
 	sorted := append([]access.Problem(nil), problems...)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -123,7 +161,7 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 	for c, h := range []string{"Severity", "Code", "Sheet", "Row", "Column", "Value", "Message"} {
 		cell, _ := excelize.CoordinatesToCellName(c+1, 1)
 		if err := f.SetCellStr(problemsSheet, cell, h); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, p := range sorted {
@@ -134,21 +172,17 @@ func Annotate(filename string, data []byte, problems []access.Problem) (out []by
 			if c == 3 {
 				if p.Row > 0 {
 					if err := f.SetCellInt(problemsSheet, cell, int64(p.Row)); err != nil {
-						return nil, err
+						return err
 					}
 				}
 				continue
 			}
 			if err := f.SetCellStr(problemsSheet, cell, safeText(v)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // safeText keeps a generated text cell from being read as a formula by

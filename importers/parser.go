@@ -52,95 +52,146 @@ type limits = access.Limits
 // severity error. A returned error means the file could not be read at
 // all: too large (access.TooLarge), not a spreadsheet, or emit failed.
 func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(access.Batch) error) (res access.ParseResult, err error) {
-	const op = "importers.Parse"
 	lim := withDefaults(in.Limits)
+	head, size, err := checkParseInput(in, lim)
+	if err != nil {
+		return res, err
+	}
+	r := newRun(ctx, p, in, lim, emit)
+	if r.givenLocale, err = ParseLocale(in.Locale); err != nil {
+		return res, &access.Error{Code: access.Invalid, Op: parseOp, Msg: err.Error()}
+	}
+	sheets, closeFile, err := r.readSheets(in, head, size, lim)
+	if err != nil {
+		return res, err
+	}
+	defer closeFile()
+	if res, ok, err := parseAvailabilityKinds(ctx, in, sheets, lim, r.locale, emit); ok {
+		return res, err
+	}
+	return r.parseSheets(in, sheets)
+}
+
+// parseOp names Parse in its errors.
+const parseOp = "importers.Parse"
+
+// checkParseInput refuses an input that cannot be parsed at all, and
+// returns the head of the file and its size.
+func checkParseInput(in access.ParseInput, lim limits) ([]byte, int64, error) {
+	const op = parseOp
 	head, size := in.Data, int64(len(in.Data))
 	if in.Path != "" {
 		var err error
 		if head, size, err = fileHead(in.Path); err != nil {
-			return res, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
+			return nil, 0, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
 		}
 	}
 	if size > lim.MaxBytes {
-		return res, &access.Error{Code: access.TooLarge, Op: op,
+		return nil, 0, &access.Error{Code: access.TooLarge, Op: op,
 			Msg: fmt.Sprintf("the file is %d bytes; the limit is %d", size, lim.MaxBytes)}
 	}
 	if in.Resolver == nil {
-		return res, access.Errorf(access.Invalid, op, "no country and drug reference data to resolve names with")
+		return nil, 0, access.Errorf(access.Invalid, op, "no country and drug reference data to resolve names with")
 	}
 	if in.Kind != "" && !in.Kind.Valid() {
-		return res, access.Errorf(access.Invalid, op, "unknown import kind %q", in.Kind)
+		return nil, 0, access.Errorf(access.Invalid, op, "unknown import kind %q", in.Kind)
 	}
-	r := newRun(ctx, p, in, lim, emit)
-	if r.givenLocale, err = ParseLocale(in.Locale); err != nil {
-		return res, &access.Error{Code: access.Invalid, Op: op, Msg: err.Error()}
-	}
+	return head, size, nil
+}
+
+// readSheets reads the sheets of a workbook or text file and sets the
+// run's locale. The returned func closes the workbook once the sheets
+// have been read.
+func (r *run) readSheets(in access.ParseInput, head []byte, size int64, lim limits) (sheets []sheet, closeFile func(), err error) {
+	const op = parseOp
+	closeFile = func() {}
 	ext := strings.ToLower(filepath.Ext(in.Filename))
-	var sheets []sheet
 	switch {
 	case isODS(head) || ext == ".ods":
-		return res, access.Errorf(access.Invalid, op, "%s", odsMessage)
+		return nil, nil, access.Errorf(access.Invalid, op, "%s", odsMessage)
 	case isXLS(head):
-		data := in.Data
-		if in.Path != "" {
-			// .xls workbooks are small (65,536 rows at most): read whole.
-			if data, err = os.ReadFile(in.Path); err != nil {
-				return res, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
-			}
-		}
-		sheets, err = xlsSheets(data, lim)
-		if err != nil {
-			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xls workbook; save it as .xlsx and try again", Err: err}
+		if sheets, err = readXLSSheets(in, lim); err != nil {
+			return nil, nil, err
 		}
 		r.locale = LocaleUnknown
 		r.workbook = true
 	case isXLSX(head):
-		var f *excelize.File
-		var err error
-		if in.Path != "" {
-			f, err = openXLSXFile(in.Path, lim)
-		} else {
-			f, err = openXLSX(in.Data, lim)
-		}
-		if errors.Is(err, errSharedStrings) {
-			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
-				"the workbook's text (its shared-string table) is larger than %d MiB when unzipped; remove long texts or save it as CSV", maxSharedStrings>>20)}
-		}
-		if isUnzipLimit(err) {
-			return res, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
-				"the workbook inflates to more than %d MiB when unzipped (%d times its size, or %d MiB at most); remove unused sheets or save it as CSV",
-				unzipLimit(size)>>20, maxInflateRatio, maxUnzipBytes>>20)}
-		}
+		f, err := openParseXLSX(in, size, lim)
 		if err != nil {
-			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xlsx workbook", Err: err}
+			return nil, nil, err
 		}
-		defer f.Close()
+		closeFile = func() { f.Close() }
 		sheets = xlsxSheets(f, int(size))
 		r.locale = LocaleUnknown
 		r.workbook = true
 	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(head) || ext == ".xlsx":
-		return res, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
+		return nil, nil, access.Errorf(access.Invalid, op, "%s files are not supported; save the workbook as .xlsx or .csv", ext)
 	case bytesLookBinary(head):
-		return res, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
+		return nil, nil, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
 	case in.Path != "":
 		var info csvInfo
 		sheets, info, r.totalRows, err = csvFileSheets(in.Path, head)
 		if err != nil {
-			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
+			return nil, nil, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
 		}
 		r.locale = info.locale
 	default:
 		var info csvInfo
 		sheets, info, err = csvSheets(in.Data)
 		if err != nil {
-			return res, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
+			return nil, nil, &access.Error{Code: access.Invalid, Op: op, Msg: "the text file could not be decoded", Err: err}
 		}
 		r.locale = info.locale
 		r.totalRows = int64(strings.Count(string(in.Data), "\n"))
 	}
-	if res, ok, err := parseAvailabilityKinds(ctx, in, sheets, lim, r.locale, emit); ok {
-		return res, err
+	return sheets, closeFile, nil
+}
+
+// readXLSSheets reads the sheets of an .xls workbook.
+func readXLSSheets(in access.ParseInput, lim limits) ([]sheet, error) {
+	const op = parseOp
+	data := in.Data
+	if in.Path != "" {
+		// .xls workbooks are small (65,536 rows at most): read whole.
+		var err error
+		if data, err = os.ReadFile(in.Path); err != nil {
+			return nil, &access.Error{Code: access.Internal, Op: op, Msg: "cannot read the spooled upload", Err: err}
+		}
 	}
+	sheets, err := xlsSheets(data, lim)
+	if err != nil {
+		return nil, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xls workbook; save it as .xlsx and try again", Err: err}
+	}
+	return sheets, nil
+}
+
+// openParseXLSX opens an .xlsx workbook, from the spooled file or memory.
+func openParseXLSX(in access.ParseInput, size int64, lim limits) (*excelize.File, error) {
+	const op = parseOp
+	var f *excelize.File
+	var err error
+	if in.Path != "" {
+		f, err = openXLSXFile(in.Path, lim)
+	} else {
+		f, err = openXLSX(in.Data, lim)
+	}
+	if errors.Is(err, errSharedStrings) {
+		return nil, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
+			"the workbook's text (its shared-string table) is larger than %d MiB when unzipped; remove long texts or save it as CSV", maxSharedStrings>>20)}
+	}
+	if isUnzipLimit(err) {
+		return nil, &access.Error{Code: access.Invalid, Op: op, Err: err, Msg: fmt.Sprintf(
+			"the workbook inflates to more than %d MiB when unzipped (%d times its size, or %d MiB at most); remove unused sheets or save it as CSV",
+			unzipLimit(size)>>20, maxInflateRatio, maxUnzipBytes>>20)}
+	}
+	if err != nil {
+		return nil, &access.Error{Code: access.Invalid, Op: op, Msg: "the file is not a readable .xlsx workbook", Err: err}
+	}
+	return f, nil
+}
+
+// parseSheets reads the tables of the sheets and returns the result.
+func (r *run) parseSheets(in access.ParseInput, sheets []sheet) (res access.ParseResult, err error) {
 	if r.givenLocale == LocaleUnknown {
 		r.scanLocales(sheets)
 	}
@@ -160,6 +211,19 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		r.problem(access.Problem{Severity: access.SeverityError, Code: CodeNoTable,
 			Message: "no table found: no row names a country (or code) column together with years, drugs or quantities"})
 	}
+	if err := r.finishProblems(); err != nil {
+		return res, err
+	}
+	if in.Progress != nil {
+		in.Progress(int64(r.rows), int64(r.rows))
+	}
+	res = access.ParseResult{Kind: r.kind, Layout: strings.Join(r.layouts, "+"), Rows: r.rows, Problems: r.problems, Matches: r.matches}
+	return res, nil
+}
+
+// finishProblems adds the problems known only at the end of the file,
+// flushes the last batch and counts the problems not listed.
+func (r *run) finishProblems() error {
 	r.finalChecks()
 	for _, p := range r.skipped.problems() {
 		r.problem(p)
@@ -176,7 +240,7 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 			Message: fmt.Sprintf("skipped %d %s of %s", r.filtered[why], rows, why)})
 	}
 	if err := r.flush(); err != nil {
-		return res, err
+		return err
 	}
 	for _, code := range sortedCodes(r.suppressed) {
 		n := r.suppressed[code]
@@ -187,11 +251,7 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		r.problems = append(r.problems, access.Problem{Severity: sev, Code: CodeTooManyProblems, Value: code,
 			Message: fmt.Sprintf("%d more %s problems not listed (%d listed)", n, code, maxProblemsPerCode)})
 	}
-	if in.Progress != nil {
-		in.Progress(int64(r.rows), int64(r.rows))
-	}
-	res = access.ParseResult{Kind: r.kind, Layout: strings.Join(r.layouts, "+"), Rows: r.rows, Problems: r.problems, Matches: r.matches}
-	return res, nil
+	return nil
 }
 
 func bytesLookBinary(b []byte) bool {

@@ -317,6 +317,24 @@ var reVintage = regexp.MustCompile(`(?i)(FY ?)?((?:19|20)[0-9]{2})`)
 // buildTable maps the header cells of a sheet to column meanings.
 func (r *run) buildTable(sheetName string, headerRow int, header, above []string, sample [][]string) (*table, bool) {
 	t := &table{sheet: sheetName, headerRow: headerRow, id: map[role]int{}}
+	t.kind = r.tableKind(sheetName, header, above, sample)
+	if t.kind == "" {
+		return nil, false
+	}
+	r.readContext(t, sheetName, above)
+	r.mapColumns(t, header)
+	r.settleColumns(t, header)
+	t.layout = r.layoutName(t, header)
+	if !r.checkColumns(t) {
+		r.tables++ // a table, with problems already reported
+		return nil, false
+	}
+	return t, true
+}
+
+// tableKind says what kind of data a sheet holds: the import's kind, else
+// what the header, the text above it and the sample rows say; "" if none.
+func (r *run) tableKind(sheetName string, header, above []string, sample [][]string) access.ImportKind {
 	context := strings.Join(append([]string{sheetName}, above...), " | ")
 	hasDrugCols, hasYearCols := false, false
 	for _, h := range header {
@@ -326,19 +344,22 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 			hasDrugCols = true
 		}
 	}
-	t.kind = r.in.Kind
-	if t.kind == "" {
-		t.kind = kindFromSeries(header, sample) // GHO, DataBank: the indicator says
+	kind := r.in.Kind
+	if kind == "" {
+		kind = kindFromSeries(header, sample) // GHO, DataBank: the indicator says
 	}
-	if t.kind == "" {
-		t.kind = detectKind(header, context, hasDrugCols, hasYearCols)
+	if kind == "" {
+		kind = detectKind(header, context, hasDrugCols, hasYearCols)
 	}
-	if t.kind == "" && isWDILong(header) {
-		t.kind = access.KindPopulation // World Bank WDI: a population download
+	if kind == "" && isWDILong(header) {
+		kind = access.KindPopulation // World Bank WDI: a population download
 	}
-	if t.kind == "" {
-		return nil, false
-	}
+	return kind
+}
+
+// readContext takes the year, drug, unit and scale a table's sheet name
+// and the text above its header give.
+func (r *run) readContext(t *table, sheetName string, above []string) {
 	for _, s := range append([]string{sheetName}, above...) {
 		if ys := yearsIn(s); len(ys) == 1 && t.ctxYear == 0 {
 			t.ctxYear = ys[0]
@@ -355,6 +376,11 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 			t.thousands = true
 		}
 	}
+}
+
+// mapColumns gives each header cell its meaning: an identifying column, a
+// value column, or an unused one.
+func (r *run) mapColumns(t *table, header []string) {
 	first := true
 	for i, h := range header {
 		n := normalize(h)
@@ -418,13 +444,6 @@ func (r *run) buildTable(sheetName string, headerRow int, header, above []string
 		}
 		t.unused = append(t.unused, h)
 	}
-	r.settleColumns(t, header)
-	t.layout = r.layoutName(t, header)
-	if !r.checkColumns(t) {
-		r.tables++ // a table, with problems already reported
-		return nil, false
-	}
-	return t, true
 }
 
 func defaultField(k access.ImportKind) int {
