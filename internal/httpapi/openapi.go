@@ -120,11 +120,7 @@ func OpenAPI(version string) obj {
 	if version == "" {
 		version = "dev"
 	}
-	notModified := obj{"description": "the client's copy (If-None-Match) is current"}
-	badRequest := problem("a parameter is malformed")
-	notFound := problem("no such resource")
-	forbidden := problem("the key may not do this")
-	uploadNotFound := problem("no such upload, or an upload of another country")
+	r := newCommonResponses()
 
 	p := obj{}
 	add := func(path, method string, o obj) {
@@ -133,186 +129,14 @@ func OpenAPI(version string) obj {
 		}
 		p[path].(obj)[method] = o
 	}
-	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
-		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
-	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
-		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
-			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
-
-	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
-		obj{"200": jsonResponse("countries", pageOf("Country"))}))
-	add("/api/v1/countries/{iso3}", "get", op("getCountry", "One country", publicAccess, []obj{specISO3},
-		obj{"200": jsonResponse("the country", ref("Country")), "400": badRequest, "404": notFound}))
-	add("/api/v1/drugs", "get", op("listDrugs", "Controlled drugs", publicAccess, nil,
-		obj{"200": jsonResponse("drugs", pageOf("Drug"))}))
-	add("/api/v1/factor-tables", "get", op("listFactorTables", "Every version of every factor table (without rows)", publicAccess, nil,
-		obj{"200": jsonResponse("factor tables", pageOf("FactorTable"))}))
-	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
-		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
-		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": badRequest, "404": notFound}))
-	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
-	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
-		obj{"200": settingsBody, "403": forbidden}))
-	add("/api/v1/settings/{key}", "put", obj{
-		"operationId": "putSetting",
-		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
-		"security":    keyAccess,
-		"parameters":  []obj{pathParam("key", "the setting")},
-		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
-		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
-			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
-	})
-	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
-	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
-		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": notModified, "400": badRequest}))
-	add("/api/v1/sources/{measure}", "put", obj{
-		"operationId": "putSource",
-		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
-		"security":    keyAccess,
-		"parameters":  []obj{pathParam("measure", "population or deaths")},
-		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
-		"responses": obj{"200": sourcesBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
-			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
-	})
-	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
-		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
-
-	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
-		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": notModified, "400": badRequest, "404": notFound}))
-	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
-		[]obj{yearParam,
-			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
-			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
-			query("countries", "only these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND (one request for a comparison)", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"}),
-			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
-				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
-			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
-			modelParam, asOfParam, ifNoneMatch},
-		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
-	rankingCountries := query("countries", "limit the ranking (not the group's figures) to these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND; each keeps its rank in the whole group, and listed countries that are not ranked members are absent", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"})
-	groupParams := func(first ...obj) []obj {
-		return append(first, yearParam, modelParam, asOfParam, rankingCountries, ifNoneMatch)
-	}
-	groupResponses := func() obj {
-		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
-	}
-	add("/api/v1/regions/{code}/gaps", "get", op("regionGaps", "A WHO region's figures for one year", publicAccess,
-		groupParams(pathParam("code", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")), groupResponses()))
-	add("/api/v1/income-groups/{code}/gaps", "get", op("incomeGroupGaps", "A World Bank income group's figures for one year", publicAccess,
-		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
-	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
-
-	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
-		[]obj{specISO3, yearParam, modelParam, asOfParam,
-			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
-			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
-			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
-			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
-			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
-			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
-			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
-			ifNoneMatch},
-		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": notModified, "400": badRequest, "404": notFound}))
-
-	for _, d := range []struct{ path, id, what, schema string }{
-		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
-		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
-		{"population", "countryPopulation", "Published mid-year population", "Population"},
-		{"deaths", "countryDeaths", "Published deaths by cause", "Deaths"},
-	} {
-		add("/api/v1/countries/{iso3}/"+d.path, "get", op(d.id, d.what+", with the upload, sheet and row each value came from", publicAccess,
-			[]obj{specISO3, fromParam, toParam, ifNoneMatch},
-			obj{"200": cached(jsonResponse("values", pageOf(d.schema))), "304": notModified, "400": badRequest, "404": notFound}))
-	}
-
-	add("/api/v1/uploads", "post", obj{
-		"operationId": "createUpload",
-		"summary":     "Upload a file. Ministry keys: consumption or estimates for their own country; admin keys: any kind.",
-		"security":    keyAccess,
-		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
-		"responses": obj{
-			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
-			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating, with progress): poll Location after Retry-After seconds",
-				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}, "Retry-After": obj{"schema": obj{"type": "integer"}, "description": "seconds to wait before polling (background processing only)"}},
-				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
-			"400": badRequest,
-			"401": problem("an API key is needed"),
-			"403": forbidden,
-			"413": problem("the file is larger than the limit"),
-			"422": problem("the file was read and refused; problems lists the rows"),
-			"429": problem("too many requests"),
-			"500": problem("internal error"),
-		},
-	})
-	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
-		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
-			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}}),
-			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
-			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
-		obj{"200": jsonResponse("a page of uploads", pageOf("UploadSummary")), "400": badRequest, "403": forbidden}))
-	add("/api/v1/uploads/{id}", "get", op("getUpload", "An upload: status, counts, problems and what it changes", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the upload", ref("Upload")), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/file", "get", op("getUploadFile", "The file exactly as it was sent", keyAccess, []obj{uploadIDPar},
-		obj{"200": fileResponse("the bytes", "application/octet-stream"), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/annotated.xlsx", "get", op("getAnnotatedUpload", "The file as a workbook with its problems marked in place", keyAccess, []obj{uploadIDPar},
-		obj{"200": fileResponse("the workbook", xlsxType), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/publish", "post", op("publishUpload", "Make a submitted upload's values public (admin)", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the published upload", ref("Upload")), "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")}))
-	reject := op("rejectUpload", "Refuse a submitted upload with a reason (admin)", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the rejected upload", ref("Upload")), "400": badRequest, "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")})
-	reject["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("RejectRequest")}}}
-	add("/api/v1/uploads/{id}/reject", "post", reject)
-	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
-		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
-		obj{"200": fileResponse("the template", xlsxType), "404": notFound}))
-
-	jobIDPar := pathParam("id", "job id")
-	add("/api/v1/jobs", "get", op("listJobs", "Background jobs, newest first (admin); finished ones are kept for a while, then deleted", keyAccess,
-		[]obj{query("kind", "job kind, e.g. import", obj{"type": "string"}),
-			query("status", "job status", obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}),
-			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
-		obj{"200": jsonResponse("a page of jobs", pageOf("Job")), "400": badRequest, "403": forbidden}))
-	add("/api/v1/jobs/{id}", "get", op("getJob", "One background job (admin)", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the job", ref("Job")), "403": forbidden, "404": notFound}))
-	add("/api/v1/jobs/{id}/cancel", "post", op("cancelJob", "Cancel a queued or running job (admin); a running one rolls back and its upload fails, retryable", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the cancelled job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job has finished")}))
-	add("/api/v1/jobs/{id}/retry", "post", op("retryJob", "Queue a failed or cancelled job again (admin)", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the queued job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job is not failed or cancelled")}))
-
-	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
-		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden})
-	createKey["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CreateKeyRequest")}}}
-	add("/api/v1/keys", "post", createKey)
-	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
-		obj{"200": jsonResponse("keys", pageOf("Key")), "403": forbidden}))
-	rotate := op("rotateKey", "Replace a key with a new one for the same holder (admin); the old key ends after grace_seconds", keyAccess,
-		[]obj{pathParam("id", "key id")},
-		obj{"201": jsonResponse("the new key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden, "404": notFound,
-			"409": problem("the key is revoked or expired")})
-	rotate["requestBody"] = obj{"required": false, "content": obj{"application/json": obj{"schema": object(nil, obj{
-		"grace_seconds": integer("how long the old key keeps working; 0 (default): it stops now"),
-		"expires_at":    obj{"type": "string", "format": "date-time", "description": "when the new key stops working"}})}}}
-	add("/api/v1/keys/{id}/rotate", "post", rotate)
-	add("/api/v1/audit", "get", op("listAudit", "The newest audit entries: who wrote what, when and from where (admin)", keyAccess,
-		[]obj{{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}},
-		obj{"200": jsonResponse("audit entries", obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": object(nil, obj{
-			"id": integer(""), "at": obj{"type": "string", "format": "date-time"}, "actor": str("the key holder's name"), "key_id": integer(""),
-			"role": str(""), "action": str("upload, publish, reject, key.create, key.revoke, key.rotate, import"), "target": str("e.g. upload:12"),
-			"remote_addr": str("client address"), "detail": str("")})}}}), "400": badRequest, "403": forbidden}))
-	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
-		obj{"204": obj{"description": "revoked"}, "403": forbidden, "404": notFound}))
-
-	add("/healthz", "get", obj{"operationId": "healthz", "summary": "The process is up", "security": []obj{{}},
-		"responses": obj{"200": jsonResponse("up", object(nil, obj{"status": str("ok"), "version": str("build version")}))}})
-	add("/readyz", "get", obj{"operationId": "readyz", "summary": "The database answers", "security": []obj{{}},
-		"responses": obj{"200": jsonResponse("ready", object(nil, obj{"status": str("ready")})),
-			"503": jsonResponse("not ready", object(nil, obj{"status": str("unavailable")}))}})
-	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
-		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
+	metaPaths(add)
+	referencePaths(add, r)
+	gapPaths(add, r)
+	countryDataPaths(add, r)
+	uploadPaths(add, r)
+	jobPaths(add, r)
+	keyPaths(add, r)
+	operationsPaths(add)
 
 	reportPaths(p, add)
 	schedulePaths(add)
@@ -335,6 +159,226 @@ func OpenAPI(version string) obj {
 	})
 	finishDocument(doc)
 	return doc
+}
+
+// commonResponses are the responses many operations share.
+type commonResponses struct {
+	notModified, badRequest, notFound, forbidden, uploadNotFound obj
+}
+
+func newCommonResponses() commonResponses {
+	return commonResponses{
+		notModified:    obj{"description": "the client's copy (If-None-Match) is current"},
+		badRequest:     problem("a parameter is malformed"),
+		notFound:       problem("no such resource"),
+		forbidden:      problem("the key may not do this"),
+		uploadNotFound: problem("no such upload, or an upload of another country"),
+	}
+}
+
+// metaPaths adds the paths of the document itself and the problem types.
+func metaPaths(add func(path, method string, o obj)) {
+	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
+		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
+	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
+		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
+}
+
+// referencePaths adds the paths of reference data: countries, drugs, factor tables, settings, sources and the glossary.
+func referencePaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
+		obj{"200": jsonResponse("countries", pageOf("Country"))}))
+	add("/api/v1/countries/{iso3}", "get", op("getCountry", "One country", publicAccess, []obj{specISO3},
+		obj{"200": jsonResponse("the country", ref("Country")), "400": r.badRequest, "404": r.notFound}))
+	add("/api/v1/drugs", "get", op("listDrugs", "Controlled drugs", publicAccess, nil,
+		obj{"200": jsonResponse("drugs", pageOf("Drug"))}))
+	add("/api/v1/factor-tables", "get", op("listFactorTables", "Every version of every factor table (without rows)", publicAccess, nil,
+		obj{"200": jsonResponse("factor tables", pageOf("FactorTable"))}))
+	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
+		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
+		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": r.badRequest, "404": r.notFound}))
+	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
+	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
+		obj{"200": settingsBody, "403": r.forbidden}))
+	add("/api/v1/settings/{key}", "put", obj{
+		"operationId": "putSetting",
+		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("key", "the setting")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
+		"responses": obj{"200": settingsBody, "400": r.badRequest, "401": problem("an API key is needed"), "403": r.forbidden,
+			"404": r.notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
+	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
+	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
+		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": r.notModified, "400": r.badRequest}))
+	add("/api/v1/sources/{measure}", "put", obj{
+		"operationId": "putSource",
+		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("measure", "population or deaths")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
+		"responses": obj{"200": sourcesBody, "400": r.badRequest, "401": problem("an API key is needed"), "403": r.forbidden,
+			"404": r.notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
+	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
+		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
+}
+
+// gapPaths adds the paths of the figures: a country's gaps, the ranking and group figures.
+func gapPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
+		[]obj{yearParam,
+			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
+			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
+			query("countries", "only these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND (one request for a comparison)", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"}),
+			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
+				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
+			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
+			modelParam, asOfParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	rankingCountries := query("countries", "limit the ranking (not the group's figures) to these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND; each keeps its rank in the whole group, and listed countries that are not ranked members are absent", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"})
+	groupParams := func(first ...obj) []obj {
+		return append(first, yearParam, modelParam, asOfParam, rankingCountries, ifNoneMatch)
+	}
+	groupResponses := func() obj {
+		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}
+	}
+	add("/api/v1/regions/{code}/gaps", "get", op("regionGaps", "A WHO region's figures for one year", publicAccess,
+		groupParams(pathParam("code", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")), groupResponses()))
+	add("/api/v1/income-groups/{code}/gaps", "get", op("incomeGroupGaps", "A World Bank income group's figures for one year", publicAccess,
+		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
+	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
+}
+
+// countryDataPaths adds the paths of a country's supply estimate and published values.
+func countryDataPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
+		[]obj{specISO3, yearParam, modelParam, asOfParam,
+			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
+			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
+			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
+			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
+			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
+			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
+			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
+			ifNoneMatch},
+		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+
+	for _, d := range []struct{ path, id, what, schema string }{
+		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
+		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
+		{"population", "countryPopulation", "Published mid-year population", "Population"},
+		{"deaths", "countryDeaths", "Published deaths by cause", "Deaths"},
+	} {
+		add("/api/v1/countries/{iso3}/"+d.path, "get", op(d.id, d.what+", with the upload, sheet and row each value came from", publicAccess,
+			[]obj{specISO3, fromParam, toParam, ifNoneMatch},
+			obj{"200": cached(jsonResponse("values", pageOf(d.schema))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	}
+}
+
+// uploadPaths adds the paths of uploads and templates.
+func uploadPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/uploads", "post", obj{
+		"operationId": "createUpload",
+		"summary":     "Upload a file. Ministry keys: consumption or estimates for their own country; admin keys: any kind.",
+		"security":    keyAccess,
+		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
+		"responses": obj{
+			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
+			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating, with progress): poll Location after Retry-After seconds",
+				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}, "Retry-After": obj{"schema": obj{"type": "integer"}, "description": "seconds to wait before polling (background processing only)"}},
+				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
+			"400": r.badRequest,
+			"401": problem("an API key is needed"),
+			"403": r.forbidden,
+			"413": problem("the file is larger than the limit"),
+			"422": problem("the file was read and refused; problems lists the rows"),
+			"429": problem("too many requests"),
+			"500": problem("internal error"),
+		},
+	})
+	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
+		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
+			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}}),
+			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of uploads", pageOf("UploadSummary")), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/uploads/{id}", "get", op("getUpload", "An upload: status, counts, problems and what it changes", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the upload", ref("Upload")), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/file", "get", op("getUploadFile", "The file exactly as it was sent", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the bytes", "application/octet-stream"), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/annotated.xlsx", "get", op("getAnnotatedUpload", "The file as a workbook with its problems marked in place", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the workbook", xlsxType), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/publish", "post", op("publishUpload", "Make a submitted upload's values public (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the published upload", ref("Upload")), "403": r.forbidden, "404": r.notFound, "409": problem("the upload is not submitted")}))
+	reject := op("rejectUpload", "Refuse a submitted upload with a reason (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the rejected upload", ref("Upload")), "400": r.badRequest, "403": r.forbidden, "404": r.notFound, "409": problem("the upload is not submitted")})
+	reject["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("RejectRequest")}}}
+	add("/api/v1/uploads/{id}/reject", "post", reject)
+	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
+		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
+		obj{"200": fileResponse("the template", xlsxType), "404": r.notFound}))
+}
+
+// jobPaths adds the paths of background jobs.
+func jobPaths(add func(path, method string, o obj), r commonResponses) {
+	jobIDPar := pathParam("id", "job id")
+	add("/api/v1/jobs", "get", op("listJobs", "Background jobs, newest first (admin); finished ones are kept for a while, then deleted", keyAccess,
+		[]obj{query("kind", "job kind, e.g. import", obj{"type": "string"}),
+			query("status", "job status", obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of jobs", pageOf("Job")), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/jobs/{id}", "get", op("getJob", "One background job (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the job", ref("Job")), "403": r.forbidden, "404": r.notFound}))
+	add("/api/v1/jobs/{id}/cancel", "post", op("cancelJob", "Cancel a queued or running job (admin); a running one rolls back and its upload fails, retryable", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the cancelled job", ref("Job")), "403": r.forbidden, "404": r.notFound, "409": problem("the job has finished")}))
+	add("/api/v1/jobs/{id}/retry", "post", op("retryJob", "Queue a failed or cancelled job again (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the queued job", ref("Job")), "403": r.forbidden, "404": r.notFound, "409": problem("the job is not failed or cancelled")}))
+}
+
+// keyPaths adds the paths of keys and the audit log.
+func keyPaths(add func(path, method string, o obj), r commonResponses) {
+	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
+		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": r.badRequest, "403": r.forbidden})
+	createKey["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CreateKeyRequest")}}}
+	add("/api/v1/keys", "post", createKey)
+	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
+		obj{"200": jsonResponse("keys", pageOf("Key")), "403": r.forbidden}))
+	rotate := op("rotateKey", "Replace a key with a new one for the same holder (admin); the old key ends after grace_seconds", keyAccess,
+		[]obj{pathParam("id", "key id")},
+		obj{"201": jsonResponse("the new key and its secret", ref("CreatedKey")), "400": r.badRequest, "403": r.forbidden, "404": r.notFound,
+			"409": problem("the key is revoked or expired")})
+	rotate["requestBody"] = obj{"required": false, "content": obj{"application/json": obj{"schema": object(nil, obj{
+		"grace_seconds": integer("how long the old key keeps working; 0 (default): it stops now"),
+		"expires_at":    obj{"type": "string", "format": "date-time", "description": "when the new key stops working"}})}}}
+	add("/api/v1/keys/{id}/rotate", "post", rotate)
+	add("/api/v1/audit", "get", op("listAudit", "The newest audit entries: who wrote what, when and from where (admin)", keyAccess,
+		[]obj{{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}},
+		obj{"200": jsonResponse("audit entries", obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": object(nil, obj{
+			"id": integer(""), "at": obj{"type": "string", "format": "date-time"}, "actor": str("the key holder's name"), "key_id": integer(""),
+			"role": str(""), "action": str("upload, publish, reject, key.create, key.revoke, key.rotate, import"), "target": str("e.g. upload:12"),
+			"remote_addr": str("client address"), "detail": str("")})}}}), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
+		obj{"204": obj{"description": "revoked"}, "403": r.forbidden, "404": r.notFound}))
+}
+
+// operationsPaths adds the paths of health, readiness and metrics.
+func operationsPaths(add func(path, method string, o obj)) {
+	add("/healthz", "get", obj{"operationId": "healthz", "summary": "The process is up", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("up", object(nil, obj{"status": str("ok"), "version": str("build version")}))}})
+	add("/readyz", "get", obj{"operationId": "readyz", "summary": "The database answers", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("ready", object(nil, obj{"status": str("ready")})),
+			"503": jsonResponse("not ready", object(nil, obj{"status": str("unavailable")}))}})
+	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
+		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
 }
 
 func schemas() obj {
