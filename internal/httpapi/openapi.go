@@ -382,51 +382,26 @@ func operationsPaths(add func(path, method string, o obj)) {
 }
 
 func schemas() obj {
-	lineage := object([]string{"upload_id", "row"}, obj{"upload_id": integer("upload the value came from"), "sheet": str("sheet name"), "row": integer("1-based row as shown in Excel")})
-	nnum := func(d string) obj { return nullable(number(d)) }
-	nstr := func(d string) obj { return nullable(str(d)) }
-	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
-	uploadSummary := obj{
-		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
-		"country": str("scope; empty for several countries"), "uploader": str(""),
-		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
-		"reason":  str("why it was rejected"),
-		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
-		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
-		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
-		"superseded_by": integer(""),
-		"links":         object(nil, obj{"self": str(""), "file": str(""), "annotated": str("")}),
+	all := obj{}
+	for _, part := range []obj{
+		operationSchemas(),
+		referenceSchemas(),
+		countryFiguresSchemas(),
+		groupFiguresSchemas(),
+		dataSchemas(),
+		uploadSchemas(),
+		keySchemas(),
+	} {
+		for k, v := range part {
+			all[k] = v
+		}
 	}
-	upload := obj{}
-	for k, v := range uploadSummary {
-		upload[k] = v
-	}
-	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
-	upload["problems"] = array(ref("ImportProblem"))
-	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
-		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
-		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
-		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
-	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
-		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
-	upload["progress"] = object([]string{"job_id", "job_status", "rows_read"}, obj{"job_id": integer("the job processing the upload"),
-		"job_status": obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}, "rows_read": integer("data rows read so far")})
-	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
-	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
-		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
-		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
-		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
-		"replaced_by": integer("the key that replaced this one when it was rotated")}
-	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
-	for k, v := range key {
-		createdKey[k] = v
-	}
-	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
-		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
-		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
-		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+	return all
+}
+
+// operationSchemas returns the schemas of background jobs and problem documents.
+func operationSchemas() obj {
+
 	return obj{
 		"Job": object([]string{"id", "kind", "status"}, obj{"id": integer(""), "kind": str("e.g. import"), "ref": str("what it works on, e.g. upload:12"),
 			"status":   obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}},
@@ -444,6 +419,13 @@ func schemas() obj {
 			"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""), "sheet": str(""),
 			"row": integer("1-based, as in Excel"), "column": str("column letter"), "value": str(""), "message": str(""),
 		}),
+	}
+}
+
+// referenceSchemas returns the schemas of reference data: countries, drugs and factor tables.
+func referenceSchemas() obj {
+
+	return obj{
 		"Country": object([]string{"iso3", "name"}, obj{"iso3": str(""), "iso2": str(""), "numeric": str(""), "name": str(""),
 			"official_name": str(""), "aliases": array(str("")), "who_region": str(""), "un_region": str(""), "un_subregion": str(""),
 			"income_group": str(""), "income_vintage": str("")}),
@@ -455,6 +437,15 @@ func schemas() obj {
 			"rows": array(object([]string{"key", "value"}, obj{"key": str(""), "drug": str(""), "value": number(""), "share": number(""),
 				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
 				"confidence": str(""), "note": str("")}))}),
+	}
+}
+
+// countryFiguresSchemas returns the schemas of a country's figures, need models, settings and the glossary.
+func countryFiguresSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	nstr := func(d string) obj { return nullable(str(d)) }
+	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
+	return obj{
 		"NeedModels": obj{"type": "object", "description": "need model name → its figures, side by side",
 			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME"), "cost_to_close_gap_usd": nnum("US$")})},
 		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
@@ -483,6 +474,19 @@ func schemas() obj {
 							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
 					"flags": array(str("see /api/v1/glossary")), "lineage": array(object(nil, obj{"what": str(""), "year": integer(""), "upload_id": integer(""), "sheet": str(""), "row": integer("")}))}}),
 		}),
+	}
+}
+
+// groupFiguresSchemas returns the schemas of group figures, methods and the ranking.
+func groupFiguresSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	nstr := func(d string) obj { return nullable(str(d)) }
+	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
+	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
+		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
+		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+	return obj{
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
 			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""),
@@ -517,6 +521,14 @@ func schemas() obj {
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
+	}
+}
+
+// dataSchemas returns the schemas of published values, their lineage and sources.
+func dataSchemas() obj {
+	lineage := object([]string{"upload_id", "row"}, obj{"upload_id": integer("upload the value came from"), "sheet": str("sheet name"), "row": integer("1-based row as shown in Excel")})
+	nnum := func(d string) obj { return nullable(number(d)) }
+	return obj{
 		"Lineage":        lineage,
 		"SupplyEstimate": supplyEstimateSchema(),
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
@@ -529,6 +541,46 @@ func schemas() obj {
 			"conversion": str(""), "lineage": ref("Lineage")}),
 		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "source": str("the series (publisher and vintage); every series is listed"), "lineage": ref("Lineage")}),
 		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "source": str("the series (publisher and vintage)"), "lineage": ref("Lineage")}),
+		"SourceUse": object([]string{"upload_id", "kind", "source"}, obj{"upload_id": integer(""), "kind": str("what the upload holds"),
+			"source": str(""), "licence": str(""), "citation": str("")}),
+		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
+			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
+			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
+			"first_upload_id": integer("")}),
+	}
+}
+
+// uploadSchemas returns the schemas of uploads.
+func uploadSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	uploadSummary := obj{
+		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
+		"country": str("scope; empty for several countries"), "uploader": str(""),
+		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
+		"reason":  str("why it was rejected"),
+		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
+		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
+		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
+		"superseded_by": integer(""),
+		"links":         object(nil, obj{"self": str(""), "file": str(""), "annotated": str("")}),
+	}
+	upload := obj{}
+	for k, v := range uploadSummary {
+		upload[k] = v
+	}
+	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
+	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
+	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
+		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
+	upload["progress"] = object([]string{"job_id", "job_status", "rows_read"}, obj{"job_id": integer("the job processing the upload"),
+		"job_status": obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}, "rows_read": integer("data rows read so far")})
+	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
+	return obj{
 		"UploadForm": object([]string{"file"}, obj{
 			"file":       obj{"type": "string", "format": "binary"},
 			"kind":       obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
@@ -541,15 +593,25 @@ func schemas() obj {
 			"licence":    obj{"type": "string", "maxLength": 500, "description": "defaulted likewise (UN WPP CC BY 3.0 IGO, World Bank CC BY 4.0, GBD non-commercial, INCB)"},
 			"citation":   obj{"type": "string", "maxLength": 2000, "description": "how to cite the data; defaulted likewise"},
 		}),
-		"SourceUse": object([]string{"upload_id", "kind", "source"}, obj{"upload_id": integer(""), "kind": str("what the upload holds"),
-			"source": str(""), "licence": str(""), "citation": str("")}),
-		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
-			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
-			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
-			"first_upload_id": integer("")}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),
 		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+	}
+}
+
+// keySchemas returns the schemas of keys.
+func keySchemas() obj {
+	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
+		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
+		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
+		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
+		"replaced_by": integer("the key that replaced this one when it was rotated")}
+	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
+	for k, v := range key {
+		createdKey[k] = v
+	}
+	return obj{
 		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100},
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "when the key stops working; absent: never"}}),
 		"Key":        object([]string{"id", "role", "prefix"}, key),
