@@ -120,11 +120,7 @@ func OpenAPI(version string) obj {
 	if version == "" {
 		version = "dev"
 	}
-	notModified := obj{"description": "the client's copy (If-None-Match) is current"}
-	badRequest := problem("a parameter is malformed")
-	notFound := problem("no such resource")
-	forbidden := problem("the key may not do this")
-	uploadNotFound := problem("no such upload, or an upload of another country")
+	r := newCommonResponses()
 
 	p := obj{}
 	add := func(path, method string, o obj) {
@@ -133,186 +129,14 @@ func OpenAPI(version string) obj {
 		}
 		p[path].(obj)[method] = o
 	}
-	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
-		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
-	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
-		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
-			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
-
-	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
-		obj{"200": jsonResponse("countries", pageOf("Country"))}))
-	add("/api/v1/countries/{iso3}", "get", op("getCountry", "One country", publicAccess, []obj{specISO3},
-		obj{"200": jsonResponse("the country", ref("Country")), "400": badRequest, "404": notFound}))
-	add("/api/v1/drugs", "get", op("listDrugs", "Controlled drugs", publicAccess, nil,
-		obj{"200": jsonResponse("drugs", pageOf("Drug"))}))
-	add("/api/v1/factor-tables", "get", op("listFactorTables", "Every version of every factor table (without rows)", publicAccess, nil,
-		obj{"200": jsonResponse("factor tables", pageOf("FactorTable"))}))
-	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
-		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
-		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": badRequest, "404": notFound}))
-	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
-	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
-		obj{"200": settingsBody, "403": forbidden}))
-	add("/api/v1/settings/{key}", "put", obj{
-		"operationId": "putSetting",
-		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
-		"security":    keyAccess,
-		"parameters":  []obj{pathParam("key", "the setting")},
-		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
-		"responses": obj{"200": settingsBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
-			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
-	})
-	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
-	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
-		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": notModified, "400": badRequest}))
-	add("/api/v1/sources/{measure}", "put", obj{
-		"operationId": "putSource",
-		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
-		"security":    keyAccess,
-		"parameters":  []obj{pathParam("measure", "population or deaths")},
-		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
-		"responses": obj{"200": sourcesBody, "400": badRequest, "401": problem("an API key is needed"), "403": forbidden,
-			"404": notFound, "429": problem("too many requests"), "500": problem("internal error")},
-	})
-	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
-		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
-
-	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
-		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
-		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": notModified, "400": badRequest, "404": notFound}))
-	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
-		[]obj{yearParam,
-			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
-			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
-			query("countries", "only these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND (one request for a comparison)", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"}),
-			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
-				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
-			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
-			modelParam, asOfParam, ifNoneMatch},
-		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": notModified, "400": badRequest, "404": notFound}))
-	rankingCountries := query("countries", "limit the ranking (not the group's figures) to these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND; each keeps its rank in the whole group, and listed countries that are not ranked members are absent", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"})
-	groupParams := func(first ...obj) []obj {
-		return append(first, yearParam, modelParam, asOfParam, rankingCountries, ifNoneMatch)
-	}
-	groupResponses := func() obj {
-		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": notModified, "400": badRequest, "404": notFound}
-	}
-	add("/api/v1/regions/{code}/gaps", "get", op("regionGaps", "A WHO region's figures for one year", publicAccess,
-		groupParams(pathParam("code", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")), groupResponses()))
-	add("/api/v1/income-groups/{code}/gaps", "get", op("incomeGroupGaps", "A World Bank income group's figures for one year", publicAccess,
-		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
-	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
-
-	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
-		[]obj{specISO3, yearParam, modelParam, asOfParam,
-			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
-			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
-			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
-			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
-			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
-			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
-			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
-			ifNoneMatch},
-		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": notModified, "400": badRequest, "404": notFound}))
-
-	for _, d := range []struct{ path, id, what, schema string }{
-		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
-		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
-		{"population", "countryPopulation", "Published mid-year population", "Population"},
-		{"deaths", "countryDeaths", "Published deaths by cause", "Deaths"},
-	} {
-		add("/api/v1/countries/{iso3}/"+d.path, "get", op(d.id, d.what+", with the upload, sheet and row each value came from", publicAccess,
-			[]obj{specISO3, fromParam, toParam, ifNoneMatch},
-			obj{"200": cached(jsonResponse("values", pageOf(d.schema))), "304": notModified, "400": badRequest, "404": notFound}))
-	}
-
-	add("/api/v1/uploads", "post", obj{
-		"operationId": "createUpload",
-		"summary":     "Upload a file. Ministry keys: consumption or estimates for their own country; admin keys: any kind.",
-		"security":    keyAccess,
-		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
-		"responses": obj{
-			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
-			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating, with progress): poll Location after Retry-After seconds",
-				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}, "Retry-After": obj{"schema": obj{"type": "integer"}, "description": "seconds to wait before polling (background processing only)"}},
-				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
-			"400": badRequest,
-			"401": problem("an API key is needed"),
-			"403": forbidden,
-			"413": problem("the file is larger than the limit"),
-			"422": problem("the file was read and refused; problems lists the rows"),
-			"429": problem("too many requests"),
-			"500": problem("internal error"),
-		},
-	})
-	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
-		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
-			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}}),
-			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
-			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
-		obj{"200": jsonResponse("a page of uploads", pageOf("UploadSummary")), "400": badRequest, "403": forbidden}))
-	add("/api/v1/uploads/{id}", "get", op("getUpload", "An upload: status, counts, problems and what it changes", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the upload", ref("Upload")), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/file", "get", op("getUploadFile", "The file exactly as it was sent", keyAccess, []obj{uploadIDPar},
-		obj{"200": fileResponse("the bytes", "application/octet-stream"), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/annotated.xlsx", "get", op("getAnnotatedUpload", "The file as a workbook with its problems marked in place", keyAccess, []obj{uploadIDPar},
-		obj{"200": fileResponse("the workbook", xlsxType), "403": forbidden, "404": uploadNotFound}))
-	add("/api/v1/uploads/{id}/publish", "post", op("publishUpload", "Make a submitted upload's values public (admin)", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the published upload", ref("Upload")), "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")}))
-	reject := op("rejectUpload", "Refuse a submitted upload with a reason (admin)", keyAccess, []obj{uploadIDPar},
-		obj{"200": jsonResponse("the rejected upload", ref("Upload")), "400": badRequest, "403": forbidden, "404": notFound, "409": problem("the upload is not submitted")})
-	reject["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("RejectRequest")}}}
-	add("/api/v1/uploads/{id}/reject", "post", reject)
-	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
-		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
-		obj{"200": fileResponse("the template", xlsxType), "404": notFound}))
-
-	jobIDPar := pathParam("id", "job id")
-	add("/api/v1/jobs", "get", op("listJobs", "Background jobs, newest first (admin); finished ones are kept for a while, then deleted", keyAccess,
-		[]obj{query("kind", "job kind, e.g. import", obj{"type": "string"}),
-			query("status", "job status", obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}),
-			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
-			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
-		obj{"200": jsonResponse("a page of jobs", pageOf("Job")), "400": badRequest, "403": forbidden}))
-	add("/api/v1/jobs/{id}", "get", op("getJob", "One background job (admin)", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the job", ref("Job")), "403": forbidden, "404": notFound}))
-	add("/api/v1/jobs/{id}/cancel", "post", op("cancelJob", "Cancel a queued or running job (admin); a running one rolls back and its upload fails, retryable", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the cancelled job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job has finished")}))
-	add("/api/v1/jobs/{id}/retry", "post", op("retryJob", "Queue a failed or cancelled job again (admin)", keyAccess, []obj{jobIDPar},
-		obj{"200": jsonResponse("the queued job", ref("Job")), "403": forbidden, "404": notFound, "409": problem("the job is not failed or cancelled")}))
-
-	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
-		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden})
-	createKey["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CreateKeyRequest")}}}
-	add("/api/v1/keys", "post", createKey)
-	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
-		obj{"200": jsonResponse("keys", pageOf("Key")), "403": forbidden}))
-	rotate := op("rotateKey", "Replace a key with a new one for the same holder (admin); the old key ends after grace_seconds", keyAccess,
-		[]obj{pathParam("id", "key id")},
-		obj{"201": jsonResponse("the new key and its secret", ref("CreatedKey")), "400": badRequest, "403": forbidden, "404": notFound,
-			"409": problem("the key is revoked or expired")})
-	rotate["requestBody"] = obj{"required": false, "content": obj{"application/json": obj{"schema": object(nil, obj{
-		"grace_seconds": integer("how long the old key keeps working; 0 (default): it stops now"),
-		"expires_at":    obj{"type": "string", "format": "date-time", "description": "when the new key stops working"}})}}}
-	add("/api/v1/keys/{id}/rotate", "post", rotate)
-	add("/api/v1/audit", "get", op("listAudit", "The newest audit entries: who wrote what, when and from where (admin)", keyAccess,
-		[]obj{{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}},
-		obj{"200": jsonResponse("audit entries", obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": object(nil, obj{
-			"id": integer(""), "at": obj{"type": "string", "format": "date-time"}, "actor": str("the key holder's name"), "key_id": integer(""),
-			"role": str(""), "action": str("upload, publish, reject, key.create, key.revoke, key.rotate, import"), "target": str("e.g. upload:12"),
-			"remote_addr": str("client address"), "detail": str("")})}}}), "400": badRequest, "403": forbidden}))
-	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
-		obj{"204": obj{"description": "revoked"}, "403": forbidden, "404": notFound}))
-
-	add("/healthz", "get", obj{"operationId": "healthz", "summary": "The process is up", "security": []obj{{}},
-		"responses": obj{"200": jsonResponse("up", object(nil, obj{"status": str("ok"), "version": str("build version")}))}})
-	add("/readyz", "get", obj{"operationId": "readyz", "summary": "The database answers", "security": []obj{{}},
-		"responses": obj{"200": jsonResponse("ready", object(nil, obj{"status": str("ready")})),
-			"503": jsonResponse("not ready", object(nil, obj{"status": str("unavailable")}))}})
-	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
-		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
+	metaPaths(add)
+	referencePaths(add, r)
+	gapPaths(add, r)
+	countryDataPaths(add, r)
+	uploadPaths(add, r)
+	jobPaths(add, r)
+	keyPaths(add, r)
+	operationsPaths(add)
 
 	reportPaths(p, add)
 	schedulePaths(add)
@@ -337,52 +161,247 @@ func OpenAPI(version string) obj {
 	return doc
 }
 
+// commonResponses are the responses many operations share.
+type commonResponses struct {
+	notModified, badRequest, notFound, forbidden, uploadNotFound obj
+}
+
+func newCommonResponses() commonResponses {
+	return commonResponses{
+		notModified:    obj{"description": "the client's copy (If-None-Match) is current"},
+		badRequest:     problem("a parameter is malformed"),
+		notFound:       problem("no such resource"),
+		forbidden:      problem("the key may not do this"),
+		uploadNotFound: problem("no such upload, or an upload of another country"),
+	}
+}
+
+// metaPaths adds the paths of the document itself and the problem types.
+func metaPaths(add func(path, method string, o obj)) {
+	add("/api/v1/openapi.json", "get", op("openapi", "This document", publicAccess, nil,
+		obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})}))
+	add("/api/v1/problems", "get", op("listProblemTypes", "Every problem type URI with its meaning; error responses' type points here", publicAccess, nil,
+		obj{"200": jsonResponse("problem types", obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"type": obj{"type": "string", "description": "the type URI, as in problem documents"}, "description": obj{"type": "string"}}}})}))
+}
+
+// referencePaths adds the paths of reference data: countries, drugs, factor tables, settings, sources and the glossary.
+func referencePaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries", "get", op("listCountries", "Every ISO 3166-1 country with its WHO region and income group", publicAccess, nil,
+		obj{"200": jsonResponse("countries", pageOf("Country"))}))
+	add("/api/v1/countries/{iso3}", "get", op("getCountry", "One country", publicAccess, []obj{specISO3},
+		obj{"200": jsonResponse("the country", ref("Country")), "400": r.badRequest, "404": r.notFound}))
+	add("/api/v1/drugs", "get", op("listDrugs", "Controlled drugs", publicAccess, nil,
+		obj{"200": jsonResponse("drugs", pageOf("Drug"))}))
+	add("/api/v1/factor-tables", "get", op("listFactorTables", "Every version of every factor table (without rows)", publicAccess, nil,
+		obj{"200": jsonResponse("factor tables", pageOf("FactorTable"))}))
+	add("/api/v1/factor-tables/{name}/{version}", "get", op("getFactorTable", "One version of a factor table with its rows, source and confidence", publicAccess,
+		[]obj{pathParam("name", "table name, e.g. sddd"), pathParam("version", "a version number or \"latest\"")},
+		obj{"200": jsonResponse("the table", ref("FactorTable")), "400": r.badRequest, "404": r.notFound}))
+	settingsBody := jsonResponse("every figures setting with its value", object([]string{"items"}, obj{"items": array(ref("FiguresSetting"))}))
+	add("/api/v1/settings", "get", op("listSettings", "The settings that shape the figures (administrators)", keyAccess, nil,
+		obj{"200": settingsBody, "403": r.forbidden}))
+	add("/api/v1/settings/{key}", "put", obj{
+		"operationId": "putSetting",
+		"summary":     "Change a figures setting (administrators): default_need_model, or rule.suspected_not_reported (on or off). The data version moves.",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("key", "the setting")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"value"}, obj{"value": str("")})}}},
+		"responses": obj{"200": settingsBody, "400": r.badRequest, "401": problem("an API key is needed"), "403": r.forbidden,
+			"404": r.notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
+	sourcesBody := jsonResponse("every population and deaths series with its terms", object([]string{"items"}, obj{"items": array(ref("Series"))}))
+	add("/api/v1/sources", "get", op("listSources", "Population and deaths series by source and vintage, with licence and citation, and which one the figures use", publicAccess,
+		[]obj{asOfParam, ifNoneMatch}, obj{"200": cached(sourcesBody), "304": r.notModified, "400": r.badRequest}))
+	add("/api/v1/sources/{measure}", "put", obj{
+		"operationId": "putSource",
+		"summary":     "Choose the series figures divide by (administrators): a setting, so the data version moves",
+		"security":    keyAccess,
+		"parameters":  []obj{pathParam("measure", "population or deaths")},
+		"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": object([]string{"source"}, obj{"source": str("a published series; empty: the series published first")})}}},
+		"responses": obj{"200": sourcesBody, "400": r.badRequest, "401": problem("an API key is needed"), "403": r.forbidden,
+			"404": r.notFound, "429": problem("too many requests"), "500": problem("internal error")},
+	})
+	add("/api/v1/glossary", "get", op("glossary", "Every flag and band the figures carry: code, meaning in one sentence, severity", publicAccess, nil,
+		obj{"200": jsonResponse("the glossary", object([]string{"items"}, obj{"items": array(ref("GlossaryEntry"))}))}))
+}
+
+// gapPaths adds the paths of the figures: a country's gaps, the ranking and group figures.
+func gapPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries/{iso3}/gaps", "get", op("countryGaps", "A country's access-gap figures by year", publicAccess,
+		[]obj{specISO3, fromParam, toParam, modelParam, asOfParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("the figures, with methods and lineage", ref("CountryGaps"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	add("/api/v1/gaps", "get", op("rankGaps", "Countries ranked by a figure for one year", publicAccess,
+		[]obj{yearParam,
+			query("region", "WHO region", obj{"type": "string", "enum": []string{"AFR", "AMR", "EMR", "EUR", "SEAR", "WPR"}}),
+			query("income", "World Bank income group", obj{"type": "string", "enum": []string{"LIC", "LMC", "UMC", "HIC"}}),
+			query("countries", "only these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND (one request for a comparison)", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"}),
+			query("sort", "field to sort by; a leading - sorts descending (the default is -me_mg_per_capita); countries without the figure come last",
+				obj{"type": "string", "pattern": "^-?(me_mg_per_capita|me_mg|need_met_pct|gap_me_mg|benchmark_index|sddd_per_million_per_day|sddd_3yr_avg|morphine_kg_to_close_gap|population)$"}),
+			query("limit", "page size (default 50; at most 200, or 1000 for advocate and admin keys)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"}),
+			modelParam, asOfParam, ifNoneMatch},
+		obj{"200": cached(jsonResponse("a page of the ranking", ref("GapRanking"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	rankingCountries := query("countries", "limit the ranking (not the group's figures) to these countries: up to 50 ISO3 codes separated by commas, e.g. UGA,KEN,IND; each keeps its rank in the whole group, and listed countries that are not ranked members are absent", obj{"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$"})
+	groupParams := func(first ...obj) []obj {
+		return append(first, yearParam, modelParam, asOfParam, rankingCountries, ifNoneMatch)
+	}
+	groupResponses := func() obj {
+		return obj{"200": cached(jsonResponse("the group's figures", ref("GroupGaps"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}
+	}
+	add("/api/v1/regions/{code}/gaps", "get", op("regionGaps", "A WHO region's figures for one year", publicAccess,
+		groupParams(pathParam("code", "WHO region: AFR, AMR, EMR, EUR, SEAR or WPR")), groupResponses()))
+	add("/api/v1/income-groups/{code}/gaps", "get", op("incomeGroupGaps", "A World Bank income group's figures for one year", publicAccess,
+		groupParams(pathParam("code", "LIC, LMC, UMC or HIC")), groupResponses()))
+	add("/api/v1/world/gaps", "get", op("worldGaps", "The world's figures for one year", publicAccess, groupParams(), groupResponses()))
+}
+
+// countryDataPaths adds the paths of a country's supply estimate and published values.
+func countryDataPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/countries/{iso3}/supply-estimate", "get", op("supplyEstimate", "What a country might request for a year, drug by drug, as Form B lines with their justification; a ministry key also sees its own submissions awaiting publication", publicAccess,
+		[]obj{specISO3, yearParam, modelParam, asOfParam,
+			query("projection", "consumption projection: mean (last three reported years), trend (linear, last five) or max (default)", obj{"type": "string", "enum": []string{"mean", "trend", "max"}}),
+			query("mix", "how need is split across strong opioids: current (default) or morphine", obj{"type": "string", "enum": []string{"current", "morphine"}}),
+			query("phase", "share of the gap between projection and need closed in the year (default 1/3)", obj{"type": "number", "minimum": 0, "maximum": 1}),
+			query("stock_months", "months of (a) to hold in stock on 31 December (default 6)", obj{"type": "number", "minimum": 0, "maximum": 24}),
+			query("manufacture", "(b) as the ministry gives it, per drug: morphine=1200,codeine=50 (grams)", obj{"type": "string"}),
+			query("special_stocks", "(d) as the ministry gives it, per drug (grams)", obj{"type": "string"}),
+			query("expected_stock", "the stock the ministry expects on 31 December of the year before, per drug (grams)", obj{"type": "string"}),
+			ifNoneMatch},
+		obj{"200": cached(jsonResponse("the estimate", ref("SupplyEstimate"))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+
+	for _, d := range []struct{ path, id, what, schema string }{
+		{"consumption", "countryConsumption", "Published consumption (grams of anhydrous base)", "Consumption"},
+		{"estimates", "countryEstimates", "Published estimates (grams of anhydrous base)", "Estimate"},
+		{"population", "countryPopulation", "Published mid-year population", "Population"},
+		{"deaths", "countryDeaths", "Published deaths by cause", "Deaths"},
+	} {
+		add("/api/v1/countries/{iso3}/"+d.path, "get", op(d.id, d.what+", with the upload, sheet and row each value came from", publicAccess,
+			[]obj{specISO3, fromParam, toParam, ifNoneMatch},
+			obj{"200": cached(jsonResponse("values", pageOf(d.schema))), "304": r.notModified, "400": r.badRequest, "404": r.notFound}))
+	}
+}
+
+// uploadPaths adds the paths of uploads and templates.
+func uploadPaths(add func(path, method string, o obj), r commonResponses) {
+	add("/api/v1/uploads", "post", obj{
+		"operationId": "createUpload",
+		"summary":     "Upload a file. Ministry keys: consumption or estimates for their own country; admin keys: any kind.",
+		"security":    keyAccess,
+		"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("UploadForm")}}},
+		"responses": obj{
+			"200": jsonResponse("a dry run's report (status dry-run, nothing stored); or, when the same bytes were already uploaded for this kind and scope, the first upload with duplicate true", ref("Upload")),
+			"202": obj{"description": "received; small files are validated at once (status submitted or dry-run), large ones in the background (status received, then validating, with progress): poll Location after Retry-After seconds",
+				"headers": obj{"Location": obj{"schema": obj{"type": "string"}}, "Retry-After": obj{"schema": obj{"type": "integer"}, "description": "seconds to wait before polling (background processing only)"}},
+				"content": obj{"application/json": obj{"schema": ref("Upload")}}},
+			"400": r.badRequest,
+			"401": problem("an API key is needed"),
+			"403": r.forbidden,
+			"413": problem("the file is larger than the limit"),
+			"422": problem("the file was read and refused; problems lists the rows"),
+			"429": problem("too many requests"),
+			"500": problem("internal error"),
+		},
+	})
+	add("/api/v1/uploads", "get", op("listUploads", "Uploads, newest first; a ministry sees only its own country's", keyAccess,
+		[]obj{query("country", "ISO3 scope", obj{"type": "string"}),
+			query("status", "workflow status", obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}}),
+			query("kind", "kind of data", obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of uploads", pageOf("UploadSummary")), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/uploads/{id}", "get", op("getUpload", "An upload: status, counts, problems and what it changes", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the upload", ref("Upload")), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/file", "get", op("getUploadFile", "The file exactly as it was sent", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the bytes", "application/octet-stream"), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/annotated.xlsx", "get", op("getAnnotatedUpload", "The file as a workbook with its problems marked in place", keyAccess, []obj{uploadIDPar},
+		obj{"200": fileResponse("the workbook", xlsxType), "403": r.forbidden, "404": r.uploadNotFound}))
+	add("/api/v1/uploads/{id}/publish", "post", op("publishUpload", "Make a submitted upload's values public (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the published upload", ref("Upload")), "403": r.forbidden, "404": r.notFound, "409": problem("the upload is not submitted")}))
+	reject := op("rejectUpload", "Refuse a submitted upload with a reason (admin)", keyAccess, []obj{uploadIDPar},
+		obj{"200": jsonResponse("the rejected upload", ref("Upload")), "400": r.badRequest, "403": r.forbidden, "404": r.notFound, "409": problem("the upload is not submitted")})
+	reject["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("RejectRequest")}}}
+	add("/api/v1/uploads/{id}/reject", "post", reject)
+	add("/api/v1/templates/{file}", "get", op("getTemplate", "An empty workbook to fill in: consumption.xlsx or estimates.xlsx", publicAccess,
+		[]obj{{"name": "file", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"consumption.xlsx", "estimates.xlsx"}}}},
+		obj{"200": fileResponse("the template", xlsxType), "404": r.notFound}))
+}
+
+// jobPaths adds the paths of background jobs.
+func jobPaths(add func(path, method string, o obj), r commonResponses) {
+	jobIDPar := pathParam("id", "job id")
+	add("/api/v1/jobs", "get", op("listJobs", "Background jobs, newest first (admin); finished ones are kept for a while, then deleted", keyAccess,
+		[]obj{query("kind", "job kind, e.g. import", obj{"type": "string"}),
+			query("status", "job status", obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}),
+			query("limit", "page size (default 50, at most 200)", obj{"type": "integer", "minimum": 1}),
+			query("cursor", "next_cursor of the previous page", obj{"type": "string"})},
+		obj{"200": jsonResponse("a page of jobs", pageOf("Job")), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/jobs/{id}", "get", op("getJob", "One background job (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the job", ref("Job")), "403": r.forbidden, "404": r.notFound}))
+	add("/api/v1/jobs/{id}/cancel", "post", op("cancelJob", "Cancel a queued or running job (admin); a running one rolls back and its upload fails, retryable", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the cancelled job", ref("Job")), "403": r.forbidden, "404": r.notFound, "409": problem("the job has finished")}))
+	add("/api/v1/jobs/{id}/retry", "post", op("retryJob", "Queue a failed or cancelled job again (admin)", keyAccess, []obj{jobIDPar},
+		obj{"200": jsonResponse("the queued job", ref("Job")), "403": r.forbidden, "404": r.notFound, "409": problem("the job is not failed or cancelled")}))
+}
+
+// keyPaths adds the paths of keys and the audit log.
+func keyPaths(add func(path, method string, o obj), r commonResponses) {
+	createKey := op("createKey", "Issue a key (admin); the secret is shown only in this response", keyAccess, nil,
+		obj{"201": jsonResponse("the key and its secret", ref("CreatedKey")), "400": r.badRequest, "403": r.forbidden})
+	createKey["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref("CreateKeyRequest")}}}
+	add("/api/v1/keys", "post", createKey)
+	add("/api/v1/keys", "get", op("listKeys", "Every key, never a secret (admin)", keyAccess, nil,
+		obj{"200": jsonResponse("keys", pageOf("Key")), "403": r.forbidden}))
+	rotate := op("rotateKey", "Replace a key with a new one for the same holder (admin); the old key ends after grace_seconds", keyAccess,
+		[]obj{pathParam("id", "key id")},
+		obj{"201": jsonResponse("the new key and its secret", ref("CreatedKey")), "400": r.badRequest, "403": r.forbidden, "404": r.notFound,
+			"409": problem("the key is revoked or expired")})
+	rotate["requestBody"] = obj{"required": false, "content": obj{"application/json": obj{"schema": object(nil, obj{
+		"grace_seconds": integer("how long the old key keeps working; 0 (default): it stops now"),
+		"expires_at":    obj{"type": "string", "format": "date-time", "description": "when the new key stops working"}})}}}
+	add("/api/v1/keys/{id}/rotate", "post", rotate)
+	add("/api/v1/audit", "get", op("listAudit", "The newest audit entries: who wrote what, when and from where (admin)", keyAccess,
+		[]obj{{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}},
+		obj{"200": jsonResponse("audit entries", obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": object(nil, obj{
+			"id": integer(""), "at": obj{"type": "string", "format": "date-time"}, "actor": str("the key holder's name"), "key_id": integer(""),
+			"role": str(""), "action": str("upload, publish, reject, key.create, key.revoke, key.rotate, import"), "target": str("e.g. upload:12"),
+			"remote_addr": str("client address"), "detail": str("")})}}}), "400": r.badRequest, "403": r.forbidden}))
+	add("/api/v1/keys/{id}", "delete", op("revokeKey", "Revoke a key (admin)", keyAccess, []obj{pathParam("id", "key id")},
+		obj{"204": obj{"description": "revoked"}, "403": r.forbidden, "404": r.notFound}))
+}
+
+// operationsPaths adds the paths of health, readiness and metrics.
+func operationsPaths(add func(path, method string, o obj)) {
+	add("/healthz", "get", obj{"operationId": "healthz", "summary": "The process is up", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("up", object(nil, obj{"status": str("ok"), "version": str("build version")}))}})
+	add("/readyz", "get", obj{"operationId": "readyz", "summary": "The database answers", "security": []obj{{}},
+		"responses": obj{"200": jsonResponse("ready", object(nil, obj{"status": str("ready")})),
+			"503": jsonResponse("not ready", object(nil, obj{"status": str("unavailable")}))}})
+	add("/metrics", "get", obj{"operationId": "metrics", "summary": "Prometheus metrics", "security": []obj{{}},
+		"responses": obj{"200": obj{"description": "text exposition format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}})
+}
+
 func schemas() obj {
-	lineage := object([]string{"upload_id", "row"}, obj{"upload_id": integer("upload the value came from"), "sheet": str("sheet name"), "row": integer("1-based row as shown in Excel")})
-	nnum := func(d string) obj { return nullable(number(d)) }
-	nstr := func(d string) obj { return nullable(str(d)) }
-	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
-	uploadSummary := obj{
-		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
-		"country": str("scope; empty for several countries"), "uploader": str(""),
-		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
-		"reason":  str("why it was rejected"),
-		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
-		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
-		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
-		"superseded_by": integer(""),
-		"links":         object(nil, obj{"self": str(""), "file": str(""), "annotated": str("")}),
+	all := obj{}
+	for _, part := range []obj{
+		operationSchemas(),
+		referenceSchemas(),
+		countryFiguresSchemas(),
+		groupFiguresSchemas(),
+		dataSchemas(),
+		uploadSchemas(),
+		keySchemas(),
+	} {
+		for k, v := range part {
+			all[k] = v
+		}
 	}
-	upload := obj{}
-	for k, v := range uploadSummary {
-		upload[k] = v
-	}
-	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
-	upload["problems"] = array(ref("ImportProblem"))
-	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
-		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
-		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
-		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
-	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
-		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
-	upload["progress"] = object([]string{"job_id", "job_status", "rows_read"}, obj{"job_id": integer("the job processing the upload"),
-		"job_status": obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}, "rows_read": integer("data rows read so far")})
-	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
-	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
-		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
-		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
-		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
-		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
-		"replaced_by": integer("the key that replaced this one when it was rotated")}
-	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
-	for k, v := range key {
-		createdKey[k] = v
-	}
-	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
-		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
-		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
-		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+	return all
+}
+
+// operationSchemas returns the schemas of background jobs and problem documents.
+func operationSchemas() obj {
+
 	return obj{
 		"Job": object([]string{"id", "kind", "status"}, obj{"id": integer(""), "kind": str("e.g. import"), "ref": str("what it works on, e.g. upload:12"),
 			"status":   obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}},
@@ -400,6 +419,13 @@ func schemas() obj {
 			"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""), "sheet": str(""),
 			"row": integer("1-based, as in Excel"), "column": str("column letter"), "value": str(""), "message": str(""),
 		}),
+	}
+}
+
+// referenceSchemas returns the schemas of reference data: countries, drugs and factor tables.
+func referenceSchemas() obj {
+
+	return obj{
 		"Country": object([]string{"iso3", "name"}, obj{"iso3": str(""), "iso2": str(""), "numeric": str(""), "name": str(""),
 			"official_name": str(""), "aliases": array(str("")), "who_region": str(""), "un_region": str(""), "un_subregion": str(""),
 			"income_group": str(""), "income_vintage": str("")}),
@@ -411,6 +437,15 @@ func schemas() obj {
 			"rows": array(object([]string{"key", "value"}, obj{"key": str(""), "drug": str(""), "value": number(""), "share": number(""),
 				"mg_per_day": number(""), "days": number(""), "label": str(""), "assumption": obj{"type": "boolean"},
 				"confidence": str(""), "note": str("")}))}),
+	}
+}
+
+// countryFiguresSchemas returns the schemas of a country's figures, need models, settings and the glossary.
+func countryFiguresSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	nstr := func(d string) obj { return nullable(str(d)) }
+	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
+	return obj{
 		"NeedModels": obj{"type": "object", "description": "need model name → its figures, side by side",
 			"additionalProperties": object(nil, obj{"need_me_mg": nnum("mg ME"), "need_met_pct": nnum("%"), "gap_me_mg": nnum("mg ME"), "cost_to_close_gap_usd": nnum("US$")})},
 		"NeedMetPctRange": nullable(obj{"type": "array", "items": number(""), "minItems": 2, "maxItems": 2,
@@ -439,6 +474,19 @@ func schemas() obj {
 							"estimate_total_g": nnum(""), "estimate_me_mg": nnum(""), "state": nstr(""), "flags": array(str(""))}}),
 					"flags": array(str("see /api/v1/glossary")), "lineage": array(object(nil, obj{"what": str(""), "year": integer(""), "upload_id": integer(""), "sheet": str(""), "row": integer("")}))}}),
 		}),
+	}
+}
+
+// groupFiguresSchemas returns the schemas of group figures, methods and the ranking.
+func groupFiguresSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	nstr := func(d string) obj { return nullable(str(d)) }
+	countryRef := object([]string{"iso3", "name"}, obj{"iso3": str(""), "name": str(""), "who_region": str(""), "income_group": str("")})
+	ranked := obj{"position": integer("1-based place in this ordering"), "country": countryRef, "population": nnum(""), "me_mg": nnum(""),
+		"me_mg_per_capita": nnum(""), "sddd_per_million_per_day": nnum(""), "sddd_3yr_avg": nnum(""), "adequacy": nstr("INCB band"),
+		"benchmark_index": nnum(""), "benchmark_band": nstr(""), "need_me_mg": nnum(""), "need_met_pct": nnum(""), "gap_me_mg": nnum(""),
+		"morphine_kg_to_close_gap": nnum(""), "cost_to_close_gap_usd": nnum(""), "flags": array(str("")), "href": str("the country's figures")}
+	return obj{
 		"GroupGaps": obj{"type": "object", "description": "a WHO region's, income group's or the world's figures for one year: ratios of totals, sums of gaps, counts by band and a ranking",
 			"required": []string{"kind", "code", "year", "data_version"},
 			"properties": obj{"kind": str("region, income or world"), "code": str(""), "year": integer(""),
@@ -473,6 +521,14 @@ func schemas() obj {
 		"GapRanking": object([]string{"data_version", "year", "sort", "total", "items"}, obj{"data_version": integer(""), "population_source": str(""), "deaths_source": str(""), "year": integer(""), "sort": str(""), "region": str(""),
 			"income": str(""), "countries": array(str("ISO3")), "total": integer("countries matching"), "methods": nullable(ref("Methods")),
 			"items": array(object(nil, ranked)), "next_cursor": str("")}),
+	}
+}
+
+// dataSchemas returns the schemas of published values, their lineage and sources.
+func dataSchemas() obj {
+	lineage := object([]string{"upload_id", "row"}, obj{"upload_id": integer("upload the value came from"), "sheet": str("sheet name"), "row": integer("1-based row as shown in Excel")})
+	nnum := func(d string) obj { return nullable(number(d)) }
+	return obj{
 		"Lineage":        lineage,
 		"SupplyEstimate": supplyEstimateSchema(),
 		"Consumption": object([]string{"iso3", "year", "drug", "lineage"}, obj{"iso3": str(""), "year": integer(""), "drug": str(""),
@@ -485,6 +541,46 @@ func schemas() obj {
 			"conversion": str(""), "lineage": ref("Lineage")}),
 		"Population": object([]string{"iso3", "year", "persons", "lineage"}, obj{"iso3": str(""), "year": integer(""), "persons": number(""), "source": str("the series (publisher and vintage); every series is listed"), "lineage": ref("Lineage")}),
 		"Deaths":     object([]string{"iso3", "year", "cause", "deaths", "lineage"}, obj{"iso3": str(""), "year": integer(""), "cause": str(""), "deaths": number(""), "source": str("the series (publisher and vintage)"), "lineage": ref("Lineage")}),
+		"SourceUse": object([]string{"upload_id", "kind", "source"}, obj{"upload_id": integer(""), "kind": str("what the upload holds"),
+			"source": str(""), "licence": str(""), "citation": str("")}),
+		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
+			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
+			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
+			"first_upload_id": integer("")}),
+	}
+}
+
+// uploadSchemas returns the schemas of uploads.
+func uploadSchemas() obj {
+	nnum := func(d string) obj { return nullable(number(d)) }
+	uploadSummary := obj{
+		"id": integer(""), "filename": str(""), "size": integer("bytes"), "sha256": str(""), "kind": str(""), "layout": str("layout recognised"),
+		"country": str("scope; empty for several countries"), "uploader": str(""),
+		"status":  obj{"type": "string", "enum": []string{"received", "validating", "rejected", "submitted", "failed", "published", "superseded", "dry-run"}},
+		"reason":  str("why it was rejected"),
+		"source":  str("the data's source: publisher and vintage; the series of population and deaths values"),
+		"licence": str("the terms the data are published under"), "citation": str("how to cite the data"),
+		"received_at": obj{"type": "string", "format": "date-time"}, "decided_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"counts":        object(nil, obj{"rows": integer(""), "records": integer(""), "stored": integer(""), "unchanged": integer(""), "warnings": integer(""), "errors": integer("")}),
+		"superseded_by": integer(""),
+		"links":         object(nil, obj{"self": str(""), "file": str(""), "annotated": str("")}),
+	}
+	upload := obj{}
+	for k, v := range uploadSummary {
+		upload[k] = v
+	}
+	upload["duplicate"] = obj{"type": "boolean", "description": "the same bytes were already uploaded; this is the first upload"}
+	upload["problems"] = array(ref("ImportProblem"))
+	upload["problem_groups"] = array(object([]string{"severity", "code", "count", "first"}, obj{
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "code": str(""),
+		"count": integer("how many problems of this severity and code"), "first": ref("ImportProblem"),
+		"cells": array(str("the first cells, as Sheet1!E2 then E9 on the same sheet"))}))
+	upload["diff"] = object(nil, obj{"added": integer(""), "changed": integer(""), "removed": integer(""),
+		"changes": array(object(nil, obj{"op": str(""), "key": str(""), "field": str(""), "old": nnum(""), "new": nnum("")}))})
+	upload["progress"] = object([]string{"job_id", "job_status", "rows_read"}, obj{"job_id": integer("the job processing the upload"),
+		"job_status": obj{"type": "string", "enum": []string{"queued", "running", "done", "failed", "cancelled"}}, "rows_read": integer("data rows read so far")})
+	upload["matches"] = array(object(nil, obj{"what": str(""), "value": str(""), "resolved": str(""), "method": str(""), "suggestions": array(str(""))}))
+	return obj{
 		"UploadForm": object([]string{"file"}, obj{
 			"file":       obj{"type": "string", "format": "binary"},
 			"kind":       obj{"type": "string", "enum": []string{"consumption", "estimates", "population", "deaths", "countries"}, "description": "detected from the headers when absent"},
@@ -497,15 +593,25 @@ func schemas() obj {
 			"licence":    obj{"type": "string", "maxLength": 500, "description": "defaulted likewise (UN WPP CC BY 3.0 IGO, World Bank CC BY 4.0, GBD non-commercial, INCB)"},
 			"citation":   obj{"type": "string", "maxLength": 2000, "description": "how to cite the data; defaulted likewise"},
 		}),
-		"SourceUse": object([]string{"upload_id", "kind", "source"}, obj{"upload_id": integer(""), "kind": str("what the upload holds"),
-			"source": str(""), "licence": str(""), "citation": str("")}),
-		"Series": object([]string{"measure", "source", "default"}, obj{"measure": obj{"type": "string", "enum": []string{"population", "deaths"}},
-			"source": str("publisher and vintage"), "first_published_in": integer("data version"), "values": integer(""),
-			"licence": str(""), "citation": str(""), "default": obj{"type": "boolean", "description": "the series figures use"},
-			"first_upload_id": integer("")}),
 		"UploadSummary": object([]string{"id", "status"}, uploadSummary),
 		"Upload":        object([]string{"id", "status", "problems"}, upload),
 		"RejectRequest": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+	}
+}
+
+// keySchemas returns the schemas of keys.
+func keySchemas() obj {
+	key := obj{"id": integer(""), "name": str(""), "role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}},
+		"country": str("ISO3, ministry keys only"), "prefix": str("first characters of the secret"),
+		"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": nullable(obj{"type": "string", "format": "date-time"}),
+		"revoked_at":  nullable(obj{"type": "string", "format": "date-time"}),
+		"expires_at":  nullable(obj{"type": "string", "format": "date-time", "description": "when the key stops working; null: never"}),
+		"replaced_by": integer("the key that replaced this one when it was rotated")}
+	createdKey := obj{"secret": str("shown once; only its SHA-256 is stored")}
+	for k, v := range key {
+		createdKey[k] = v
+	}
+	return obj{
 		"CreateKeyRequest": object([]string{"role"}, obj{"role": obj{"type": "string", "enum": []string{"admin", "advocate", "ministry"}}, "country": str("ISO3; ministry keys only"), "name": obj{"type": "string", "maxLength": 100},
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "when the key stops working; absent: never"}}),
 		"Key":        object([]string{"id", "role", "prefix"}, key),

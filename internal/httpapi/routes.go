@@ -36,21 +36,43 @@ func (s *Server) routes() error {
 		return problemf(http.StatusMethodNotAllowed, "method %s is not allowed here", c.Request.Method)
 	}))
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	if !s.cfg.MetricsElsewhere {
-		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
-	}
-
-	feeds := e.Group("/feeds", s.authenticate, s.rateLimit)
-	feeds.GET("/countries/:file", s.handle(s.countryFeed))
-	feeds.GET("/regions/:file", s.handle(s.regionFeed))
-	feeds.GET("/world.atom", s.handle(s.worldFeed))
+	s.operationsRoutes(e)
+	s.feedRoutes(e)
 
 	api := e.Group(APIPrefix, s.authenticate, s.rateLimit, s.limitBody)
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/problems", s.listProblemTypes)
 
+	s.referenceRoutes(api)
+	s.figuresRoutes(api)
+	s.scheduleRoutes(api)
+	s.dataRoutes(api)
+	s.uploadRoutes(api)
+	s.adminRoutes(api)
+
+	// HTML pages for people (internal/web).
+	return s.mountPages(e)
+}
+
+// operationsRoutes registers the routes of health, readiness and metrics.
+func (s *Server) operationsRoutes(e *gin.Engine) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	if !s.cfg.MetricsElsewhere {
+		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	}
+}
+
+// feedRoutes registers the routes of the Atom feeds.
+func (s *Server) feedRoutes(e *gin.Engine) {
+	feeds := e.Group("/feeds", s.authenticate, s.rateLimit)
+	feeds.GET("/countries/:file", s.handle(s.countryFeed))
+	feeds.GET("/regions/:file", s.handle(s.regionFeed))
+	feeds.GET("/world.atom", s.handle(s.worldFeed))
+}
+
+// referenceRoutes registers the routes of reference data.
+func (s *Server) referenceRoutes(api *gin.RouterGroup) {
 	// Reference data.
 	api.GET("/countries", s.handle(s.listCountries))
 	api.GET("/countries/:iso3", s.handle(s.getCountry))
@@ -58,7 +80,10 @@ func (s *Server) routes() error {
 	api.GET("/factor-tables", s.handle(s.listFactorTables))
 	api.GET("/factor-tables/:name/:version", s.handle(s.getFactorTable))
 	api.GET("/glossary", s.handle(s.glossary))
+}
 
+// figuresRoutes registers the routes of the gap figures, report packs and downloads.
+func (s *Server) figuresRoutes(api *gin.RouterGroup) {
 	// Gap figures.
 	api.GET("/countries/:iso3/gaps", s.handle(s.countryGaps))
 	api.GET("/gaps", s.handle(s.rankGaps))
@@ -75,7 +100,10 @@ func (s *Server) routes() error {
 	api.GET("/world/report.xlsx", s.handle(s.groupReport))
 	api.GET("/download/gaps.csv", s.handle(s.downloadGaps))
 	api.GET("/download/gaps.xlsx", s.handle(s.downloadGaps))
+}
 
+// scheduleRoutes registers the routes of scheduled reports and webhooks.
+func (s *Server) scheduleRoutes(api *gin.RouterGroup) {
 	// Scheduled reports (admin).
 	api.POST("/schedules", s.handle(s.createSchedule))
 	api.GET("/schedules", s.handle(s.listSchedules))
@@ -91,7 +119,10 @@ func (s *Server) routes() error {
 	api.GET("/webhooks", s.handle(s.listWebhooks))
 	api.DELETE("/webhooks/:id", s.handle(s.deleteWebhook))
 	api.GET("/webhooks/:id/deliveries", s.handle(s.webhookDeliveries))
+}
 
+// dataRoutes registers the routes of published values with lineage.
+func (s *Server) dataRoutes(api *gin.RouterGroup) {
 	// Published values with lineage.
 	api.GET("/countries/:iso3/consumption", s.handle(s.countryConsumption))
 	api.GET("/countries/:iso3/estimates", s.handle(s.countryEstimates))
@@ -99,7 +130,10 @@ func (s *Server) routes() error {
 	api.GET("/countries/:iso3/deaths", s.handle(s.countryDeaths))
 	api.GET("/countries/:iso3/availability", s.handle(s.countryAvailability))
 	api.GET("/medicines", s.handle(s.listMedicines))
+}
 
+// uploadRoutes registers the routes of uploads and publication.
+func (s *Server) uploadRoutes(api *gin.RouterGroup) {
 	// Uploads and publication.
 	api.POST("/uploads", s.handle(s.createUpload))
 	api.GET("/uploads", s.handle(s.listUploads))
@@ -109,7 +143,10 @@ func (s *Server) routes() error {
 	api.POST("/uploads/:id/publish", s.handle(s.publishUpload))
 	api.POST("/uploads/:id/reject", s.handle(s.rejectUpload))
 	api.GET("/templates/:file", s.handle(s.template))
+}
 
+// adminRoutes registers the routes of jobs, settings, sources, keys and the audit log.
+func (s *Server) adminRoutes(api *gin.RouterGroup) {
 	// Background jobs (admin).
 	api.GET("/jobs", s.handle(s.listJobs))
 	api.GET("/jobs/:id", s.handle(s.getJob))
@@ -130,9 +167,6 @@ func (s *Server) routes() error {
 	api.DELETE("/keys/:id", s.handle(s.revokeKey))
 	api.POST("/keys/:id/rotate", s.handle(s.rotateKey))
 	api.GET("/audit", s.handle(s.listAudit))
-
-	// HTML pages for people (internal/web).
-	return s.mountPages(e)
 }
 
 func (s *Server) healthz(c *gin.Context) {
