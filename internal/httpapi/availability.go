@@ -134,8 +134,9 @@ func withAvailability(doc obj) obj {
 	}
 	if gg, ok := schemas["GroupGaps"].(obj); ok {
 		if props, ok := gg["properties"].(obj); ok {
-			count := object(nil, obj{"countries": integer(""), "population": nnum("")})
-			props["ccs_oral_morphine_available"] = nullable(object(nil, obj{"yes": count, "no": count, "dont_know": count, "no_answer": count}))
+			// One schema object per answer: each gets its own description.
+			count := func() obj { return object(nil, obj{"countries": integer(""), "population": nnum("")}) }
+			props["ccs_oral_morphine_available"] = nullable(object(nil, obj{"yes": count(), "no": count(), "dont_know": count(), "no_answer": count()}))
 		}
 	}
 	// The two kinds in the uploads list's kind filter and the templates.
