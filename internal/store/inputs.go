@@ -16,7 +16,6 @@ import (
 // estimates, with lineage, grouped by country. Countries with no data at
 // all are included, with empty series.
 func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error) {
-	const op = "store.Inputs"
 	countries, err := s.countriesAt(ctx, f.ISO3, f.AsOf)
 	if err != nil {
 		return nil, err
@@ -25,46 +24,7 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	for _, c := range countries {
 		out[c.ISO3] = &access.CountryInputs{Country: c}
 	}
-	cond, args := visibleAt("", f.AsOf)
-	where := " WHERE " + cond
-	if f.ISO3 != "" {
-		where += " AND iso3 = ?"
-		args = append(args, f.ISO3)
-	}
-	if f.FromYear > 0 {
-		where += " AND year >= ?"
-		args = append(args, f.FromYear)
-	}
-	if f.ToYear > 0 {
-		where += " AND year <= ?"
-		args = append(args, f.ToYear)
-	}
-	// Plain database/sql, straight into the domain structs: no gorm
-	// reflection on the rows that every recompute reads.
-	db := s.readerSQL()
-	// scan runs q over the rows visible at f.AsOf; series, when not "",
-	// keeps one population or deaths series.
-	scan := func(q, series string, each func(r *sql.Rows) error) error {
-		w, a := where, args
-		if series != "" {
-			w, a = w+" AND source = ?", append(append([]any{}, args...), series)
-		}
-		w += " ORDER BY iso3, year, id"
-		if s.dialect == Postgres {
-			w = pgPlaceholders(w)
-		}
-		rows, err := db.QueryContext(ctx, q+w, a...)
-		if err != nil {
-			return translate(err, op)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return translate(err, op)
-			}
-		}
-		return translate(rows.Err(), op)
-	}
+	scan := s.inputScanner(ctx, f)
 	if err := scan("SELECT iso3, year, persons, source, upload_id, sheet, row_num FROM population", f.PopulationSource, func(r *sql.Rows) error {
 		var p access.Population
 		if err := r.Scan(&p.ISO3, &p.Year, &p.Persons, &p.Source, &p.Lineage.UploadID, &p.Lineage.Sheet, &p.Lineage.Row); err != nil {
@@ -126,6 +86,51 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 		return nil, err
 	}
 	return out, nil
+}
+
+// inputScanner returns scan, which runs a query over the rows of an input
+// table that f selects (visible at f.AsOf, its country and years) in the
+// order figures expect; series, when not "", keeps one population or
+// deaths series. Plain database/sql, straight into the domain structs: no
+// gorm reflection on the rows that every recompute reads.
+func (s *Store) inputScanner(ctx context.Context, f access.InputFilter) func(q, series string, each func(r *sql.Rows) error) error {
+	const op = "store.Inputs"
+	cond, args := visibleAt("", f.AsOf)
+	where := " WHERE " + cond
+	if f.ISO3 != "" {
+		where += " AND iso3 = ?"
+		args = append(args, f.ISO3)
+	}
+	if f.FromYear > 0 {
+		where += " AND year >= ?"
+		args = append(args, f.FromYear)
+	}
+	if f.ToYear > 0 {
+		where += " AND year <= ?"
+		args = append(args, f.ToYear)
+	}
+	db := s.readerSQL()
+	return func(q, series string, each func(r *sql.Rows) error) error {
+		w, a := where, args
+		if series != "" {
+			w, a = w+" AND source = ?", append(append([]any{}, args...), series)
+		}
+		w += " ORDER BY iso3, year, id"
+		if s.dialect == Postgres {
+			w = pgPlaceholders(w)
+		}
+		rows, err := db.QueryContext(ctx, q+w, a...)
+		if err != nil {
+			return translate(err, op)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return translate(err, op)
+			}
+		}
+		return translate(rows.Err(), op)
+	}
 }
 
 // visibleAt is the condition that selects the rows of a versioned table
