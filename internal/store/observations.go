@@ -215,6 +215,12 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"), src)
 FROM %s s LEFT JOIN %s a ON a.active AND %s
 WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
 		s.keyText(t, "s"), headline("a"), headline("s"), src, t.name, keyMatch(t.keys, "a", "s"), changed, diffSample-len(d.Changes))
+	if d.Changed == 0 && unchanged == 0 {
+		// Every staged row is new: the first rows are the sample, without
+		// joining them all with the published ones again.
+		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ? ORDER BY s.id LIMIT %d`,
+			s.keyText(t, "s"), headline("s"), src, diffSample-len(d.Changes))
+	}
 	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
 		return d, 0, err
 	}
