@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -520,21 +521,45 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			p.refs[fPopTotal] = firstRef
 		}
 	}
-	key := recKey{kind: t.kind, iso3: iso3, year: p.year, dim: r.intern(dim)}
-	if e, ok := r.entries[key]; ok {
-		if sameValues(e, p) {
-			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", e.row)
+	id := r.recs.id(seriesKey{kind: t.kind, iso3: iso3, dim: r.intern(dim)})
+	first, dup, err := r.recs.get(id, p.year)
+	if err != nil {
+		return r.recordsErr(err)
+	}
+	if dup {
+		if sameValues(first, p) {
+			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", first.row)
 		} else {
 			r.errorAt(firstRef, CodeDuplicateConflict, "", "%s %d %s appears twice with different values (first on row %d)",
-				iso3, p.year, strings.ReplaceAll(dim, "|", " "), e.row)
+				iso3, p.year, strings.ReplaceAll(dim, "|", " "), first.row)
 		}
 		return nil
 	}
-	ent := newEntry(key, t.sheet, firstRef.row, p)
-	r.entries[key] = ent
-	r.order = append(r.order, ent)
+	ent := &r.recs.fill
+	ent.fill(t.sheet, firstRef.row, p)
+	if err := r.emitRecord(t.kind, iso3, ek, es, p, ent, firstRef, lin); err != nil {
+		return err
+	}
+	if err := r.recs.put(id, p.year, ent); err != nil {
+		return r.recordsErr(err)
+	}
+	return nil
+}
 
-	switch t.kind {
+// recordsErr is the error of a run whose records could not be kept or read
+// back (the temporary file they spill to).
+func (r *run) recordsErr(err error) error {
+	if errors.Is(err, errSpillFull) {
+		return &access.Error{Code: access.TooLarge, Op: parseOp, Err: err,
+			Msg: "the file holds too many records to check at once; split it into several uploads"}
+	}
+	return &access.Error{Code: access.Internal, Op: parseOp, Msg: "cannot keep the records for the duplicate and cross-record checks", Err: err}
+}
+
+// emitRecord adds record p to the batch, with the checks of one record;
+// ent is what the run keeps of it, completed here with a computed total.
+func (r *run) emitRecord(kind access.ImportKind, iso3 string, ek access.EstimateKind, es access.EstimateStatus, p *pending, ent *entry, firstRef cellRef, lin access.Lineage) error {
+	switch kind {
 	case access.KindConsumption:
 		if g := p.vals[fConsumed]; p.set&(1<<fConsumed) != 0 && g > 0 && g < 1000 {
 			r.warnAt(p.refs[fConsumed], CodeUnder1kg, p.raw[fConsumed], "%s (%s g) is under 1 kg: INCB publishes such amounts rounded or as \"-\"", p.raw[fConsumed], fmtG(g))
@@ -632,17 +657,16 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 		}
 	}
 	sig := m.WHORegion + "|" + m.IncomeGroup + "|" + m.IncomeVintage
-	key := recKey{kind: access.KindCountries, iso3: iso3}
-	if e, ok := r.entries[key]; ok {
+	if e, ok := r.countries[iso3]; ok {
 		at := cellRef{t.sheet, n, t.idOr(roleISO3, roleName)}
-		if e.dim == sig {
+		if e.sig == sig {
 			r.warnAt(at, CodeDuplicate, iso3, "%s is listed again with the same values (first on row %d); skipped", iso3, e.row)
 		} else {
 			r.errorAt(at, CodeDuplicateConflict, iso3, "%s is listed twice with different values (first on row %d)", iso3, e.row)
 		}
 		return nil
 	}
-	r.entries[key] = newEntry(recKey{kind: t.kind, iso3: iso3, dim: sig}, t.sheet, n, nil)
+	r.countries[iso3] = countrySeen{row: n, sig: sig}
 	return r.add(func(b *access.Batch) { b.Countries = append(b.Countries, m) })
 }
 
