@@ -424,6 +424,8 @@ type run struct {
 	localeNoted  map[colKey]bool
 	recs         records                // every record, for duplicates and the final checks
 	countries    map[string]countrySeen // country metadata rows by ISO3
+	pending      []pending              // the records of the row being read
+	pendingAt    map[pendingKey]int     // their indexes
 	interned     map[string]string      // interned record dimensions
 	countryCache map[string]countryHit
 	drugCache    map[string]drugHit
@@ -447,7 +449,7 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		recs: newRecords(), countries: map[string]countrySeen{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		recs: newRecords(), countries: map[string]countrySeen{}, pendingAt: map[pendingKey]int{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
@@ -508,10 +510,24 @@ func (r *run) batchSize() int {
 
 func (r *run) add(fill func(b *access.Batch)) error {
 	fill(&r.batch)
+	return r.flushFull()
+}
+
+// flushFull emits the batch once it holds batchSize records.
+func (r *run) flushFull() error {
 	if r.batch.Len() >= r.batchSize() {
 		return r.flush()
 	}
 	return nil
+}
+
+// appendRecord appends v to one of a batch's slices, made the size of a
+// whole batch at first so that it never grows by copying.
+func appendRecord[T any](s []T, v T, size int) []T {
+	if s == nil {
+		s = make([]T, 0, size)
+	}
+	return append(s, v)
 }
 
 func (r *run) flush() error {

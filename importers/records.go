@@ -77,10 +77,23 @@ func (s *seriesIndex) slot(year int) *uint32 {
 		copy(at[s.first-year:], s.at)
 		s.at, s.first = at, year
 	case year-s.first >= len(s.at):
-		s.at = append(s.at, make([]uint32, year-s.first-len(s.at)+1)...)
+		need := year - s.first + 1
+		if need > cap(s.at) {
+			c := max(need, 2*cap(s.at))
+			if s.first > 0 && year <= lastYear {
+				c = min(c, lastYear-s.first+1) // no room for years no table has
+			}
+			at := make([]uint32, need, c)
+			copy(at, s.at)
+			s.at = at
+		}
+		s.at = s.at[:need]
 	}
 	return &s.at[year-s.first]
 }
+
+// lastYear is the last year parseYear accepts.
+const lastYear = 2100
 
 // get reads the record of series id and year, if there is one, into
 // rs.found.

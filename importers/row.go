@@ -67,13 +67,13 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 	if !ok {
 		return true, nil
 	}
-	recs, keys, bad := r.quantities(t, d, cell, at)
+	recs, bad := r.quantities(t, d, cell, at)
 	t.sub.countryRow()
 	if bad {
 		return true, nil
 	}
-	for _, k := range keys {
-		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, recs[k]); err != nil {
+	for i := range recs {
+		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, &recs[i]); err != nil {
 			return true, err
 		}
 	}
@@ -209,11 +209,20 @@ func (r *run) estimateKindStatus(t *table, cell func(int) string, at func(int) c
 	return true
 }
 
+// pendingKey tells the records of one row apart.
+type pendingKey struct {
+	year        int
+	drug, cause string
+}
+
 // quantities reads the row's quantity cells into records, one per year,
-// drug or cause the columns name; bad is set when a cell was refused (the
-// row then stores nothing).
-func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs map[string]*pending, keys []string, bad bool) {
-	recs = map[string]*pending{}
+// drug or cause the columns name, in the order of their first cells; bad
+// is set when a cell was refused (the row then stores nothing). The
+// records are the run's to reuse for the next row.
+func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs []pending, bad bool) {
+	recs = r.pending[:0]
+	defer func() { r.pending = recs[:0] }()
+	clear(r.pendingAt)
 	for _, v := range t.vals {
 		s := cell(v.idx)
 		if s == "" || isNotGiven(s) {
@@ -286,13 +295,14 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 			}
 		}
 		t.sub.country(v.idx, val)
-		k := fmt.Sprint(p.year, "|", p.drug.code, "|", p.cause)
-		q := recs[k]
-		if q == nil {
-			q = &p
-			recs[k] = q
-			keys = append(keys, k)
+		k := pendingKey{p.year, p.drug.code, p.cause}
+		i, ok := r.pendingAt[k]
+		if !ok {
+			i = len(recs)
+			r.pendingAt[k] = i
+			recs = append(recs, p)
 		}
+		q := &recs[i]
 		if q.set&(1<<v.field) != 0 {
 			continue // two columns for one field: the first wins
 		}
@@ -307,7 +317,7 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
-	return recs, keys, bad
+	return recs, bad
 }
 
 func (t *table) isValueCol(i int) bool {
@@ -567,7 +577,8 @@ func (r *run) emitRecord(kind access.ImportKind, iso3 string, ek access.Estimate
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
 			State: p.state(fConsumed), Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized),
 			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), StockOutDays: ptr(p, fStockOut), Conversion: p.conv, Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
+		r.batch.Consumption = appendRecord(r.batch.Consumption, c, r.batchSize())
+		return r.flushFull()
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,
 			ToBeConsumed: ptr(p, fA), UtilizedForManufacture: ptr(p, fB), StockTarget: ptr(p, fC),
@@ -588,13 +599,16 @@ func (r *run) emitRecord(kind access.ImportKind, iso3 string, ek access.Estimate
 					"total %s g matches neither a+b+c+d (%s g) nor a+b+d (%s g)", fmtG(tot), fmtG(withC), fmtG(noC))
 			}
 		}
-		return r.add(func(b *access.Batch) { b.Estimates = append(b.Estimates, e) })
+		r.batch.Estimates = appendRecord(r.batch.Estimates, e, r.batchSize())
+		return r.flushFull()
 	case access.KindPopulation:
 		pp := access.Population{ISO3: iso3, Year: p.year, Persons: p.vals[fPopTotal], Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Population = append(b.Population, pp) })
+		r.batch.Population = appendRecord(r.batch.Population, pp, r.batchSize())
+		return r.flushFull()
 	case access.KindDeaths:
 		d := access.Deaths{ISO3: iso3, Year: p.year, Cause: p.cause, Deaths: p.vals[fDeaths], Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Deaths = append(b.Deaths, d) })
+		r.batch.Deaths = appendRecord(r.batch.Deaths, d, r.batchSize())
+		return r.flushFull()
 	}
 	return nil
 }
