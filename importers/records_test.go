@@ -188,3 +188,45 @@ func TestParseMemoryFlat(t *testing.T) {
 	}
 	runtime.KeepAlive(data)
 }
+
+// Records put in any order of years (year 0 included: a table whose
+// year is unknown) read back whole, by series and year and in the order
+// they were put, from memory and from the spill file alike.
+func TestRecordsPutGet(t *testing.T) {
+	for _, inMemory := range []int{1 << 20, 0} {
+		withSpillInMemory(t, inMemory, func() any {
+			rs := newRecords()
+			defer rs.close()
+			years := []int{2000, 1990, 2100, 1900, 0, 2001, 1995}
+			var put []entry
+			for i, y := range years {
+				for s, key := range []seriesKey{{access.KindConsumption, "KEN", "morphine"}, {access.KindEstimates, "UGA", "codeine|annual"}} {
+					e := entry{row: int32(10 + i), sheet: fmt.Sprint("sheet ", s)}
+					e.fill(e.sheet, int(e.row), &pending{set: 1<<fConsumed | 1<<fTotal,
+						vals: [nFields]float64{fConsumed: float64(y) + 0.5, fTotal: 1e-9}, raw: [nFields]string{fConsumed: fmt.Sprint(y, " kg")},
+						refs: [nFields]cellRef{fConsumed: {col: 3}, fTotal: {col: 700}}})
+					id := rs.id(key)
+					if err := rs.put(id, y, &e); err != nil {
+						t.Fatal(err)
+					}
+					e.seriesKey, e.series, e.year = key, id, y
+					put = append(put, e)
+				}
+			}
+			for _, want := range put {
+				got, ok, err := rs.get(want.series, want.year)
+				if err != nil || !ok || !reflect.DeepEqual(*got, want) {
+					t.Fatalf("get(%d, %d) = %+v %v %v, want %+v", want.series, want.year, got, ok, err, want)
+				}
+			}
+			if _, ok, _ := rs.get(0, 1999); ok {
+				t.Error("a year never put was found")
+			}
+			var got []entry
+			if err := rs.each(func(e *entry) { got = append(got, *e) }); err != nil || !reflect.DeepEqual(got, put) {
+				t.Errorf("each: %v, %d records, want %d in the order put", err, len(got), len(put))
+			}
+			return nil
+		})
+	}
+}
