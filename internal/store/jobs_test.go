@@ -209,6 +209,10 @@ func TestRunnersShareQueue(t *testing.T) {
 			}
 			js, err := s1.Jobs(ctx, access.JobFilter{Status: access.JobDone})
 			if err != nil || len(js) != uploads {
+				all, _ := s1.Jobs(ctx, access.JobFilter{})
+				for _, j := range all {
+					t.Logf("job %d %s %s owner %q: %s", j.ID, j.Kind, j.Status, j.Owner, j.Error)
+				}
 				t.Fatalf("%d jobs done, want %d (%v)", len(js), uploads, err)
 			}
 		})

@@ -175,10 +175,11 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 
 // sqliteImportPragmas bound what an import may hold in memory on SQLite:
 // its temporary tables go to a file (the pool's connections keep them in
-// memory, where they are small), and its page cache is smaller than the
-// pool's.
+// memory, where they are small), and its page cache is 2 MiB instead of
+// the pool's 64 MiB, which a large import would fill (the pages it writes
+// are read back from the operating system's cache when needed).
 const (
-	sqliteImportPragmas = "PRAGMA temp_store = FILE; PRAGMA cache_size = -8192"
+	sqliteImportPragmas = "PRAGMA temp_store = FILE; PRAGMA cache_size = -2048"
 	sqliteResetPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536"
 )
 
