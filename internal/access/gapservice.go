@@ -15,6 +15,9 @@ type GapStore interface {
 	FactorTablesAsOf(ctx context.Context, v int64) ([]FactorTable, error)
 	SettingAsOf(ctx context.Context, key string, v int64) (string, bool, error)
 	Series(ctx context.Context, measure Measure, v int64) ([]Series, error)
+	// FirstSeries is the source of Series(ctx, measure, v)[0], "" when
+	// there is none, without counting every series' values.
+	FirstSeries(ctx context.Context, measure Measure, v int64) (string, error)
 	Successions(ctx context.Context) ([]Succession, error)
 	DataVersion(ctx context.Context) (int64, error)
 }
