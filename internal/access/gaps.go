@@ -2,7 +2,10 @@ package access
 
 import (
 	"math"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // FactorSet is the set of factor tables a gap computation uses. Each table
@@ -235,6 +238,27 @@ func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromY
 func ComputeCountry(in CountryInputs, fs FactorSet, model string, fromYear, toYear int) CountryGaps {
 	p := prepare(fs, model)
 	return computeIndexed(in.Country, indexInputs(in, fs.Rules, p.keys), p, fromYear, toYear)
+}
+
+// computeCountries is ComputeCountry of each country keys names in in,
+// out[i] being keys[i]'s, with the factor set prepared once. Countries are
+// computed side by side, on up to GOMAXPROCS goroutines: each country's
+// figures depend on its inputs alone, so the result is the same.
+func computeCountries(in map[string]*CountryInputs, keys []string, fs FactorSet, model string, from, to int) []CountryGaps {
+	p := prepare(fs, model)
+	out := make([]CountryGaps, len(keys))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(keys); i = int(next.Add(1) - 1) {
+				ci := *in[keys[i]]
+				out[i] = computeIndexed(ci.Country, indexInputs(ci, fs.Rules, p.keys), p, from, to)
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // prepared is a FactorSet indexed for lookups. Drugs are known by their

@@ -341,11 +341,9 @@ func (s *GapService) computeAll(ctx context.Context, version int64, from, to int
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]CountryGaps, 0, len(keys))
-	for _, k := range keys {
-		g := ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to)
-		g.DataVersion, g.Denominators = version, den
-		out = append(out, g)
+	out := computeCountries(in, keys, fs, fs.Need[0].Name, from, to)
+	for i := range out {
+		out[i].DataVersion, out[i].Denominators = version, den
 	}
 	s.markIllustrative(ctx, out)
 	return out, nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -27,63 +28,72 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	for _, c := range countries {
 		out[c.ISO3] = &access.CountryInputs{Country: c}
 	}
-	scan := s.inputScanner(ctx, f)
+	// The four tables are read side by side (each scan appends to its own
+	// field of each country's inputs), each on a connection of its own
+	// where the pool has several.
+	g, gctx := errgroup.WithContext(ctx)
+	scan := s.inputScanner(gctx, f)
 	txt := s.textColumns
-	cols := newInputColumns()
-	iso3, src, sheet := cols.text(), cols.text(), cols.text()
-
-	var p access.Population
-	if err := scan("SELECT "+txt("iso3")+", year, persons, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM population", f.PopulationSource,
-		[]any{iso3, (*intColumn)(&p.Year), (*floatColumn)(&p.Persons), src, (*int64Column)(&p.Lineage.UploadID), sheet, (*intColumn)(&p.Lineage.Row)},
-		func() {
-			if ci := out[iso3.s]; ci != nil {
-				p.ISO3, p.Source, p.Lineage.Sheet = iso3.s, src.s, sheet.s
-				ci.Population = append(ci.Population, p)
-			}
-		}); err != nil {
-		return nil, err
-	}
-	var d access.Deaths
-	cause := cols.text()
-	if err := scan("SELECT "+txt("iso3")+", year, "+txt("cause")+", deaths, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM deaths", f.DeathsSource,
-		[]any{iso3, (*intColumn)(&d.Year), cause, (*floatColumn)(&d.Deaths), src, (*int64Column)(&d.Lineage.UploadID), sheet, (*intColumn)(&d.Lineage.Row)},
-		func() {
-			if ci := out[iso3.s]; ci != nil {
-				d.ISO3, d.Cause, d.Source, d.Lineage.Sheet = iso3.s, cause.s, src.s, sheet.s
-				ci.Deaths = append(ci.Deaths, d)
-			}
-		}); err != nil {
-		return nil, err
-	}
-	var c access.Consumption
-	drug, state, conversion := cols.text(), cols.text(), cols.text()
-	g, m, u, st, se, so := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
-	if err := scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", grams, "+txt("state")+", manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM consumption", "",
-		[]any{iso3, (*intColumn)(&c.Year), drug, g, state, m, u, st, se, so, conversion, (*int64Column)(&c.Lineage.UploadID), sheet, (*intColumn)(&c.Lineage.Row)},
-		func() {
-			if ci := out[iso3.s]; ci != nil {
-				c.ISO3, c.Drug, c.Conversion, c.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
-				c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = cols.ptr(g), cols.ptr(m), cols.ptr(u), cols.ptr(st), cols.ptr(se)
-				c.StockOutDays = cols.ptr(so)
-				c.State = access.ValueState(state.s) // '' (a row from before migration 0006) reads through GramsState
-				ci.Consumption = append(ci.Consumption, c)
-			}
-		}); err != nil {
-		return nil, err
-	}
-	var e access.Estimate
-	kind, status := cols.text(), cols.text()
-	a, b, cc, dd, t := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
-	if err := scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", "+txt("kind")+", number, "+txt("status")+", consumed_g, utilized_g, stock_g, special_g, total_g, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM estimates", "",
-		[]any{iso3, (*intColumn)(&e.Year), drug, kind, (*intColumn)(&e.Number), status, a, b, cc, dd, t, conversion, (*int64Column)(&e.Lineage.UploadID), sheet, (*intColumn)(&e.Lineage.Row)},
-		func() {
-			if ci := out[iso3.s]; ci != nil {
-				e.ISO3, e.Drug, e.Conversion, e.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
-				e.Kind, e.Status = access.EstimateKind(kind.s), access.EstimateStatus(status.s)
-				e.ToBeConsumed, e.UtilizedForManufacture, e.StockTarget, e.SpecialStocks, e.Total = cols.ptr(a), cols.ptr(b), cols.ptr(cc), cols.ptr(dd), cols.ptr(t)
-				ci.Estimates = append(ci.Estimates, e)
-			}
-		}); err != nil {
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, src, sheet := cols.text(), cols.text(), cols.text()
+		var p access.Population
+		return scan("SELECT "+txt("iso3")+", year, persons, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM population", f.PopulationSource,
+			[]any{iso3, (*intColumn)(&p.Year), (*floatColumn)(&p.Persons), src, (*int64Column)(&p.Lineage.UploadID), sheet, (*intColumn)(&p.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					p.ISO3, p.Source, p.Lineage.Sheet = iso3.s, src.s, sheet.s
+					ci.Population = append(ci.Population, p)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, cause, src, sheet := cols.text(), cols.text(), cols.text(), cols.text()
+		var d access.Deaths
+		return scan("SELECT "+txt("iso3")+", year, "+txt("cause")+", deaths, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM deaths", f.DeathsSource,
+			[]any{iso3, (*intColumn)(&d.Year), cause, (*floatColumn)(&d.Deaths), src, (*int64Column)(&d.Lineage.UploadID), sheet, (*intColumn)(&d.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					d.ISO3, d.Cause, d.Source, d.Lineage.Sheet = iso3.s, cause.s, src.s, sheet.s
+					ci.Deaths = append(ci.Deaths, d)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, drug, state, conversion, sheet := cols.text(), cols.text(), cols.text(), cols.text(), cols.text()
+		gr, m, u, st, se, so := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
+		var c access.Consumption
+		return scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", grams, "+txt("state")+", manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM consumption", "",
+			[]any{iso3, (*intColumn)(&c.Year), drug, gr, state, m, u, st, se, so, conversion, (*int64Column)(&c.Lineage.UploadID), sheet, (*intColumn)(&c.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					c.ISO3, c.Drug, c.Conversion, c.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
+					c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = cols.ptr(gr), cols.ptr(m), cols.ptr(u), cols.ptr(st), cols.ptr(se)
+					c.StockOutDays = cols.ptr(so)
+					c.State = access.ValueState(state.s) // '' (a row from before migration 0006) reads through GramsState
+					ci.Consumption = append(ci.Consumption, c)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, drug, kind, status, conversion, sheet := cols.text(), cols.text(), cols.text(), cols.text(), cols.text(), cols.text()
+		a, b, c, d, t := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
+		var e access.Estimate
+		return scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", "+txt("kind")+", number, "+txt("status")+", consumed_g, utilized_g, stock_g, special_g, total_g, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM estimates", "",
+			[]any{iso3, (*intColumn)(&e.Year), drug, kind, (*intColumn)(&e.Number), status, a, b, c, d, t, conversion, (*int64Column)(&e.Lineage.UploadID), sheet, (*intColumn)(&e.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					e.ISO3, e.Drug, e.Conversion, e.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
+					e.Kind, e.Status = access.EstimateKind(kind.s), access.EstimateStatus(status.s)
+					e.ToBeConsumed, e.UtilizedForManufacture, e.StockTarget, e.SpecialStocks, e.Total = cols.ptr(a), cols.ptr(b), cols.ptr(c), cols.ptr(d), cols.ptr(t)
+					ci.Estimates = append(ci.Estimates, e)
+				}
+			})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for _, ci := range out {
