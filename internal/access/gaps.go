@@ -153,18 +153,25 @@ type NeedByModel map[string]NeedFigures
 
 // pctRange is [min, max] of the need_met_pct of ms, or nil when none has one.
 func (ms NeedByModel) pctRange() *[2]float64 {
-	var r *[2]float64
+	if r, ok := ms.pctBounds(); ok {
+		return &r
+	}
+	return nil
+}
+
+// pctBounds is pctRange's [min, max]; ok is false when no model has one.
+func (ms NeedByModel) pctBounds() (r [2]float64, ok bool) {
 	for _, f := range ms {
 		if f.NeedMetPct == nil {
 			continue
 		}
 		v := *f.NeedMetPct
-		if r == nil {
-			r = &[2]float64{v, v}
+		if !ok {
+			r, ok = [2]float64{v, v}, true
 		}
 		r[0], r[1] = math.Min(r[0], v), math.Max(r[1], v)
 	}
-	return r
+	return r, ok
 }
 
 // DrugGaps is one drug's figures in a country-year.

@@ -1,6 +1,10 @@
 package access
 
-import "math"
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
 
 // inputKeys numbers the drug codes and causes of death a FactorSet names,
 // so that a country-year's rows are looked up by number, not by string,
@@ -26,13 +30,47 @@ type drugInfo struct {
 }
 
 func newDrugInfo(code string) drugInfo {
-	return drugInfo{
-		code:           code,
-		consumption:    "consumption:" + code,
-		belowThreshold: FlagBelowThreshold + code,
-		notReported:    FlagDrugNotReported + code,
-		noFactor:       FlagSDDDFactorMissing + code,
+	return *labelsOf(&drugLabels, code, func() any {
+		return &drugInfo{
+			code:           code,
+			consumption:    "consumption:" + code,
+			belowThreshold: FlagBelowThreshold + code,
+			notReported:    FlagDrugNotReported + code,
+			noFactor:       FlagSDDDFactorMissing + code,
+		}
+	}).(*drugInfo)
+}
+
+// causeLabels are the lineage label and missing-input flag of a cause.
+type causeLabels struct{ used, missing string }
+
+func causeLabelsOf(cause string) *causeLabels {
+	return labelsOf(&causeLabelsKept, cause, func() any {
+		return &causeLabels{used: "deaths:" + cause, missing: FlagDeathsMissing + cause}
+	}).(*causeLabels)
+}
+
+// labels keeps the labels made for each drug code and cause (a few dozen),
+// so that each computation does not make them again; make makes them for
+// a key not kept yet. Past maxLabels keys (codes no table knows, in bad
+// data), labels are made each time instead.
+var (
+	drugLabels, causeLabelsKept sync.Map
+	nLabels                     atomic.Int64
+	maxLabels                   = int64(4096)
+)
+
+func labelsOf(kept *sync.Map, key string, make func() any) any {
+	if v, ok := kept.Load(key); ok {
+		return v
 	}
+	v := make()
+	if nLabels.Load() < maxLabels {
+		if _, loaded := kept.LoadOrStore(key, v); !loaded {
+			nLabels.Add(1)
+		}
+	}
+	return v
 }
 
 // causePerInhabitant is the cause number of a need-model row keyed
@@ -89,7 +127,8 @@ func (k *inputKeys) model(t *FactorTable) needModel {
 		if !ok {
 			id = math.MaxInt32 // no row has it: always missing
 		}
-		m.causes[i], m.used[i], m.missing[i] = id, "deaths:"+r.Key, FlagDeathsMissing+r.Key
+		l := causeLabelsOf(r.Key)
+		m.causes[i], m.used[i], m.missing[i] = id, l.used, l.missing
 	}
 	return m
 }

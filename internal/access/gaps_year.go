@@ -22,8 +22,26 @@ type yearCalc struct {
 	hasPop  bool
 	drugs   []int32 // drugs with consumption or estimate rows, by code
 	need    needDetail
-	floats  []float64
-	strs    []string
+	// Blocks the figures, labels and the years' slices are carved from.
+	years     int // how many years the country has: blocks are sized by it
+	floats    []float64
+	strs      []string
+	pairs     [][2]float64
+	flagBlock []string
+	linBlock  []LineageUse
+	drugBlock []DrugGaps
+}
+
+// carve is the next n elements of block, as a slice of its own capacity
+// (an append to it copies rather than writing over the next), never nil.
+// A new block holds at least size elements.
+func carve[T any](block *[]T, n, size int) []T {
+	if *block == nil || cap(*block)-len(*block) < n {
+		*block = make([]T, 0, max(n, size))
+	}
+	b := *block
+	*block = b[:len(b)+n]
+	return b[len(b) : len(b)+n : len(b)+n]
 }
 
 func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGaps {
@@ -33,17 +51,23 @@ func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGap
 	}
 	ys := x.years(from, to)
 	out.Years = make([]YearGaps, len(ys))
-	calc := &yearCalc{x: x, p: p}
+	calc := &yearCalc{x: x, p: p, years: len(ys)}
 	for i, y := range ys {
 		calc.year(y, &out.Years[i])
 	}
 	return out
 }
 
+// blockSize is the size of a new block for perYear elements a year (a
+// guess: a block too small is followed by another), at most 1024.
+func (c *yearCalc) blockSize(perYear int) int {
+	return min(max(c.years*perYear, 8), 1024)
+}
+
 // f is a pointer to v, from the current block.
 func (c *yearCalc) f(v float64) *float64 {
 	if len(c.floats) == cap(c.floats) {
-		c.floats = make([]float64, 0, 256)
+		c.floats = make([]float64, 0, c.blockSize(16))
 	}
 	c.floats = append(c.floats, v)
 	return &c.floats[len(c.floats)-1]
@@ -52,7 +76,7 @@ func (c *yearCalc) f(v float64) *float64 {
 // str is a pointer to a copy of s, from the current block.
 func (c *yearCalc) str(s string) *string {
 	if len(c.strs) == cap(c.strs) {
-		c.strs = make([]string, 0, 64)
+		c.strs = make([]string, 0, c.blockSize(4))
 	}
 	c.strs = append(c.strs, s)
 	return &c.strs[len(c.strs)-1]
@@ -89,12 +113,13 @@ func (c *yearCalc) year(y int, g *YearGaps) {
 	if flag != "" {
 		c.flag(flag)
 	}
-	g.Flags = flagList(c.flags, implausibleChange(c.x, c.p, g))
+	g.Flags = c.flagList(implausibleChange(c.x, c.p, g))
 }
 
-// flagList is flags sorted, each once, then implausible_change when
-// implausible: a new slice, never nil.
-func flagList(flags []string, implausible bool) []string {
+// flagList is the year's flags sorted, each once, then implausible_change
+// when implausible: a slice of its own, never nil.
+func (c *yearCalc) flagList(implausible bool) []string {
+	flags := c.flags
 	sort.Strings(flags)
 	n := 0
 	for i := range flags {
@@ -105,7 +130,7 @@ func flagList(flags []string, implausible bool) []string {
 	if implausible {
 		n++
 	}
-	out := make([]string, 0, n)
+	out := carve(&c.flagBlock, n, c.blockSize(4))[:0]
 	for i, f := range flags {
 		if i == 0 || f != flags[i-1] {
 			out = append(out, f)
@@ -129,7 +154,8 @@ func (c *yearCalc) compute() {
 	c.benchmark()
 	c.needs()
 	c.estimates()
-	c.g.Lineage = append(make([]LineageUse, 0, len(c.lineage)), c.lineage...)
+	c.g.Lineage = carve(&c.linBlock, len(c.lineage), c.blockSize(4))
+	copy(c.g.Lineage, c.lineage)
 }
 
 // population: the year's population in persons.
@@ -160,7 +186,7 @@ func (c *yearCalc) drugFigures() {
 		sort.Slice(c.drugs, func(i, j int) bool { return x.drug(c.drugs[i]).code < x.drug(c.drugs[j]).code })
 	}
 	reported := s.reported()
-	c.g.Drugs = make([]DrugGaps, 0, len(c.drugs))
+	c.g.Drugs = carve(&c.drugBlock, len(c.drugs), c.blockSize(2))[:0]
 	for _, d := range c.drugs {
 		info := x.drug(d)
 		dg := DrugGaps{Drug: info.code}
@@ -308,7 +334,11 @@ func (c *yearCalc) needs() {
 			g.ACMBand = c.band(c.p.acm, *g.ACM)
 		}
 	}
-	g.NeedMetPctRange = g.NeedModels.pctRange()
+	if r, ok := g.NeedModels.pctBounds(); ok {
+		p := carve(&c.pairs, 1, c.blockSize(1))
+		p[0] = r
+		g.NeedMetPctRange = &p[0]
+	}
 }
 
 // needFigures is a model's need with the consumption it is compared to.
