@@ -136,8 +136,8 @@ func (k *inputKeys) model(t *FactorTable) needModel {
 // indexed holds one country's inputs by year: a slot per year from lo,
 // whose ranges select the year's rows in deaths, cons and est.
 type indexed struct {
-	iso3 string
-	// Borders and income groups by year (successions.go, income_years.go).
+	// The inputs, whose rows the entries below point to; they also give
+	// borders and income groups by year (successions.go, income_years.go).
 	in    *CountryInputs
 	keys  *inputKeys
 	extra []drugInfo // drugs of the rows that keys does not name, numbered after keys.drugs
@@ -189,7 +189,7 @@ var emptySlot = yearSlot{pop: -1}
 func indexInputs(in CountryInputs, rules QualityRules, keys *inputKeys) *indexed {
 	iso := in.Country.ISO3
 	mine := func(s string) bool { return iso == "" || s == "" || s == iso }
-	x := &indexed{iso3: iso, in: &in, keys: keys}
+	x := &indexed{in: &in, keys: keys}
 	lo, hi, some := 0, 0, false
 	see := func(y int) {
 		if !some || y < lo {
@@ -476,9 +476,6 @@ func (x *indexed) population(y int) (*Population, bool) {
 func (s *yearSlot) reported() bool {
 	return s.c1 > s.c0 && !s.notReported && !s.suspected
 }
-
-// yearReported is reported for year y.
-func (x *indexed) yearReported(y int) bool { return x.slot(y).reported() }
 
 // drugGrams returns a drug's consumed grams as the row gives them, whatever
 // the year's state: a number, 0 for INCB's "-", nothing for a blank.
