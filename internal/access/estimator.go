@@ -111,7 +111,7 @@ func TableNeedModel(t FactorTable) NeedModel {
 		if population > 0 {
 			in.Population = []Population{{Year: y, Persons: population}}
 		}
-		need, _, _ := indexInputs(in, QualityRules{}).needOf(&table, y)
+		need, _, _ := indexInputs(in, QualityRules{}, newInputKeys(FactorSet{Need: []FactorTable{table}})).needOf(&table, y)
 		if need == nil {
 			return 0, false
 		}
@@ -614,7 +614,7 @@ func newSupplyRun(in CountryInputs, year int, me FactorTable, need *NeedModel, o
 	}
 	// Years the data-quality rules treat as not reported, as the gap
 	// figures do.
-	suspect := indexInputs(CountryInputs{Country: in.Country, Consumption: in.Consumption}, opt.Quality).suspected
+	suspect := indexInputs(CountryInputs{Country: in.Country, Consumption: in.Consumption}, opt.Quality, newInputKeys(FactorSet{})).suspectedYears()
 	for d, cs := range r.history {
 		r.proj[d] = project(cs, year, opt.Projection, suspect)
 	}

@@ -2,7 +2,10 @@ package access
 
 import (
 	"math"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // FactorSet is the set of factor tables a gap computation uses. Each table
@@ -150,18 +153,25 @@ type NeedByModel map[string]NeedFigures
 
 // pctRange is [min, max] of the need_met_pct of ms, or nil when none has one.
 func (ms NeedByModel) pctRange() *[2]float64 {
-	var r *[2]float64
+	if r, ok := ms.pctBounds(); ok {
+		return &r
+	}
+	return nil
+}
+
+// pctBounds is pctRange's [min, max]; ok is false when no model has one.
+func (ms NeedByModel) pctBounds() (r [2]float64, ok bool) {
 	for _, f := range ms {
 		if f.NeedMetPct == nil {
 			continue
 		}
 		v := *f.NeedMetPct
-		if r == nil {
-			r = &[2]float64{v, v}
+		if !ok {
+			r, ok = [2]float64{v, v}, true
 		}
 		r[0], r[1] = math.Min(r[0], v), math.Max(r[1], v)
 	}
-	return r
+	return r, ok
 }
 
 // DrugGaps is one drug's figures in a country-year.
@@ -218,10 +228,11 @@ const BenchmarkRefKey = "mg_me_per_capita"
 // ComputeCountryModels computes the same inputs under each named need
 // model, in the order given, so that results can be shown side by side.
 func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromYear, toYear int) []CountryGaps {
-	idx := indexInputs(in, fs.Rules)
+	keys := newInputKeys(fs)
+	idx := indexInputs(in, fs.Rules, keys)
 	out := make([]CountryGaps, 0, len(models))
 	for _, m := range models {
-		out = append(out, computeIndexed(in.Country, idx, prepare(fs, m), fromYear, toYear))
+		out = append(out, computeIndexed(in.Country, idx, prepareWith(fs, m, keys), fromYear, toYear))
 	}
 	return out
 }
@@ -232,50 +243,73 @@ func ComputeCountryModels(in CountryInputs, fs FactorSet, models []string, fromY
 // headline fields and every model of fs.Need in need_models. The method is
 // docs/METHODOLOGY.md; DaysPerYear sums it up.
 func ComputeCountry(in CountryInputs, fs FactorSet, model string, fromYear, toYear int) CountryGaps {
-	return computeIndexed(in.Country, indexInputs(in, fs.Rules), prepare(fs, model), fromYear, toYear)
+	p := prepare(fs, model)
+	return computeIndexed(in.Country, indexInputs(in, fs.Rules, p.keys), p, fromYear, toYear)
 }
 
-// prepared is a FactorSet indexed for lookups.
+// computeCountries is ComputeCountry of each country keys names in in,
+// out[i] being keys[i]'s, with the factor set prepared once. Countries are
+// computed side by side, on up to GOMAXPROCS goroutines: each country's
+// figures depend on its inputs alone, so the result is the same.
+func computeCountries(in map[string]*CountryInputs, keys []string, fs FactorSet, model string, from, to int) []CountryGaps {
+	p := prepare(fs, model)
+	out := make([]CountryGaps, len(keys))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(keys); i = int(next.Add(1) - 1) {
+				ci := *in[keys[i]]
+				out[i] = computeIndexed(ci.Country, indexInputs(ci, fs.Rules, p.keys), p, from, to)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// prepared is a FactorSet indexed for lookups. Drugs are known by their
+// number in keys (see inputKeys).
 type prepared struct {
-	fs       FactorSet
-	me       map[string]float64
-	meDrugs  []string // ME table order
-	sddd     map[string]float64
-	basket   []string
+	keys     *inputKeys
+	meDrugs  []int32 // ME table order
+	basket   []int32
 	incb     []FactorRow
 	bench    []FactorRow
 	acm      []FactorRow
 	benchRef float64
 	hasRef   bool
-	need     *FactorTable   // the headline need model
-	models   []*FactorTable // every need model, the headline first
-	reported []string       // ME drugs then basket-only drugs: the drugs whose absence is flagged
+	need     *FactorTable // the headline need model
+	models   []needModel  // every need model, the headline first
+	reported []int32      // ME drugs then basket-only drugs: the drugs whose absence is flagged
 	methods  Methods
 }
 
 func prepare(fs FactorSet, model string) *prepared {
-	p := &prepared{me: map[string]float64{}, sddd: map[string]float64{}}
-	for _, r := range fs.ME.Rows {
-		if _, dup := p.me[r.Key]; !dup {
-			p.me[r.Key] = r.Value
-			p.meDrugs = append(p.meDrugs, r.Key)
-		}
-	}
-	for _, r := range fs.SDDD.Rows {
-		if _, dup := p.sddd[r.Key]; !dup {
-			p.sddd[r.Key] = r.Value
-		}
-	}
+	return prepareWith(fs, model, newInputKeys(fs))
+}
+
+// prepareWith is prepare with the drugs and causes of fs numbered by keys.
+func prepareWith(fs FactorSet, model string, keys *inputKeys) *prepared {
+	p := &prepared{keys: keys}
 	seen := map[string]bool{}
+	for _, r := range fs.ME.Rows {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			p.meDrugs = append(p.meDrugs, keys.drugID[r.Key])
+		}
+	}
+	inME := seen
+	seen = map[string]bool{}
 	for _, r := range fs.Basket.Rows {
 		if !seen[r.Key] {
 			seen[r.Key] = true
-			p.basket = append(p.basket, r.Key)
+			p.basket = append(p.basket, keys.drugID[r.Key])
 		}
 	}
 	p.reported = append(p.reported, p.meDrugs...)
 	for _, d := range p.basket {
-		if _, inME := p.me[d]; !inME {
+		if !inME[keys.drugs[d].code] {
 			p.reported = append(p.reported, d)
 		}
 	}
@@ -289,11 +323,11 @@ func prepare(fs FactorSet, model string) *prepared {
 		}
 	}
 	if p.need != nil {
-		p.models = append(p.models, p.need)
+		p.models = append(p.models, keys.model(p.need))
 	}
 	for i := range fs.Need {
 		if &fs.Need[i] != p.need {
-			p.models = append(p.models, &fs.Need[i])
+			p.models = append(p.models, keys.model(&fs.Need[i]))
 		}
 	}
 	p.methods = Methods{
@@ -332,11 +366,19 @@ func sortedBands(t FactorTable) []FactorRow {
 // band returns the label of the band x falls in: the last row whose
 // inclusive lower edge is ≤ x; nil below the lowest edge or with no bands.
 func band(rows []FactorRow, x float64) *string {
-	var hit *string
+	if i := bandRow(rows, x); i >= 0 {
+		l := rows[i].Key
+		return &l
+	}
+	return nil
+}
+
+// bandRow is the index in rows of the band x falls in (see band), or -1.
+func bandRow(rows []FactorRow, x float64) int {
+	hit := -1
 	for i := range rows {
 		if rows[i].Value <= x {
-			l := rows[i].Key
-			hit = &l
+			hit = i
 		} else {
 			break
 		}
@@ -344,263 +386,14 @@ func band(rows []FactorRow, x float64) *string {
 	return hit
 }
 
-// indexed holds one country's inputs by year.
-type indexed struct {
-	iso3   string
-	pop    map[int]Population
-	deaths map[int]map[string]Deaths
-	cons   map[int]map[string]Consumption
-	est    map[int]map[string][]Estimate
-	// Borders and income groups by year (successions.go, income_years.go).
-	in *CountryInputs
-	// notReported marks years with consumption rows of which none has a
-	// figure; suspected marks years RuleSuspectedNotReported treats as not
-	// reported. A year with no consumption rows is not reported too.
-	notReported map[int]bool
-	suspected   map[int]bool
-}
-
-func indexInputs(in CountryInputs, rules QualityRules) *indexed {
-	iso := in.Country.ISO3
-	mine := func(s string) bool { return iso == "" || s == "" || s == iso }
-	x := &indexed{
-		iso3:   iso,
-		pop:    map[int]Population{},
-		deaths: map[int]map[string]Deaths{},
-		cons:   map[int]map[string]Consumption{},
-		est:    map[int]map[string][]Estimate{},
-		in:     &in,
-	}
-	for _, p := range in.Population {
-		if _, dup := x.pop[p.Year]; !dup && mine(p.ISO3) {
-			x.pop[p.Year] = p
-		}
-	}
-	for _, d := range in.Deaths {
-		if !mine(d.ISO3) {
-			continue
-		}
-		m := x.deaths[d.Year]
-		if m == nil {
-			m = map[string]Deaths{}
-			x.deaths[d.Year] = m
-		}
-		if _, dup := m[d.Cause]; !dup {
-			m[d.Cause] = d
-		}
-	}
-	for _, c := range in.Consumption {
-		if !mine(c.ISO3) {
-			continue
-		}
-		m := x.cons[c.Year]
-		if m == nil {
-			m = map[string]Consumption{}
-			x.cons[c.Year] = m
-		}
-		if _, dup := m[c.Drug]; !dup {
-			m[c.Drug] = c
-		}
-	}
-	for _, e := range in.Estimates {
-		if !mine(e.ISO3) {
-			continue
-		}
-		m := x.est[e.Year]
-		if m == nil {
-			m = map[string][]Estimate{}
-			x.est[e.Year] = m
-		}
-		m[e.Drug] = append(m[e.Drug], e)
-	}
-	x.markNotReported(rules)
-	return x
-}
-
-func (x *indexed) years(from, to int) []int {
-	if from != 0 || to != 0 {
-		if from == 0 || to == 0 {
-			lo, hi := x.dataSpan()
-			if from == 0 {
-				from = lo
-			}
-			if to == 0 {
-				to = hi
-			}
-		}
-		var ys []int
-		for y := from; y <= to; y++ {
-			ys = append(ys, y)
-		}
-		return ys
-	}
-	set := map[int]bool{}
-	for y := range x.pop {
-		set[y] = true
-	}
-	for y := range x.cons {
-		set[y] = true
-	}
-	for y := range x.in.YearFlags {
-		set[y] = true
-	}
-	ys := make([]int, 0, len(set))
-	for y := range set {
-		ys = append(ys, y)
-	}
-	sort.Ints(ys)
-	return ys
-}
-
-func (x *indexed) dataSpan() (lo, hi int) {
-	first := true
-	see := func(y int) {
-		if first || y < lo {
-			lo = y
-		}
-		if first || y > hi {
-			hi = y
-		}
-		first = false
-	}
-	for y := range x.pop {
-		see(y)
-	}
-	for y := range x.cons {
-		see(y)
-	}
-	return lo, hi
-}
-
-func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGaps {
-	out := CountryGaps{
-		Country: CountryRef{ISO3: c.ISO3, Name: c.Name, WHORegion: c.WHORegion, IncomeGroup: c.IncomeGroup},
-		Methods: p.methods,
-	}
-	ys := x.years(from, to)
-	out.Years = make([]YearGaps, 0, len(ys))
-	for _, y := range ys {
-		var g YearGaps
-		if bordersAbsent(x.in, y) {
-			g = absentYear(y)
-		} else {
-			g = computeYear(x, p, y)
-		}
-		applyYearContext(&g, x.in)
-		out.Years = append(out.Years, g)
-	}
-	for i := range out.Years {
-		flagImplausibleChange(x, p, &out.Years[i])
-	}
-	return out
-}
-
-// population returns the year's population in persons, if given and positive.
-func (x *indexed) population(y int) (Population, bool) {
-	p, ok := x.pop[y]
-	return p, ok && p.Persons > 0 && !math.IsNaN(p.Persons)
-}
-
-// yearReported reports whether year y has consumption figures to compute
-// with: some consumption row with a figure, and not a year the
-// suspected-not-reported rule marked.
-func (x *indexed) yearReported(y int) bool {
-	return len(x.cons[y]) > 0 && !x.notReported[y] && !x.suspected[y]
-}
-
-// drugGrams returns a drug's consumed grams as the row gives them, whatever
-// the year's state: a number, 0 for INCB's "-", nothing for a blank.
-func (x *indexed) drugGrams(y int, drug string) (float64, Consumption, bool) {
-	c, ok := x.cons[y][drug]
-	if !ok {
-		return 0, c, false
-	}
-	switch c.GramsState() {
-	case ValueNil:
-		if c.Grams != nil {
-			return *c.Grams, c, true
-		}
-		return 0, c, true
-	case ValueReported:
-		if c.Grams != nil {
-			return *c.Grams, c, true
-		}
-	}
-	return 0, c, false
-}
-
-// grams returns a drug's consumed grams for the year's figures: nothing in
-// a year that is not reported.
-func (x *indexed) grams(y int, drug string) (float64, Consumption, bool) {
-	if !x.yearReported(y) {
-		return 0, Consumption{}, false
-	}
-	return x.drugGrams(y, drug)
-}
-
-// meMg is Σ mg ME over the ME drugs with a figure in year y, and how many
-// there were.
-func (x *indexed) meMg(p *prepared, y int) (sum float64, n int) {
-	for _, d := range p.meDrugs {
-		if g, _, ok := x.grams(y, d); ok {
-			sum += g * 1000 * p.me[d]
-			n++
-		}
-	}
-	return sum, n
-}
-
-// mePerCapita is mg ME per capita in year y, or nil.
-func (x *indexed) mePerCapita(p *prepared, y int) *float64 {
-	pop, ok := x.population(y)
-	me, n := x.meMg(p, y)
-	if !ok || n == 0 {
-		return nil
-	}
-	return F(me / pop.Persons)
-}
-
-// basketSDDD returns Σ mg ÷ S-DDD mg over the basket drugs reported in year
-// y, how many there were, and the reported drugs lacking an S-DDD factor.
-func (x *indexed) basketSDDD(p *prepared, y int) (sum float64, n int, noFactor []string) {
-	for _, d := range p.basket {
-		g, _, ok := x.grams(y, d)
-		if !ok {
-			continue
-		}
-		f, ok := p.sddd[d]
-		if !ok || f <= 0 {
-			noFactor = append(noFactor, d)
-			continue
-		}
-		sum += g * 1000 / f
-		n++
-	}
-	return sum, n, noFactor
-}
-
-// sdddPerMillion is S-DDD per million inhabitants per day for year y, or
-// nil when the population or every basket drug is missing.
-func (x *indexed) sdddPerMillion(p *prepared, y int) *float64 {
-	pop, ok := x.population(y)
-	if !ok {
-		return nil
-	}
-	sum, n, _ := x.basketSDDD(p, y)
-	if n == 0 {
-		return nil
-	}
-	return F(sum / DaysPerYear / (pop.Persons / 1e6))
-}
-
 // estimateGrams is the year's estimate for a drug: the annual total (a
 // confirmed one preferred over a submitted one) plus every supplementary
 // total. A row without Total is totalled with FormBTotal, the prior stock
 // being the Form C stock of 31 December of the year before when given.
-func (x *indexed) estimateGrams(y int, drug string, rows []Estimate) (total float64, annual bool, used []Estimate) {
+func (x *indexed) estimateGrams(y int, drug int32, rows []Estimate) (total float64, annual bool, used []Estimate) {
 	var prior *float64
-	if c, ok := x.cons[y-1][drug]; ok {
-		prior = c.Stock
+	if e := x.consOf(x.slot(y-1), drug); e != nil {
+		prior = x.in.Consumption[e.row].Stock
 	}
 	rowTotal := func(e Estimate) float64 {
 		if e.Total != nil {

@@ -2,97 +2,220 @@ package access
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
-// yearCalc is one country-year being computed: the result so far, its
-// flags, and the drug rows by code.
+// yearCalc computes one country's years, one after another: the year
+// being computed, its flags and lineage so far (buffers reused from year
+// to year), and the blocks its optional figures are handed out from, so
+// that a figure costs no allocation of its own.
 type yearCalc struct {
-	x      *indexed
-	p      *prepared
-	y      int
-	g      YearGaps
-	flags  flagSet
-	pop    Population
-	hasPop bool
-	drugs  []string // drugs with consumption or estimate rows, sorted
-	byDrug map[string]*DrugGaps
+	x       *indexed
+	p       *prepared
+	y       int
+	s       *yearSlot
+	g       *YearGaps
+	flags   []string
+	lineage []LineageUse
+	pop     *Population
+	hasPop  bool
+	drugs   []int32 // drugs with consumption or estimate rows, by code
+	need    needDetail
+	// Blocks the figures, labels and the years' slices are carved from.
+	years     int // how many years the country has: blocks are sized by it
+	floats    []float64
+	strs      []string
+	pairs     [][2]float64
+	flagBlock []string
+	linBlock  []LineageUse
+	drugBlock []DrugGaps
 }
 
-// computeYear computes one country-year, section by section in the order
-// of docs/METHODOLOGY.md.
-func computeYear(x *indexed, p *prepared, y int) YearGaps {
-	c := &yearCalc{x: x, p: p, y: y, flags: flagSet{},
-		g: YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}, NeedModels: NeedByModel{}}}
+// carve is the next n elements of block, as a slice of its own capacity
+// (an append to it copies rather than writing over the next), never nil.
+// A new block holds at least size elements.
+func carve[T any](block *[]T, n, size int) []T {
+	if *block == nil || cap(*block)-len(*block) < n {
+		*block = make([]T, 0, max(n, size))
+	}
+	b := *block
+	*block = b[:len(b)+n]
+	return b[len(b) : len(b)+n : len(b)+n]
+}
+
+func computeIndexed(c Country, x *indexed, p *prepared, from, to int) CountryGaps {
+	out := CountryGaps{
+		Country: CountryRef{ISO3: c.ISO3, Name: c.Name, WHORegion: c.WHORegion, IncomeGroup: c.IncomeGroup},
+		Methods: p.methods,
+	}
+	ys := x.years(from, to)
+	out.Years = make([]YearGaps, len(ys))
+	calc := &yearCalc{x: x, p: p, years: len(ys)}
+	for i, y := range ys {
+		calc.year(y, &out.Years[i])
+	}
+	return out
+}
+
+// blockSize is the size of a new block for perYear elements a year (a
+// guess: a block too small is followed by another), at most 1024.
+func (c *yearCalc) blockSize(perYear int) int {
+	return min(max(c.years*perYear, 8), 1024)
+}
+
+// f is a pointer to v, from the current block.
+func (c *yearCalc) f(v float64) *float64 {
+	if len(c.floats) == cap(c.floats) {
+		c.floats = make([]float64, 0, c.blockSize(16))
+	}
+	c.floats = append(c.floats, v)
+	return &c.floats[len(c.floats)-1]
+}
+
+// str is a pointer to a copy of s, from the current block.
+func (c *yearCalc) str(s string) *string {
+	if len(c.strs) == cap(c.strs) {
+		c.strs = make([]string, 0, c.blockSize(4))
+	}
+	c.strs = append(c.strs, s)
+	return &c.strs[len(c.strs)-1]
+}
+
+// band is the label of the band v falls in (see band), or nil.
+func (c *yearCalc) band(rows []FactorRow, v float64) *string {
+	if i := bandRow(rows, v); i >= 0 {
+		return c.str(rows[i].Key)
+	}
+	return nil
+}
+
+func (c *yearCalc) flag(f string) { c.flags = append(c.flags, f) }
+
+// year computes year y into g: its figures, or every figure null (not
+// zero) in a year the country did not exist as itself, with what the year
+// owes to borders and to the income classification (the year's income
+// group and the flags the border preparation set).
+func (c *yearCalc) year(y int, g *YearGaps) {
+	c.y, c.s, c.g = y, c.x.slot(y), g
+	c.flags, c.lineage = c.flags[:0], c.lineage[:0]
+	if bordersAbsent(c.x.in, y) {
+		*g = YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}}
+		c.flag(FlagStateNotExisting)
+	} else {
+		c.compute()
+	}
+	group, flag := yearIncomeGroup(c.x.in, y)
+	if group != "" {
+		g.IncomeGroup = c.str(group)
+	}
+	c.flags = append(c.flags, c.x.in.YearFlags[y]...)
+	if flag != "" {
+		c.flag(flag)
+	}
+	g.Flags = c.flagList(implausibleChange(c.x, c.p, g))
+}
+
+// flagList is the year's flags sorted, each once, then implausible_change
+// when implausible: a slice of its own, never nil.
+func (c *yearCalc) flagList(implausible bool) []string {
+	flags := c.flags
+	sort.Strings(flags)
+	n := 0
+	for i := range flags {
+		if i == 0 || flags[i] != flags[i-1] {
+			n++
+		}
+	}
+	if implausible {
+		n++
+	}
+	out := carve(&c.flagBlock, n, c.blockSize(4))[:0]
+	for i, f := range flags {
+		if i == 0 || f != flags[i-1] {
+			out = append(out, f)
+		}
+	}
+	if implausible {
+		out = append(out, FlagImplausibleChange)
+		sort.Strings(out)
+	}
+	return out
+}
+
+// compute computes the year's figures, section by section in the order of
+// docs/METHODOLOGY.md.
+func (c *yearCalc) compute() {
+	*c.g = YearGaps{Year: c.y, NeedModels: make(NeedByModel, len(c.p.models))}
 	c.population()
 	c.drugFigures()
 	c.morphineEquivalence()
 	c.sddd()
 	c.benchmark()
-	c.need()
+	c.needs()
 	c.estimates()
-	c.g.Flags = c.flags.list()
-	return c.g
+	c.g.Lineage = carve(&c.linBlock, len(c.lineage), c.blockSize(4))
+	copy(c.g.Lineage, c.lineage)
 }
 
 // population: the year's population in persons.
 func (c *yearCalc) population() {
 	c.pop, c.hasPop = c.x.population(c.y)
 	if c.hasPop {
-		c.g.Population = F(c.pop.Persons)
-		c.g.Lineage = append(c.g.Lineage, lineageUse(c.pop.Lineage, "population", c.y))
+		c.g.Population = c.f(c.pop.Persons)
+		c.lineage = append(c.lineage, lineageUse(c.pop.Lineage, "population", c.y))
 	} else {
-		c.flags.add(FlagPopulationMissing)
+		c.flag(FlagPopulationMissing)
 	}
 }
 
 // drugFigures: each drug's consumption, as the row gives it (a year that is
 // not reported still shows its rows), and the year's reporting state.
 func (c *yearCalc) drugFigures() {
-	x, p, y := c.x, c.p, c.y
-	set := map[string]bool{}
-	for d := range x.cons[y] {
-		set[d] = true
+	x, s, y := c.x, c.s, c.y
+	c.drugs = c.drugs[:0]
+	for i := s.c0; i < s.c1; i++ {
+		c.drugs = append(c.drugs, x.cons[i].drug) // by code already
 	}
-	for d := range x.est[y] {
-		set[d] = true
-	}
-	for d := range set {
-		c.drugs = append(c.drugs, d)
-	}
-	sort.Strings(c.drugs)
-	reported := x.yearReported(y)
-	for _, d := range c.drugs {
-		dg := DrugGaps{Drug: d}
-		if grams, row, ok := x.drugGrams(y, d); ok {
-			dg.Kg = F(grams / 1000)
-			if f, ok := p.me[d]; ok {
-				dg.MEMg = F(grams * 1000 * f)
+	if s.e1 > s.e0 {
+		for i := s.e0; i < s.e1; i++ {
+			if !slices.Contains(c.drugs, x.est[i].drug) {
+				c.drugs = append(c.drugs, x.est[i].drug)
 			}
-			if f, ok := p.sddd[d]; ok && f > 0 {
-				dg.SDDD = F(grams * 1000 / f)
+		}
+		sort.Slice(c.drugs, func(i, j int) bool { return x.drug(c.drugs[i]).code < x.drug(c.drugs[j]).code })
+	}
+	reported := s.reported()
+	c.g.Drugs = carve(&c.drugBlock, len(c.drugs), c.blockSize(2))[:0]
+	for _, d := range c.drugs {
+		info := x.drug(d)
+		dg := DrugGaps{Drug: info.code}
+		if e := x.consOf(s, d); e != nil && e.ok {
+			grams := e.grams
+			dg.Kg = c.f(grams / 1000)
+			if info.inME {
+				dg.MEMg = c.f(grams * 1000 * info.me)
+			}
+			if info.inSDDD && info.sddd > 0 {
+				dg.SDDD = c.f(grams * 1000 / info.sddd)
 			}
 			if grams == 0 && reported {
-				c.flags.add(FlagBelowThreshold + d)
+				c.flag(info.belowThreshold)
 			}
-			c.g.Lineage = append(c.g.Lineage, lineageUse(row.Lineage, "consumption:"+d, y))
+			c.lineage = append(c.lineage, lineageUse(x.in.Consumption[e.row].Lineage, info.consumption, y))
 		}
 		c.g.Drugs = append(c.g.Drugs, dg)
 	}
-	c.byDrug = map[string]*DrugGaps{}
-	for i := range c.g.Drugs {
-		c.byDrug[c.g.Drugs[i].Drug] = &c.g.Drugs[i]
-	}
 	switch {
-	case x.suspected[y]:
-		c.flags.add(FlagNotReported)
-		c.flags.add(FlagSuspectedNotReported)
+	case s.suspected:
+		c.flag(FlagNotReported)
+		c.flag(FlagSuspectedNotReported)
 	case !reported:
-		c.flags.add(FlagNotReported)
+		c.flag(FlagNotReported)
 	default:
-		for _, d := range p.reported {
-			if _, _, ok := x.grams(y, d); !ok {
-				c.flags.add(FlagDrugNotReported + d)
+		for _, d := range c.p.reported {
+			if _, ok := x.grams(s, d); !ok {
+				c.flag(c.p.keys.drugs[d].notReported)
 			}
 		}
 	}
@@ -103,39 +226,41 @@ func (c *yearCalc) morphineEquivalence() {
 	me, n := c.x.meMg(c.p, c.y)
 	switch {
 	case n > 0:
-		c.g.MEMg = F(me)
+		c.g.MEMg = c.f(me)
 		if c.hasPop {
-			c.g.MEMgPerCapita = F(me / c.pop.Persons)
+			c.g.MEMgPerCapita = c.f(me / c.pop.Persons)
 		}
-	case c.x.yearReported(c.y):
-		c.flags.add(FlagNoConsumptionData)
+	case c.s.reported():
+		c.flag(FlagNoConsumptionData)
 	}
 }
 
 // sddd: S-DDD per million per day, its three-year average, the INCB band.
 func (c *yearCalc) sddd() {
-	x, p, y, g := c.x, c.p, c.y, &c.g
-	if !x.yearReported(y) {
+	x, p, y, g := c.x, c.p, c.y, c.g
+	if !c.s.reported() {
 		return
 	}
-	_, nBasket, noFactor := x.basketSDDD(p, y)
-	for _, d := range noFactor {
-		c.flags.add(FlagSDDDFactorMissing + d)
-	}
+	_, nBasket := x.basketSDDD(p, y, func(d *drugInfo) { c.flag(d.noFactor) })
 	if nBasket == 0 {
-		c.flags.add(FlagNoBasketData)
+		c.flag(FlagNoBasketData)
 	}
-	g.SDDDPerMillionPerDay = x.sdddPerMillion(p, y)
-	if g.SDDDPerMillionPerDay != nil {
-		prev1, prev2 := x.sdddPerMillion(p, y-1), x.sdddPerMillion(p, y-2)
-		if prev1 != nil && prev2 != nil {
-			g.SDDD3YrAvg = F((*g.SDDDPerMillionPerDay + *prev1 + *prev2) / 3)
-			for _, py := range []int{y - 1, y - 2} {
-				pp, _ := x.population(py)
-				g.Lineage = append(g.Lineage, lineageUse(pp.Lineage, "population", py))
+	if v, ok := x.sdddPerMillion(p, y); ok {
+		g.SDDDPerMillionPerDay = c.f(v)
+		prev1, ok1 := x.sdddPerMillion(p, y-1)
+		prev2, ok2 := x.sdddPerMillion(p, y-2)
+		if ok1 && ok2 {
+			g.SDDD3YrAvg = c.f((v + prev1 + prev2) / 3)
+			for _, py := range [2]int{y - 1, y - 2} {
+				var lin Lineage
+				if pp, _ := x.population(py); pp != nil {
+					lin = pp.Lineage
+				}
+				c.lineage = append(c.lineage, lineageUse(lin, "population", py))
+				ps := x.slot(py)
 				for _, d := range p.basket {
-					if _, row, ok := x.grams(py, d); ok {
-						g.Lineage = append(g.Lineage, lineageUse(row.Lineage, "consumption:"+d, py))
+					if e, ok := x.grams(ps, d); ok {
+						c.lineage = append(c.lineage, lineageUse(x.in.Consumption[e.row].Lineage, p.keys.drugs[d].consumption, py))
 					}
 				}
 			}
@@ -143,10 +268,10 @@ func (c *yearCalc) sddd() {
 	}
 	switch {
 	case g.SDDD3YrAvg != nil:
-		g.Adequacy = band(p.incb, *g.SDDD3YrAvg)
+		g.Adequacy = c.band(p.incb, *g.SDDD3YrAvg)
 	case g.SDDDPerMillionPerDay != nil:
-		g.Adequacy = band(p.incb, *g.SDDDPerMillionPerDay)
-		c.flags.add(FlagAdequacySingleYear)
+		g.Adequacy = c.band(p.incb, *g.SDDDPerMillionPerDay)
+		c.flag(FlagAdequacySingleYear)
 	}
 }
 
@@ -156,129 +281,121 @@ func (c *yearCalc) benchmark() {
 		return
 	}
 	if !c.p.hasRef || c.p.benchRef <= 0 {
-		c.flags.add(FlagBenchmarkRefMissing)
+		c.flag(FlagBenchmarkRefMissing)
 		return
 	}
-	c.g.BenchmarkIndex = F(100 * *c.g.MEMgPerCapita / c.p.benchRef)
-	c.g.BenchmarkBand = band(c.p.bench, *c.g.BenchmarkIndex)
+	c.g.BenchmarkIndex = c.f(100 * *c.g.MEMgPerCapita / c.p.benchRef)
+	c.g.BenchmarkBand = c.band(c.p.bench, *c.g.BenchmarkIndex)
 }
 
-// need: every need model's need, gap and % of need met; the headline
+// needs: every need model's need, gap and % of need met; the headline
 // model's in the headline fields, with the adequacy of consumption measure.
-func (c *yearCalc) need() {
-	g := &c.g
+func (c *yearCalc) needs() {
+	g, price := c.g, c.p.methods.Price
 	if c.p.need == nil {
-		c.flags.add(FlagNeedModelMissing)
+		c.flag(FlagNeedModelMissing)
 	}
-	for i, m := range c.p.models {
-		need, missing, used := c.x.needOf(m, c.y)
-		f := needFigures(need, g.MEMg)
-		g.NeedModels[m.Name] = f
-		if i > 0 || c.p.need == nil {
+	for i := range c.p.models {
+		m := &c.p.models[i]
+		// The headline model is p.models[0] when there is one.
+		headline := i == 0 && c.p.need != nil
+		var detail *needDetail
+		if headline {
+			c.need.missing, c.need.used = c.need.missing[:0], c.need.used[:0]
+			detail = &c.need
+		}
+		var need *float64
+		if sum, ok := c.x.needSum(m, c.y, detail); ok {
+			need = c.f(sum)
+		}
+		f := c.needFigures(need, g.MEMg)
+		g.NeedModels[m.Name] = NeedFigures{NeedMEMg: f.NeedMEMg, NeedMetPct: f.NeedMetPct, GapMEMg: f.GapMEMg,
+			CostToCloseGapUSD: c.cost(f.GapMEMg, price)}
+		if !headline {
 			continue
 		}
-		// The headline model (p.models[0] is p.need when there is one).
-		for _, what := range missing {
-			c.flags.add(what)
+		for _, what := range c.need.missing {
+			c.flag(what)
 		}
 		if need == nil {
 			continue
 		}
-		g.Lineage = append(g.Lineage, used...)
+		c.lineage = append(c.lineage, c.need.used...)
 		g.NeedMEMg, g.NeedMetPct, g.GapMEMg = f.NeedMEMg, f.NeedMetPct, f.GapMEMg
 		if *need == 0 {
-			c.flags.add(FlagNeedZero)
+			c.flag(FlagNeedZero)
 		}
 		if g.GapMEMg != nil {
-			g.MorphineKgToCloseGap = F(*g.GapMEMg / 1e6)
+			g.MorphineKgToCloseGap = c.f(*g.GapMEMg / 1e6)
 		}
-		g.CostToCloseGapUSD = costOf(g.GapMEMg, c.p.methods.Price)
+		g.CostToCloseGapUSD = c.cost(g.GapMEMg, price)
 		if g.MEMg != nil && *need > 0 {
-			g.ACM = F(*g.MEMg / *need)
-			g.ACMBand = band(c.p.acm, *g.ACM)
+			g.ACM = c.f(*g.MEMg / *need)
+			g.ACMBand = c.band(c.p.acm, *g.ACM)
 		}
 	}
-	priceModels(g.NeedModels, c.p.methods.Price)
-	g.NeedMetPctRange = g.NeedModels.pctRange()
+	if r, ok := g.NeedModels.pctBounds(); ok {
+		p := carve(&c.pairs, 1, c.blockSize(1))
+		p[0] = r
+		g.NeedMetPctRange = &p[0]
+	}
 }
 
 // needFigures is a model's need with the consumption it is compared to.
-func needFigures(need, me *float64) NeedFigures {
+func (c *yearCalc) needFigures(need, me *float64) NeedFigures {
 	f := NeedFigures{NeedMEMg: need}
 	if need != nil && me != nil {
-		f.GapMEMg = F(math.Max(0, *need-*me))
+		f.GapMEMg = c.f(math.Max(0, *need-*me))
 		if *need > 0 {
-			f.NeedMetPct = F(100 * *me / *need)
+			f.NeedMetPct = c.f(100 * *me / *need)
 		}
 	}
 	return f
 }
 
-// needOf is model m's need for year y, mg ME: Σ over its rows of
-// deaths(cause) × share × mg per day × days, or, for the row keyed
-// NeedPerInhabitant, population × Value. It is nil when an input is
-// missing; missing holds the flags saying which.
-func (x *indexed) needOf(m *FactorTable, y int) (need *float64, missing []string, used []LineageUse) {
-	var sum float64
-	for _, r := range m.Rows {
-		if r.Key == NeedPerInhabitant {
-			pop, ok := x.population(y)
-			if !ok {
-				missing = append(missing, FlagPopulationMissing)
-				continue
-			}
-			sum += pop.Persons * r.Value
-			continue
-		}
-		d, ok := x.deaths[y][r.Key]
-		if !ok || math.IsNaN(d.Deaths) {
-			missing = append(missing, FlagDeathsMissing+r.Key)
-			continue
-		}
-		sum += d.Deaths * r.Share * r.MgPerDay * r.Days
-		used = append(used, lineageUse(d.Lineage, "deaths:"+r.Key, y))
+// cost is costOf, from the current block.
+func (c *yearCalc) cost(gap *float64, p *Price) *float64 {
+	if gap == nil || p == nil {
+		return nil
 	}
-	if len(missing) > 0 {
-		return nil, missing, nil
-	}
-	return F(sum), nil, used
+	return c.f(*gap * p.USDPerMg)
 }
 
 // estimates: Form B estimates against consumption and need.
 func (c *yearCalc) estimates() {
-	x, p, y, g := c.x, c.p, c.y, &c.g
-	if len(x.est[y]) == 0 {
-		c.flags.add(FlagNoEstimate)
+	x, s, y, g := c.x, c.s, c.y, c.g
+	if s.e1 == s.e0 {
+		c.flag(FlagNoEstimate)
 		return
 	}
 	var estME, utilCons, utilEst float64
 	var nEstME, nUtil int
-	for _, d := range c.drugs {
-		rows := x.est[y][d]
+	for i, d := range c.drugs {
+		rows := x.estimatesOf(s, d)
 		if len(rows) == 0 {
 			continue
 		}
+		info := x.drug(d)
 		total, annual, used := x.estimateGrams(y, d, rows)
 		if !annual {
-			c.flags.add(FlagSupplementaryOnly + d)
+			c.flag(FlagSupplementaryOnly + info.code)
 		}
 		for _, e := range used {
-			g.Lineage = append(g.Lineage, lineageUse(e.Lineage, "estimate:"+d+":"+string(e.Kind), y))
+			c.lineage = append(c.lineage, lineageUse(e.Lineage, "estimate:"+info.code+":"+string(e.Kind), y))
 		}
-		dg := c.byDrug[d]
-		dg.EstimateTotalG = F(total)
-		f, inME := p.me[d]
-		if inME {
-			dg.EstimateMEMg = F(total * 1000 * f)
+		dg := &g.Drugs[i] // Drugs are in the order of c.drugs
+		dg.EstimateTotalG = c.f(total)
+		if info.inME {
+			dg.EstimateMEMg = c.f(total * 1000 * info.me)
 			estME += *dg.EstimateMEMg
 			nEstME++
 		}
-		if grams, _, ok := x.grams(y, d); ok {
-			if grams > total {
-				c.flags.add(FlagConsumptionAboveEstimate)
-				c.flags.add(FlagConsumptionAboveEstimateDrug + d)
+		if e, ok := x.grams(s, d); ok {
+			if e.grams > total {
+				c.flag(FlagConsumptionAboveEstimate)
+				c.flag(FlagConsumptionAboveEstimateDrug + info.code)
 			}
-			if inME {
+			if info.inME {
 				utilCons += *dg.MEMg
 				utilEst += *dg.EstimateMEMg
 				nUtil++
@@ -290,23 +407,23 @@ func (c *yearCalc) estimates() {
 
 // estimateTotals: estimate ME, its coverage of need, and utilization.
 func (c *yearCalc) estimateTotals(estME float64, nEstME int, utilCons, utilEst float64, nUtil int) {
-	g := &c.g
+	g := c.g
 	if nEstME == 0 {
-		c.flags.add(FlagNoEstimateME)
+		c.flag(FlagNoEstimateME)
 	} else {
-		g.EstimateMEMg = F(estME)
+		g.EstimateMEMg = c.f(estME)
 		if g.NeedMEMg != nil && *g.NeedMEMg > 0 {
-			g.EstimateNeedCoveragePct = F(100 * estME / *g.NeedMEMg)
+			g.EstimateNeedCoveragePct = c.f(100 * estME / *g.NeedMEMg)
 			if estME < *g.NeedMEMg {
-				c.flags.add(FlagEstimateBelowNeed)
+				c.flag(FlagEstimateBelowNeed)
 			}
 		}
 	}
 	if nUtil > 0 {
 		if utilEst > 0 {
-			g.EstimateUtilizationPct = F(100 * utilCons / utilEst)
+			g.EstimateUtilizationPct = c.f(100 * utilCons / utilEst)
 		} else {
-			c.flags.add(FlagEstimateZero)
+			c.flag(FlagEstimateZero)
 		}
 	}
 }

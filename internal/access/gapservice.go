@@ -15,6 +15,9 @@ type GapStore interface {
 	FactorTablesAsOf(ctx context.Context, v int64) ([]FactorTable, error)
 	SettingAsOf(ctx context.Context, key string, v int64) (string, bool, error)
 	Series(ctx context.Context, measure Measure, v int64) ([]Series, error)
+	// FirstSeries is the source of Series(ctx, measure, v)[0], "" when
+	// there is none, without counting every series' values.
+	FirstSeries(ctx context.Context, measure Measure, v int64) (string, error)
 	Successions(ctx context.Context) ([]Succession, error)
 	DataVersion(ctx context.Context) (int64, error)
 }
@@ -338,11 +341,9 @@ func (s *GapService) computeAll(ctx context.Context, version int64, from, to int
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]CountryGaps, 0, len(keys))
-	for _, k := range keys {
-		g := ComputeCountry(*in[k], fs, fs.Need[0].Name, from, to)
-		g.DataVersion, g.Denominators = version, den
-		out = append(out, g)
+	out := computeCountries(in, keys, fs, fs.Need[0].Name, from, to)
+	for i := range out {
+		out[i].DataVersion, out[i].Denominators = version, den
 	}
 	s.markIllustrative(ctx, out)
 	return out, nil

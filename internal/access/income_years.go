@@ -78,37 +78,6 @@ func bordersAbsent(ci *CountryInputs, y int) bool {
 	return false
 }
 
-// absentYear is the row of a year the country did not exist: every figure
-// null (not zero).
-func absentYear(y int) YearGaps {
-	return YearGaps{Year: y, Drugs: []DrugGaps{}, Lineage: []LineageUse{}, Flags: []string{FlagStateNotExisting}}
-}
-
-// applyYearContext adds what a country-year's figures owe to borders and
-// to the income classification: the year's income group and the flags the
-// border preparation set.
-func applyYearContext(g *YearGaps, ci *CountryInputs) {
-	group, flag := yearIncomeGroup(ci, g.Year)
-	if group != "" {
-		g.IncomeGroup = &group
-	}
-	extra := append([]string(nil), ci.YearFlags[g.Year]...)
-	if flag != "" {
-		extra = append(extra, flag)
-	}
-	if len(extra) == 0 {
-		return
-	}
-	set := flagSet{}
-	for _, f := range g.Flags {
-		set.add(f)
-	}
-	for _, f := range extra {
-		set.add(f)
-	}
-	g.Flags = set.list()
-}
-
 // isMember reports whether a country-year counts in group figures: the
 // world's members are the countries and territories with a population
 // figure that year (not Antarctica or Bouvet Island, not a state before it

@@ -1,9 +1,6 @@
 package access
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // Data-quality rules: named and versioned, because they change figures.
 // The figures carry the name/version of every rule that ran
@@ -43,33 +40,30 @@ func (r QualityRules) names() []string {
 // at all (every cell blank) and, unless turned off, the years the
 // suspected-not-reported rule catches.
 func (x *indexed) markNotReported(rules QualityRules) {
-	x.notReported, x.suspected = map[int]bool{}, map[int]bool{}
-	years := make([]int, 0, len(x.cons))
-	for y := range x.cons {
-		years = append(years, y)
-	}
-	sort.Ints(years)
 	consumedBefore := false
-	for _, y := range years {
+	for i := range x.slots {
+		s := &x.slots[i]
+		if s.c1 == s.c0 {
+			continue
+		}
 		valued, positive, nils := 0, 0, 0
-		for d, c := range x.cons[y] {
-			g, _, ok := x.drugGrams(y, d)
-			if !ok {
+		for _, e := range x.cons[s.c0:s.c1] {
+			if !e.ok {
 				continue
 			}
 			valued++
-			if c.GramsState() == ValueNil {
+			if e.isNil {
 				nils++
 			}
-			if g > 0 {
+			if e.grams > 0 {
 				positive++
 			}
 		}
 		switch {
 		case valued == 0:
-			x.notReported[y] = true
+			s.notReported = true
 		case positive == 0 && nils == 0 && consumedBefore && !rules.SuspectedNotReportedOff:
-			x.suspected[y] = true
+			s.suspected = true
 		}
 		if positive > 0 {
 			consumedBefore = true
@@ -77,22 +71,19 @@ func (x *indexed) markNotReported(rules QualityRules) {
 	}
 }
 
-// flagImplausibleChange flags g when its mg ME per capita moved by more
+// implausibleChange reports whether g's mg ME per capita moved by more
 // than ImplausibleChangeRatio from the year before, with at least
 // ImplausibleChangeMinMg on the larger side, and no change of borders
-// explains it. The figure is shown, not hidden.
-func flagImplausibleChange(x *indexed, p *prepared, g *YearGaps) {
+// explains it: the year is then flagged implausible_change. The figure is
+// shown, not hidden.
+func implausibleChange(x *indexed, p *prepared, g *YearGaps) bool {
 	if g.MEMgPerCapita == nil || x.explainedBySuccession(g.Year) {
-		return
+		return false
 	}
-	prev := x.mePerCapita(p, g.Year-1)
-	if prev == nil {
-		return
+	prev, ok := x.mePerCapita(p, g.Year-1)
+	if !ok {
+		return false
 	}
-	lo, hi := math.Min(*prev, *g.MEMgPerCapita), math.Max(*prev, *g.MEMgPerCapita)
-	if hi < ImplausibleChangeMinMg || hi <= lo*ImplausibleChangeRatio {
-		return
-	}
-	g.Flags = append(g.Flags, FlagImplausibleChange)
-	sort.Strings(g.Flags)
+	lo, hi := math.Min(prev, *g.MEMgPerCapita), math.Max(prev, *g.MEMgPerCapita)
+	return !(hi < ImplausibleChangeMinMg || hi <= lo*ImplausibleChangeRatio)
 }

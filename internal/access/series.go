@@ -91,11 +91,7 @@ func (s *GapService) DefaultSeries(ctx context.Context, m Measure) (string, erro
 	if v = strings.TrimSpace(v); ok && v != "" {
 		return v, nil
 	}
-	all, err := s.Store.Series(ctx, m, s.asOf)
-	if err != nil || len(all) == 0 {
-		return "", err
-	}
-	return all[0].Source, nil
+	return s.Store.FirstSeries(ctx, m, s.asOf)
 }
 
 // Sources lists every population and deaths series as of the service's

@@ -109,6 +109,16 @@ type borders struct {
 	ss     []Succession
 	succOf map[string][]Succession // predecessor → its successions
 	predOf map[string][]Succession // successor → its successions (non-merger)
+	// deathsAt indexes each country's deaths rows for territoryDeaths
+	// while sumPredecessors computes its sums (the rows do not change
+	// then); nil otherwise.
+	deathsAt map[string]map[deathsKey]int
+}
+
+// deathsKey is a year and cause of death.
+type deathsKey struct {
+	year  int
+	cause string
 }
 
 func newBorders(ss []Succession) *borders {
@@ -285,6 +295,7 @@ func (b *borders) sumPredecessors(in map[string]*CountryInputs) {
 	// dropped, so a chain (YUG → SCG → MNE) sums from the leaves.
 	pops := map[string][]Population{}
 	deaths := map[string][]Deaths{}
+	b.deathsAt = map[string]map[deathsKey]int{}
 	for _, iso := range sortedKeysOf(b.succOf) {
 		ci := in[iso]
 		if ci == nil {
@@ -308,6 +319,7 @@ func (b *borders) sumPredecessors(in map[string]*CountryInputs) {
 			}
 		}
 	}
+	b.deathsAt = nil
 	for iso, ps := range pops {
 		ci := in[iso]
 		summed := map[int]bool{}
@@ -407,11 +419,9 @@ func (b *borders) territoryPopulation(in map[string]*CountryInputs, iso3 string,
 // false when no part has a figure.
 func (b *borders) territoryDeaths(in map[string]*CountryInputs, iso3 string, y int, cause string) (deaths float64, lin Lineage, ok bool) {
 	if ci := in[iso3]; ci != nil {
-		for _, d := range ci.Deaths {
-			if d.Year == y && d.Cause == cause && !math.IsNaN(d.Deaths) {
-				deaths, lin, ok = d.Deaths, d.Lineage, true
-				break
-			}
+		if i, found := b.firstDeaths(iso3, ci)[deathsKey{y, cause}]; found {
+			d := &ci.Deaths[i]
+			deaths, lin, ok = d.Deaths, d.Lineage, true
 		}
 	}
 	for _, k := range b.successorsAt(iso3, y) {
@@ -424,6 +434,25 @@ func (b *borders) territoryDeaths(in map[string]*CountryInputs, iso3 string, y i
 		}
 	}
 	return deaths, lin, ok
+}
+
+// firstDeaths is, for each year and cause, the index of ci's first deaths
+// row with a number (kept in deathsAt while it is set).
+func (b *borders) firstDeaths(iso3 string, ci *CountryInputs) map[deathsKey]int {
+	if idx, ok := b.deathsAt[iso3]; ok {
+		return idx
+	}
+	idx := make(map[deathsKey]int, len(ci.Deaths))
+	for i, d := range ci.Deaths {
+		k := deathsKey{d.Year, d.Cause}
+		if _, seen := idx[k]; !seen && !math.IsNaN(d.Deaths) {
+			idx[k] = i
+		}
+	}
+	if b.deathsAt != nil {
+		b.deathsAt[iso3] = idx
+	}
+	return idx
 }
 
 // successorsAt lists the successors (not merged parts) whose territory

@@ -1,12 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -14,7 +17,8 @@ import (
 
 // Inputs reads the published (active) population, deaths, consumption and
 // estimates, with lineage, grouped by country. Countries with no data at
-// all are included, with empty series.
+// all are included, with empty series. Each country's rows are in year
+// order, rows of one year in the order they were stored.
 func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*access.CountryInputs, error) {
 	countries, err := s.countriesAt(ctx, f.ISO3, f.AsOf)
 	if err != nil {
@@ -24,63 +28,79 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	for _, c := range countries {
 		out[c.ISO3] = &access.CountryInputs{Country: c}
 	}
-	scan := s.inputScanner(ctx, f)
-	if err := scan("SELECT iso3, year, persons, source, upload_id, sheet, row_num FROM population", f.PopulationSource, func(r *sql.Rows) error {
+	// The four tables are read side by side (each scan appends to its own
+	// field of each country's inputs), each on a connection of its own
+	// where the pool has several.
+	g, gctx := errgroup.WithContext(ctx)
+	scan := s.inputScanner(gctx, f)
+	txt := s.textColumns
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, src, sheet := cols.text(), cols.text(), cols.text()
 		var p access.Population
-		if err := r.Scan(&p.ISO3, &p.Year, &p.Persons, &p.Source, &p.Lineage.UploadID, &p.Lineage.Sheet, &p.Lineage.Row); err != nil {
-			return err
-		}
-		if ci := out[p.ISO3]; ci != nil {
-			ci.Population = append(ci.Population, p)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := scan("SELECT iso3, year, cause, deaths, source, upload_id, sheet, row_num FROM deaths", f.DeathsSource, func(r *sql.Rows) error {
+		return scan("SELECT "+txt("iso3")+", year, persons, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM population", f.PopulationSource,
+			[]any{iso3, (*intColumn)(&p.Year), (*floatColumn)(&p.Persons), src, (*int64Column)(&p.Lineage.UploadID), sheet, (*intColumn)(&p.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					p.ISO3, p.Source, p.Lineage.Sheet = iso3.s, src.s, sheet.s
+					ci.Population = append(ci.Population, p)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, cause, src, sheet := cols.text(), cols.text(), cols.text(), cols.text()
 		var d access.Deaths
-		if err := r.Scan(&d.ISO3, &d.Year, &d.Cause, &d.Deaths, &d.Source, &d.Lineage.UploadID, &d.Lineage.Sheet, &d.Lineage.Row); err != nil {
-			return err
-		}
-		if ci := out[d.ISO3]; ci != nil {
-			ci.Deaths = append(ci.Deaths, d)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := scan("SELECT iso3, year, drug, grams, state, manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, conversion, upload_id, sheet, row_num FROM consumption", "", func(r *sql.Rows) error {
+		return scan("SELECT "+txt("iso3")+", year, "+txt("cause")+", deaths, "+txt("source")+", upload_id, "+txt("sheet")+", row_num FROM deaths", f.DeathsSource,
+			[]any{iso3, (*intColumn)(&d.Year), cause, (*floatColumn)(&d.Deaths), src, (*int64Column)(&d.Lineage.UploadID), sheet, (*intColumn)(&d.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					d.ISO3, d.Cause, d.Source, d.Lineage.Sheet = iso3.s, cause.s, src.s, sheet.s
+					ci.Deaths = append(ci.Deaths, d)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, drug, state, conversion, sheet := cols.text(), cols.text(), cols.text(), cols.text(), cols.text()
+		gr, m, u, st, se, so := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
 		var c access.Consumption
-		var g, m, u, st, se, so sql.NullFloat64
-		var state string
-		if err := r.Scan(&c.ISO3, &c.Year, &c.Drug, &g, &state, &m, &u, &st, &se, &so, &c.Conversion, &c.Lineage.UploadID, &c.Lineage.Sheet, &c.Lineage.Row); err != nil {
-			return err
-		}
-		c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = nf(g), nf(m), nf(u), nf(st), nf(se)
-		c.StockOutDays = nf(so)
-		c.State = access.ValueState(state) // '' (a row from before migration 0006) reads through GramsState
-		if ci := out[c.ISO3]; ci != nil {
-			ci.Consumption = append(ci.Consumption, c)
-		}
-		return nil
-	}); err != nil {
+		return scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", grams, "+txt("state")+", manufactured_g, utilized_g, stock_g, seizures_g, stock_out_days, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM consumption", "",
+			[]any{iso3, (*intColumn)(&c.Year), drug, gr, state, m, u, st, se, so, conversion, (*int64Column)(&c.Lineage.UploadID), sheet, (*intColumn)(&c.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					c.ISO3, c.Drug, c.Conversion, c.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
+					c.Grams, c.Manufactured, c.UtilizedForManufacture, c.Stock, c.Seizures = cols.ptr(gr), cols.ptr(m), cols.ptr(u), cols.ptr(st), cols.ptr(se)
+					c.StockOutDays = cols.ptr(so)
+					c.State = access.ValueState(state.s) // '' (a row from before migration 0006) reads through GramsState
+					ci.Consumption = append(ci.Consumption, c)
+				}
+			})
+	})
+	g.Go(func() error {
+		cols := newInputColumns()
+		iso3, drug, kind, status, conversion, sheet := cols.text(), cols.text(), cols.text(), cols.text(), cols.text(), cols.text()
+		a, b, c, d, t := cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat(), cols.nullFloat()
+		var e access.Estimate
+		return scan("SELECT "+txt("iso3")+", year, "+txt("drug")+", "+txt("kind")+", number, "+txt("status")+", consumed_g, utilized_g, stock_g, special_g, total_g, "+txt("conversion")+", upload_id, "+txt("sheet")+", row_num FROM estimates", "",
+			[]any{iso3, (*intColumn)(&e.Year), drug, kind, (*intColumn)(&e.Number), status, a, b, c, d, t, conversion, (*int64Column)(&e.Lineage.UploadID), sheet, (*intColumn)(&e.Lineage.Row)},
+			func() {
+				if ci := out[iso3.s]; ci != nil {
+					e.ISO3, e.Drug, e.Conversion, e.Lineage.Sheet = iso3.s, drug.s, conversion.s, sheet.s
+					e.Kind, e.Status = access.EstimateKind(kind.s), access.EstimateStatus(status.s)
+					e.ToBeConsumed, e.UtilizedForManufacture, e.StockTarget, e.SpecialStocks, e.Total = cols.ptr(a), cols.ptr(b), cols.ptr(c), cols.ptr(d), cols.ptr(t)
+					ci.Estimates = append(ci.Estimates, e)
+				}
+			})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if err := scan("SELECT iso3, year, drug, kind, number, status, consumed_g, utilized_g, stock_g, special_g, total_g, conversion, upload_id, sheet, row_num FROM estimates", "", func(r *sql.Rows) error {
-		var e access.Estimate
-		var a, b, c, d, t sql.NullFloat64
-		var kind, status string
-		if err := r.Scan(&e.ISO3, &e.Year, &e.Drug, &kind, &e.Number, &status, &a, &b, &c, &d, &t, &e.Conversion, &e.Lineage.UploadID, &e.Lineage.Sheet, &e.Lineage.Row); err != nil {
-			return err
-		}
-		e.Kind, e.Status = access.EstimateKind(kind), access.EstimateStatus(status)
-		e.ToBeConsumed, e.UtilizedForManufacture, e.StockTarget, e.SpecialStocks, e.Total = nf(a), nf(b), nf(c), nf(d), nf(t)
-		if ci := out[e.ISO3]; ci != nil {
-			ci.Estimates = append(ci.Estimates, e)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
+	for _, ci := range out {
+		sortByYear(ci.Population, func(p access.Population) int { return p.Year })
+		sortByYear(ci.Deaths, func(d access.Deaths) int { return d.Year })
+		sortByYear(ci.Consumption, func(c access.Consumption) int { return c.Year })
+		sortByYear(ci.Estimates, func(e access.Estimate) int { return e.Year })
 	}
 	if err := s.attachIncomeYears(ctx, out, f.ISO3, f.AsOf); err != nil {
 		return nil, err
@@ -88,12 +108,22 @@ func (s *Store) Inputs(ctx context.Context, f access.InputFilter) (map[string]*a
 	return out, nil
 }
 
+// sortByYear puts rows read in storage order in year order, keeping the
+// storage order within a year.
+func sortByYear[T any](rows []T, year func(T) int) {
+	if !slices.IsSortedFunc(rows, func(a, b T) int { return cmp.Compare(year(a), year(b)) }) {
+		slices.SortStableFunc(rows, func(a, b T) int { return cmp.Compare(year(a), year(b)) })
+	}
+}
+
 // inputScanner returns scan, which runs a query over the rows of an input
 // table that f selects (visible at f.AsOf, its country and years) in the
-// order figures expect; series, when not "", keeps one population or
-// deaths series. Plain database/sql, straight into the domain structs: no
-// gorm reflection on the rows that every recompute reads.
-func (s *Store) inputScanner(ctx context.Context, f access.InputFilter) func(q, series string, each func(r *sql.Rows) error) error {
+// order they were stored, scanning each row into dest and calling each;
+// series, when not "", keeps one population or deaths series. Plain
+// database/sql, straight into the domain structs through column types
+// that convert without reflection: no gorm on the rows that every
+// recompute reads.
+func (s *Store) inputScanner(ctx context.Context, f access.InputFilter) func(q, series string, dest []any, each func()) error {
 	const op = "store.Inputs"
 	cond, args := visibleAt("", f.AsOf)
 	where := " WHERE " + cond
@@ -110,12 +140,14 @@ func (s *Store) inputScanner(ctx context.Context, f access.InputFilter) func(q, 
 		args = append(args, f.ToYear)
 	}
 	db := s.readerSQL()
-	return func(q, series string, each func(r *sql.Rows) error) error {
+	return func(q, series string, dest []any, each func()) error {
 		w, a := where, args
 		if series != "" {
 			w, a = w+" AND source = ?", append(append([]any{}, args...), series)
 		}
-		w += " ORDER BY iso3, year, id"
+		// Storage order: a scan of the table, no sort (the caller puts
+		// each country's rows in year order).
+		w += " ORDER BY id"
 		if s.dialect == Postgres {
 			w = pgPlaceholders(w)
 		}
@@ -125,12 +157,23 @@ func (s *Store) inputScanner(ctx context.Context, f access.InputFilter) func(q, 
 		}
 		defer rows.Close()
 		for rows.Next() {
-			if err := each(rows); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return translate(err, op)
 			}
+			each()
 		}
 		return translate(rows.Err(), op)
 	}
+}
+
+// textColumns is how the input queries select a text column: in SQLite
+// as a blob, which the driver hands over as it is, without the conversions
+// it makes of text (inputColumns.text interns it either way).
+func (s *Store) textColumns(col string) string {
+	if s.dialect == SQLite {
+		return "CAST(" + col + " AS BLOB)"
+	}
+	return col
 }
 
 // visibleAt is the condition that selects the rows of a versioned table
@@ -147,13 +190,6 @@ func visibleAt(alias string, v int64) (string, []any) {
 		return p + "active", nil
 	}
 	return fmt.Sprintf("%[1]spublished_in <= ? AND (%[1]swithdrawn_in IS NULL OR %[1]swithdrawn_in > ?)", p), []any{v, v}
-}
-
-func nf(v sql.NullFloat64) *float64 {
-	if !v.Valid {
-		return nil
-	}
-	return access.F(v.Float64)
 }
 
 // DataVersion is the database's data version: a number that only goes up,
@@ -195,4 +231,11 @@ func pgPlaceholders(q string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+func nf(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return access.F(v.Float64)
 }

@@ -11,7 +11,7 @@ import (
 // of the upload that first brought it.
 func (s *Store) Series(ctx context.Context, m access.Measure, v int64) ([]access.Series, error) {
 	const op = "store.Series"
-	table := map[access.Measure]string{access.MeasurePopulation: "population", access.MeasureDeaths: "deaths"}[m]
+	table := seriesTables[m]
 	if table == "" {
 		return nil, access.Errorf(access.Invalid, op, "no measure %q: use population or deaths", m)
 	}
@@ -47,6 +47,37 @@ func (s *Store) Series(ctx context.Context, m access.Measure, v int64) ([]access
 	}
 	return out, nil
 }
+
+// FirstSeries is the source of the series of measure m published first as
+// of data version v, "" when there is none: Series(ctx, m, v)[0].Source.
+// With one series, the usual case, it is found without counting its
+// values or reading when it was published.
+func (s *Store) FirstSeries(ctx context.Context, m access.Measure, v int64) (string, error) {
+	const op = "store.FirstSeries"
+	table := seriesTables[m]
+	if table == "" {
+		return "", access.Errorf(access.Invalid, op, "no measure %q: use population or deaths", m)
+	}
+	cond, args := visibleAt("", v)
+	var sources []string
+	if err := s.reader().WithContext(ctx).Raw(`SELECT DISTINCT source FROM `+table+` WHERE `+cond+` LIMIT 2`, args...).Scan(&sources).Error; err != nil {
+		return "", translate(err, op)
+	}
+	if len(sources) < 2 {
+		if len(sources) == 0 {
+			return "", nil
+		}
+		return sources[0], nil
+	}
+	all, err := s.Series(ctx, m, v)
+	if err != nil || len(all) == 0 {
+		return "", err
+	}
+	return all[0].Source, nil
+}
+
+// seriesTables are the tables of the measures that have series.
+var seriesTables = map[access.Measure]string{access.MeasurePopulation: "population", access.MeasureDeaths: "deaths"}
 
 // UploadTerms returns the kind and terms of the uploads named, by id.
 func (s *Store) UploadTerms(ctx context.Context, ids []int64) ([]access.SourceUse, error) {
