@@ -257,13 +257,7 @@ func xlsxSheets(f *excelize.File, size int) []sheet {
 		name := name
 		out = append(out, sheet{
 			name: name,
-			open: func() (rowSource, error) {
-				rows, err := f.Rows(name)
-				if err != nil {
-					return nil, err
-				}
-				return &xlsxRows{rows: rows}, nil
-			},
+			open: func() (rowSource, error) { return openSheetRows(f, name) },
 			merges: func() [][4]int {
 				if size > mergeReadLimit {
 					return nil
