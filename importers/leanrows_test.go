@@ -308,7 +308,6 @@ func TestLeanRowsFixtures(t *testing.T) {
 	}
 }
 
-
 // fuzzCorpus reads the inputs the fuzzer keeps for target: in testdata and
 // in the Go build cache.
 func fuzzCorpus(t testing.TB, target string) map[string][]byte {
