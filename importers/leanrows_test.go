@@ -303,6 +303,9 @@ func TestLeanRowsFixtures(t *testing.T) {
 	for name, data := range fuzzCorpus(t, "FuzzParseXLSX") {
 		inputs[name] = data
 	}
+	for name, x := range fuzzCorpus(t, "FuzzLeanSheetXML") {
+		inputs[name] = workbookWith(string(x), sharedStringsXML)
+	}
 	for _, name := range slices.Sorted(maps.Keys(inputs)) {
 		compareAll(t, name, inputs[name])
 	}
