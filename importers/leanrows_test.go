@@ -90,7 +90,7 @@ func compareReaders(t testing.TB, name string, data []byte, spool bool, handOver
 			want = transcript(&xlsxRows{rows: rows}, -1)
 		}
 		var got string
-		src, err := openSheetRows(lean, sh)
+		src, err := openSheetRows(lean, sh, data)
 		if err != nil {
 			got = "open: " + err.Error()
 		} else {
@@ -365,7 +365,7 @@ func TestLeanRowsLargePart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := openSheetRows(lean, "S")
+	src, err := openSheetRows(lean, "S", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,5 +404,58 @@ func FuzzLeanSheetXML(f *testing.F) {
 		data := workbookWith(string(x), sharedStringsXML)
 		compareReaders(t, "fuzz", data, false, -1)
 		compareReaders(t, "fuzz", data, false, 1)
+	})
+}
+
+// BenchmarkSheetRows reads the rows of BenchmarkParseXLSX100k's workbook
+// with each reader.
+func BenchmarkSheetRows(b *testing.B) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = sw.SetRow("A1", benchHeader)
+	benchRows(func(i int, r []any) {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		_ = sw.SetRow(cell, r)
+	})
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	read := func(b *testing.B, open func(*excelize.File) (rowSource, error)) {
+		for b.Loop() {
+			wb, err := openXLSX(data, withDefaults(access.Limits{}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			src, err := open(wb)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for src.Next() {
+				n += len(src.Row())
+			}
+			if n != 600006 {
+				b.Fatalf("%d cells", n)
+			}
+			src.Close()
+			wb.Close()
+		}
+	}
+	b.Run("lean", func(b *testing.B) {
+		read(b, func(wb *excelize.File) (rowSource, error) { return openSheetRows(wb, "Sheet1", data) })
+	})
+	b.Run("excelize", func(b *testing.B) {
+		read(b, func(wb *excelize.File) (rowSource, error) {
+			rows, err := wb.Rows("Sheet1")
+			return &xlsxRows{rows: rows}, err
+		})
 	})
 }
