@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -263,6 +264,37 @@ func workbookAt(sheetXML, sst, target string) []byte {
 	put("xl/worksheets/sheet1.xml", sheetXML)
 	if sst != "" {
 		put("xl/sharedStrings.xml", sst)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestLeanRowsSheetNames: names excelize refuses are refused alike.
+func TestLeanRowsSheetNames(t *testing.T) {
+	for _, name := range []string{"A name longer than thirty-one characters", "a[b]", "'quoted'", "S"} {
+		compareAll(t, name, rezip(t, workbookWith(sheetXMLCases[1], sharedStringsXML), "xl/workbook.xml", func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`name="S"`), []byte(`name="`+name+`"`), 1)
+		}))
+	}
+}
+
+// rezip rewrites one part of a workbook.
+func rezip(t testing.TB, data []byte, part string, edit func([]byte) []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, zf := range zr.File {
+		rc, _ := zf.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if zf.Name == part {
+			b = edit(b)
+		}
+		w, _ := zw.Create(zf.Name)
+		w.Write(b)
 	}
 	zw.Close()
 	return buf.Bytes()

@@ -32,12 +32,15 @@ func excelizeRows(f *excelize.File, sheet, part string) (*excelize.Rows, error) 
 // the part can be read as excelize reads it, else with excelize. data is
 // the workbook when f was opened from memory.
 func openSheetRows(f *excelize.File, sheet string, data []byte) (rowSource, error) {
-	if l := openLeanRows(f, sheet, data); l != nil {
-		return l, nil
-	}
+	// excelize's reader is opened first all the same: it refuses what
+	// excelize refuses (sheet names it does not allow, say) the same way.
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, err
+	}
+	if l := openLeanRows(f, sheet, data); l != nil {
+		rows.Close()
+		return l, nil
 	}
 	return &xlsxRows{rows: rows}, nil
 }
