@@ -300,6 +300,52 @@ func rezip(t testing.TB, data []byte, part string, edit func([]byte) []byte) []b
 	return buf.Bytes()
 }
 
+// TestLeanRowsSharedStrings: malformed shared strings and content types,
+// which excelize reads when it reads the first row.
+func TestLeanRowsSharedStrings(t *testing.T) {
+	x := sheetXMLCases[0]
+	for i, sst := range []string{
+		`<sst><si><t>a</sst>`,
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t></si></sst>`,
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t><r><rPr><sz val="x"/></rPr><t>b</t></r></si></sst>`,
+		`<other xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t></si></other>`,
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>_x0000_ _xD800_ _x00e9_</t></si><si><t>a&amp;b</t></si></sst>`,
+	} {
+		compareAll(t, fmt.Sprintf("sst %d", i), workbookWith(x, sst))
+	}
+	for i, ct := range []string{`<Types><Default/>`, `<Other xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`, ``} {
+		data := rezip(t, workbookWith(x, sharedStringsXML), "[Content_Types].xml", func([]byte) []byte { return []byte(ct) })
+		compareAll(t, fmt.Sprintf("content types %d", i), data)
+		// A second sheet read after the first: excelize reads the content
+		// types once.
+		ref, lean, ok := openBoth(t, data, false)
+		if !ok {
+			continue
+		}
+		if rows, err := ref.Rows("S"); err == nil {
+			transcript(&xlsxRows{rows: rows}, -1)
+		}
+		if src, err := openSheetRows(lean, "S", data); err == nil {
+			transcript(src, -1)
+		}
+		rows, err := ref.Rows("S")
+		want := fmt.Sprint(err)
+		if err == nil {
+			want = transcript(&xlsxRows{rows: rows}, -1)
+		}
+		src, err := openSheetRows(lean, "S", data)
+		got := fmt.Sprint(err)
+		if err == nil {
+			got = transcript(src, -1)
+		}
+		if got != want {
+			t.Errorf("content types %d, second read:\nlean:\n%s\nexcelize:\n%s", i, got, want)
+		}
+		ref.Close()
+		lean.Close()
+	}
+}
+
 func TestLeanRowsTargets(t *testing.T) {
 	x := sheetXMLCases[1]
 	for _, target := range []string{"/xl/worksheets/sheet1.xml", "../xl/worksheets/sheet1.xml", "./worksheets/../worksheets/sheet1.xml", "worksheets\\sheet1.xml", "Worksheets/sheet1.xml"} {
