@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -484,6 +485,44 @@ func TestLeanRowsLargePart(t *testing.T) {
 		t.Error(err)
 	}
 	want.Close()
+}
+
+// TestLeanRowsLongText: one text longer than the scanner's buffer, in a
+// part read from the zip.
+func TestLeanRowsLongText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 17 MB worksheet")
+	}
+	// Random letters, so that the workbook does not inflate past its limit.
+	rng := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, xmlPartInMemory+(1<<20))
+	for i := range b {
+		b[i] = 'a' + byte(rng.IntN(26))
+	}
+	long := string(b)
+	x := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>` + long + `</t></is></c><c r="C1" t="str"><v>after</v></c></row><row r="2" spans="` + long[:1<<20] + `"><c><v>2</v></c></row></sheetData></worksheet>`
+	data := workbookWith(x, "")
+	ref, lean, ok := openBoth(t, data, true)
+	if !ok {
+		t.Fatal("the workbook does not open")
+	}
+	defer ref.Close()
+	defer lean.Close()
+	rows, err := ref.Rows("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := transcript(&xlsxRows{rows: rows}, -1)
+	src, err := openSheetRows(lean, "S", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, isLean := src.(*leanRows); !isLean || l.closer == nil {
+		t.Fatalf("not read from the zip by the lean reader: %T", src)
+	}
+	if got := transcript(src, -1); got != want {
+		t.Errorf("lean:\n%s\nexcelize:\n%s", clip(got), clip(want))
+	}
 }
 
 // FuzzLeanSheetXML: whatever a worksheet part holds, the lean reader

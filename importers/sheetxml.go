@@ -80,7 +80,10 @@ func (s *xmlScanner) fill() {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for {
+	// Fill the buffer whole: a token that does not fit is scanned again
+	// from its start after each fill, so each fill must at least double
+	// what is scanned, or a long token would take quadratic time.
+	for s.end < len(s.buf) {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
 		if err != nil {
@@ -88,9 +91,6 @@ func (s *xmlScanner) fill() {
 			if err != io.EOF {
 				s.rerr = err
 			}
-			return
-		}
-		if n > 0 {
 			return
 		}
 	}
