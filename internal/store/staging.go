@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -175,53 +174,25 @@ func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
 	})
 }
 
-// insertRowsVars bounds the parameters of one multi-row INSERT (SQLite's
-// historical limit is 999). The driver binds each parameter by searching
-// the arguments for it, a cost that grows with the square of their number:
-// about 240 parameters per execution spend least (measured with
-// reliefbench import-one).
-const insertRowsVars = 240
-
-// insertRows stages rows with multi-row INSERTs, each statement prepared
-// once per transaction. The SQLite driver compiles a statement's SQL again
-// on every execution, so inserting many rows per execution is what keeps
-// staging from spending most of its time compiling.
+// insertRows stages rows with one prepared statement per table, prepared
+// once per transaction.
 func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
-	per := max(1, insertRowsVars/len(set.cols))
-	var args []any
-	for rows := set.rows; len(rows) > 0; {
-		n := min(per, len(rows))
-		st, err := w.insertStmt(ctx, set, n)
-		if err != nil {
+	st := w.stmts[set.table]
+	if st == nil {
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", set.table, strings.Join(set.cols, ", "),
+			strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", "))
+		var err error
+		if st, err = w.tx.Statement.ConnPool.PrepareContext(ctx, q); err != nil {
 			return err
 		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		w.stmts[set.table] = st
+	}
+	for _, r := range set.rows {
+		if _, err := st.ExecContext(ctx, r...); err != nil {
 			return err
 		}
-		rows = rows[n:]
 	}
 	return nil
-}
-
-// insertStmt is the INSERT of n rows into the table of set.
-func (w *ImportTx) insertStmt(ctx context.Context, set stageSet, n int) (*sql.Stmt, error) {
-	key := set.table + "/" + strconv.Itoa(n)
-	if st := w.stmts[key]; st != nil {
-		return st, nil
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, strings.Join(set.cols, ", "),
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
-	st, err := w.tx.Statement.ConnPool.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	w.stmts[key] = st
-	return st, nil
 }
 
 // analyze refreshes the planner's statistics of the tables staged into, so
