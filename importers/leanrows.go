@@ -20,7 +20,7 @@ import (
 // answered, and lets it answer the rest.
 type leanRows struct {
 	sc      *xmlScanner
-	closer  io.Closer // the spooled workbook, when the part is read from the zip
+	closer  io.Closer // the part's reader and the spooled file, when the part is read from the zip
 	f       *excelize.File
 	sheet   string // the sheet's name
 	part    string // the worksheet's part name
