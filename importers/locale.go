@@ -61,18 +61,6 @@ var (
 // vote records what one cell says.
 func (v *localeVotes) vote(s string) {
 	s = strings.TrimSpace(s)
-	if frac, ok := plainDecimal(s); ok {
-		// What the expressions below say of digits around one point,
-		// without running them: evidence of a decimal point unless three
-		// digits follow it.
-		if frac != 3 && frac > 0 && len(s) <= 40 {
-			v.dot++
-			if v.example == "" || v.comma > 0 {
-				v.example = s
-			}
-		}
-		return
-	}
 	if m := reNumFootnote.FindStringSubmatch(s); m != nil {
 		s = strings.TrimSpace(m[1])
 	}
@@ -94,21 +82,6 @@ func (v *localeVotes) vote(s string) {
 	case reLoneGroup.MatchString(s):
 		v.grouped++
 	}
-}
-
-// plainDecimal reports whether s is digits with one '.' among them, and
-// how many digits follow it.
-func plainDecimal(s string) (frac int, ok bool) {
-	dot := -1
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '.' && dot < 0:
-			dot = i
-		case c < '0' || c > '9':
-			return 0, false
-		}
-	}
-	return len(s) - dot - 1, dot >= 0
 }
 
 // decide is the locale the votes settle, with the reason in words.
