@@ -2,6 +2,8 @@ package importers
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,12 +183,14 @@ func (a *availRun) ccs(sheet string, rows []numberedRow) bool {
 	}
 	if hi, cc, years, ok := findCCSWide(rows); ok {
 		a.layout(LayoutCCSWide)
+		cols := slices.Sorted(maps.Keys(years)) // left to right, the same order every run
 		for _, r := range rows[hi+1:] {
 			country := cell(r.cells, cc)
 			if country == "" {
 				continue
 			}
-			for j, y := range years {
+			for _, j := range cols {
+				y := years[j]
 				v := cell(r.cells, j)
 				if v == "" {
 					continue

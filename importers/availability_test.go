@@ -288,6 +288,14 @@ func TestCCSWide(t *testing.T) {
 	for _, p := range res.Problems {
 		t.Errorf("problem: %+v", p)
 	}
+	// Row by row, the year columns left to right, every run.
+	var order []string
+	for _, r := range b.CCS {
+		order = append(order, r.ISO3+"/"+strconv.Itoa(r.Year))
+	}
+	if want := []string{"KEN/2019", "KEN/2017", "KEN/2015", "TZA/2019", "TZA/2015", "IND/2019", "IND/2017"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("records in the order %v, want %v", order, want)
+	}
 }
 
 // A consumption table that lists morphine is not a country-capacity table.

@@ -1,9 +1,8 @@
 package importers
 
 import (
-	"fmt"
+	"errors"
 	"math"
-	"sort"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 )
@@ -36,51 +35,89 @@ var yoyFields = map[access.ImportKind][]int{
 }
 
 // finalChecks runs the checks that need more than one record: year-on-year
-// changes, consumption above the estimate and the stock balance.
-func (r *run) finalChecks() {
-	series := map[string][]*entry{}
-	for _, e := range r.order {
-		if e.kind == access.KindCountries {
-			continue
-		}
-		sk := fmt.Sprint(e.kind, "|", e.iso3, "|", e.dim)
-		series[sk] = append(series[sk], e)
-	}
-	for _, sk := range sortedKeys(series) {
-		es := series[sk]
-		sort.Slice(es, func(i, j int) bool { return es[i].year < es[j].year })
-		for i := 1; i < len(es); i++ {
-			prev, cur := es[i-1], es[i]
-			if cur.year != prev.year+1 {
+// changes and the stock balance, series by series in the order of their
+// names and years ascending, then consumption above the estimate, in the
+// order the records were read.
+func (r *run) finalChecks() error {
+	var a, b entry
+	for _, id := range r.recs.sorted() {
+		prev, cur, have := &a, &b, false
+		for _, at := range r.recs.series[id].at {
+			if at == 0 {
 				continue
 			}
-			for _, f := range yoyFields[cur.kind] {
-				if !prev.has(f) || !cur.has(f) {
-					continue
-				}
-				a, b := prev.vals[f], cur.vals[f]
-				if math.Max(a, b) < yoyFloor[cur.kind] || a == 0 || b == 0 {
-					continue
-				}
-				if b/a > yearOnYearFactor || a/b > yearOnYearFactor {
-					r.warnAt(cur.ref(f), CodeYearOnYear, cur.raw[f],
-						"%s %s changed from %s to %s between %d and %d (more than ×%d)", cur.iso3, fieldNames[f], fmtG(a), fmtG(b), prev.year, cur.year, yearOnYearFactor)
+			if err := r.recs.read(&r.recs.lookup, at, cur); err != nil {
+				return r.recordsErr(err)
+			}
+			if have && cur.year == prev.year+1 {
+				r.yearOnYear(prev, cur)
+				if cur.kind == access.KindConsumption {
+					r.stockBalance(prev, cur)
 				}
 			}
-			if cur.kind == access.KindConsumption {
-				r.stockBalance(prev, cur)
+			prev, cur, have = cur, prev, true
+		}
+	}
+	if err := r.aboveEstimate(); err != nil {
+		return r.recordsErr(err)
+	}
+	return nil
+}
+
+// yearOnYear warns of a change by more than yearOnYearFactor between the
+// records of consecutive years of one series.
+func (r *run) yearOnYear(prev, cur *entry) {
+	for _, f := range yoyFields[cur.kind] {
+		if !prev.has(f) || !cur.has(f) {
+			continue
+		}
+		a, b := prev.vals[f], cur.vals[f]
+		if math.Max(a, b) < yoyFloor[cur.kind] || a == 0 || b == 0 {
+			continue
+		}
+		if b/a > yearOnYearFactor || a/b > yearOnYearFactor {
+			r.warnAt(cur.ref(f), CodeYearOnYear, cur.raw[f],
+				"%s %s changed from %s to %s between %d and %d (more than ×%d)", cur.iso3, fieldNames[f], fmtG(a), fmtG(b), prev.year, cur.year, yearOnYearFactor)
+		}
+	}
+}
+
+// aboveEstimate warns of consumption above the (annual plus supplementary)
+// estimate the file gives for the same country, year and drug.
+func (r *run) aboveEstimate() error {
+	rs := &r.recs
+	if !rs.hasKind(access.KindEstimates) {
+		return nil // no estimate to compare with
+	}
+	// The estimate series of each consumption series, -1 for none.
+	estOf := make([][2]int32, len(rs.series))
+	for id, s := range rs.series {
+		for i, ek := range []access.EstimateKind{access.EstimateAnnual, access.EstimateSupplementary} {
+			estOf[id][i] = -1
+			if s.kind != access.KindConsumption {
+				continue
+			}
+			if eid, ok := rs.ids[seriesKey{kind: access.KindEstimates, iso3: s.iso3, dim: s.dim + "|" + string(ek)}]; ok {
+				estOf[id][i] = eid
 			}
 		}
 	}
-	// Consumption above the (annual plus supplementary) estimate.
-	for _, c := range r.order {
-		if c.kind != access.KindConsumption || !c.has(fConsumed) {
-			continue
+	var readErr error
+	err := rs.each(func(c *entry) {
+		if readErr != nil || c.kind != access.KindConsumption || !c.has(fConsumed) {
+			return
 		}
 		total, found := 0.0, false
-		for _, ek := range []access.EstimateKind{access.EstimateAnnual, access.EstimateSupplementary} {
-			ek := recKey{kind: access.KindEstimates, iso3: c.iso3, year: c.year, dim: c.dim + "|" + string(ek)}
-			if e, ok := r.entries[ek]; ok && e.has(fTotal) {
+		for _, eid := range estOf[c.series] {
+			if eid < 0 {
+				continue
+			}
+			e, ok, err := rs.get(eid, c.year)
+			if err != nil {
+				readErr = err
+				return
+			}
+			if ok && e.has(fTotal) {
 				total += e.vals[fTotal]
 				found = true
 			}
@@ -89,7 +126,8 @@ func (r *run) finalChecks() {
 			r.warnAt(c.ref(fConsumed), CodeAboveEstimate, c.raw[fConsumed],
 				"consumption %s g is above the total estimate %s g for %s %d %s", fmtG(c.vals[fConsumed]), fmtG(total), c.iso3, c.year, c.dim)
 		}
-	}
+	})
+	return errors.Join(err, readErr)
 }
 
 // stockBalance checks stock(y) = stock(y−1) + manufacture + imports −

@@ -2,7 +2,6 @@ package importers
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -52,34 +51,107 @@ type localeVotes struct {
 	example             string
 }
 
-var (
-	reDotEvidence   = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+\.[0-9]+$|^[0-9]{1,3}(,[0-9]{3}){2,}$|^[0-9]*\.([0-9]{1,2}|[0-9]{4,})$`)
-	reCommaEvidence = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{3})+,[0-9]+$|^[0-9]{1,3}(\.[0-9]{3}){2,}$|^[0-9]*,([0-9]{1,2}|[0-9]{4,})$`)
-	reLoneGroup     = regexp.MustCompile(`^[1-9][0-9]{0,2},[0-9]{3}$`)
-)
+// evidence reports whether s can only be a number written with group as
+// the thousands separator and dec as the decimal mark: "1,234.5",
+// "1,234,567", ".5", "0.25", "3.1416" (for group ',' and dec '.'), that is
+// the regular expression
+//
+//	^[0-9]{1,3}(G[0-9]{3})+D[0-9]+$ | ^[0-9]{1,3}(G[0-9]{3}){2,}$ | ^[0-9]*D([0-9]{1,2}|[0-9]{4,})$
+//
+// matched by hand: every cell of a column's first rows goes through it.
+func evidence(s string, group, dec byte) bool {
+	lead := leadDigits(s)
+	rest := s[lead:]
+	if rest == "" {
+		return false
+	}
+	if rest[0] == dec { // ^[0-9]*D([0-9]{1,2}|[0-9]{4,})$
+		frac := rest[1:]
+		n := leadDigits(frac)
+		if n == len(frac) && (n == 1 || n == 2 || n >= 4) {
+			return true
+		}
+	}
+	if lead < 1 || lead > 3 {
+		return false
+	}
+	groups := 0
+	for len(rest) >= 4 && rest[0] == group && leadDigits(rest[1:4]) == 3 {
+		groups++
+		rest = rest[4:]
+	}
+	switch {
+	case groups >= 2 && rest == "":
+		return true
+	case groups >= 1 && len(rest) >= 2 && rest[0] == dec:
+		return leadDigits(rest[1:]) == len(rest)-1
+	}
+	return false
+}
+
+// loneGroup reports whether s is "46,498": ^[1-9][0-9]{0,2},[0-9]{3}$.
+func loneGroup(s string) bool { return groupOfThree(s, ',') }
+
+// groupOfThree reports whether s is 1 to 3 digits (not starting with 0),
+// sep and 3 digits.
+func groupOfThree(s string, sep ...byte) bool {
+	lead := leadDigits(s)
+	if lead < 1 || lead > 3 || s[0] == '0' || len(s) != lead+4 || leadDigits(s[lead+1:]) != 3 {
+		return false
+	}
+	for _, c := range sep {
+		if s[lead] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// leadDigits is the length of the run of ASCII digits s starts with.
+func leadDigits(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// mayHaveFootnote reports whether s could carry a footnote mark
+// (reNumFootnote): every mark ends in a symbol, a letter or ")", never in
+// a digit, a point or a comma.
+func mayHaveFootnote(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[len(s)-1]
+	return !(c >= '0' && c <= '9' || c == '.' || c == ',')
+}
 
 // vote records what one cell says.
 func (v *localeVotes) vote(s string) {
 	s = strings.TrimSpace(s)
-	if m := reNumFootnote.FindStringSubmatch(s); m != nil {
-		s = strings.TrimSpace(m[1])
+	if mayHaveFootnote(s) {
+		if m := reNumFootnote.FindStringSubmatch(s); m != nil {
+			s = strings.TrimSpace(m[1])
+		}
 	}
 	s = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(s, "("), ")"), "-")
 	if s == "" || len(s) > 40 || !strings.ContainsAny(s, ".,") {
 		return
 	}
 	switch {
-	case reDotEvidence.MatchString(s):
+	case evidence(s, ',', '.'):
 		v.dot++
 		if v.example == "" || v.comma > 0 {
 			v.example = s
 		}
-	case reCommaEvidence.MatchString(s):
+	case evidence(s, '.', ','):
 		v.comma++
 		if v.example == "" || v.dot > 0 {
 			v.example = s
 		}
-	case reLoneGroup.MatchString(s):
+	case loneGroup(s):
 		v.grouped++
 	}
 }
@@ -179,8 +251,6 @@ func (r *run) minGrouped() int {
 	return 3
 }
 
-var reAmbiguous = regexp.MustCompile(`^[1-9][0-9]{0,2}[.,][0-9]{3}$`)
-
 // ambiguous reports whether s could be read two ways: "1,234", "1.234".
 func ambiguous(s string, withUnit bool) bool {
 	if !strings.ContainsAny(s, ".,") {
@@ -188,7 +258,7 @@ func ambiguous(s string, withUnit bool) bool {
 	}
 	t, _ := stripNumber(s, withUnit)
 	t = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "("), ")"), "-")
-	return reAmbiguous.MatchString(t)
+	return groupOfThree(t, '.', ',') // ^[1-9][0-9]{0,2}[.,][0-9]{3}$
 }
 
 func fmtNum(v float64) string {

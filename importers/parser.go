@@ -58,6 +58,7 @@ func (p *Parser) Parse(ctx context.Context, in access.ParseInput, emit func(acce
 		return res, err
 	}
 	r := newRun(ctx, p, in, lim, emit)
+	defer r.recs.close()
 	if r.givenLocale, err = ParseLocale(in.Locale); err != nil {
 		return res, &access.Error{Code: access.Invalid, Op: parseOp, Msg: err.Error()}
 	}
@@ -224,7 +225,9 @@ func (r *run) parseSheets(in access.ParseInput, sheets []sheet) (res access.Pars
 // finishProblems adds the problems known only at the end of the file,
 // flushes the last batch and counts the problems not listed.
 func (r *run) finishProblems() error {
-	r.finalChecks()
+	if err := r.finalChecks(); err != nil {
+		return err
+	}
 	for _, p := range r.skipped.problems() {
 		r.problem(p)
 	}
@@ -338,27 +341,20 @@ func (c cellRef) problem(sev access.Severity, code, value, msg string) access.Pr
 	return p
 }
 
-// recKey identifies one record for duplicate detection: a comparable
-// struct whose strings share the resolver's (ISO3, drug codes) and the
-// run's interned dimensions, so that a key allocates nothing of its own.
-type recKey struct {
-	kind access.ImportKind
-	iso3 string
-	year int
-	dim  string // drug, cause, or drug|estimate kind; the signature for countries
-}
-
 // entry is what the run remembers of one record, for duplicate and
 // cross-record checks: its values and, instead of a cell reference per
-// field, the record's one sheet and row and each field's column.
+// field, the record's one sheet and row and each field's column. Entries
+// are kept in the run's records (records.go), not in memory.
 type entry struct {
-	recKey
-	vals  [nFields]float64
-	set   uint32
-	row   int32
-	cols  [nFields]int16
-	sheet string
-	raw   [nFields]string // the cells as typed
+	seriesKey
+	series int32 // the series' number in the run's records
+	year   int
+	vals   [nFields]float64
+	set    uint32
+	row    int32
+	cols   [nFields]int16
+	sheet  string
+	raw    [nFields]string // the cells as typed
 }
 
 func (e *entry) has(f int) bool { return e.set&(1<<f) != 0 }
@@ -366,21 +362,22 @@ func (e *entry) has(f int) bool { return e.set&(1<<f) != 0 }
 // ref is where field f of the record is in the file.
 func (e *entry) ref(f int) cellRef { return cellRef{e.sheet, int(e.row), int(e.cols[f])} }
 
-// newEntry remembers a record read on row of sheet.
-func newEntry(k recKey, sheet string, row int, p *pending) *entry {
-	e := &entry{recKey: k, row: int32(row), sheet: sheet}
+// fill sets e to the record p read on row of sheet.
+func (e *entry) fill(sheet string, row int, p *pending) {
+	*e = entry{row: int32(row), sheet: sheet, vals: p.vals, set: p.set, raw: p.raw}
 	for f := range e.cols {
 		e.cols[f] = -1
-	}
-	if p != nil {
-		e.vals, e.set, e.raw = p.vals, p.set, p.raw
-		for f := range e.cols {
-			if p.set&(1<<f) != 0 {
-				e.cols[f] = int16(p.refs[f].col)
-			}
+		if p.set&(1<<f) != 0 {
+			e.cols[f] = int16(p.refs[f].col)
 		}
 	}
-	return e
+}
+
+// countrySeen is the first row of a country in a country metadata table
+// and the values it gave.
+type countrySeen struct {
+	row int
+	sig string // WHO region|income group|vintage
 }
 
 // intern returns the run's one copy of s.
@@ -425,9 +422,11 @@ type run struct {
 	colVotes     map[colKey]*localeVotes
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool
-	entries      map[recKey]*entry
-	order        []*entry
-	interned     map[string]string // interned record dimensions
+	recs         records                // every record, for duplicates and the final checks
+	countries    map[string]countrySeen // country metadata rows by ISO3
+	pending      []pending              // the records of the row being read
+	pendingAt    map[pendingKey]int     // their indexes
+	interned     map[string]string      // interned record dimensions
 	countryCache map[string]countryHit
 	drugCache    map[string]drugHit
 }
@@ -450,7 +449,7 @@ type drugHit struct {
 
 func newRun(ctx context.Context, p *Parser, in access.ParseInput, lim access.Limits, emit func(access.Batch) error) *run {
 	return &run{ctx: ctx, p: p, in: in, lim: lim, emit: emit, matchSeen: map[string]bool{},
-		entries: map[recKey]*entry{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
+		recs: newRecords(), countries: map[string]countrySeen{}, pendingAt: map[pendingKey]int{}, interned: map[string]string{}, perCode: map[string]int{}, suppressed: map[string]int{}, suppressedErrors: map[string]int{}, localeNoted: map[colKey]bool{}, countryCache: map[string]countryHit{}, drugCache: map[string]drugHit{}}
 }
 
 func (r *run) problem(p access.Problem) {
@@ -511,10 +510,24 @@ func (r *run) batchSize() int {
 
 func (r *run) add(fill func(b *access.Batch)) error {
 	fill(&r.batch)
+	return r.flushFull()
+}
+
+// flushFull emits the batch once it holds batchSize records.
+func (r *run) flushFull() error {
 	if r.batch.Len() >= r.batchSize() {
 		return r.flush()
 	}
 	return nil
+}
+
+// appendRecord appends v to one of a batch's slices, made the size of a
+// whole batch at first so that it never grows by copying.
+func appendRecord[T any](s []T, v T, size int) []T {
+	if s == nil {
+		s = make([]T, 0, size)
+	}
+	return append(s, v)
 }
 
 func (r *run) flush() error {
@@ -668,16 +681,6 @@ func round12(v float64) float64 {
 }
 
 var reM49Code = regexp.MustCompile(`^[0-9]{1,4}$`)
-
-// sortedKeys is used for deterministic final checks.
-func sortedKeys(m map[string][]*entry) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
 
 var reParenthetical = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
 

@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -66,13 +67,13 @@ func (r *run) row(t *table, n int, cells []string) (counted bool, err error) {
 	if !ok {
 		return true, nil
 	}
-	recs, keys, bad := r.quantities(t, d, cell, at)
+	recs, bad := r.quantities(t, d, cell, at)
 	t.sub.countryRow()
 	if bad {
 		return true, nil
 	}
-	for _, k := range keys {
-		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, recs[k]); err != nil {
+	for i := range recs {
+		if err := r.record(t, n, iso3, ref, d.estKind, d.estStatus, &recs[i]); err != nil {
 			return true, err
 		}
 	}
@@ -208,11 +209,20 @@ func (r *run) estimateKindStatus(t *table, cell func(int) string, at func(int) c
 	return true
 }
 
+// pendingKey tells the records of one row apart.
+type pendingKey struct {
+	year        int
+	drug, cause string
+}
+
 // quantities reads the row's quantity cells into records, one per year,
-// drug or cause the columns name; bad is set when a cell was refused (the
-// row then stores nothing).
-func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs map[string]*pending, keys []string, bad bool) {
-	recs = map[string]*pending{}
+// drug or cause the columns name, in the order of their first cells; bad
+// is set when a cell was refused (the row then stores nothing). The
+// records are the run's to reuse for the next row.
+func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int) cellRef) (recs []pending, bad bool) {
+	recs = r.pending[:0]
+	defer func() { r.pending = recs[:0] }()
+	clear(r.pendingAt)
 	for _, v := range t.vals {
 		s := cell(v.idx)
 		if s == "" || isNotGiven(s) {
@@ -285,13 +295,14 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 			}
 		}
 		t.sub.country(v.idx, val)
-		k := fmt.Sprint(p.year, "|", p.drug.code, "|", p.cause)
-		q := recs[k]
-		if q == nil {
-			q = &p
-			recs[k] = q
-			keys = append(keys, k)
+		k := pendingKey{p.year, p.drug.code, p.cause}
+		i, ok := r.pendingAt[k]
+		if !ok {
+			i = len(recs)
+			r.pendingAt[k] = i
+			recs = append(recs, p)
 		}
+		q := &recs[i]
 		if q.set&(1<<v.field) != 0 {
 			continue // two columns for one field: the first wins
 		}
@@ -306,7 +317,7 @@ func (r *run) quantities(t *table, d rowDims, cell func(int) string, at func(int
 			q.conv = r.conversion(u, p.drug)
 		}
 	}
-	return recs, keys, bad
+	return recs, bad
 }
 
 func (t *table) isValueCol(i int) bool {
@@ -520,21 +531,45 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 			p.refs[fPopTotal] = firstRef
 		}
 	}
-	key := recKey{kind: t.kind, iso3: iso3, year: p.year, dim: r.intern(dim)}
-	if e, ok := r.entries[key]; ok {
-		if sameValues(e, p) {
-			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", e.row)
+	id := r.recs.id(seriesKey{kind: t.kind, iso3: iso3, dim: r.intern(dim)})
+	first, dup, err := r.recs.get(id, p.year)
+	if err != nil {
+		return r.recordsErr(err)
+	}
+	if dup {
+		if sameValues(first, p) {
+			r.warnAt(firstRef, CodeDuplicate, "", "duplicate of row %d (same values); skipped", first.row)
 		} else {
 			r.errorAt(firstRef, CodeDuplicateConflict, "", "%s %d %s appears twice with different values (first on row %d)",
-				iso3, p.year, strings.ReplaceAll(dim, "|", " "), e.row)
+				iso3, p.year, strings.ReplaceAll(dim, "|", " "), first.row)
 		}
 		return nil
 	}
-	ent := newEntry(key, t.sheet, firstRef.row, p)
-	r.entries[key] = ent
-	r.order = append(r.order, ent)
+	ent := &r.recs.fill
+	ent.fill(t.sheet, firstRef.row, p)
+	if err := r.emitRecord(t.kind, iso3, ek, es, p, ent, firstRef, lin); err != nil {
+		return err
+	}
+	if err := r.recs.put(id, p.year, ent); err != nil {
+		return r.recordsErr(err)
+	}
+	return nil
+}
 
-	switch t.kind {
+// recordsErr is the error of a run whose records could not be kept or read
+// back (the temporary file they spill to).
+func (r *run) recordsErr(err error) error {
+	if errors.Is(err, errSpillFull) {
+		return &access.Error{Code: access.TooLarge, Op: parseOp, Err: err,
+			Msg: "the file holds too many records to check at once; split it into several uploads"}
+	}
+	return &access.Error{Code: access.Internal, Op: parseOp, Msg: "cannot keep the records for the duplicate and cross-record checks", Err: err}
+}
+
+// emitRecord adds record p to the batch, with the checks of one record;
+// ent is what the run keeps of it, completed here with a computed total.
+func (r *run) emitRecord(kind access.ImportKind, iso3 string, ek access.EstimateKind, es access.EstimateStatus, p *pending, ent *entry, firstRef cellRef, lin access.Lineage) error {
+	switch kind {
 	case access.KindConsumption:
 		if g := p.vals[fConsumed]; p.set&(1<<fConsumed) != 0 && g > 0 && g < 1000 {
 			r.warnAt(p.refs[fConsumed], CodeUnder1kg, p.raw[fConsumed], "%s (%s g) is under 1 kg: INCB publishes such amounts rounded or as \"-\"", p.raw[fConsumed], fmtG(g))
@@ -542,7 +577,8 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 		c := access.Consumption{ISO3: iso3, Year: p.year, Drug: p.drug.code, Grams: ptr(p, fConsumed),
 			State: p.state(fConsumed), Manufactured: ptr(p, fManufactured), UtilizedForManufacture: ptr(p, fUtilized),
 			Stock: ptr(p, fStock), Seizures: ptr(p, fSeizures), StockOutDays: ptr(p, fStockOut), Conversion: p.conv, Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Consumption = append(b.Consumption, c) })
+		r.batch.Consumption = appendRecord(r.batch.Consumption, c, r.batchSize())
+		return r.flushFull()
 	case access.KindEstimates:
 		e := access.Estimate{ISO3: iso3, Year: p.year, Drug: p.drug.code, Kind: ek, Status: es,
 			ToBeConsumed: ptr(p, fA), UtilizedForManufacture: ptr(p, fB), StockTarget: ptr(p, fC),
@@ -563,13 +599,16 @@ func (r *run) record(t *table, n int, iso3 string, cref cellRef, ek access.Estim
 					"total %s g matches neither a+b+c+d (%s g) nor a+b+d (%s g)", fmtG(tot), fmtG(withC), fmtG(noC))
 			}
 		}
-		return r.add(func(b *access.Batch) { b.Estimates = append(b.Estimates, e) })
+		r.batch.Estimates = appendRecord(r.batch.Estimates, e, r.batchSize())
+		return r.flushFull()
 	case access.KindPopulation:
 		pp := access.Population{ISO3: iso3, Year: p.year, Persons: p.vals[fPopTotal], Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Population = append(b.Population, pp) })
+		r.batch.Population = appendRecord(r.batch.Population, pp, r.batchSize())
+		return r.flushFull()
 	case access.KindDeaths:
 		d := access.Deaths{ISO3: iso3, Year: p.year, Cause: p.cause, Deaths: p.vals[fDeaths], Lineage: lin}
-		return r.add(func(b *access.Batch) { b.Deaths = append(b.Deaths, d) })
+		r.batch.Deaths = appendRecord(r.batch.Deaths, d, r.batchSize())
+		return r.flushFull()
 	}
 	return nil
 }
@@ -632,17 +671,16 @@ func (r *run) countryRow(t *table, n int, iso3 string, cell func(int) string, at
 		}
 	}
 	sig := m.WHORegion + "|" + m.IncomeGroup + "|" + m.IncomeVintage
-	key := recKey{kind: access.KindCountries, iso3: iso3}
-	if e, ok := r.entries[key]; ok {
+	if e, ok := r.countries[iso3]; ok {
 		at := cellRef{t.sheet, n, t.idOr(roleISO3, roleName)}
-		if e.dim == sig {
+		if e.sig == sig {
 			r.warnAt(at, CodeDuplicate, iso3, "%s is listed again with the same values (first on row %d); skipped", iso3, e.row)
 		} else {
 			r.errorAt(at, CodeDuplicateConflict, iso3, "%s is listed twice with different values (first on row %d)", iso3, e.row)
 		}
 		return nil
 	}
-	r.entries[key] = newEntry(recKey{kind: t.kind, iso3: iso3, dim: sig}, t.sheet, n, nil)
+	r.countries[iso3] = countrySeen{row: n, sig: sig}
 	return r.add(func(b *access.Batch) { b.Countries = append(b.Countries, m) })
 }
 

@@ -165,6 +165,7 @@ func (b *Builder) GroupReport(ctx context.Context, kind access.GroupKind, code s
 }
 
 // DataSet is every country-year figure, for the full data set download.
+// Its years carry no lineage and no need_models (see withoutDetail).
 type DataSet struct {
 	Meta      Meta
 	Countries []access.CountryGaps
@@ -189,7 +190,28 @@ func (b *Builder) DataSet(ctx context.Context, model string) (DataSet, error) {
 	if d.Sources, err = b.sources(ctx, gs, 0); err != nil {
 		return DataSet{}, err
 	}
+	d.Countries = withoutDetail(gs)
 	return d, nil
+}
+
+// withoutDetail copies gs without what the data set does not show: the
+// lineage of each year's inputs (the Sources list their uploads) and the
+// figures of every need model beside the headline one. They are half of
+// the figures' memory, held while the whole data set is written. gs itself
+// may be shared (GapService keeps it), so its years are copied, not
+// changed.
+func withoutDetail(gs []access.CountryGaps) []access.CountryGaps {
+	out := make([]access.CountryGaps, len(gs))
+	for i, g := range gs {
+		years := make([]access.YearGaps, len(g.Years))
+		for j, y := range g.Years {
+			y.Lineage, y.NeedModels, y.NeedMetPctRange = nil, nil, nil
+			years[j] = y
+		}
+		g.Years = years
+		out[i] = g
+	}
+	return out
 }
 
 // sources lists the uploads the figures' lineage names (of year only, when

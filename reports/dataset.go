@@ -94,9 +94,34 @@ func yearStyle(st styles, key string) int {
 	return st.dec1
 }
 
+// streamRow collects the cells of one streamed row. SetRow has written
+// them out when it returns, so one streamRow serves every row of a sheet
+// and no cell is allocated per value.
+type streamRow struct {
+	cells []excelize.Cell
+	vals  []any
+}
+
+func newStreamRow(n int) *streamRow {
+	return &streamRow{cells: make([]excelize.Cell, n), vals: make([]any, 0, n)}
+}
+
+// add appends a cell holding v with style; a missing value (see
+// cellValue) leaves the cell empty.
+func (r *streamRow) add(v any, style int) {
+	i := len(r.vals)
+	if v = cellValue(v); v == nil {
+		r.vals = append(r.vals, nil)
+		return
+	}
+	r.cells[i] = excelize.Cell{StyleID: style, Value: v}
+	r.vals = append(r.vals, &r.cells[i])
+}
+
 // streamSheet streams rows under one header row into a new sheet with
 // frozen header, column widths and an autofilter set before streaming.
-func streamSheet(b *book, name string, head []string, widths []float64, n int, row func(i int) []any) {
+// row adds the cells of data row i, at most len(head) of them.
+func streamSheet(b *book, name string, head []string, widths []float64, n int, row func(i int, r *streamRow)) {
 	w := b.sheet(name)
 	if b.err != nil {
 		return
@@ -127,9 +152,12 @@ func streamSheet(b *book, name string, head []string, widths []float64, n int, r
 	if b.err == nil {
 		b.err = sw.SetRow("A1", hv, excelize.RowOpts{Height: 45})
 	}
+	r := newStreamRow(len(head))
 	for i := 0; i < n && b.err == nil; i++ {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.err = sw.SetRow(cell, row(i))
+		r.vals = r.vals[:0]
+		row(i, r)
+		b.err = sw.SetRow(cell, r.vals)
 	}
 	if b.err == nil {
 		b.err = sw.Flush()
@@ -159,15 +187,18 @@ func streamData(b *book, gs []access.CountryGaps) {
 			refs = append(refs, ref{i, j})
 		}
 	}
-	streamSheet(b, SheetData, head, widths, len(refs), func(i int) []any {
-		g := gs[refs[i].c]
-		y := g.Years[refs[i].y]
-		c := g.Country
-		vals := []any{streamValue(c.ISO3, st.text), streamValue(c.Name, st.text), streamValue(c.WHORegion, st.text), streamValue(c.IncomeGroup, st.text)}
+	streamSheet(b, SheetData, head, widths, len(refs), func(i int, r *streamRow) {
+		g := &gs[refs[i].c]
+		y := &g.Years[refs[i].y]
+		c := &g.Country
+		r.add(c.ISO3, st.text)
+		r.add(c.Name, st.text)
+		r.add(c.WHORegion, st.text)
+		r.add(c.IncomeGroup, st.text)
 		for k, col := range yearColumns {
-			vals = append(vals, streamValue(col.value(y), styles[k]))
+			r.add(col.value(*y), styles[k])
 		}
-		return append(vals, streamValue(y.IncomeGroup, st.text))
+		r.add(y.IncomeGroup, st.text)
 	})
 }
 
@@ -183,13 +214,19 @@ func streamDrugs(b *book, gs []access.CountryGaps) {
 			}
 		}
 	}
-	streamSheet(b, SheetDrugs, head, []float64{7, 7, 16, 14, 16, 14, 16, 16}, len(refs), func(i int) []any {
-		r := refs[i]
-		g := gs[r.c]
-		y := g.Years[r.y]
-		d := y.Drugs[r.d]
-		return []any{streamValue(g.Country.ISO3, st.text), y.Year, streamValue(d.Drug, st.text), streamValue(d.Kg, st.dec4),
-			streamValue(d.MEMg, st.integer), streamValue(d.SDDD, st.integer), streamValue(d.EstimateTotalG, st.dec1), streamValue(d.EstimateMEMg, st.integer)}
+	streamSheet(b, SheetDrugs, head, []float64{7, 7, 16, 14, 16, 14, 16, 16}, len(refs), func(i int, r *streamRow) {
+		ref := refs[i]
+		g := &gs[ref.c]
+		y := &g.Years[ref.y]
+		d := &y.Drugs[ref.d]
+		r.add(g.Country.ISO3, st.text)
+		r.add(y.Year, 0)
+		r.add(d.Drug, st.text)
+		r.add(d.Kg, st.dec4)
+		r.add(d.MEMg, st.integer)
+		r.add(d.SDDD, st.integer)
+		r.add(d.EstimateTotalG, st.dec1)
+		r.add(d.EstimateMEMg, st.integer)
 	})
 }
 

@@ -202,25 +202,32 @@ func writeRanking(b *book, r GroupReport, title string, tables []access.FactorTa
 // streamValue turns a report value into a StreamWriter cell: text is a
 // string value (never a formula), missing figures are empty.
 func streamValue(v any, style int) any {
-	switch x := v.(type) {
-	case nil:
+	if v = cellValue(v); v == nil {
 		return nil
+	}
+	return excelize.Cell{StyleID: style, Value: v}
+}
+
+// cellValue is the value a StreamWriter cell holds for v: pointers are
+// followed, and nil, a nil pointer or "" is nil, an empty cell.
+func cellValue(v any) any {
+	switch x := v.(type) {
 	case *float64:
 		if x == nil {
 			return nil
 		}
-		v = *x
+		return *x
 	case *string:
 		if x == nil {
 			return nil
 		}
-		v = *x
+		return *x
 	case string:
 		if x == "" {
 			return nil
 		}
 	}
-	return excelize.Cell{StyleID: style, Value: v}
+	return v
 }
 
 // colourBands colours the cells of column col, rows first..last, by the

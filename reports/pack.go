@@ -71,6 +71,10 @@ type book struct {
 
 func newBook() (*book, error) {
 	b := &book{f: excelize.NewFile()}
+	// The first sheet is the active one. Set while it is the only sheet:
+	// SetActiveSheet reads every worksheet, and reading a streamed one
+	// back would parse all its rows into memory again.
+	b.f.SetActiveSheet(0)
 	mk := func(s *excelize.Style) int {
 		if b.err != nil {
 			return 0
@@ -293,8 +297,7 @@ func cellRef(sheet string, col, row int) string {
 	return quoteSheet(sheet) + "!" + a
 }
 
-// finish sets the document properties, makes the first sheet active and
-// returns the bytes.
+// finish sets the document properties and returns the bytes.
 func (b *book) finish(title, subject, keywords string, m Meta) ([]byte, error) {
 	defer b.f.Close()
 	if b.err != nil {
@@ -317,7 +320,6 @@ func (b *book) finish(title, subject, keywords string, m Meta) ([]byte, error) {
 	if err := b.f.SetDocProps(props); err != nil {
 		return nil, err
 	}
-	b.f.SetActiveSheet(0)
 	buf, err := b.f.WriteToBuffer()
 	if err != nil {
 		return nil, err

@@ -3,9 +3,11 @@ package reports
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +304,13 @@ func TestDataSetXLSX(t *testing.T) {
 	if v := got[SheetData][3]; v[0] != "XAA" || v[4] != "2021" || v[7] != "5.4998" {
 		t.Errorf("Data row 4 = %q", v)
 	}
+	// The first sheet is active and the only one selected.
+	if i := f.GetActiveSheetIndex(); i != 0 {
+		t.Errorf("active sheet %d, want 0", i)
+	}
+	if sel := selectedSheets(t, b); !reflect.DeepEqual(sel, []string{"xl/worksheets/sheet1.xml"}) {
+		t.Errorf("selected sheets %q, want the first (Data) alone", sel)
+	}
 	var buf bytes.Buffer
 	if err := DataSetCSV(&buf, d); err != nil {
 		t.Fatal(err)
@@ -309,4 +318,61 @@ func TestDataSetXLSX(t *testing.T) {
 	if n := strings.Count(buf.String(), "\n"); n != 10 {
 		t.Errorf("gaps.csv has %d lines, want 10", n)
 	}
+}
+
+func TestWithoutDetail(t *testing.T) {
+	_, fs := packFactors()
+	var gs []access.CountryGaps
+	for _, in := range packInputs() {
+		gs = append(gs, access.ComputeCountry(in, fs, "", 0, 0))
+	}
+	y := gs[0].Years[0]
+	if len(y.Lineage) == 0 || len(y.NeedModels) == 0 {
+		t.Fatalf("the inputs give no lineage or need_models: %+v", y)
+	}
+	out := withoutDetail(gs)
+	for _, g := range out {
+		for _, y := range g.Years {
+			if y.Lineage != nil || y.NeedModels != nil || y.NeedMetPctRange != nil {
+				t.Fatalf("%s %d keeps its detail", g.Country.ISO3, y.Year)
+			}
+		}
+	}
+	if got := out[0].Years[0]; got.Year != y.Year || got.MEMg != y.MEMg || !reflect.DeepEqual(got.Flags, y.Flags) {
+		t.Errorf("figures changed: %+v", got)
+	}
+	// The input may be GapService's kept slice: it is left as it was.
+	if !reflect.DeepEqual(gs[0].Years[0], y) {
+		t.Error("withoutDetail changed its input")
+	}
+}
+
+// selectedSheets lists the worksheet parts of the xlsx b whose view is
+// selected (tabSelected).
+func selectedSheets(t *testing.T, b []byte) []string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sel []string
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(x, []byte(`tabSelected="true"`)) || bytes.Contains(x, []byte(`tabSelected="1"`)) {
+			sel = append(sel, zf.Name)
+		}
+	}
+	sort.Strings(sel)
+	return sel
 }

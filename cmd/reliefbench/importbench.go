@@ -70,7 +70,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		// The generated files are larger than the 20 MiB upload default.
 		Limits: access.Limits{MaxBytes: 1 << 30}}
 	setup := time.Since(t0)
-	data, err := os.ReadFile(*file)
+	st, err := os.Stat(*file)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,8 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		defer stop()
 	}
 	t1 := time.Now()
-	res, err := imports.Import(ctx, access.Operator, filepath.Base(*file), data, access.ImportOptions{Kind: access.ImportKind(*kind), Publish: true})
+	// As the CLI imports a file: hashed, stored and parsed as a stream.
+	res, err := imports.ImportFile(ctx, access.Operator, filepath.Base(*file), *file, access.ImportOptions{Kind: access.ImportKind(*kind), Publish: true})
 	el := time.Since(t1)
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	u := res.Upload
-	out := oneResult{File: *file, Bytes: int64(len(data)), Dialect: string(s.Dialect()), Status: string(u.Status),
+	out := oneResult{File: *file, Bytes: st.Size(), Dialect: string(s.Dialect()), Status: string(u.Status),
 		Rows: u.Counts.Rows, Records: u.Counts.Records, Stored: u.Counts.Stored, Errors: u.Counts.Errors, Warnings: u.Counts.Warnings,
 		SetupSec: setup.Seconds(), ImportSec: el.Seconds(), CPUSec: cpuSeconds(), VmHWMKiB: vmHWM(), MaxRSSKiB: maxRSS(),
 		TotalAllocM: float64(ms.TotalAlloc) / (1 << 20), HeapSysMiB: float64(ms.HeapSys) / (1 << 20)}

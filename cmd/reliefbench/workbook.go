@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,8 @@ func cmdWorkbookOne(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("workbook-one", flag.ContinueOnError)
 	in := fl.String("in", "", "dataset.json")
 	out := fl.String("out", "", "workbook to write")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the writing to this file")
+	memprofile := fl.String("memprofile", "", "write a heap profile at the largest live heap seen to this file")
 	if err := fl.Parse(args); err != nil || *in == "" || *out == "" {
 		return errUsage
 	}
@@ -183,6 +186,19 @@ func cmdWorkbookOne(ctx context.Context, args []string) error {
 	}
 	j = nil
 	baseline := vmRSS()
+	if *memprofile != "" {
+		defer peakHeapProfile(*memprofile)()
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	start := time.Now()
 	b, err := reports.DataSetXLSX(d)
 	if err != nil {

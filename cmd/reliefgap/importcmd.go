@@ -146,17 +146,20 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 
 func importFile(ctx context.Context, a *app, runner *jobs.Runner, path string, opt access.ImportOptions, stderr io.Writer) importSummary {
 	sum := importSummary{File: path}
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
 	if err != nil {
 		sum.Error = err.Error()
 		return sum
 	}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(data) > 1<<20 {
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && st.Size() > 1<<20 {
 		bar := progressbar.Default(-1, "importing "+filepath.Base(path)+" (rows)")
 		opt.Progress = func(done, _ int64) { _ = bar.Set64(done) }
 		defer bar.Finish()
 	}
-	res, err := importAsJob(ctx, a, runner, filepath.Base(path), data, opt)
+	res, err := importAsJob(ctx, a, runner, filepath.Base(path), path, opt)
 	u := res.Upload
 	sum.UploadID, sum.SHA256, sum.Kind, sum.Layout, sum.Status = u.ID, u.SHA256, string(u.Kind), u.Layout, string(u.Status)
 	sum.Duplicate = res.Duplicate
@@ -299,12 +302,13 @@ func (c *cli) template(kindName, outPath, country string) error {
 	return nil
 }
 
-// importAsJob receives a file and runs its job in this process, as a
-// running serve would: on SQLite it waits while serve runs another job, so
-// that the two never write at once. Interrupted (Ctrl-C, SIGTERM), the job
-// goes back to the queue and "reliefgap serve" resumes it.
-func importAsJob(ctx context.Context, a *app, runner *jobs.Runner, filename string, data []byte, opt access.ImportOptions) (access.ImportResult, error) {
-	res, err := a.imports.Receive(ctx, access.Operator, filename, data, opt)
+// importAsJob receives a file (hashed and stored a part at a time, never
+// all in memory) and runs its job in this process, as a running serve
+// would: on SQLite it waits while serve runs another job, so that the two
+// never write at once. Interrupted (Ctrl-C, SIGTERM), the job goes back to
+// the queue and "reliefgap serve" resumes it.
+func importAsJob(ctx context.Context, a *app, runner *jobs.Runner, filename, path string, opt access.ImportOptions) (access.ImportResult, error) {
+	res, err := a.imports.ReceiveFile(ctx, access.Operator, filename, path, opt)
 	if err != nil || res.Duplicate {
 		return res, err
 	}

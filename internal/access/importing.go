@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -39,6 +40,11 @@ type ImportStore interface {
 	Drugs(ctx context.Context) ([]Drug, error)
 	FactorTable(ctx context.Context, name string, version int) (FactorTable, error)
 	PutBlob(ctx context.Context, sha string, data []byte) error
+	// PutBlobFrom keeps the size bytes read from r under sha, a part at a
+	// time, without holding them all; bytes already stored are not read.
+	PutBlobFrom(ctx context.Context, sha string, size int64, r io.Reader) error
+	// BlobTo writes the bytes stored under sha to w, a part at a time.
+	BlobTo(ctx context.Context, sha string, w io.Writer) error
 	// CreateUpload records a new upload and sets its ID. With once set it
 	// first looks, under a lock on (sha, kind, scope), for an upload of
 	// the same bytes that is in flight or stored (FindUpload's rule) and
@@ -206,6 +212,46 @@ func authorize(who Principal, kind ImportKind, scope string) (string, error) {
 // Duplicate set.
 func (s *ImportService) Receive(ctx context.Context, who Principal, filename string, data []byte, opt ImportOptions) (res ImportResult, err error) {
 	defer Wrap(&err, "ImportService.Receive(%q)", filename)
+	return s.receive(ctx, who, filename, int64(len(data)), func() (string, error) { return SHA256Hex(data), nil },
+		func(sha string) error { return s.Store.PutBlob(ctx, sha, data) }, opt)
+}
+
+// ReceiveFile is Receive for a file on disk (an upload spooled by the HTTP
+// adapter, or a file named on the command line): its bytes are hashed and
+// stored a part at a time, never all in memory.
+func (s *ImportService) ReceiveFile(ctx context.Context, who Principal, filename, path string, opt ImportOptions) (res ImportResult, err error) {
+	defer Wrap(&err, "ImportService.ReceiveFile(%q)", filename)
+	st, err := os.Stat(path)
+	if err != nil {
+		return res, Errorf(Invalid, "", "cannot read %s: %v", filename, err)
+	}
+	size := st.Size()
+	hash := func() (string, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	put := func(sha string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return s.Store.PutBlobFrom(ctx, sha, size, f)
+	}
+	return s.receive(ctx, who, filename, size, hash, put, opt)
+}
+
+// receive checks an upload of size bytes and records it: hash gives its
+// SHA-256 and put keeps its bytes.
+func (s *ImportService) receive(ctx context.Context, who Principal, filename string, size int64, hash func() (string, error), put func(sha string) error, opt ImportOptions) (res ImportResult, err error) {
 	if opt.Kind != "" && !opt.Kind.Valid() {
 		return res, Errorf(Invalid, "", "unknown kind %q: use one of consumption, estimates, population, deaths, countries, availability, ccs", opt.Kind)
 	}
@@ -220,17 +266,20 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 		return res, err
 	}
 	lim := s.limits()
-	if int64(len(data)) > lim.MaxBytes {
-		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", len(data), lim.MaxBytes)
+	if size > lim.MaxBytes {
+		return res, Errorf(TooLarge, "", "the file is %d bytes; the limit is %d bytes", size, lim.MaxBytes)
 	}
-	if len(data) == 0 {
+	if size == 0 {
 		return res, Errorf(Invalid, "", "the file is empty")
 	}
-	if err := s.checkQuota(ctx, who, scope, int64(len(data))); err != nil {
+	if err := s.checkQuota(ctx, who, scope, size); err != nil {
 		return res, err
 	}
-	sha := SHA256Hex(data)
-	if err := s.Store.PutBlob(ctx, sha, data); err != nil {
+	sha, err := hash()
+	if err != nil {
+		return res, &Error{Code: Internal, Msg: "cannot read the upload", Err: err}
+	}
+	if err := put(sha); err != nil {
 		return res, err
 	}
 	if opt.Replace && !who.IsAdmin() {
@@ -239,7 +288,7 @@ func (s *ImportService) Receive(ctx context.Context, who Principal, filename str
 	if opt.Supplement < 0 {
 		return res, Errorf(Invalid, "", "a supplementary estimate number is 1 or more")
 	}
-	u := Upload{SHA256: sha, Filename: filename, Size: int64(len(data)), Kind: opt.Kind, Country: scope,
+	u := Upload{SHA256: sha, Filename: filename, Size: size, Kind: opt.Kind, Country: scope,
 		Uploader: who.Name, UploaderKey: who.KeyID, Status: StatusReceived, ReceivedAt: s.now(),
 		Replace: opt.Replace || scope != "", Supplement: max(opt.Supplement, 1),
 		Terms: Terms{Source: strings.TrimSpace(opt.Terms.Source), Licence: strings.TrimSpace(opt.Terms.Licence), Citation: strings.TrimSpace(opt.Terms.Citation)}}
@@ -271,6 +320,16 @@ var errRollback = errors.New("rollback")
 // failed, retryable. A cancelled ctx (shutdown, a killed process) leaves it
 // validating: nothing was stored, and the job that runs it is resumed.
 func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (out Upload, err error) {
+	return s.process(ctx, who, u, content{data: data}, opt)
+}
+
+// content is an upload's bytes: in memory, or in a file read as a stream.
+type content struct {
+	data []byte
+	path string
+}
+
+func (s *ImportService) process(ctx context.Context, who Principal, u Upload, c content, opt ImportOptions) (out Upload, err error) {
 	defer Wrap(&err, "ImportService.Process(upload %d)", u.ID)
 	start := time.Now()
 	defer func() { s.observe(out, err, time.Since(start)) }()
@@ -285,16 +344,16 @@ func (s *ImportService) Process(ctx context.Context, who Principal, u Upload, da
 	}
 	err = guard(func() error {
 		var err error
-		out, err = s.validate(ctx, who, u, data, opt)
+		out, err = s.validate(ctx, who, u, c, opt)
 		return err
 	})
 	if out.ID == 0 {
 		out = u
 	}
-	if err == nil && out.Status == StatusRejected {
+	if err == nil && out.Status == StatusRejected && c.path == "" {
 		// Built now, within this parse slot, so that asking for it later
 		// costs one read; a failure here only means it is built on demand.
-		_, _ = s.buildAnnotated(ctx, out, data)
+		_, _ = s.buildAnnotated(ctx, out, c.data)
 	}
 	if err == nil || out.Status != StatusValidating {
 		return out, err
@@ -359,12 +418,15 @@ type staging struct {
 }
 
 // validate parses and stages in one transaction and settles the upload.
-func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, data []byte, opt ImportOptions) (Upload, error) {
+func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c content, opt ImportOptions) (Upload, error) {
+	data := c.data
 	in, err := s.parseInput(ctx, u, data, opt)
 	if err != nil {
 		return u, err
 	}
-	if int64(len(data)) > spoolThreshold {
+	if c.path != "" {
+		in.Data, in.Path = nil, c.path
+	} else if int64(len(data)) > spoolThreshold {
 		path, err := spool(data)
 		if err != nil {
 			return u, err
@@ -689,6 +751,18 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 		return res, err
 	}
 	u, _, err := s.RunNow(ctx, who, res, data, opt, 24*time.Hour)
+	res.Upload = u
+	return res, err
+}
+
+// ImportFile receives and processes a file on disk in one call, reading it
+// as a stream: neither storing nor parsing it holds all of it in memory.
+func (s *ImportService) ImportFile(ctx context.Context, who Principal, filename, path string, opt ImportOptions) (ImportResult, error) {
+	res, err := s.ReceiveFile(ctx, who, filename, path, opt)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	u, _, err := s.runNow(ctx, who, res, content{path: path}, opt, 24*time.Hour)
 	res.Upload = u
 	return res, err
 }

@@ -246,20 +246,46 @@ func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n
 	default:
 		return nil // settled already
 	}
-	data, err := s.Store.Blob(ctx, u.SHA256)
+	c, cleanup, err := s.jobContent(ctx, u)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	opt := ImportOptions{Kind: u.Kind, Country: u.Country, DryRun: p.DryRun, Publish: p.Publish,
 		Replace: u.Replace, Supplement: u.Supplement, RemoteAddr: p.RemoteAddr, Locale: p.Locale}
 	if progress != nil {
 		opt.Progress = func(done, _ int64) { progress(done) }
 	}
-	out, err := s.Process(ctx, p.Who, u, data, opt)
+	out, err := s.process(ctx, p.Who, u, c, opt)
 	if err != nil && out.Status == StatusRejected {
 		return nil // the file's fault, recorded on the upload
 	}
 	return err
+}
+
+// jobContent reads a stored upload back for its job: a small one into
+// memory, a large one into a temporary file, a part at a time, so that it
+// is parsed as a stream. cleanup removes the file.
+func (s *ImportService) jobContent(ctx context.Context, u Upload) (c content, cleanup func(), err error) {
+	cleanup = func() {}
+	if u.Size <= spoolThreshold {
+		c.data, err = s.Store.Blob(ctx, u.SHA256)
+		return c, cleanup, err
+	}
+	f, err := os.CreateTemp("", "reliefgap-upload-*")
+	if err != nil {
+		return c, cleanup, &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	}
+	cleanup = func() { os.Remove(f.Name()) }
+	err = s.Store.BlobTo(ctx, u.SHA256, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = &Error{Code: Internal, Msg: "cannot spool the upload", Err: cerr}
+	}
+	if err != nil {
+		cleanup()
+		return c, func() {}, err
+	}
+	return content{path: f.Name()}, cleanup, nil
 }
 
 // Abandon marks an upload that no job will process any more as failed
@@ -290,6 +316,10 @@ func (s *ImportService) AbandonJob(ctx context.Context, j Job) error {
 // could not be claimed in time, claimed is false and the job stays queued
 // for a runner. Import and the HTTP adapter's small uploads use it.
 func (s *ImportService) RunNow(ctx context.Context, who Principal, res ImportResult, data []byte, opt ImportOptions, wait time.Duration) (out Upload, claimed bool, err error) {
+	return s.runNow(ctx, who, res, content{data: data}, opt, wait)
+}
+
+func (s *ImportService) runNow(ctx context.Context, who Principal, res ImportResult, c content, opt ImportOptions, wait time.Duration) (out Upload, claimed bool, err error) {
 	out = res.Upload
 	owner := ProcessOwner()
 	deadline := time.Now().Add(wait)
@@ -313,7 +343,7 @@ func (s *ImportService) RunNow(ctx context.Context, who Principal, res ImportRes
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	out, err = s.Process(ctx, who, res.Upload, data, opt)
+	out, err = s.process(ctx, who, res.Upload, c, opt)
 	bg := context.WithoutCancel(ctx)
 	if out.Status == StatusValidating || out.Status == StatusReceived {
 		// Interrupted: back to the queue, to be resumed.

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -142,15 +143,30 @@ func (s *Server) createUpload(c *gin.Context) error {
 	if form.File.Size > s.cfg.MaxUploadBytes {
 		return tooLarge(s.cfg.MaxUploadBytes)
 	}
-	data, err := readPart(form.File, s.cfg.MaxUploadBytes)
-	if err != nil {
-		return err
-	}
 	opt := access.ImportOptions{Kind: access.ImportKind(form.Kind), Country: strings.ToUpper(form.Country),
 		DryRun: form.DryRun, Replace: form.Replace, Supplement: form.Supplement, RemoteAddr: c.ClientIP(), Locale: form.Locale,
 		Terms: access.Terms{Source: form.Source, Licence: form.Licence, Citation: form.Citation}}
 	filename := path.Base(strings.ReplaceAll(form.File.Filename, `\`, "/"))
 	ctx := context.WithoutCancel(c.Request.Context())
+	if r := s.cfg.Runner; r != nil && form.File.Size > s.cfg.AsyncThreshold {
+		// Large: spooled to a file, hashed and kept a part at a time, and
+		// processed by the job runner; its bytes are never all in memory.
+		res, err := s.receiveSpooled(ctx, p, filename, form.File, opt)
+		if err != nil {
+			return err
+		}
+		c.Header("Location", uploadURL(res.Upload.ID))
+		if res.Duplicate {
+			c.JSON(http.StatusOK, toUploadDTO(res.Upload, true))
+			return nil
+		}
+		r.Wake()
+		return s.accepted(c, res.Upload)
+	}
+	data, err := readPart(form.File, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
 	res, err := s.cfg.Imports.Receive(ctx, p, filename, data, opt)
 	if err != nil {
 		return err
@@ -260,6 +276,32 @@ func isTooLarge(err error) bool {
 	var mb *http.MaxBytesError
 	return errors.As(err, &mb) || errors.Is(err, multipart.ErrMessageTooLarge) ||
 		strings.Contains(err.Error(), "request body too large")
+}
+
+// receiveSpooled copies an uploaded part to a temporary file (at most the
+// upload limit) and receives it from there.
+func (s *Server) receiveSpooled(ctx context.Context, p access.Principal, filename string, fh *multipart.FileHeader, opt access.ImportOptions) (access.ImportResult, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return access.ImportResult{}, invalid(err)
+	}
+	defer f.Close()
+	tmp, err := os.CreateTemp("", "reliefgap-upload-*")
+	if err != nil {
+		return access.ImportResult{}, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, io.LimitReader(f, s.cfg.MaxUploadBytes+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return access.ImportResult{}, invalid(err)
+	}
+	if n > s.cfg.MaxUploadBytes {
+		return access.ImportResult{}, tooLarge(s.cfg.MaxUploadBytes)
+	}
+	return s.cfg.Imports.ReceiveFile(ctx, p, filename, tmp.Name(), opt)
 }
 
 func readPart(fh *multipart.FileHeader, limit int64) ([]byte, error) {

@@ -189,6 +189,10 @@ func TestRunnersShareQueue(t *testing.T) {
 					break
 				}
 				if time.Now().After(deadline) {
+					for _, id := range ids {
+						u, _ := s1.Upload(ctx, id)
+						t.Logf("upload %d: %s %s %+v", id, u.Status, u.Reason, u.Problems)
+					}
 					t.Fatalf("%d of %d uploads processed", done, uploads)
 				}
 				time.Sleep(20 * time.Millisecond)

@@ -130,7 +130,7 @@ var intColumns = map[string]bool{"year": true, "number": true}
 func (w *ImportTx) SetSeries(ctx context.Context, source string) error {
 	tx := w.tx.WithContext(ctx)
 	for _, t := range []string{"population", "deaths"} {
-		if err := tx.Exec("UPDATE "+t+" SET source = ? WHERE upload_id = ? AND source = ''", source, w.uploadID).Error; err != nil {
+		if err := tx.Exec("UPDATE "+w.src(t)+" SET source = ? WHERE upload_id = ? AND source = ''", source, w.uploadID).Error; err != nil {
 			return translate(err, "store.SetSeries")
 		}
 	}
@@ -159,16 +159,25 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 	if err := w.analyze(ctx); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
-	return w.s.diff(w.tx.WithContext(ctx), u)
+	src := ""
+	if t, ok := obsTables[u.Kind]; ok {
+		src = w.src(t.name)
+	}
+	return w.s.diff(w.tx.WithContext(ctx), u, src)
 }
 
 // diffSample is how many changes a diff lists for people to read.
 const diffSample = 50
 
-func (s *Store) diff(tx *gorm.DB, u access.Upload) (d access.Diff, unchanged int, err error) {
+// diff compares the rows of upload u staged in src (its table, or the
+// import's temporary table) with the published ones.
+func (s *Store) diff(tx *gorm.DB, u access.Upload, src string) (d access.Diff, unchanged int, err error) {
 	t, ok := obsTables[u.Kind]
 	if !ok {
 		return d, 0, access.Errorf(access.Invalid, "store.Diff", "unknown kind %q", u.Kind)
+	}
+	if src == "" {
+		src = t.name
 	}
 	var diffs []string
 	for _, v := range t.values {
@@ -179,12 +188,12 @@ func (s *Store) diff(tx *gorm.DB, u access.Upload) (d access.Diff, unchanged int
   COALESCE(SUM(CASE WHEN a.id IS NULL THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND %[1]s THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND NOT %[1]s THEN 1 ELSE 0 END), 0)
-FROM %[2]s s LEFT JOIN %[2]s a ON a.active AND %[3]s
-WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"))
+FROM %[4]s s LEFT JOIN %[2]s a ON a.active AND %[3]s
+WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"), src)
 	if err := tx.Raw(q, u.ID).Row().Scan(&d.Added, &d.Changed, &unchanged); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
-	where, args := s.removedWhere(t, u)
+	where, args := s.removedWhere(t, u, src)
 	if err := tx.Raw("SELECT COUNT(*) FROM "+t.name+" a WHERE "+where, args...).Row().Scan(&d.Removed); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
@@ -205,7 +214,13 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"))
 	sample := fmt.Sprintf(`SELECT %s, %s, %s, CASE WHEN a.id IS NULL THEN 'added' ELSE 'changed' END
 FROM %s s LEFT JOIN %s a ON a.active AND %s
 WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
-		s.keyText(t, "s"), headline("a"), headline("s"), t.name, t.name, keyMatch(t.keys, "a", "s"), changed, diffSample-len(d.Changes))
+		s.keyText(t, "s"), headline("a"), headline("s"), src, t.name, keyMatch(t.keys, "a", "s"), changed, diffSample-len(d.Changes))
+	if d.Changed == 0 && unchanged == 0 {
+		// Every staged row is new: the first rows are the sample, without
+		// joining them all with the published ones again.
+		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ? ORDER BY s.id LIMIT %d`,
+			s.keyText(t, "s"), headline("s"), src, diffSample-len(d.Changes))
+	}
 	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
 		return d, 0, err
 	}
@@ -255,7 +270,10 @@ func (s *Store) sampleChanges(tx *gorm.DB, q string, args []any, field string, d
 // one country withdraws only rows of earlier uploads for that country (its
 // earlier submissions); a multi-country table imported with replace, rows
 // of any upload.
-func (s *Store) removedWhere(t obsTable, u access.Upload) (string, []any) {
+//
+// src holds the upload's staged rows: its table, or the import's
+// temporary table.
+func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, []any) {
 	if !u.Replace {
 		return "1 = 0", nil
 	}
@@ -266,8 +284,8 @@ func (s *Store) removedWhere(t obsTable, u access.Upload) (string, []any) {
 		args = append(args, u.Country)
 	}
 	conds = append(conds,
-		fmt.Sprintf("EXISTS (SELECT 1 FROM %s g WHERE g.upload_id = ? AND %s)", t.name, keyMatch(t.groups, "g", "a")),
-		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ? AND %s)", t.name, keyMatch(t.keys, "s", "a")))
+		fmt.Sprintf("EXISTS (SELECT 1 FROM %s g WHERE g.upload_id = ? AND %s)", src, keyMatch(t.groups, "g", "a")),
+		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ? AND %s)", src, keyMatch(t.keys, "s", "a")))
 	args = append(args, u.ID, u.ID)
 	return strings.Join(conds, " AND "), args
 }
@@ -278,7 +296,14 @@ func (s *Store) removedWhere(t obsTable, u access.Upload) (string, []any) {
 // upload's own status is the caller's conditional write, in the same
 // transaction.
 func (w *ImportTx) Publish(ctx context.Context, u access.Upload) error {
-	return w.s.publish(w.tx.WithContext(ctx), u)
+	t, ok := obsTables[u.Kind]
+	if !ok || !w.temp[t.name] || w.landed[t.name] {
+		return w.s.publish(w.tx.WithContext(ctx), u, t.name, nil)
+	}
+	// The staged rows are copied in already published.
+	return w.s.publish(w.tx.WithContext(ctx), u, stgName(t.name), func(v int64) error {
+		return w.land(ctx, t.name, true, v)
+	})
 }
 
 // PublishUpload publishes a submitted upload in its own transaction. The
@@ -295,17 +320,31 @@ func (s *Store) PublishUpload(ctx context.Context, u access.Upload, at time.Time
 		if res.RowsAffected == 0 {
 			return uploadConflict(tx, u.ID, access.StatusPublished)
 		}
-		return s.publish(tx, u)
+		t := obsTables[u.Kind]
+		return s.publish(tx, u, t.name, nil)
 	}), "store.PublishUpload")
 }
 
 // Finish stores the settled upload inside the import transaction, if it is
 // still in status from.
+//
+// An upload that is not published at once has its staged rows copied in,
+// inactive; a published one has them copied in by Publish.
 func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.UploadStatus) error {
-	return transitionUpload(w.tx.WithContext(ctx), u, from)
+	if err := transitionUpload(w.tx.WithContext(ctx), u, from); err != nil {
+		return err
+	}
+	if u.Status == access.StatusPublished {
+		return nil
+	}
+	return w.landAll(ctx, false, 0)
 }
 
-func (s *Store) publish(tx *gorm.DB, u access.Upload) error {
+// publish publishes upload u, whose rows are in src: its table (a
+// submitted upload), or the import's temporary table, in which case land
+// copies them in, published at the publication's data version, in place
+// of activating them.
+func (s *Store) publish(tx *gorm.DB, u access.Upload, src string, land func(v int64) error) error {
 	t, ok := obsTables[u.Kind]
 	if !ok {
 		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", u.Kind)
@@ -316,16 +355,20 @@ func (s *Store) publish(tx *gorm.DB, u access.Upload) error {
 	if err != nil {
 		return err
 	}
-	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[1]s s WHERE s.upload_id = ? AND %[2]s)",
-		t.name, keyMatch(t.keys, "s", t.name))
+	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[3]s s WHERE s.upload_id = ? AND %[2]s)",
+		t.name, keyMatch(t.keys, "s", t.name), src)
 	if err := tx.Exec(replace, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
-	where, args := s.removedWhere(t, u)
+	where, args := s.removedWhere(t, u, src)
 	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, u.ID).Error; err != nil {
+	if land != nil {
+		if err := land(v); err != nil {
+			return err
+		}
+	} else if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, u.ID).Error; err != nil {
 		return err
 	}
 	if u.Kind == access.KindCountries {
@@ -394,7 +437,7 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 // country, year and drug.
 func (w *ImportTx) ConsumptionOverEstimate(ctx context.Context) ([]access.Problem, error) {
 	q := `SELECT s.iso3, s.year, s.drug, s.grams, e.total, s.sheet, s.row_num
-FROM consumption s JOIN (SELECT iso3, year, drug, SUM(total_g) AS total FROM estimates WHERE active AND total_g IS NOT NULL GROUP BY iso3, year, drug) e
+FROM ` + w.src("consumption") + ` s JOIN (SELECT iso3, year, drug, SUM(total_g) AS total FROM estimates WHERE active AND total_g IS NOT NULL GROUP BY iso3, year, drug) e
   ON e.iso3 = s.iso3 AND e.year = s.year AND e.drug = s.drug
 WHERE s.upload_id = ? AND s.grams > e.total ORDER BY s.id LIMIT 1000`
 	rows, err := w.tx.WithContext(ctx).Raw(q, w.uploadID).Rows()

@@ -36,7 +36,10 @@ func (s *Store) PruneBlobs(ctx context.Context, cutoff time.Time, audit access.A
 		if res.Files == 0 {
 			return nil
 		}
-		if err := tx.Exec(`UPDATE upload_blobs SET data = ?, pruned_at = ? WHERE sha256 IN (SELECT b.sha256 `+doomed+`)`,
+		if err := tx.Exec(`DELETE FROM upload_blob_parts WHERE sha256 IN (SELECT b.sha256 `+doomed+`)`, cutoff, cutoff).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE upload_blobs SET data = ?, parts = 0, pruned_at = ? WHERE sha256 IN (SELECT b.sha256 `+doomed+`)`,
 			[]byte{}, time.Now().UTC(), cutoff, cutoff).Error; err != nil {
 			return err
 		}

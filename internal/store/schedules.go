@@ -136,7 +136,13 @@ func (s *Store) DeleteSchedule(ctx context.Context, id int64) error {
 // dropUnusedBlobs removes the blobs of shas that no run and no upload uses.
 func dropUnusedBlobs(tx *gorm.DB, shas []string) error {
 	for _, sha := range shas {
-		err := tx.Exec(`DELETE FROM upload_blobs WHERE sha256 = ?
+		err := tx.Exec(`DELETE FROM upload_blob_parts WHERE sha256 = ?
+			AND NOT EXISTS (SELECT 1 FROM report_runs WHERE file_sha256 = ?)
+			AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?)`, sha, sha, sha).Error
+		if err != nil {
+			return err
+		}
+		err = tx.Exec(`DELETE FROM upload_blobs WHERE sha256 = ?
 			AND NOT EXISTS (SELECT 1 FROM report_runs WHERE file_sha256 = ?)
 			AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?)`, sha, sha, sha).Error
 		if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,12 +39,13 @@ func nullable(v *float64) any {
 }
 
 // stageSets turns a batch into rows, staged inactive with id as lineage.
+// Each row leaves its first value for the staging order.
 func stageSets(b access.Batch, id int64) []stageSet {
 	var out []stageSet
 	if len(b.Consumption) > 0 {
 		rows := make([][]any, len(b.Consumption))
 		for i, c := range b.Consumption {
-			rows[i] = []any{c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State), nullable(c.Manufactured), nullable(c.UtilizedForManufacture),
+			rows[i] = []any{nil, c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State), nullable(c.Manufactured), nullable(c.UtilizedForManufacture),
 				nullable(c.Stock), nullable(c.Seizures), nullable(c.StockOutDays), c.Conversion, id, c.Lineage.Sheet, c.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"consumption", consumptionCols, rows})
@@ -51,7 +53,7 @@ func stageSets(b access.Batch, id int64) []stageSet {
 	if len(b.Estimates) > 0 {
 		rows := make([][]any, len(b.Estimates))
 		for i, e := range b.Estimates {
-			rows[i] = []any{e.ISO3, e.Year, e.Drug, string(e.Kind), e.Number, string(e.Status), nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture),
+			rows[i] = []any{nil, e.ISO3, e.Year, e.Drug, string(e.Kind), e.Number, string(e.Status), nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture),
 				nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total), e.Conversion, id, e.Lineage.Sheet, e.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"estimates", estimateCols, rows})
@@ -59,21 +61,21 @@ func stageSets(b access.Batch, id int64) []stageSet {
 	if len(b.Population) > 0 {
 		rows := make([][]any, len(b.Population))
 		for i, p := range b.Population {
-			rows[i] = []any{p.ISO3, p.Year, p.Persons, p.Source, id, p.Lineage.Sheet, p.Lineage.Row, false}
+			rows[i] = []any{nil, p.ISO3, p.Year, p.Persons, p.Source, id, p.Lineage.Sheet, p.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"population", populationCols, rows})
 	}
 	if len(b.Deaths) > 0 {
 		rows := make([][]any, len(b.Deaths))
 		for i, d := range b.Deaths {
-			rows[i] = []any{d.ISO3, d.Year, d.Cause, d.Deaths, d.Source, id, d.Lineage.Sheet, d.Lineage.Row, false}
+			rows[i] = []any{nil, d.ISO3, d.Year, d.Cause, d.Deaths, d.Source, id, d.Lineage.Sheet, d.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"deaths", deathsCols, rows})
 	}
 	if len(b.Countries) > 0 {
 		rows := make([][]any, len(b.Countries))
 		for i, m := range b.Countries {
-			rows[i] = []any{m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.DataYear, m.Name, id, m.Lineage.Sheet, m.Lineage.Row, false}
+			rows[i] = []any{nil, m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.DataYear, m.Name, id, m.Lineage.Sheet, m.Lineage.Row, false}
 		}
 		out = append(out, stageSet{"country_metadata", metadataCols, rows})
 	}
@@ -95,7 +97,25 @@ type ImportTx struct {
 	uploadID int64
 	stmts    map[string]*sql.Stmt
 	staged   map[string]bool // tables staged into, analysed before the diff
+	temp     map[string]bool // observation tables whose rows wait in a temporary table
+	landed   map[string]bool // temporary tables already copied into their table
+	seq      int64           // file order of the staged rows
 	batch    int             // rows per gorm batch insert
+}
+
+// stgName is the temporary table in which an import stages the rows of
+// table. Staging goes there, not into table itself: a temporary table has
+// no index, constraint or trigger to maintain and is never logged, so
+// staging costs what reading does; the diff reads it; and the rows are
+// then copied into table once, already published (or inactive, awaiting
+// an administrator), in one set-based INSERT instead of an UPDATE of
+// every row.
+func stgName(table string) string { return "stg_" + table }
+
+// stagedCols are the columns of each observation table an import writes.
+var stagedCols = map[string][]string{
+	"consumption": consumptionCols, "estimates": estimateCols, "population": populationCols,
+	"deaths": deathsCols, "country_metadata": metadataCols,
 }
 
 // WithImport runs fn in one transaction for upload uploadID, on a
@@ -108,12 +128,27 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		return err
 	}
 	defer conn.Close()
+	if s.dialect == SQLite {
+		// Set outside the transaction: SQLite refuses to change temp_store
+		// inside one.
+		for _, p := range strings.Split(sqliteImportPragmas, "; ") {
+			if _, err := conn.ExecContext(ctx, p); err != nil {
+				return err
+			}
+		}
+		defer func() {
+			for _, p := range strings.Split(sqliteResetPragmas, "; ") {
+				_, _ = conn.ExecContext(context.WithoutCancel(ctx), p)
+			}
+		}()
+	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	done := false
-	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{}, batch: 500}
+	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{},
+		temp: map[string]bool{}, landed: map[string]bool{}, batch: 500}
 	defer func() {
 		for _, st := range w.stmts {
 			st.Close()
@@ -121,6 +156,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		if !done {
 			_ = sqlTx.Rollback()
 		}
+		w.dropTemp(context.WithoutCancel(ctx))
 	}()
 	w.tx = s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})
 	w.tx.Statement.ConnPool = sqlTx
@@ -128,8 +164,133 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		return err
 	}
 	w.closeStatements()
+	// Rows staged but not yet copied (an upload settled without Finish)
+	// wait, inactive, for an administrator.
+	if err := w.landAll(ctx, false, 0); err != nil {
+		return err
+	}
 	done = true
 	return sqlTx.Commit()
+}
+
+// sqliteImportPragmas bound what an import may hold in memory on SQLite:
+// its temporary tables go to a file (the pool's connections keep them in
+// memory, where they are small), and its page cache is smaller than the
+// pool's.
+const (
+	sqliteImportPragmas = "PRAGMA temp_store = FILE; PRAGMA cache_size = -8192"
+	sqliteResetPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536"
+)
+
+// dropTemp removes the temporary tables of the import (PostgreSQL drops
+// them at commit; a SQLite connection keeps them until dropped).
+func (w *ImportTx) dropTemp(ctx context.Context) {
+	if w.s.dialect != SQLite || len(w.temp) == 0 {
+		return
+	}
+	for t := range w.temp {
+		_, _ = w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+stgName(t))
+	}
+}
+
+// ensureTemp creates the temporary table of set's table on first use.
+func (w *ImportTx) ensureTemp(ctx context.Context, set stageSet) error {
+	if w.temp[set.table] {
+		return nil
+	}
+	cols := "id, " + strings.Join(set.cols, ", ")
+	name := stgName(set.table)
+	var q string
+	if w.s.dialect == Postgres {
+		q = fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WHERE 1 = 0", name, cols, set.table)
+	} else {
+		if err := w.tx.WithContext(ctx).Exec("DROP TABLE IF EXISTS temp." + name).Error; err != nil {
+			return err
+		}
+		q = fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s WHERE 1 = 0", name, cols, set.table)
+	}
+	if err := w.tx.WithContext(ctx).Exec(q).Error; err != nil {
+		return err
+	}
+	w.temp[set.table] = true
+	return nil
+}
+
+// src is where the staged rows of table are read from: its temporary
+// table until they are landed, then table itself.
+func (w *ImportTx) src(table string) string {
+	if w.temp[table] && !w.landed[table] {
+		return stgName(table)
+	}
+	return table
+}
+
+// land copies the staged rows of table into it, in file order: published
+// at data version v when active is set, else inactive.
+func (w *ImportTx) land(ctx context.Context, table string, active bool, v int64) error {
+	if !w.temp[table] || w.landed[table] {
+		return nil
+	}
+	cols := stagedCols[table]
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = c
+		if c == "active" {
+			sel[i] = "?"
+		}
+	}
+	var pub any
+	if active {
+		pub = v
+	}
+	if err := w.checkReferences(ctx, table); err != nil {
+		return err
+	}
+	// A fresh temporary table is read in the order it was written: the
+	// rows keep their file order without a sort.
+	q := fmt.Sprintf("INSERT INTO %s (%s, published_in) SELECT %s, ? FROM %s",
+		table, strings.Join(cols, ", "), strings.Join(sel, ", "), stgName(table))
+	if err := w.tx.WithContext(ctx).Exec(q, active, pub).Error; err != nil {
+		return err
+	}
+	w.landed[table] = true
+	return nil
+}
+
+// checkReferences makes sure, in one query, that every staged row names a
+// known country (and drug): on PostgreSQL the observation tables have no
+// row-by-row foreign keys (migration 0019). The importers resolve every
+// name against the same tables, so a miss means the reference data
+// changed under the import.
+func (w *ImportTx) checkReferences(ctx context.Context, table string) error {
+	if w.s.dialect != Postgres {
+		return nil // SQLite keeps its foreign keys
+	}
+	conds := []string{"NOT EXISTS (SELECT 1 FROM countries c WHERE c.iso3 = s.iso3)"}
+	if table == "consumption" || table == "estimates" {
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM drugs d WHERE d.code = s.drug)")
+	}
+	var sheet, iso3 string
+	var row int
+	err := w.tx.WithContext(ctx).Raw(fmt.Sprintf("SELECT s.sheet, s.row_num, s.iso3 FROM %s s WHERE %s LIMIT 1",
+		stgName(table), strings.Join(conds, " OR "))).Row().Scan(&sheet, &row, &iso3)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return access.Errorf(access.Conflict, "store.Stage", "row %d of %q names a country or drug (%s) that is no longer known; import the file again", row, sheet, iso3)
+}
+
+// landAll lands every staged table.
+func (w *ImportTx) landAll(ctx context.Context, active bool, v int64) error {
+	for t := range w.temp {
+		if err := w.land(ctx, t, active, v); err != nil {
+			return translate(err, "store.Finish")
+		}
+	}
+	return nil
 }
 
 func (w *ImportTx) closeStatements() {
@@ -147,6 +308,15 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		return err
 	}
 	for _, set := range stageSets(b, w.uploadID) {
+		if err := w.ensureTemp(ctx, set); err != nil {
+			return translate(err, "store.Stage")
+		}
+		for _, r := range set.rows {
+			w.seq++
+			r[0] = w.seq
+		}
+		set.cols = append([]string{"id"}, set.cols...)
+		set.table = stgName(set.table)
 		var err error
 		if w.s.dialect == Postgres {
 			err = w.copyRows(ctx, set)
@@ -156,7 +326,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		if err != nil {
 			return translate(err, "store.Stage")
 		}
-		w.staged[set.table] = true
+		w.staged[set.table] = true // the temporary table, analysed before the diff
 	}
 	// Survey tables are small: gorm's batched inserts do.
 	return w.stageAvailability(w.tx.WithContext(ctx), b)
@@ -174,26 +344,54 @@ func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
 	})
 }
 
-// insertRows stages rows with one prepared statement per table, prepared
-// once per transaction.
+// insertRows stages rows on SQLite with prepared multi-row INSERTs of
+// insertChunk rows (and single rows for a batch's tail), prepared once per
+// transaction. The SQLite driver parses a statement's text again on every
+// execution, so one row per execution would spend more time parsing SQL
+// than storing rows.
 func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
-	st := w.stmts[set.table]
-	if st == nil {
-		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", set.table, strings.Join(set.cols, ", "),
-			strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", "))
-		var err error
-		if st, err = w.tx.Statement.ConnPool.PrepareContext(ctx, q); err != nil {
-			return err
+	stmt := func(n int) (*sql.Stmt, error) {
+		key := fmt.Sprintf("%s/%d", set.table, n)
+		if st := w.stmts[key]; st != nil {
+			return st, nil
 		}
-		w.stmts[set.table] = st
+		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, strings.Join(set.cols, ", "),
+			strings.TrimSuffix(strings.Repeat(one+", ", n), ", "))
+		st, err := w.tx.Statement.ConnPool.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		w.stmts[key] = st
+		return st, nil
 	}
-	for _, r := range set.rows {
-		if _, err := st.ExecContext(ctx, r...); err != nil {
+	args := make([]any, 0, insertChunk*len(set.cols))
+	for rows := set.rows; len(rows) > 0; {
+		n := insertChunk
+		if len(rows) < n {
+			n = 1 // a batch's tail, row by row
+		}
+		st, err := stmt(n)
+		if err != nil {
 			return err
 		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
+
+// insertChunk is how many rows one SQLite INSERT stages. The driver binds
+// each parameter by searching the arguments for it (time quadratic in the
+// parameters of a statement), so few rows per statement are best: parsing
+// is paid once per 8 rows, binding stays ~8 × 17² steps a statement.
+const insertChunk = 8
 
 // analyze refreshes the planner's statistics of the tables staged into, so
 // that the set-based diff and publication plan for the rows just staged.

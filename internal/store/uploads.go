@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,6 +20,7 @@ type blobRow struct {
 	SHA256    string     `gorm:"column:sha256;primaryKey"`
 	Size      int64      `gorm:"column:size"`
 	Data      []byte     `gorm:"column:data"`
+	Parts     int        `gorm:"column:parts"` // > 0: the bytes are in upload_blob_parts
 	CreatedAt time.Time  `gorm:"column:created_at"`
 	PrunedAt  *time.Time `gorm:"column:pruned_at"`
 }
@@ -96,17 +100,93 @@ func (s *Store) PutBlob(ctx context.Context, sha string, data []byte) error {
 	return translate(err, "store.PutBlob")
 }
 
+// blobPart is the size of the parts a blob stored from a file is kept in.
+const blobPart = 1 << 20
+
+// PutBlobFrom keeps the bytes read from r (a file of size bytes) under sha,
+// in parts of blobPart bytes, reading and writing one part at a time.
+// Bytes already stored are not read again; bytes removed by retention are
+// stored again.
+func (s *Store) PutBlobFrom(ctx context.Context, sha string, size int64, r io.Reader) error {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`INSERT INTO upload_blobs (sha256, size, data, parts, created_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (sha256) DO NOTHING`,
+			sha, size, []byte{}, time.Now().UTC())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var pruned sql.NullTime
+			if err := tx.Raw("SELECT pruned_at FROM upload_blobs WHERE sha256 = ?", sha).Row().Scan(&pruned); err != nil {
+				return err
+			}
+			if !pruned.Valid {
+				return nil // stored already
+			}
+			if err := tx.Exec("DELETE FROM upload_blob_parts WHERE sha256 = ?", sha).Error; err != nil {
+				return err
+			}
+		}
+		buf := make([]byte, blobPart)
+		var n int
+		var total int64
+		for {
+			k, err := io.ReadFull(r, buf)
+			if k > 0 {
+				if err := tx.Exec("INSERT INTO upload_blob_parts (sha256, n, data) VALUES (?, ?, ?)", sha, n, buf[:k]).Error; err != nil {
+					return err
+				}
+				n++
+				total += int64(k)
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if total != size {
+			return fmt.Errorf("the file changed while it was stored: %d bytes, expected %d", total, size)
+		}
+		return tx.Exec("UPDATE upload_blobs SET parts = ?, size = ?, data = ?, pruned_at = NULL WHERE sha256 = ?", n, total, []byte{}, sha).Error
+	})
+	return translate(err, "store.PutBlobFrom")
+}
+
 // Blob returns the bytes stored under sha.
 func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := s.BlobTo(ctx, sha, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// BlobTo writes the bytes stored under sha to w, one part at a time.
+func (s *Store) BlobTo(ctx context.Context, sha string, w io.Writer) error {
 	var row blobRow
 	err := s.reader().WithContext(ctx).Where("sha256 = ?", sha).Take(&row).Error
 	if err != nil {
-		return nil, translate(err, "store.Blob")
+		return translate(err, "store.Blob")
 	}
 	if row.PrunedAt != nil {
-		return nil, access.Errorf(access.NotFound, "store.Blob", "the file's bytes were removed by the retention rule on %s", row.PrunedAt.UTC().Format("2006-01-02"))
+		return access.Errorf(access.NotFound, "store.Blob", "the file's bytes were removed by the retention rule on %s", row.PrunedAt.UTC().Format("2006-01-02"))
 	}
-	return row.Data, nil
+	if row.Parts == 0 {
+		_, err := w.Write(row.Data)
+		return err
+	}
+	row.Data = nil
+	for n := range row.Parts {
+		var part []byte
+		if err := s.reader().WithContext(ctx).Raw("SELECT data FROM upload_blob_parts WHERE sha256 = ? AND n = ?", sha, n).Row().Scan(&part); err != nil {
+			return translate(err, "store.Blob")
+		}
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateUpload records a new upload and sets its ID. With once set, the
