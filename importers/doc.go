@@ -4,9 +4,17 @@
 //
 // # Files
 //
-// .xlsx workbooks are streamed row by row (excelize's Rows iterator, with
-// unzip limits); every worksheet is searched for a table and sheets without
-// one (instructions, notes) are passed over. .xls workbooks (Excel 97–2003,
+// .xlsx workbooks are opened with excelize, within unzip limits, and
+// their worksheets streamed row by row by a lean reader of the sheet XML
+// (leanrows.go, sheetxml.go): it returns exactly what excelize's Rows
+// iterator returns with raw cell values, several times faster, and hands a
+// sheet over to excelize wherever the XML is outside the plain subset it
+// reads (comments, CDATA, other encodings, prefixed cell elements,
+// malformed markup), so that every workbook reads as excelize reads it; a
+// differential test and fuzz target hold the two to the same answers.
+// Merged cells, templates and writing stay with excelize. Every worksheet
+// is searched for a table and sheets without one (instructions, notes) are
+// passed over. .xls workbooks (Excel 97–2003,
 // BIFF8) are read with github.com/shakinm/xlsReader, a damaged one being an
 // error, never a panic. .ods files are refused with a message saying how to
 // save them as .xlsx (no Go reader of OpenDocument spreadsheets is

@@ -122,7 +122,7 @@ func (r *run) readSheets(in access.ParseInput, head []byte, size int64, lim limi
 			return nil, nil, err
 		}
 		closeFile = func() { f.Close() }
-		sheets = xlsxSheets(f, int(size))
+		sheets = xlsxSheets(f, int(size), in.Data)
 		r.locale = LocaleUnknown
 		r.workbook = true
 	case ext == ".xls" || ext == ".xlsb" || ext == ".xlsm" && !isXLSX(head) || ext == ".xlsx":

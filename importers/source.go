@@ -251,19 +251,15 @@ func xlsxOptions(size int64) excelize.Options {
 	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzip, UnzipXMLSizeLimit: min(int64(xmlPartInMemory), unzip)}
 }
 
-func xlsxSheets(f *excelize.File, size int) []sheet {
+// xlsxSheets prepares the sheets of a workbook; data is the workbook when
+// f was opened from memory.
+func xlsxSheets(f *excelize.File, size int, data []byte) []sheet {
 	var out []sheet
 	for _, name := range f.GetSheetList() {
 		name := name
 		out = append(out, sheet{
 			name: name,
-			open: func() (rowSource, error) {
-				rows, err := f.Rows(name)
-				if err != nil {
-					return nil, err
-				}
-				return &xlsxRows{rows: rows}, nil
-			},
+			open: func() (rowSource, error) { return openSheetRows(f, name, data) },
 			merges: func() [][4]int {
 				if size > mergeReadLimit {
 					return nil
