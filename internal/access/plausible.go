@@ -80,19 +80,45 @@ func CheckBatch(b Batch) error {
 // never the records.
 type METally struct {
 	factor func(drug string) (float64, bool) // mg ME per mg of drug; ok false when none
-	sum    map[countryYear]float64
-	order  []countryYear
+	index  map[string]int32                  // country → its place in countries
+	rows   []meCountry
+	order  []meKey // country-years in first-seen order
 }
 
-type countryYear struct {
-	iso3 string
-	year int
+// meCountry is one country's sums, by year from first.
+type meCountry struct {
+	iso3  string
+	first int
+	sum   []float64
+	seen  []bool
 }
+
+type meKey struct{ c, year int32 }
 
 // NewMETally returns a tally using meFactor (mg of oral morphine per mg of
 // a drug; ok false when the drug has none).
 func NewMETally(meFactor func(drug string) (float64, bool)) *METally {
-	return &METally{factor: meFactor, sum: map[countryYear]float64{}}
+	return &METally{factor: meFactor, index: map[string]int32{}}
+}
+
+// at is the slot of year in country c's sums, widening its span of years.
+func (t *METally) at(c int32, year int) int {
+	r := &t.rows[c]
+	switch {
+	case len(r.sum) == 0:
+		r.first = year
+		r.sum, r.seen = make([]float64, 1), make([]bool, 1)
+	case year < r.first:
+		n := r.first - year
+		r.sum = append(make([]float64, n, n+len(r.sum)), r.sum...)
+		r.seen = append(make([]bool, n, n+len(r.seen)), r.seen...)
+		r.first = year
+	case year-r.first >= len(r.sum):
+		n := year - r.first + 1 - len(r.sum)
+		r.sum = append(r.sum, make([]float64, n)...)
+		r.seen = append(r.seen, make([]bool, n)...)
+	}
+	return year - r.first
 }
 
 // Add counts the reported consumption of cs.
@@ -105,22 +131,30 @@ func (t *METally) Add(cs []Consumption) {
 		if !ok {
 			continue
 		}
-		k := countryYear{c.ISO3, c.Year}
-		if _, seen := t.sum[k]; !seen {
-			t.order = append(t.order, k)
+		ci, ok := t.index[c.ISO3]
+		if !ok {
+			ci = int32(len(t.rows))
+			t.index[c.ISO3] = ci
+			t.rows = append(t.rows, meCountry{iso3: c.ISO3})
 		}
-		t.sum[k] += *c.Grams * 1000 * f
+		i := t.at(ci, c.Year)
+		r := &t.rows[ci]
+		if !r.seen[i] {
+			r.seen[i] = true
+			t.order = append(t.order, meKey{ci, int32(c.Year)})
+		}
+		r.sum[i] += *c.Grams * 1000 * f
 	}
 }
 
 // Countries lists the countries counted, in first-seen order.
 func (t *METally) Countries() []string {
 	var out []string
-	seen := map[string]bool{}
+	seen := map[int32]bool{}
 	for _, k := range t.order {
-		if !seen[k.iso3] {
-			seen[k.iso3] = true
-			out = append(out, k.iso3)
+		if !seen[k.c] {
+			seen[k.c] = true
+			out = append(out, t.rows[k.c].iso3)
 		}
 	}
 	return out
@@ -132,13 +166,15 @@ func (t *METally) Countries() []string {
 func (t *METally) Warnings(population func(iso3 string, year int) (float64, bool)) []Problem {
 	var out []Problem
 	for _, k := range t.order {
-		pop, ok := population(k.iso3, k.year)
+		r := &t.rows[k.c]
+		iso3, year := r.iso3, int(k.year)
+		pop, ok := population(iso3, year)
 		if !ok || pop <= 0 {
 			continue
 		}
-		if pc := t.sum[k] / pop; pc > MaxMEMgPerCapita {
+		if pc := r.sum[year-r.first] / pop; pc > MaxMEMgPerCapita {
 			out = append(out, Problem{Severity: SeverityWarning, Code: "implausible_me_per_capita",
-				Message: fmt.Sprintf("%s %d: %.0f mg morphine equivalent per person, over %d mg (the highest published national figure is under 1,000 mg); check the unit", k.iso3, k.year, pc, MaxMEMgPerCapita)})
+				Message: fmt.Sprintf("%s %d: %.0f mg morphine equivalent per person, over %d mg (the highest published national figure is under 1,000 mg); check the unit", iso3, year, pc, MaxMEMgPerCapita)})
 		}
 	}
 	return out

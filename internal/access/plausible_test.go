@@ -51,3 +51,29 @@ func TestMETallyWarnings(t *testing.T) {
 		t.Fatalf("countries = %v", c)
 	}
 }
+
+// Years may come in any order and batches may split a country-year: the
+// sums are the same, and warnings follow the order in which country-years
+// were first seen.
+func TestMETallyYearsInAnyOrder(t *testing.T) {
+	tally := NewMETally(func(string) (float64, bool) { return 1, true })
+	tally.Add([]Consumption{
+		{ISO3: "AAA", Year: 2010, Drug: "morphine", Grams: F(20000)}, // 20,000,000 mg / 1,000 = 20,000 mg
+		{ISO3: "BBB", Year: 1995, Drug: "morphine", Grams: F(6000)},
+	})
+	tally.Add([]Consumption{
+		{ISO3: "AAA", Year: 2001, Drug: "morphine", Grams: F(30000)}, // before the first year seen: 30,000 mg
+		{ISO3: "BBB", Year: 1995, Drug: "morphine", Grams: F(6000)},  // BBB 1995: 6,000 + 6,000 g = 12,000 mg
+		{ISO3: "AAA", Year: 2015, Drug: "morphine", Grams: F(5000)},  // after it: 5,000 mg, no warning
+	})
+	got := tally.Warnings(func(string, int) (float64, bool) { return 1000, true })
+	want := []string{"AAA 2010: 20000 mg", "BBB 1995: 12000 mg", "AAA 2001: 30000 mg"}
+	if len(got) != len(want) {
+		t.Fatalf("warnings = %+v", got)
+	}
+	for i, w := range want {
+		if got[i].Message[:len(w)] != w {
+			t.Errorf("warning %d = %q, want %q…", i, got[i].Message, w)
+		}
+	}
+}
