@@ -108,7 +108,7 @@ const blobPart = 1 << 20
 // Bytes already stored are not read again; bytes removed by retention are
 // stored again.
 func (s *Store) PutBlobFrom(ctx context.Context, sha string, size int64, r io.Reader) error {
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inSmallCacheTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`INSERT INTO upload_blobs (sha256, size, data, parts, created_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (sha256) DO NOTHING`,
 			sha, size, []byte{}, time.Now().UTC())
 		if res.Error != nil {
@@ -153,6 +153,48 @@ func (s *Store) PutBlobFrom(ctx context.Context, sha string, size int64, r io.Re
 	return translate(err, "store.PutBlobFrom")
 }
 
+// inSmallCacheTx runs fn in a transaction on a connection of its own. On
+// SQLite the connection's page cache is held to 2 MiB meanwhile: the
+// pool's 64 MiB would otherwise keep every page of a large file written.
+func (s *Store) inSmallCacheTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	conn, err := s.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.dialect == SQLite {
+		restore, err := smallCache(ctx, conn)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+	tx.Statement.ConnPool = sqlTx
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// smallCache holds a SQLite connection's page cache to 2 MiB until
+// restore puts its own size back.
+func smallCache(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	var size int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2048"); err != nil {
+		return nil, err
+	}
+	return func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", size)) }, nil
+}
+
 // Blob returns the bytes stored under sha.
 func (s *Store) Blob(ctx context.Context, sha string) ([]byte, error) {
 	var b bytes.Buffer
@@ -177,9 +219,28 @@ func (s *Store) BlobTo(ctx context.Context, sha string, w io.Writer) error {
 		return err
 	}
 	row.Data = nil
+	// One connection reads the parts; on SQLite its page cache is held to
+	// 2 MiB meanwhile, so that reading a large file back does not leave all
+	// of its pages cached.
+	conn, err := s.readerSQL().Conn(ctx)
+	if err != nil {
+		return translate(err, "store.Blob")
+	}
+	defer conn.Close()
+	if s.dialect == SQLite {
+		restore, err := smallCache(ctx, conn)
+		if err != nil {
+			return translate(err, "store.Blob")
+		}
+		defer restore()
+	}
+	q := "SELECT data FROM upload_blob_parts WHERE sha256 = ? AND n = ?"
+	if s.dialect == Postgres {
+		q = "SELECT data FROM upload_blob_parts WHERE sha256 = $1 AND n = $2"
+	}
 	for n := range row.Parts {
 		var part []byte
-		if err := s.reader().WithContext(ctx).Raw("SELECT data FROM upload_blob_parts WHERE sha256 = ? AND n = ?", sha, n).Row().Scan(&part); err != nil {
+		if err := conn.QueryRowContext(ctx, q, sha, n).Scan(&part); err != nil {
 			return translate(err, "store.Blob")
 		}
 		if _, err := w.Write(part); err != nil {
