@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -406,6 +407,51 @@ func TestConsumptionStateRoundTrip(t *testing.T) {
 			if got[d] != w {
 				t.Errorf("%s state = %q, want %q", d, got[d], w)
 			}
+		}
+	})
+}
+
+// An upload of new rows only lists its first 50 rows, in file order, as
+// the sample of its diff.
+func TestDiffSampleOfNewRowsInFileOrder(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var b strings.Builder
+		for y := 1900; y < 2020; y++ { // 120 rows
+			fmt.Fprintf(&b, "KEN,%d,morphine,%d\n", y, y-1899)
+		}
+		res, err := newImports(s).Import(ctx, access.Operator, "k.csv", []byte(b.String()), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := res.Upload.Diff
+		if d.Added != 120 || len(d.Changes) != 50 {
+			t.Fatalf("diff: added %d, %d changes listed", d.Added, len(d.Changes))
+		}
+		for i, c := range d.Changes {
+			if want := fmt.Sprintf("KEN/%d/morphine", 1900+i); c.Key != want || c.Op != "added" || c.New == nil || *c.New != float64(i+1) {
+				t.Fatalf("change %d = %+v, want %s added %d", i, c, want, i+1)
+			}
+		}
+	})
+}
+
+// A staged row naming a country the database does not know is never
+// stored: on SQLite its foreign key refuses it, on PostgreSQL the check
+// made when the upload's rows are copied in.
+func TestUnknownCountryNeverStored(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, err := newImports(s).Import(ctx, access.Operator, "z.csv", []byte("KEN,2020,morphine,5\nZZZ,2020,morphine,5\n"),
+			access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err == nil {
+			t.Fatal("an unknown country was imported")
+		}
+		if s.Dialect() == store.Postgres && !strings.Contains(err.Error(), "ZZZ") {
+			t.Fatalf("the error does not name the row's country: %v", err)
+		}
+		if g := publishedGrams(t, s, "KEN"); len(g) != 0 {
+			t.Fatalf("KEN rows stored from a failed import: %v", g)
 		}
 	})
 }

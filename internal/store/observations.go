@@ -159,11 +159,16 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 	if err := w.analyze(ctx); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
-	src := ""
+	src, below := "", int64(0)
 	if t, ok := obsTables[u.Kind]; ok {
 		src = w.src(t.name)
+		// The table's staged rows are numbered first, first+1, … in file
+		// order when no other table was staged in between.
+		if first := w.firstSeq[t.name]; src != t.name && first > 0 && w.seq-first+1 == w.counts[t.name] {
+			below = first + diffSample
+		}
 	}
-	return w.s.diff(w.tx.WithContext(ctx), u, src)
+	return w.s.diff(w.tx.WithContext(ctx), u, src, below)
 }
 
 // diffSample is how many changes a diff lists for people to read.
@@ -171,7 +176,10 @@ const diffSample = 50
 
 // diff compares the rows of upload u staged in src (its table, or the
 // import's temporary table) with the published ones.
-func (s *Store) diff(tx *gorm.DB, u access.Upload, src string) (d access.Diff, unchanged int, err error) {
+//
+// below, when set, bounds the staged rows' ids from above for the sample
+// of an all-new upload: the first rows are those below it.
+func (s *Store) diff(tx *gorm.DB, u access.Upload, src string, below int64) (d access.Diff, unchanged int, err error) {
 	t, ok := obsTables[u.Kind]
 	if !ok {
 		return d, 0, access.Errorf(access.Invalid, "store.Diff", "unknown kind %q", u.Kind)
@@ -218,8 +226,12 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
 	if d.Changed == 0 && unchanged == 0 {
 		// Every staged row is new: the first rows are the sample, without
 		// joining them all with the published ones again.
-		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ? ORDER BY s.id LIMIT %d`,
-			s.keyText(t, "s"), headline("s"), src, diffSample-len(d.Changes))
+		bound := ""
+		if below > 0 {
+			bound = fmt.Sprintf(" AND s.id < %d", below) // a scan, without sorting every row
+		}
+		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`,
+			s.keyText(t, "s"), headline("s"), src, bound, diffSample-len(d.Changes))
 	}
 	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
 		return d, 0, err

@@ -96,11 +96,13 @@ type ImportTx struct {
 	s        *Store
 	uploadID int64
 	stmts    map[string]*sql.Stmt
-	staged   map[string]bool // tables staged into, analysed before the diff
-	temp     map[string]bool // observation tables whose rows wait in a temporary table
-	landed   map[string]bool // temporary tables already copied into their table
-	seq      int64           // file order of the staged rows
-	batch    int             // rows per gorm batch insert
+	staged   map[string]bool  // tables staged into, analysed before the diff
+	temp     map[string]bool  // observation tables whose rows wait in a temporary table
+	landed   map[string]bool  // temporary tables already copied into their table
+	seq      int64            // file order of the staged rows
+	firstSeq map[string]int64 // by table: the order of its first staged row
+	counts   map[string]int64 // by table: rows staged
+	batch    int              // rows per gorm batch insert
 }
 
 // stgName is the temporary table in which an import stages the rows of
@@ -148,7 +150,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	}
 	done := false
 	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{},
-		temp: map[string]bool{}, landed: map[string]bool{}, batch: 500}
+		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500}
 	defer func() {
 		for _, st := range w.stmts {
 			st.Close()
@@ -244,18 +246,40 @@ func (w *ImportTx) land(ctx context.Context, table string, active bool, v int64)
 	if active {
 		pub = v
 	}
-	if err := w.checkReferences(ctx, table); err != nil {
-		return err
-	}
 	// A fresh temporary table is read in the order it was written: the
-	// rows keep their file order without a sort.
-	q := fmt.Sprintf("INSERT INTO %s (%s, published_in) SELECT %s, ? FROM %s",
-		table, strings.Join(cols, ", "), strings.Join(sel, ", "), stgName(table))
-	if err := w.tx.WithContext(ctx).Exec(q, active, pub).Error; err != nil {
-		return err
+	// rows keep their file order without a sort. On PostgreSQL only rows
+	// naming a known country (and drug) are copied, and a shortfall is
+	// then explained (checkReferences): the tables have no row-by-row
+	// foreign keys there (migration 0019).
+	where := ""
+	if w.s.dialect == Postgres {
+		where = " s WHERE " + strings.Join(referenceConds(table, "EXISTS"), " AND ")
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s, published_in) SELECT %s, ? FROM %s%s",
+		table, strings.Join(cols, ", "), strings.Join(sel, ", "), stgName(table), where)
+	res := w.tx.WithContext(ctx).Exec(q, active, pub)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != w.counts[table] {
+		if err := w.checkReferences(ctx, table); err != nil {
+			return err
+		}
+		return fmt.Errorf("store: %d of %d staged %s rows were copied", res.RowsAffected, w.counts[table], table)
 	}
 	w.landed[table] = true
 	return nil
+}
+
+// referenceConds are the conditions that a staged row (alias s) names a
+// known country and, for drug tables, a known drug: "EXISTS" or "NOT
+// EXISTS".
+func referenceConds(table, exists string) []string {
+	conds := []string{exists + " (SELECT 1 FROM countries c WHERE c.iso3 = s.iso3)"}
+	if table == "consumption" || table == "estimates" {
+		conds = append(conds, exists+" (SELECT 1 FROM drugs d WHERE d.code = s.drug)")
+	}
+	return conds
 }
 
 // checkReferences makes sure, in one query, that every staged row names a
@@ -267,10 +291,7 @@ func (w *ImportTx) checkReferences(ctx context.Context, table string) error {
 	if w.s.dialect != Postgres {
 		return nil // SQLite keeps its foreign keys
 	}
-	conds := []string{"NOT EXISTS (SELECT 1 FROM countries c WHERE c.iso3 = s.iso3)"}
-	if table == "consumption" || table == "estimates" {
-		conds = append(conds, "NOT EXISTS (SELECT 1 FROM drugs d WHERE d.code = s.drug)")
-	}
+	conds := referenceConds(table, "NOT EXISTS")
 	var sheet, iso3 string
 	var row int
 	err := w.tx.WithContext(ctx).Raw(fmt.Sprintf("SELECT s.sheet, s.row_num, s.iso3 FROM %s s WHERE %s LIMIT 1",
@@ -312,10 +333,14 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		if err := w.ensureTemp(ctx, set); err != nil {
 			return translate(err, "store.Stage")
 		}
+		if w.counts[set.table] == 0 {
+			w.firstSeq[set.table] = w.seq + 1
+		}
 		for _, r := range set.rows {
 			w.seq++
 			r[0] = w.seq
 		}
+		w.counts[set.table] += int64(len(set.rows))
 		set.cols = append([]string{"id"}, set.cols...)
 		set.table = stgName(set.table)
 		var err error

@@ -192,7 +192,9 @@ func smallCache(ctx context.Context, conn *sql.Conn) (restore func(), err error)
 	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2048"); err != nil {
 		return nil, err
 	}
-	return func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", size)) }, nil
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", size))
+	}, nil
 }
 
 // Blob returns the bytes stored under sha.
