@@ -44,6 +44,7 @@ type importOptions struct {
 	kind, country, format, annotate, locale string
 	dryRun, draft, replace                  bool
 	supplement                              int
+	maxBytes                                int64
 	terms                                   access.Terms
 }
 
@@ -67,10 +68,21 @@ Exit status 1 when a file has errors, 2 on a usage error.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("max-upload-bytes") {
+				n, err := envPositive(c.getenv, "RELIEFGAP_MAX_UPLOAD_BYTES", o.maxBytes)
+				if err != nil {
+					return err
+				}
+				o.maxBytes = n
+			}
+			if o.maxBytes <= 0 {
+				return usageErr("--max-upload-bytes must be a positive number of bytes, got %d", o.maxBytes)
+			}
 			return c.importFiles(c.ctx, o, args)
 		},
 	}
 	fs := cmd.Flags()
+	fs.Int64Var(&o.maxBytes, "max-upload-bytes", access.DefaultLimits.MaxBytes, "largest file accepted, in bytes (RELIEFGAP_MAX_UPLOAD_BYTES); files are read as a stream, so a larger limit costs disk, not memory")
 	fs.StringVar(&o.kind, "kind", "", "consumption, estimates, population, deaths, countries, availability or ccs (default: detected from the headers)")
 	fs.StringVar(&o.country, "country", "", "the one country the files are for (ISO3)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate everything and store nothing but the file's bytes")
@@ -107,6 +119,7 @@ func (c *cli) importFiles(ctx context.Context, o importOptions, files []string) 
 		return err
 	}
 	defer a.Close()
+	a.imports.Limits.MaxBytes = o.maxBytes
 	runner, err := c.newRunner(a)
 	if err != nil {
 		return err
