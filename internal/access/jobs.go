@@ -260,7 +260,24 @@ func (s *ImportService) RunImportJob(ctx context.Context, j Job, progress func(n
 	if err != nil && out.Status == StatusRejected {
 		return nil // the file's fault, recorded on the upload
 	}
+	if err != nil && ctx.Err() != nil {
+		// Interrupted: unless the commit went through before the
+		// interruption reached the client (then the upload is settled and
+		// the job is done), the job goes back to the queue.
+		if cur, e := s.Store.Upload(context.WithoutCancel(ctx), id); e == nil && settled(cur.Status) {
+			return nil
+		}
+	}
 	return err
+}
+
+// settled reports whether an upload's processing is over for good.
+func settled(st UploadStatus) bool {
+	switch st {
+	case StatusSubmitted, StatusRejected, StatusPublished, StatusSuperseded, StatusDryRun:
+		return true
+	}
+	return false
 }
 
 // jobContent reads a stored upload back for its job: a small one into
