@@ -305,6 +305,40 @@ func (s *ImportService) receive(ctx context.Context, who Principal, filename str
 	return ImportResult{Upload: u, Job: job.ID}, nil
 }
 
+// importGCPercent is the garbage collector's target while imports run
+// (Go's default is 100): an import allocates a lot that lives briefly, and
+// collecting sooner keeps the process's peak memory close to what it
+// holds, for no measurable time (docs/BENCHMARKS.md). A GOGC set in the
+// environment is left alone.
+const importGCPercent = 50
+
+var gcTight struct {
+	sync.Mutex
+	n    int // imports running
+	prev int
+}
+
+// tightGC lowers the garbage collector's target while an import runs and
+// returns what puts it back when the last running import ends.
+func tightGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	gcTight.Lock()
+	defer gcTight.Unlock()
+	if gcTight.n == 0 {
+		gcTight.prev = debug.SetGCPercent(importGCPercent)
+	}
+	gcTight.n++
+	return func() {
+		gcTight.Lock()
+		defer gcTight.Unlock()
+		if gcTight.n--; gcTight.n == 0 {
+			debug.SetGCPercent(gcTight.prev)
+		}
+	}
+}
+
 // errRollback ends an import transaction without storing anything.
 var errRollback = errors.New("rollback")
 
@@ -338,6 +372,7 @@ func (s *ImportService) process(ctx context.Context, who Principal, u Upload, c 
 		return u, err
 	}
 	defer release()
+	defer tightGC()()
 	u.Status = StatusValidating
 	if err := s.Store.TransitionUpload(ctx, u, StatusReceived, StatusValidating, StatusFailed); err != nil {
 		return u, err
