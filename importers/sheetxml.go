@@ -210,62 +210,80 @@ func (s *xmlScanner) skipSpace(i int) int {
 
 // tag reads the markup at s.pos, which is '<'.
 func (s *xmlScanner) tag() (xmlTok, int) {
-	b := s.buf[:s.end]
 	i := s.pos + 1
-	if i >= len(b) {
+	if i >= s.end {
 		return 0, scanMore
 	}
-	switch b[i] {
+	switch s.buf[i] {
 	case '/':
-		name, j, st := s.scanName(i + 1)
-		if st != scanOK {
-			return 0, st
-		}
-		j = s.skipSpace(j)
-		if j >= len(b) {
-			return 0, scanMore
-		}
-		if b[j] != '>' || len(s.nameEnds) == 0 {
-			return 0, scanBad
-		}
-		start := 0
-		if n := len(s.nameEnds); n > 1 {
-			start = s.nameEnds[n-2]
-		}
-		if !bytes.Equal(s.names[start:], name) {
-			return 0, scanBad
-		}
-		s.pop()
-		s.name = name
-		s.pos = j + 1
-		return tokEnd, scanOK
+		return s.endTag(i + 1)
 	case '!':
 		return 0, scanBad
 	case '?':
-		target, j, st := s.scanName(i + 1)
-		if st != scanOK {
-			return 0, st
-		}
-		if bytes.IndexByte(target, ':') >= 0 {
-			return 0, scanBad
-		}
-		j = s.skipSpace(j)
-		k := bytes.Index(b[j:], []byte("?>"))
-		if k < 0 {
-			return 0, scanMore
-		}
-		if string(target) == "xml" {
-			content := string(b[j : j+k])
-			if ver := procInstParam("version", content); ver != "" && ver != "1.0" {
-				return 0, scanBad
-			}
-			if enc := procInstParam("encoding", content); enc != "" && !strings.EqualFold(enc, "utf-8") {
-				return 0, scanBad
-			}
-		}
-		s.pos = j + k + 2
-		return 0, scanSkip
+		return 0, s.procInst(i + 1)
 	}
+	return s.startTag(i)
+}
+
+// endTag reads an end tag whose name starts at i.
+func (s *xmlScanner) endTag(i int) (xmlTok, int) {
+	b := s.buf[:s.end]
+	name, j, st := s.scanName(i)
+	if st != scanOK {
+		return 0, st
+	}
+	j = s.skipSpace(j)
+	if j >= len(b) {
+		return 0, scanMore
+	}
+	if b[j] != '>' || len(s.nameEnds) == 0 {
+		return 0, scanBad
+	}
+	start := 0
+	if n := len(s.nameEnds); n > 1 {
+		start = s.nameEnds[n-2]
+	}
+	if !bytes.Equal(s.names[start:], name) {
+		return 0, scanBad
+	}
+	s.pop()
+	s.name = name
+	s.pos = j + 1
+	return tokEnd, scanOK
+}
+
+// procInst skips a processing instruction whose target starts at i,
+// refusing an XML declaration of another version or encoding.
+func (s *xmlScanner) procInst(i int) int {
+	b := s.buf[:s.end]
+	target, j, st := s.scanName(i)
+	if st != scanOK {
+		return st
+	}
+	if bytes.IndexByte(target, ':') >= 0 {
+		return scanBad
+	}
+	j = s.skipSpace(j)
+	k := bytes.Index(b[j:], []byte("?>"))
+	if k < 0 {
+		return scanMore
+	}
+	if string(target) == "xml" {
+		content := string(b[j : j+k])
+		if ver := procInstParam("version", content); ver != "" && ver != "1.0" {
+			return scanBad
+		}
+		if enc := procInstParam("encoding", content); enc != "" && !strings.EqualFold(enc, "utf-8") {
+			return scanBad
+		}
+	}
+	s.pos = j + k + 2
+	return scanSkip
+}
+
+// startTag reads a start (or empty-element) tag whose name starts at i.
+func (s *xmlScanner) startTag(i int) (xmlTok, int) {
+	b := s.buf[:s.end]
 	name, i, st := s.scanName(i)
 	if st != scanOK {
 		return 0, st
@@ -295,39 +313,9 @@ func (s *xmlScanner) tag() (xmlTok, int) {
 		if j == i {
 			return 0, scanBad // encoding/xml takes attributes without spaces between; leave those to it
 		}
-		aname, k, st := s.scanName(j)
-		if st != scanOK {
+		if i, st = s.attr(j); st != scanOK {
 			return 0, st
 		}
-		k = s.skipSpace(k)
-		if k >= len(b) {
-			return 0, scanMore
-		}
-		if b[k] != '=' {
-			return 0, scanBad
-		}
-		k = s.skipSpace(k + 1)
-		if k >= len(b) {
-			return 0, scanMore
-		}
-		q := b[k]
-		if q != '"' && q != '\'' {
-			return 0, scanBad
-		}
-		e := bytes.IndexByte(b[k+1:], q)
-		if e < 0 {
-			return 0, scanMore
-		}
-		val := b[k+1 : k+1+e]
-		plain := plainText(val)
-		if !plain && (bytes.IndexByte(val, '<') >= 0 || !validText(val, false)) {
-			return 0, scanBad
-		}
-		if s.rootSeen && (string(aname) == "xmlns" || bytes.HasPrefix(aname, []byte("xmlns:"))) {
-			return 0, scanBad // a namespace declared below the root could rebind names
-		}
-		s.attrs = append(s.attrs, rawAttr{name: aname, value: val, plain: plain})
-		i = k + 2 + e
 	}
 	s.rootSeen = true
 	s.names = append(s.names, name...)
@@ -336,6 +324,45 @@ func (s *xmlScanner) tag() (xmlTok, int) {
 	s.closeNext = selfClose
 	s.pos = i
 	return tokStart, scanOK
+}
+
+// attr reads one attribute starting at j into s.attrs and returns where
+// the markup goes on.
+func (s *xmlScanner) attr(j int) (next int, st int) {
+	b := s.buf[:s.end]
+	aname, k, st := s.scanName(j)
+	if st != scanOK {
+		return 0, st
+	}
+	k = s.skipSpace(k)
+	if k >= len(b) {
+		return 0, scanMore
+	}
+	if b[k] != '=' {
+		return 0, scanBad
+	}
+	k = s.skipSpace(k + 1)
+	if k >= len(b) {
+		return 0, scanMore
+	}
+	q := b[k]
+	if q != '"' && q != '\'' {
+		return 0, scanBad
+	}
+	e := bytes.IndexByte(b[k+1:], q)
+	if e < 0 {
+		return 0, scanMore
+	}
+	val := b[k+1 : k+1+e]
+	plain := plainText(val)
+	if !plain && (bytes.IndexByte(val, '<') >= 0 || !validText(val, false)) {
+		return 0, scanBad
+	}
+	if s.rootSeen && (string(aname) == "xmlns" || bytes.HasPrefix(aname, []byte("xmlns:"))) {
+		return 0, scanBad // a namespace declared below the root could rebind names
+	}
+	s.attrs = append(s.attrs, rawAttr{name: aname, value: val, plain: plain})
+	return k + 2 + e, scanOK
 }
 
 // localName is the part of a name after its prefix.
