@@ -55,6 +55,11 @@ func BenchmarkParseCSV100k(b *testing.B) {
 }
 
 func BenchmarkParseXLSX100k(b *testing.B) {
+	benchParse(b, "bench.xlsx", benchWorkbook(b))
+}
+
+// benchWorkbook is the benchmarks' rows as an .xlsx workbook.
+func benchWorkbook(b *testing.B) []byte {
 	f := excelize.NewFile()
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
@@ -72,5 +77,5 @@ func BenchmarkParseXLSX100k(b *testing.B) {
 	if err := f.Write(&buf); err != nil {
 		b.Fatal(err)
 	}
-	benchParse(b, "bench.xlsx", buf.Bytes())
+	return buf.Bytes()
 }

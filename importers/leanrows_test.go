@@ -543,24 +543,7 @@ func FuzzLeanSheetXML(f *testing.F) {
 // BenchmarkSheetRows reads the rows of BenchmarkParseXLSX100k's workbook
 // with each reader.
 func BenchmarkSheetRows(b *testing.B) {
-	f := excelize.NewFile()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = sw.SetRow("A1", benchHeader)
-	benchRows(func(i int, r []any) {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		_ = sw.SetRow(cell, r)
-	})
-	if err := sw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		b.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := benchWorkbook(b)
 	read := func(b *testing.B, open func(*excelize.File) (rowSource, error)) {
 		for b.Loop() {
 			wb, err := openXLSX(data, withDefaults(access.Limits{}))
