@@ -133,16 +133,11 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	if s.dialect == SQLite {
 		// Set outside the transaction: SQLite refuses to change temp_store
 		// inside one.
-		for _, p := range strings.Split(sqliteImportPragmas, "; ") {
-			if _, err := conn.ExecContext(ctx, p); err != nil {
-				return err
-			}
+		restore, err := setPragmas(ctx, conn, sqliteImportPragmas)
+		if err != nil {
+			return err
 		}
-		defer func() {
-			for _, p := range strings.Split(sqliteResetPragmas, "; ") {
-				_, _ = conn.ExecContext(context.WithoutCancel(ctx), p)
-			}
-		}()
+		defer restore()
 	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -180,10 +175,39 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 // memory, where they are small), and its page cache is 2 MiB instead of
 // the pool's 64 MiB, which a large import would fill (the pages it writes
 // are read back from the operating system's cache when needed).
-const (
-	sqliteImportPragmas = "PRAGMA temp_store = FILE; PRAGMA cache_size = -2048"
-	sqliteResetPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536"
-)
+//
+// temp_store goes first: set after cache_size, it left a 854,250-row import
+// taking twice the time (measured).
+var sqliteImportPragmas = []string{"temp_store", "FILE", "cache_size", "-2048"}
+
+// setPragmas sets SQLite pragmas on one connection, in order (name, value,
+// name, value…); restore puts back the values they had, in reverse order.
+func setPragmas(ctx context.Context, conn *sql.Conn, set []string) (restore func(), err error) {
+	type was struct {
+		name string
+		v    int64
+	}
+	var old []was
+	restore = func() {
+		for i := len(old) - 1; i >= 0; i-- {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA %s = %d", old[i].name, old[i].v))
+		}
+	}
+	for i := 0; i+1 < len(set); i += 2 {
+		name, v := set[i], set[i+1]
+		var prev int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&prev); err != nil {
+			restore()
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+name+" = "+v); err != nil {
+			restore()
+			return nil, err
+		}
+		old = append(old, was{name, prev})
+	}
+	return restore, nil
+}
 
 // dropTemp removes the temporary tables of the import (PostgreSQL drops
 // them at commit; a SQLite connection keeps them until dropped).

@@ -185,16 +185,7 @@ func (s *Store) inSmallCacheTx(ctx context.Context, fn func(tx *gorm.DB) error) 
 // smallCache holds a SQLite connection's page cache to 2 MiB until
 // restore puts its own size back.
 func smallCache(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
-	var size int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2048"); err != nil {
-		return nil, err
-	}
-	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", size))
-	}, nil
+	return setPragmas(ctx, conn, []string{"cache_size", "-2048"})
 }
 
 // Blob returns the bytes stored under sha.
