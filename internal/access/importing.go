@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"runtime/debug"
@@ -244,9 +245,28 @@ func (s *ImportService) ReceiveFile(ctx context.Context, who Principal, filename
 			return err
 		}
 		defer f.Close()
-		return s.Store.PutBlobFrom(ctx, sha, size, f)
+		// The bytes kept are hashed again as they are read: a file changed
+		// since it was hashed is refused, not kept under the wrong name.
+		return s.Store.PutBlobFrom(ctx, sha, size, &hashCheck{r: f, h: sha256.New(), want: sha})
 	}
 	return s.receive(ctx, who, filename, size, hash, put, opt)
+}
+
+// hashCheck reads r, and at its end fails unless what was read has the
+// SHA-256 want.
+type hashCheck struct {
+	r    io.Reader
+	h    hash.Hash
+	want string
+}
+
+func (c *hashCheck) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && hex.EncodeToString(c.h.Sum(nil)) != c.want {
+		return n, Errorf(Conflict, "", "the file changed while it was being received; send it again")
+	}
+	return n, err
 }
 
 // receive checks an upload of size bytes and records it: hash gives its
@@ -565,18 +585,29 @@ const spoolThreshold = 256 << 10
 
 // spool writes data to a temporary file and returns its path.
 func spool(data []byte) (string, error) {
+	return spoolFrom(func(w io.Writer) error {
+		if _, err := w.Write(data); err != nil {
+			return &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+		}
+		return nil
+	})
+}
+
+// spoolFrom creates a temporary file, has write fill it and returns its
+// path; on any error the file is gone, and write's error is returned as it
+// is.
+func spoolFrom(write func(w io.Writer) error) (string, error) {
 	f, err := os.CreateTemp("", "reliefgap-upload-*")
 	if err != nil {
 		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+	err = write(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = &Error{Code: Internal, Msg: "cannot spool the upload", Err: cerr}
 	}
-	if err := f.Close(); err != nil {
+	if err != nil {
 		os.Remove(f.Name())
-		return "", &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+		return "", err
 	}
 	return f.Name(), nil
 }

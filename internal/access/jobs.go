@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -289,20 +290,11 @@ func (s *ImportService) jobContent(ctx context.Context, u Upload) (c content, cl
 		c.data, err = s.Store.Blob(ctx, u.SHA256)
 		return c, cleanup, err
 	}
-	f, err := os.CreateTemp("", "reliefgap-upload-*")
+	path, err := spoolFrom(func(w io.Writer) error { return s.Store.BlobTo(ctx, u.SHA256, w) })
 	if err != nil {
-		return c, cleanup, &Error{Code: Internal, Msg: "cannot spool the upload", Err: err}
+		return c, cleanup, err
 	}
-	cleanup = func() { os.Remove(f.Name()) }
-	err = s.Store.BlobTo(ctx, u.SHA256, f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = &Error{Code: Internal, Msg: "cannot spool the upload", Err: cerr}
-	}
-	if err != nil {
-		cleanup()
-		return c, func() {}, err
-	}
-	return content{path: f.Name()}, cleanup, nil
+	return content{path: path}, func() { os.Remove(path) }, nil
 }
 
 // Abandon marks an upload that no job will process any more as failed
