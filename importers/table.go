@@ -35,6 +35,9 @@ type sheetRows struct {
 	merges func() [][4]int // merged ranges, read lazily
 	next   func() (int, []string, bool)
 	src    rowSource
+	// ahead reads the rest of the sheet's rows ahead, in a goroutine; the
+	// sheet's merged cells must have been read by then.
+	ahead func()
 }
 
 // bufRow is one row with its 1-based number as the user sees it.
@@ -47,12 +50,13 @@ type bufRow struct {
 // layout of sheetLayouts in turn; the first that recognises them reads the
 // sheet.
 func (r *run) sheet(sh sheet) error {
-	src, err := sh.open()
+	raw, err := sh.open()
 	if err != nil {
 		r.problem(access.Problem{Severity: access.SeverityError, Code: CodeUnreadableSheet, Sheet: sh.name,
 			Message: "the sheet could not be read: " + err.Error()})
 		return nil
 	}
+	src := newAheadRows(raw)
 	defer src.Close()
 	tooManyCols := false
 	next := func() (int, []string, bool) {
@@ -78,7 +82,7 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return n, cp, true
 	}
-	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src}
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src, ahead: src.start}
 	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
@@ -184,6 +188,7 @@ func (r *run) tableSheet(sh *sheetRows) error {
 			return r.stop(sh.name, b.n, err)
 		}
 	}
+	sh.ahead()
 	for {
 		n, cells, ok := next()
 		if !ok {

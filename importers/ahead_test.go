@@ -1,0 +1,125 @@
+package importers
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeRows yields n rows numbered 2, 4, 6 … of varying width, then err;
+// with panicAt set it panics when asked for that row.
+type fakeRows struct {
+	n, i, panicAt int
+	err           error
+	row           []string
+	closed        bool
+}
+
+func (f *fakeRows) Next() bool {
+	if f.i == f.n {
+		return false
+	}
+	f.i++
+	if f.i == f.panicAt {
+		panic("broken row")
+	}
+	f.row = f.row[:0] // reused, as a reader may reuse its slice
+	for c := 0; c < f.i%7; c++ {
+		f.row = append(f.row, fmt.Sprintf("r%dc%d", f.i, c))
+	}
+	return true
+}
+func (f *fakeRows) Row() []string { return f.row }
+func (f *fakeRows) RowNum() int   { return 2 * f.i }
+func (f *fakeRows) Err() error    { return f.err }
+func (f *fakeRows) Close() error  { f.closed = true; return nil }
+
+// Read ahead, the rows, their numbers and the source's final error are
+// those of the source, across several chunks, and rows already handed
+// out stay as they were.
+func TestAheadRowsReadsTheSameRows(t *testing.T) {
+	wantErr := errors.New("truncated")
+	n := 3*aheadRowsPerChunk + 17
+	src := &fakeRows{n: n, err: wantErr}
+	a := newAheadRows(src)
+	// The first rows are read before start, as a sheet's header is.
+	if !a.Next() || a.RowNum() != 2 || strings.Join(a.Row(), ",") != "r1c0" {
+		t.Fatalf("first row %d %q", a.RowNum(), a.Row())
+	}
+	a.start()
+	var kept [][]string
+	i := 1
+	for a.Next() {
+		i++
+		want := make([]string, i%7)
+		for c := range want {
+			want[c] = fmt.Sprintf("r%dc%d", i, c)
+		}
+		if a.RowNum() != 2*i || strings.Join(a.Row(), ",") != strings.Join(want, ",") {
+			t.Fatalf("row %d: %d %q", i, a.RowNum(), a.Row())
+		}
+		kept = append(kept, a.Row())
+	}
+	if i != n || !errors.Is(a.Err(), wantErr) {
+		t.Fatalf("%d rows, err %v", i, a.Err())
+	}
+	if got := strings.Join(kept[4], ","); got != "r6c0,r6c1,r6c2,r6c3,r6c4,r6c5" {
+		t.Fatalf("a row kept changed: %q", got)
+	}
+	if a.Next() {
+		t.Fatal("Next after the end")
+	}
+	if err := a.Close(); err != nil || !src.closed {
+		t.Fatalf("Close = %v, closed %v", err, src.closed)
+	}
+}
+
+// A reader that stops early (a row limit, an error) closes the source:
+// the goroutine stops and nothing is left running.
+func TestAheadRowsCloseStopsReading(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for k := 0; k < 20; k++ {
+		src := &fakeRows{n: 100 * aheadRowsPerChunk}
+		a := newAheadRows(src)
+		a.start()
+		for j := 0; j < k*50 && a.Next(); j++ {
+		}
+		if err := a.Close(); err != nil || !src.closed {
+			t.Fatalf("Close = %v, closed %v", err, src.closed)
+		}
+		if src.i >= src.n {
+			t.Fatalf("read all %d rows though closed early", src.i)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Fatalf("%d goroutines left running (were %d)", g, before)
+	}
+}
+
+// A panic while reading ahead is raised again in the reader's own
+// goroutine, after the rows read before it, so the import's one recovery
+// reports it.
+func TestAheadRowsRaisesAPanicInTheReader(t *testing.T) {
+	src := &fakeRows{n: 2 * aheadRowsPerChunk, panicAt: aheadRowsPerChunk + 3}
+	a := newAheadRows(src)
+	a.start()
+	defer a.Close()
+	rows := 0
+	got := func() (r any) {
+		defer func() { r = recover() }()
+		for a.Next() {
+			rows++
+		}
+		return nil
+	}()
+	if got == nil || !strings.Contains(fmt.Sprint(got), "broken row") || rows != aheadRowsPerChunk+2 {
+		t.Fatalf("recovered %v after %d rows", got, rows)
+	}
+}
