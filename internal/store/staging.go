@@ -96,7 +96,6 @@ type ImportTx struct {
 	s        *Store
 	uploadID int64
 	stmts    map[string]*sql.Stmt
-	staged   map[string]bool  // tables staged into, analysed before the diff
 	temp     map[string]bool  // observation tables whose rows wait in a temporary table
 	landed   map[string]bool  // temporary tables already copied into their table
 	seq      int64            // file order of the staged rows
@@ -144,7 +143,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		return err
 	}
 	done := false
-	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, staged: map[string]bool{},
+	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{},
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500}
 	defer func() {
 		for _, st := range w.stmts {
@@ -376,7 +375,6 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		if err != nil {
 			return translate(err, "store.Stage")
 		}
-		w.staged[set.table] = true // the temporary table, analysed before the diff
 	}
 	// Survey tables are small: gorm's batched inserts do.
 	return w.stageAvailability(w.tx.WithContext(ctx), b)
@@ -442,21 +440,6 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
 // parameters of a statement), so few rows per statement are best: parsing
 // is paid once per 8 rows, binding stays ~8 × 17² steps a statement.
 const insertChunk = 8
-
-// analyze refreshes the planner's statistics of the tables staged into, so
-// that the set-based diff and publication plan for the rows just staged.
-func (w *ImportTx) analyze(ctx context.Context) error {
-	if w.s.dialect != Postgres {
-		return nil
-	}
-	for t := range w.staged {
-		if err := w.tx.WithContext(ctx).Exec("ANALYZE " + t).Error; err != nil {
-			return err
-		}
-		delete(w.staged, t)
-	}
-	return nil
-}
 
 // PublishedPopulation is the published population of iso3 by year, read
 // inside the import transaction (SQLite has one connection).
