@@ -96,6 +96,8 @@ type ImportTx struct {
 	s        *Store
 	uploadID int64
 	stmts    map[string]*sql.Stmt
+	raw      map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
+	noRaw    bool                  // SQLite: the driver's connection could not be reached
 	temp     map[string]bool  // observation tables whose rows wait in a temporary table
 	landed   map[string]bool  // temporary tables already copied into their table
 	seq      int64            // file order of the staged rows
@@ -143,12 +145,10 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		return err
 	}
 	done := false
-	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{},
+	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, raw: map[string]*rawInsert{},
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500}
 	defer func() {
-		for _, st := range w.stmts {
-			st.Close()
-		}
+		w.closeStatements()
 		if !done {
 			_ = sqlTx.Rollback()
 		}
@@ -343,6 +343,15 @@ func (w *ImportTx) closeStatements() {
 		st.Close()
 		delete(w.stmts, k)
 	}
+	if len(w.raw) > 0 {
+		_ = w.conn.Raw(func(any) error {
+			for k, r := range w.raw {
+				r.close()
+				delete(w.raw, k)
+			}
+			return nil
+		})
+	}
 }
 
 // Stage stores a batch of records, inactive, with this upload as lineage.
@@ -392,12 +401,41 @@ func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
 	})
 }
 
-// insertRows stages rows on SQLite with prepared multi-row INSERTs of
-// insertChunk rows (and single rows for a batch's tail), prepared once per
-// transaction. The SQLite driver parses a statement's text again on every
-// execution, so one row per execution would spend more time parsing SQL
-// than storing rows.
+// insertRows stages rows on SQLite: with one INSERT per table prepared
+// once on the connection and run for every row (rawInsert), else, if the
+// connection cannot be reached below database/sql, with multi-row INSERTs
+// of insertChunk rows (and single rows for a batch's tail). The SQLite
+// driver parses a statement's text again on every execution, so one row
+// per execution through it would spend more time parsing SQL than storing
+// rows.
 func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
+	if !w.noRaw {
+		err := w.conn.Raw(func(dc any) error {
+			tls, db, ok := sqliteHandle(dc)
+			if !ok {
+				w.noRaw = true
+				return nil
+			}
+			ins := w.raw[set.table]
+			if ins == nil {
+				one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
+				var err error
+				if ins, err = prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, strings.Join(set.cols, ", "), one)); err != nil {
+					return err
+				}
+				w.raw[set.table] = ins
+			}
+			for _, r := range set.rows {
+				if err := ins.exec(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || !w.noRaw {
+			return err
+		}
+	}
 	stmt := func(n int) (*sql.Stmt, error) {
 		key := fmt.Sprintf("%s/%d", set.table, n)
 		if st := w.stmts[key]; st != nil {
