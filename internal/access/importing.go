@@ -17,6 +17,12 @@ import (
 
 // ImportWriter is an open, all-or-nothing import transaction.
 type ImportWriter interface {
+	// PublishWhenValid is told, before anything is staged, that upload u
+	// is to be published if it turns out valid (an invalid one is rolled
+	// back): the writer may then store records already published, at the
+	// publication's data version, as they arrive, and Publish completes
+	// the publication.
+	PublishWhenValid(ctx context.Context, u Upload) error
 	// Stage stores records as not yet published, with their lineage.
 	Stage(ctx context.Context, b Batch) error
 	// SetSeries names the series of the staged population and deaths
@@ -491,6 +497,13 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c
 	}
 	st := staging{tally: NewMETally(s.meFactor(ctx))}
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
+		// An upload to be published is published unless it has errors
+		// (see settle), and then the transaction is rolled back.
+		if opt.Publish && !opt.DryRun {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+		}
 		if err := s.stage(ctx, who, u, in, w, &st); err != nil {
 			return err
 		}

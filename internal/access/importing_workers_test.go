@@ -33,6 +33,7 @@ func (nullWriter) Stage(context.Context, Batch) error { return nil }
 func (nullWriter) Diff(context.Context, Upload) (Diff, int, error) {
 	return Diff{}, 0, nil
 }
+func (nullWriter) PublishWhenValid(context.Context, Upload) error { return nil }
 func (nullWriter) ConsumptionOverEstimate(context.Context) ([]Problem, error) {
 	return nil, nil
 }

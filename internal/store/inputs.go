@@ -205,7 +205,16 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 
 // bumpDataVersion records a change to what figures are computed from, inside
 // the transaction that makes it, and returns the new data version.
+//
+// On PostgreSQL the change holds a lock from here to commit, so data
+// versions become visible in the order they are made: a version is never
+// committed after a later one has been read (see directVersion).
 func bumpDataVersion(tx *gorm.DB, reason string, uploadID int64) (int64, error) {
+	if tx.Dialector.Name() == "postgres" {
+		if err := lockPG(tx, Postgres, dataVersionLockID); err != nil {
+			return 0, err
+		}
+	}
 	var up any
 	if uploadID > 0 {
 		up = uploadID

@@ -193,6 +193,10 @@ func TestRunnersShareQueue(t *testing.T) {
 						u, _ := s1.Upload(ctx, id)
 						t.Logf("upload %d: %s %s %+v", id, u.Status, u.Reason, u.Problems)
 					}
+					js, _ := s1.Jobs(ctx, access.JobFilter{})
+					for _, j := range js {
+						t.Logf("job %d %s: %s, %d attempts, %q", j.ID, j.Ref, j.Status, j.Attempts, j.Error)
+					}
 					t.Fatalf("%d of %d uploads processed", done, uploads)
 				}
 				time.Sleep(20 * time.Millisecond)

@@ -161,6 +161,7 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 	// the (often empty) published ones, a slower plan, after an ANALYZE
 	// that itself cost as much as the diff (measured at 100,000 rows).
 	src, below := "", int64(0)
+	var dd *directDiff
 	if t, ok := obsTables[u.Kind]; ok {
 		src = w.src(t.name)
 		// The table's staged rows are numbered first, first+1, … in file
@@ -168,8 +169,21 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 		if first := w.firstSeq[t.name]; src != t.name && first > 0 && w.seq-first+1 == w.counts[t.name] {
 			below = first + diffSample
 		}
+		if w.directIn[t.name] {
+			dd = &directDiff{old: oldName(t.name), replaced: w.replaced[t.name], rows: w.counts[t.name], firstID: w.firstID}
+		}
 	}
-	return w.s.diff(w.tx.WithContext(ctx), u, src, below)
+	return w.s.diff(w.tx.WithContext(ctx), u, src, below, dd)
+}
+
+// directDiff describes an upload published as it arrived (direct.go): its
+// rows are in their table already, and the published rows they replaced
+// are in old.
+type directDiff struct {
+	old      string
+	replaced int64 // rows in old
+	rows     int64 // rows of the upload
+	firstID  int64 // the id of its first row
 }
 
 // diffSample is how many changes a diff lists for people to read.
@@ -180,7 +194,10 @@ const diffSample = 50
 //
 // below, when set, bounds the staged rows' ids from above for the sample
 // of an all-new upload: the first rows are those below it.
-func (s *Store) diff(tx *gorm.DB, u access.Upload, src string, below int64) (d access.Diff, unchanged int, err error) {
+//
+// dd, when set, describes an upload published as it arrived: the rows
+// it replaced are compared from dd.old instead of the published ones.
+func (s *Store) diff(tx *gorm.DB, u access.Upload, src string, below int64, dd *directDiff) (d access.Diff, unchanged int, err error) {
 	t, ok := obsTables[u.Kind]
 	if !ok {
 		return d, 0, access.Errorf(access.Invalid, "store.Diff", "unknown kind %q", u.Kind)
@@ -193,14 +210,23 @@ func (s *Store) diff(tx *gorm.DB, u access.Upload, src string, below int64) (d a
 		diffs = append(diffs, s.distinct("s."+v, "a."+v))
 	}
 	changed := "(" + strings.Join(diffs, " OR ") + ")"
-	q := fmt.Sprintf(`SELECT
+	// The published rows the upload's rows are compared with.
+	published := fmt.Sprintf("%s a ON a.active AND %s", t.name, keyMatch(t.keys, "a", "s"))
+	if dd != nil {
+		published = fmt.Sprintf("%s a ON %s", dd.old, keyMatch(t.keys, "a", "s"))
+	}
+	if dd != nil && dd.replaced == 0 {
+		d.Added = int(dd.rows) // nothing was replaced: every row is new
+	} else {
+		q := fmt.Sprintf(`SELECT
   COALESCE(SUM(CASE WHEN a.id IS NULL THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND %[1]s THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND NOT %[1]s THEN 1 ELSE 0 END), 0)
-FROM %[4]s s LEFT JOIN %[2]s a ON a.active AND %[3]s
-WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"), src)
-	if err := tx.Raw(q, u.ID).Row().Scan(&d.Added, &d.Changed, &unchanged); err != nil {
-		return d, 0, translate(err, "store.Diff")
+FROM %[3]s s LEFT JOIN %[2]s
+WHERE s.upload_id = ?`, changed, published, src)
+		if err := tx.Raw(q, u.ID).Row().Scan(&d.Added, &d.Changed, &unchanged); err != nil {
+			return d, 0, translate(err, "store.Diff")
+		}
 	}
 	where, args := s.removedWhere(t, u, src)
 	if err := tx.Raw("SELECT COUNT(*) FROM "+t.name+" a WHERE "+where, args...).Row().Scan(&d.Removed); err != nil {
@@ -221,15 +247,18 @@ WHERE s.upload_id = ?`, changed, t.name, keyMatch(t.keys, "a", "s"), src)
 		return d, 0, err
 	}
 	sample := fmt.Sprintf(`SELECT %s, %s, %s, CASE WHEN a.id IS NULL THEN 'added' ELSE 'changed' END
-FROM %s s LEFT JOIN %s a ON a.active AND %s
+FROM %s s LEFT JOIN %s
 WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
-		s.keyText(t, "s"), headline("a"), headline("s"), src, t.name, keyMatch(t.keys, "a", "s"), changed, diffSample-len(d.Changes))
+		s.keyText(t, "s"), headline("a"), headline("s"), src, published, changed, diffSample-len(d.Changes))
 	if d.Changed == 0 && unchanged == 0 {
 		// Every staged row is new: the first rows are the sample, without
 		// joining them all with the published ones again.
 		bound := ""
 		if below > 0 {
 			bound = fmt.Sprintf(" AND s.id < %d", below) // a scan, without sorting every row
+		}
+		if dd != nil && dd.firstID > 0 {
+			bound = fmt.Sprintf(" AND s.id >= %d", dd.firstID) // from the upload's first row in the table
 		}
 		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`,
 			s.keyText(t, "s"), headline("s"), src, bound, diffSample-len(d.Changes))
@@ -310,6 +339,12 @@ func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, [
 // transaction.
 func (w *ImportTx) Publish(ctx context.Context, u access.Upload) error {
 	t, ok := obsTables[u.Kind]
+	if ok && w.directIn[t.name] {
+		// Published as the rows arrived: only the version, the rows the
+		// upload withdraws and the uploads it supersedes remain.
+		tx := w.tx.WithContext(ctx)
+		return w.s.publishWith(tx, u, t.name, func() (int64, error) { return w.directVersion(tx, t.name, u) }, nil, false)
+	}
 	if !ok || !w.temp[t.name] || w.landed[t.name] {
 		return w.s.publish(w.tx.WithContext(ctx), u, t.name, nil)
 	}
@@ -350,6 +385,11 @@ func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.Uplo
 	if u.Status == access.StatusPublished {
 		return nil
 	}
+	if len(w.directIn) > 0 {
+		if err := w.undoDirect(ctx); err != nil {
+			return err
+		}
+	}
 	return w.landAll(ctx, false, 0)
 }
 
@@ -358,23 +398,36 @@ func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.Uplo
 // copies them in, published at the publication's data version, in place
 // of activating them.
 func (s *Store) publish(tx *gorm.DB, u access.Upload, src string, land func(v int64) error) error {
+	return s.publishWith(tx, u, src, func() (int64, error) { return bumpDataVersion(tx, "publish "+string(u.Kind), u.ID) }, land, true)
+}
+
+// publishWith publishes upload u at the data version version returns,
+// replacing the published rows its rows replace when replace is set (an
+// upload published as it arrived has done so already).
+func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version func() (int64, error), land func(v int64) error, replace bool) error {
 	t, ok := obsTables[u.Kind]
 	if !ok {
 		return access.Errorf(access.Invalid, "store.Publish", "unknown kind %q", u.Kind)
 	}
+	// One publication into a table at a time, to commit.
+	if err := publicationLock(tx, s.dialect, t.name); err != nil {
+		return err
+	}
 	// The publication's data version stamps the rows it withdraws and the
 	// rows it publishes, so earlier versions can still be answered.
-	v, err := bumpDataVersion(tx, "publish "+string(u.Kind), u.ID)
+	v, err := version()
 	if err != nil {
 		return err
 	}
-	replace := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[3]s s WHERE s.upload_id = ? AND %[2]s)",
+	if !replace {
+		return s.finishPublication(tx, u, t, src, v)
+	}
+	replaceQ := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[3]s s WHERE s.upload_id = ? AND %[2]s)",
 		t.name, keyMatch(t.keys, "s", t.name), src)
-	if err := tx.Exec(replace, v, u.ID, u.ID).Error; err != nil {
+	if err := tx.Exec(replaceQ, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
-	where, args := s.removedWhere(t, u, src)
-	if err := tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error; err != nil {
+	if err := s.withdrawRemoved(tx, u, t, src, v); err != nil {
 		return err
 	}
 	if land != nil {
@@ -384,6 +437,28 @@ func (s *Store) publish(tx *gorm.DB, u access.Upload, src string, land func(v in
 	} else if err := tx.Exec("UPDATE "+t.name+" SET active = TRUE, published_in = ? WHERE upload_id = ?", v, u.ID).Error; err != nil {
 		return err
 	}
+	return s.afterPublication(tx, u, t, v)
+}
+
+// withdrawRemoved withdraws, at version v, the published rows upload u
+// leaves out (removedWhere).
+func (s *Store) withdrawRemoved(tx *gorm.DB, u access.Upload, t obsTable, src string, v int64) error {
+	where, args := s.removedWhere(t, u, src)
+	return tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error
+}
+
+// finishPublication completes the publication of an upload whose rows are
+// published already.
+func (s *Store) finishPublication(tx *gorm.DB, u access.Upload, t obsTable, src string, v int64) error {
+	if err := s.withdrawRemoved(tx, u, t, src, v); err != nil {
+		return err
+	}
+	return s.afterPublication(tx, u, t, v)
+}
+
+// afterPublication applies a countries upload and supersedes the uploads
+// left with no published row.
+func (s *Store) afterPublication(tx *gorm.DB, u access.Upload, t obsTable, v int64) error {
 	if u.Kind == access.KindCountries {
 		if err := s.applyCountryMetadata(tx, u.ID, v); err != nil {
 			return err

@@ -92,18 +92,28 @@ func stageSets(b access.Batch, id int64) []stageSet {
 // with one prepared INSERT per table, reused for every row.
 type ImportTx struct {
 	tx       *gorm.DB
+	sqlTx    *sql.Tx
 	conn     *sql.Conn
 	s        *Store
 	uploadID int64
 	stmts    map[string]*sql.Stmt
 	raw      map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
 	noRaw    bool                  // SQLite: the driver's connection could not be reached
-	temp     map[string]bool  // observation tables whose rows wait in a temporary table
-	landed   map[string]bool  // temporary tables already copied into their table
-	seq      int64            // file order of the staged rows
-	firstSeq map[string]int64 // by table: the order of its first staged row
-	counts   map[string]int64 // by table: rows staged
-	batch    int              // rows per gorm batch insert
+	temp     map[string]bool       // observation tables whose rows wait in a temporary table
+	landed   map[string]bool       // temporary tables already copied into their table
+	seq      int64                 // file order of the staged rows
+	firstSeq map[string]int64      // by table: the order of its first staged row
+	counts   map[string]int64      // by table: rows staged
+	batch    int                   // rows per gorm batch insert
+
+	// Publishing as rows arrive (direct.go)
+	direct    bool             // PublishWhenValid was called, on PostgreSQL
+	dv        int64            // the data version reserved for the rows
+	directIn  map[string]bool  // tables published into as rows arrived
+	firstID   int64            // the id of the first row so copied in (an upload has one kind)
+	known     map[string]bool  // country and drug codes checked
+	published map[string]bool  // table/iso3: has published rows of other uploads
+	replaced  map[string]int64 // by table: published rows withdrawn for rows of this upload
 }
 
 // stgName is the temporary table in which an import stages the rows of
@@ -146,7 +156,8 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	}
 	done := false
 	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, raw: map[string]*rawInsert{},
-		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500}
+		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500,
+		directIn: map[string]bool{}, known: map[string]bool{}, published: map[string]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
 	defer func() {
 		w.closeStatements()
 		if !done {
@@ -362,6 +373,12 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		return err
 	}
 	for _, set := range stageSets(b, w.uploadID) {
+		if w.direct && directTables[set.table] {
+			if err := w.stageDirect(ctx, set); err != nil {
+				return translate(err, "store.Stage")
+			}
+			continue
+		}
 		if err := w.ensureTemp(ctx, set); err != nil {
 			return translate(err, "store.Stage")
 		}
@@ -392,13 +409,22 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 // copyRows stages rows with COPY, on the connection the transaction runs on.
 func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
 	return w.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: COPY needs a pgx connection, have %T", dc)
+		c, err := pgxConn(dc)
+		if err != nil {
+			return err
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{set.table}, set.cols, pgx.CopyFromRows(set.rows))
+		_, err = c.CopyFrom(ctx, pgx.Identifier{set.table}, set.cols, pgx.CopyFromRows(set.rows))
 		return err
 	})
+}
+
+// pgxConn is the pgx connection below a database/sql driver connection.
+func pgxConn(dc any) (*pgx.Conn, error) {
+	c, ok := dc.(*stdlib.Conn)
+	if !ok {
+		return nil, fmt.Errorf("store: COPY needs a pgx connection, have %T", dc)
+	}
+	return c.Conn(), nil
 }
 
 // insertRows stages rows on SQLite: with one INSERT per table prepared

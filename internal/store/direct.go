@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+)
+
+// Publishing as rows arrive (PostgreSQL)
+//
+// An upload that is to be published as soon as it is valid (an
+// administrator's import with publish set) does not wait in a temporary
+// table on PostgreSQL: each batch is copied straight into its table,
+// already published, while the parser reads the next one, so that the
+// work of the table's indexes overlaps reading the file instead of
+// following it. An invalid upload is rolled back with everything else.
+//
+// Its rows are published at a data version reserved when the first batch
+// arrives. Publications of one table are serialised (publicationLock, held
+// to commit), so the published rows a batch replaces can be withdrawn
+// before it is copied in; they are kept in a temporary table for the diff.
+// Data versions are made in commit order (dataVersionLock): if another
+// change took a later version while the upload was read, its rows are
+// stamped with a new one at publication.
+
+// directTables are the tables an upload is published into as it arrives:
+// those whose rows are complete when staged (population and deaths take
+// their series afterwards, SetSeries) and large enough to matter.
+var directTables = map[string]bool{"consumption": true, "estimates": true}
+
+// Advisory locks (PostgreSQL, two-key form, held until commit): one for
+// making data versions, one per observation table for publishing into it.
+const lockSpace = 727000
+
+var publicationLockID = map[string]int{"consumption": 1, "estimates": 2, "population": 3, "deaths": 4, "country_metadata": 5,
+	"availability_surveys": 6, "ccs_answers": 7}
+
+const dataVersionLockID = 0
+
+func lockPG(tx *gorm.DB, d Dialect, id int) error {
+	if d != Postgres {
+		return nil // SQLite has one writer at a time
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", lockSpace, id).Error
+}
+
+// publicationLock serialises publications into table until commit.
+func publicationLock(tx *gorm.DB, d Dialect, table string) error {
+	id, ok := publicationLockID[table]
+	if !ok {
+		id = 99 // any other table
+	}
+	return lockPG(tx, d, id)
+}
+
+func oldName(table string) string { return "stg_old_" + table }
+
+// PublishWhenValid lets the import publish consumption and estimates rows
+// as they arrive, on PostgreSQL.
+func (w *ImportTx) PublishWhenValid(ctx context.Context, u access.Upload) error {
+	w.direct = w.s.dialect == Postgres
+	return nil
+}
+
+// stageDirect copies one batch of a direct table in, published at the
+// reserved data version, after withdrawing the published rows it replaces.
+func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
+	tx := w.tx.WithContext(ctx)
+	t := set.table
+	if !w.directIn[t] {
+		if err := publicationLock(tx, w.s.dialect, t); err != nil {
+			return err
+		}
+		if w.dv == 0 {
+			if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&w.dv); err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(t), t)).Error; err != nil {
+			return err
+		}
+		w.directIn[t] = true
+	}
+	if err := w.checkCodes(ctx, t, set.rows); err != nil {
+		return err
+	}
+	if err := w.withdrawReplaced(ctx, t, set.rows); err != nil {
+		return err
+	}
+	rows := make([][]any, len(set.rows))
+	for i, r := range set.rows {
+		row := append(r[1:len(r):len(r)], w.dv) // without the staging order; with published_in
+		row[len(set.cols)-1] = true             // active
+		rows[i] = row
+	}
+	cols := append(append([]string(nil), set.cols...), "published_in")
+	if err := w.conn.Raw(func(dc any) error {
+		c, err := pgxConn(dc)
+		if err != nil {
+			return err
+		}
+		_, err = c.CopyFrom(ctx, pgx.Identifier{t}, cols, pgx.CopyFromRows(rows))
+		return err
+	}); err != nil {
+		return err
+	}
+	if w.counts[t] == 0 {
+		if err := tx.Raw(fmt.Sprintf("SELECT MIN(id) FROM %s WHERE upload_id = ?", t), w.uploadID).Row().Scan(&w.firstID); err != nil {
+			return err
+		}
+	}
+	w.counts[t] += int64(len(rows))
+	return nil
+}
+
+// checkCodes makes sure every country (and drug) the rows name is known,
+// once per code: the observation tables have no row-by-row foreign keys on
+// PostgreSQL (migration 0019), and the importers resolve names against the
+// same tables, so a miss means the reference data changed under the import.
+func (w *ImportTx) checkCodes(ctx context.Context, table string, rows [][]any) error {
+	var iso3s, drugs []string
+	for _, r := range rows {
+		if c := r[1].(string); !w.known["c/"+c] {
+			w.known["c/"+c] = true
+			iso3s = append(iso3s, c)
+		}
+		if d := r[3].(string); !w.known["d/"+d] {
+			w.known["d/"+d] = true
+			drugs = append(drugs, d)
+		}
+	}
+	for _, q := range []struct {
+		codes      []string
+		table, col string
+	}{{iso3s, "countries", "iso3"}, {drugs, "drugs", "code"}} {
+		if len(q.codes) == 0 {
+			continue
+		}
+		var n int
+		if err := w.sqlTx.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s = ANY($1)", q.table, q.col), q.codes).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(q.codes) {
+			return access.Errorf(access.Conflict, "store.Stage", "the file names a country or drug (%s) that is no longer known; import the file again", strings.Join(q.codes, ", "))
+		}
+	}
+	return nil
+}
+
+// withdrawReplaced withdraws the published rows of other uploads that
+// rows replace (same key), keeping them in the table's temporary old
+// table for the diff. A country is looked up once: one with no published
+// row from another upload (the usual first import) costs nothing more.
+func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]any) error {
+	tx := w.tx.WithContext(ctx)
+	t := obsTableByName(table)
+	var hit [][]any
+	for _, r := range rows {
+		c := r[1].(string)
+		has, seen := w.published[table+"/"+c]
+		if !seen {
+			if err := tx.Raw(fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE active AND iso3 = ? AND upload_id <> ?)", table), c, w.uploadID).Row().Scan(&has); err != nil {
+				return err
+			}
+			w.published[table+"/"+c] = has
+		}
+		if has {
+			hit = append(hit, r)
+		}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	// The key columns of the batch, as arrays: one UPDATE for the batch.
+	keys := make([]any, len(t.keys))
+	types := make([]string, len(t.keys))
+	for k, col := range t.keys {
+		i := colIndex(stagedCols[table], col) + 1 // rows lead with the staging order
+		if intColumns[col] {
+			a := make([]int64, len(hit))
+			for j, r := range hit {
+				a[j] = toInt64(r[i])
+			}
+			keys[k], types[k] = a, "bigint[]"
+		} else {
+			a := make([]string, len(hit))
+			for j, r := range hit {
+				a[j] = r[i].(string)
+			}
+			keys[k], types[k] = a, "text[]"
+		}
+	}
+	unnest := make([]string, len(keys))
+	for k := range keys {
+		unnest[k] = fmt.Sprintf("CAST($%d AS %s)", k+1, types[k])
+	}
+	n := len(keys)
+	q := fmt.Sprintf(`WITH k AS (SELECT * FROM unnest(%s) AS k(%s)),
+d AS (UPDATE %s a SET active = FALSE, withdrawn_in = $%d FROM k WHERE a.active AND a.upload_id <> $%d AND %s RETURNING a.*)
+INSERT INTO %s SELECT * FROM d`, strings.Join(unnest, ", "), strings.Join(t.keys, ", "), table, n+1, n+2, keyMatch(t.keys, "a", "k"), oldName(table))
+	res, err := w.sqlTx.ExecContext(ctx, q, append(keys, w.dv, w.uploadID)...)
+	if err != nil {
+		return err
+	}
+	k, err := res.RowsAffected()
+	w.replaced[table] += k
+	return err
+}
+
+func obsTableByName(name string) obsTable {
+	for _, t := range obsTables {
+		if t.name == name {
+			return t
+		}
+	}
+	return obsTable{name: name}
+}
+
+func colIndex(cols []string, c string) int {
+	for i, x := range cols {
+		if x == c {
+			return i
+		}
+	}
+	panic("store: no column " + c)
+}
+
+func toInt64(v any) int64 {
+	switch v := v.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case int32:
+		return int64(v)
+	}
+	panic(fmt.Sprintf("store: %T is not an integer", v))
+}
+
+// directVersion is the data version an upload published as it arrived is
+// published at: the one reserved for its rows, unless a change committed
+// meanwhile took a later one; then its rows, and the rows it withdrew, are
+// stamped with a new version, so that versions follow commit order.
+func (w *ImportTx) directVersion(tx *gorm.DB, table string, u access.Upload) (int64, error) {
+	if err := lockPG(tx, w.s.dialect, dataVersionLockID); err != nil {
+		return 0, err
+	}
+	var latest int64
+	if err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM data_versions").Row().Scan(&latest); err != nil {
+		return 0, err
+	}
+	v := w.dv
+	if v <= latest {
+		if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&v); err != nil {
+			return 0, err
+		}
+		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET published_in = ? WHERE upload_id = ? AND published_in = ?", table), v, u.ID, w.dv).Error; err != nil {
+			return 0, err
+		}
+		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET withdrawn_in = ? WHERE id IN (SELECT id FROM %s)", table, oldName(table)), v).Error; err != nil {
+			return 0, err
+		}
+		w.dv = v
+	}
+	err := tx.Exec("INSERT INTO data_versions (version, reason, upload_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?)", v, "publish "+string(u.Kind), u.ID).Error
+	return v, err
+}
+
+// undoDirect takes back what was published as it arrived, for an upload
+// that ends up not published after all: its rows become inactive
+// (awaiting a decision) and the rows they replaced are published again.
+func (w *ImportTx) undoDirect(ctx context.Context) error {
+	tx := w.tx.WithContext(ctx)
+	for t := range w.directIn {
+		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = FALSE, published_in = NULL WHERE upload_id = ?", t), w.uploadID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = TRUE, withdrawn_in = NULL WHERE id IN (SELECT id FROM %s)", t, oldName(t))).Error; err != nil {
+			return err
+		}
+	}
+	w.directIn = map[string]bool{}
+	return nil
+}

@@ -1,0 +1,241 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reliefgap/reliefgap/internal/access"
+	"github.com/reliefgap/reliefgap/internal/store"
+)
+
+// keyRow is one stored row of a consumption key, old or current.
+type keyRow struct {
+	grams                float64
+	active               bool
+	published, withdrawn sql.NullInt64
+	upload               int64
+}
+
+func keyRows(t *testing.T, s *store.Store, iso3 string, year int, drug string) []keyRow {
+	t.Helper()
+	q := "SELECT grams, active, published_in, withdrawn_in, upload_id FROM consumption WHERE iso3 = ? AND year = ? AND drug = ? ORDER BY id"
+	if s.Dialect() == store.Postgres {
+		q = "SELECT grams, active, published_in, withdrawn_in, upload_id FROM consumption WHERE iso3 = $1 AND year = $2 AND drug = $3 ORDER BY id"
+	}
+	rows, err := s.SQL().QueryContext(context.Background(), q, iso3, year, drug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []keyRow
+	for rows.Next() {
+		var r keyRow
+		if err := rows.Scan(&r.grams, &r.active, &r.published, &r.withdrawn, &r.upload); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// validatingUpload records an upload of data, being validated.
+func validatingUpload(t *testing.T, s *store.Store, data string) access.Upload {
+	t.Helper()
+	ctx := context.Background()
+	sum := sha256.Sum256([]byte(data))
+	u := access.Upload{SHA256: hex.EncodeToString(sum[:]), Filename: "d.csv", Size: int64(len(data)), Kind: access.KindConsumption,
+		Status: access.StatusValidating, ReceivedAt: time.Now().UTC()}
+	if err := s.PutBlob(ctx, u.SHA256, []byte(data)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateUpload(ctx, &u, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func grams(v float64) *float64 { return &v }
+
+func consumptionBatch(rows ...access.Consumption) access.Batch {
+	for i := range rows {
+		rows[i].State = access.ValueReported
+		rows[i].Lineage.Row = i + 1
+	}
+	return access.Batch{Consumption: rows}
+}
+
+// An upload to be published as soon as it is valid: on PostgreSQL its rows
+// are published as they arrive; on both databases the diff, the rows it
+// replaces and the data version it is published at are the same. When
+// another change takes a data version while the upload is read, the
+// upload is published at a later one (versions follow commit order).
+func TestPublishWhenValid(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		res, err := newImports(s).Import(ctx, access.Operator, "a.csv", []byte("KEN,2020,morphine,5"), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || res.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", res.Upload, err)
+		}
+		first := res.Upload.ID
+		u := validatingUpload(t, s, "the second upload")
+		var vSetting int64
+		err = s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			// 2020 changes (5 → 7), 2021 and codeine 2019 are new.
+			if err := w.Stage(ctx, consumptionBatch(
+				access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(7)},
+				access.Consumption{ISO3: "KEN", Year: 2021, Drug: "morphine", Grams: grams(8)},
+				access.Consumption{ISO3: "KEN", Year: 2019, Drug: "codeine", Grams: grams(1)})); err != nil {
+				return err
+			}
+			if s.Dialect() == store.Postgres {
+				// Another change commits a data version meanwhile (SQLite has
+				// one writer: it would wait for this import).
+				if err := s.SetSetting(ctx, "test.direct", "x"); err != nil {
+					return err
+				}
+				if vSetting, err = s.DataVersion(ctx); err != nil {
+					return err
+				}
+			}
+			d, same, err := w.Diff(ctx, u)
+			if err != nil {
+				return err
+			}
+			if d.Added != 2 || d.Changed != 1 || d.Removed != 0 || same != 0 {
+				return fmt.Errorf("diff %+v, %d unchanged", d, same)
+			}
+			if len(d.Changes) != 3 || d.Changes[0].Op != "changed" || d.Changes[0].Key != "KEN/2020/morphine" || *d.Changes[0].Old != 5 || *d.Changes[0].New != 7 {
+				return fmt.Errorf("changes %+v", d.Changes)
+			}
+			done := u
+			done.Status = access.StatusPublished
+			if err := w.Finish(ctx, done, access.StatusValidating); err != nil {
+				return err
+			}
+			return w.Publish(ctx, done)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v <= vSetting {
+			t.Fatalf("published at %d, not after the setting's %d", v, vSetting)
+		}
+		got := keyRows(t, s, "KEN", 2020, "morphine")
+		if len(got) != 2 || got[0].grams != 5 || got[0].active || got[0].withdrawn.Int64 != v || got[0].upload != first ||
+			got[1].grams != 7 || !got[1].active || got[1].published.Int64 != v || got[1].withdrawn.Valid || got[1].upload != u.ID {
+			t.Fatalf("KEN 2020 rows %+v (version %d)", got, v)
+		}
+		if got := keyRows(t, s, "KEN", 2021, "morphine"); len(got) != 1 || !got[0].active || got[0].published.Int64 != v {
+			t.Fatalf("KEN 2021 rows %+v (version %d)", got, v)
+		}
+		var n int
+		q := "SELECT COUNT(*) FROM data_versions WHERE upload_id = ? AND version = ?"
+		if s.Dialect() == store.Postgres {
+			q = "SELECT COUNT(*) FROM data_versions WHERE upload_id = $1 AND version = $2"
+		}
+		if err := s.SQL().QueryRowContext(ctx, q, u.ID, v).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("data version %d of the upload: %d rows, %v", v, n, err)
+		}
+	})
+}
+
+// An upload staged to be published that is settled otherwise after all
+// (awaiting an administrator) takes back what it published: its rows wait,
+// inactive, and the rows it replaced are published again; publishing it
+// later replaces them as usual.
+func TestPublishWhenValidTakenBack(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if res, err := newImports(s).Import(ctx, access.Operator, "a.csv", []byte("KEN,2020,morphine,5"), access.ImportOptions{Kind: access.KindConsumption, Publish: true}); err != nil || res.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", res.Upload, err)
+		}
+		u := validatingUpload(t, s, "the second upload")
+		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(7)})); err != nil {
+				return err
+			}
+			done := u
+			done.Status = access.StatusSubmitted
+			return w.Finish(ctx, done, access.StatusValidating)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := keyRows(t, s, "KEN", 2020, "morphine")
+		if len(got) != 2 || got[0].grams != 5 || !got[0].active || got[0].withdrawn.Valid || got[1].grams != 7 || got[1].active || got[1].published.Valid {
+			t.Fatalf("rows after settling as submitted %+v", got)
+		}
+		u.Status = access.StatusSubmitted
+		if err := s.PublishUpload(ctx, u, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.DataVersion(ctx)
+		got = keyRows(t, s, "KEN", 2020, "morphine")
+		if len(got) != 2 || got[0].active || got[0].withdrawn.Int64 != v || !got[1].active || got[1].published.Int64 != v {
+			t.Fatalf("rows after publication at %d: %+v", v, got)
+		}
+	})
+}
+
+// Uploads published at the same time with keys in common both end
+// published, one after the other: every key has one published row, the
+// one of the upload published last, and the other's row for it was
+// withdrawn at that upload's version.
+func TestPublishWhenValidConcurrently(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		imp := newImports(s)
+		var wg sync.WaitGroup
+		results := make([]access.Upload, 2)
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var data string
+				for y := 1990; y < 2020; y++ {
+					data += fmt.Sprintf("KEN,%d,morphine,%d\n", y, 10*(i+1))
+				}
+				data += fmt.Sprintf("UGA,%d,morphine,1\n", 2000+i)
+				res, err := imp.Import(ctx, access.Operator, fmt.Sprintf("%d.csv", i), []byte(data), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+				results[i], errs[i] = res.Upload, err
+			}()
+		}
+		wg.Wait()
+		for i := range 2 {
+			if errs[i] != nil || results[i].Status != access.StatusPublished {
+				t.Fatalf("upload %d: %+v, %v", i, results[i], errs[i])
+			}
+		}
+		for y := 1990; y < 2020; y++ {
+			got := keyRows(t, s, "KEN", y, "morphine")
+			if len(got) != 2 || got[0].active || !got[1].active || got[0].withdrawn.Int64 != got[1].published.Int64 || got[0].published.Int64 >= got[1].published.Int64 {
+				t.Fatalf("KEN %d rows %+v", y, got)
+			}
+			if y > 1990 && got[1].upload != keyRows(t, s, "KEN", 1990, "morphine")[1].upload {
+				t.Fatalf("KEN %d is published from another upload than 1990: %+v", y, got)
+			}
+		}
+		for i := range 2 {
+			if got := keyRows(t, s, "UGA", 2000+i, "morphine"); len(got) != 1 || !got[0].active {
+				t.Fatalf("UGA %d rows %+v", 2000+i, got)
+			}
+		}
+	})
+}
