@@ -916,7 +916,9 @@ const (
 // which population is published; a writer without it gets no per-capita
 // check.
 type publishedPopulation interface {
-	PublishedPopulation(ctx context.Context, iso3 string) (map[int]float64, error)
+	// PublishedPopulation is the published population of the countries
+	// iso3s, by country and year.
+	PublishedPopulation(ctx context.Context, iso3s []string) (map[string]map[int]float64, error)
 }
 
 // meFactor returns the morphine-equivalence factors of the current ppsg
@@ -937,11 +939,9 @@ func mePerCapitaWarnings(ctx context.Context, w ImportWriter, t *METally) []Prob
 	if !ok {
 		return nil
 	}
-	pops := map[string]map[int]float64{}
-	for _, iso3 := range t.Countries() {
-		if p, err := pw.PublishedPopulation(ctx, iso3); err == nil {
-			pops[iso3] = p
-		}
+	pops, err := pw.PublishedPopulation(ctx, t.Countries())
+	if err != nil {
+		return nil
 	}
 	return t.Warnings(func(iso3 string, year int) (float64, bool) {
 		p, ok := pops[iso3][year]

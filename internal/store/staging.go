@@ -505,16 +505,30 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
 // is paid once per 8 rows, binding stays ~8 × 17² steps a statement.
 const insertChunk = 8
 
-// PublishedPopulation is the published population of iso3 by year, read
-// inside the import transaction (SQLite has one connection).
-func (w *ImportTx) PublishedPopulation(ctx context.Context, iso3 string) (map[int]float64, error) {
-	var rows []populationRow
-	if err := w.tx.WithContext(ctx).Where("iso3 = ? AND active", iso3).Find(&rows).Error; err != nil {
+// PublishedPopulation is the published population of the countries iso3s
+// by country and year, read in one query inside the import transaction
+// (SQLite has one connection).
+func (w *ImportTx) PublishedPopulation(ctx context.Context, iso3s []string) (map[string]map[int]float64, error) {
+	out := map[string]map[int]float64{}
+	if len(iso3s) == 0 {
+		return out, nil
+	}
+	rows, err := w.tx.WithContext(ctx).Raw("SELECT iso3, year, persons FROM population WHERE active AND iso3 IN ?", iso3s).Rows()
+	if err != nil {
 		return nil, translate(err, "store.PublishedPopulation")
 	}
-	out := make(map[int]float64, len(rows))
-	for _, r := range rows {
-		out[r.Year] = r.Persons
+	defer rows.Close()
+	for rows.Next() {
+		var iso3 string
+		var year int
+		var persons float64
+		if err := rows.Scan(&iso3, &year, &persons); err != nil {
+			return nil, translate(err, "store.PublishedPopulation")
+		}
+		if out[iso3] == nil {
+			out[iso3] = map[int]float64{}
+		}
+		out[iso3][year] = persons
 	}
-	return out, nil
+	return out, translate(rows.Err(), "store.PublishedPopulation")
 }
