@@ -397,6 +397,7 @@ print(n, el, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, openpyxl.__vers
 
 // openpyxlRead times openpyxl merely reading every row's values of path.
 func openpyxlRead(ctx context.Context, python, path string) (importRow, error) {
+	settle(ctx, "")
 	out, err := exec.CommandContext(ctx, python, "-c", openpyxlScript, path).Output()
 	if err != nil {
 		return importRow{}, fmt.Errorf("openpyxl: %w", err)
@@ -425,6 +426,7 @@ func psqlCopy(ctx context.Context, psql, admin, path string) (importRow, error) 
 		return importRow{}, fmt.Errorf("create table: %v: %s", err, out)
 	}
 	abs, _ := filepath.Abs(path)
+	settle(ctx, admin)
 	t := time.Now()
 	out, err := exec.CommandContext(ctx, psql, dsn, "-v", "ON_ERROR_STOP=1", "-c",
 		fmt.Sprintf(`\copy consumption_copy FROM '%s' CSV HEADER`, abs)).CombinedOutput()
@@ -434,6 +436,17 @@ func psqlCopy(ctx context.Context, psql, admin, path string) (importRow, error) 
 	}
 	return importRow{format: "csv", target: "psql-copy", seconds: el.Seconds(), peakKiB: 0,
 		note: fmt.Sprintf("%s (wall time of the psql process, connection included); load %s", strings.TrimSpace(firstLine(out)), loadavg())}, nil
+}
+
+// settle starts every timed run from the same state: what earlier runs
+// wrote is on disk (sync), and the PostgreSQL server at admin, if any, has
+// flushed its dirty buffers (CHECKPOINT) instead of doing so during the
+// run.
+func settle(ctx context.Context, admin string) {
+	syscall.Sync()
+	if admin != "" {
+		_ = exec.CommandContext(ctx, "psql", admin, "-q", "-c", "CHECKPOINT").Run()
+	}
 }
 
 // loadavg is the one-minute load average: the machine is shared.
@@ -493,6 +506,7 @@ func importOnce(ctx context.Context, self, db, dir, pg, path, format string, n i
 	default:
 		return row, false, fmt.Errorf("%w: unknown database %q", errUsage, db)
 	}
+	settle(ctx, pg)
 	out, err := runChild(ctx, self, "import-one", "--file", path, "--db", dsn)
 	cleanup()
 	if err != nil {
