@@ -50,8 +50,9 @@ const (
 
 func newAheadRows(src rowSource) *aheadRows { return &aheadRows{src: src} }
 
-// start reads the rest of the rows ahead, in a goroutine. It does nothing
-// if called again.
+// start reads the rest of the rows ahead, in a goroutine; it is called
+// between rows (the row read before it is not returned again). It does
+// nothing if called again.
 func (a *aheadRows) start() {
 	if a.ch != nil {
 		return

@@ -123,3 +123,96 @@ func TestAheadRowsRaisesAPanicInTheReader(t *testing.T) {
 		t.Fatalf("recovered %v after %d rows", got, rows)
 	}
 }
+
+// countingOpen opens fakeRows of n rows, counting opens and rows read.
+type countingOpen struct {
+	n, opens, reads int
+	srcs            []*fakeRows
+}
+
+func (c *countingOpen) open() (rowSource, error) {
+	c.opens++
+	f := &fakeRows{n: c.n}
+	c.srcs = append(c.srcs, f)
+	return &countedRows{fakeRows: f, c: c}, nil
+}
+
+type countedRows struct {
+	*fakeRows
+	c *countingOpen
+}
+
+func (r *countedRows) Next() bool {
+	ok := r.fakeRows.Next()
+	if ok {
+		r.c.reads++
+	}
+	return ok
+}
+
+// The rows the decimal-separator scan read are kept and replayed: a sheet
+// is read once, rows and numbers as the source gives them, whether the scan
+// stopped inside it or read it to the end; a sheet whose rows do not fit
+// in the budget is read again from the start; every source is closed.
+func TestPrescannedRowsAreReadOnce(t *testing.T) {
+	for _, n := range []int{0, 7, localeScanRows - 1, localeScanRows, localeScanRows + 1234} {
+		c := &countingOpen{n: n}
+		r := &run{}
+		r.lim.MaxColumns = 100
+		sheets := []sheet{{name: "s", open: c.open}}
+		r.scanLocales(sheets)
+		src, _ := sheets[0].open()
+		a := newAheadRows(src)
+		i := 0
+		for a.Next() {
+			i++
+			want := make([]string, i%7)
+			for k := range want {
+				want[k] = fmt.Sprintf("r%dc%d", i, k)
+			}
+			if a.RowNum() != 2*i || strings.Join(a.Row(), ",") != strings.Join(want, ",") {
+				t.Fatalf("n=%d row %d: %d %q", n, i, a.RowNum(), a.Row())
+			}
+			if i == 3 {
+				a.start() // the rest read ahead, as a table's rows are
+			}
+		}
+		a.Close()
+		for _, p := range r.prescans {
+			p.close()
+		}
+		if i != n || c.opens != 1 || c.reads != n {
+			t.Fatalf("n=%d: %d rows, %d opens, %d rows read from the file", n, i, c.opens, c.reads)
+		}
+		for _, f := range c.srcs {
+			if !f.closed {
+				t.Fatalf("n=%d: a source was left open", n)
+			}
+		}
+	}
+	// Rows over the budget: not kept, the sheet is read again.
+	c := &countingOpen{n: 40}
+	r := &run{}
+	r.lim.MaxColumns = 100
+	sheets := []sheet{{name: "big", open: func() (rowSource, error) {
+		src, _ := c.open()
+		return &wideRows{src}, nil
+	}}}
+	r.scanLocales(sheets)
+	src, _ := sheets[0].open()
+	i := 0
+	for src.Next() {
+		i++
+	}
+	src.Close()
+	if i != 40 || c.opens != 2 || c.reads != 80 {
+		t.Fatalf("over the budget: %d rows, %d opens, %d rows read", i, c.opens, c.reads)
+	}
+}
+
+// wideRows gives every row a cell larger than the kept rows' budget / 16.
+type wideRows struct{ rowSource }
+
+func (w *wideRows) Row() []string {
+	return append(w.rowSource.Row(), strings.Repeat("x", prescanKeepBytes/16))
+}

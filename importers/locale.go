@@ -177,13 +177,24 @@ func (v localeVotes) decide(minGrouped int) (Locale, string) {
 // column's decimal separator.
 func (r *run) scanLocales(sheets []sheet) {
 	r.colVotes = map[colKey]*localeVotes{}
-	for _, sh := range sheets {
+	budget := prescanKeepBytes
+	for si := range sheets {
+		sh := sheets[si]
 		src, err := sh.open()
 		if err != nil {
 			continue
 		}
-		for n := 0; n < localeScanRows && src.Next(); n++ {
-			for i, c := range src.Row() {
+		p := &prescanned{open: sh.open}
+		keep := true
+		n := 0
+		for ; n < localeScanRows && src.Next(); n++ {
+			row := src.Row()
+			if keep && !p.keep(src.RowNum(), row, &budget) {
+				keep = false
+				budget += p.size()
+				p = &prescanned{open: sh.open}
+			}
+			for i, c := range row {
 				if i >= r.lim.MaxColumns || len(c) > 64 || !strings.ContainsAny(c, ".,") {
 					continue
 				}
@@ -197,7 +208,19 @@ func (r *run) scanLocales(sheets []sheet) {
 				r.fileVotes.vote(c)
 			}
 		}
-		src.Close()
+		if !keep {
+			src.Close()
+			continue
+		}
+		// The sheet is read from here on: its kept rows, then the rest.
+		if n < localeScanRows {
+			p.complete, p.err = true, src.Err()
+			src.Close()
+		} else {
+			p.src = src
+			r.prescans = append(r.prescans, p)
+		}
+		sheets[si].open = p.openSheet
 	}
 }
 

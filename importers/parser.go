@@ -195,6 +195,11 @@ func openParseXLSX(in access.ParseInput, size int64, lim limits) (*excelize.File
 func (r *run) parseSheets(in access.ParseInput, sheets []sheet) (res access.ParseResult, err error) {
 	if r.givenLocale == LocaleUnknown {
 		r.scanLocales(sheets)
+		defer func() {
+			for _, p := range r.prescans {
+				p.close()
+			}
+		}()
 	}
 	wb, err := r.worldBankWorkbook(sheets) // wbincome.go
 	if err != nil {
@@ -390,12 +395,13 @@ func (r *run) intern(s string) string {
 }
 
 type run struct {
-	ctx   context.Context
-	p     *Parser
-	in    access.ParseInput
-	lim   access.Limits
-	emit  func(access.Batch) error
-	batch access.Batch
+	prescans []*prescanned // sheets whose first rows the locale scan kept, still open (replay.go)
+	ctx      context.Context
+	p        *Parser
+	in       access.ParseInput
+	lim      access.Limits
+	emit     func(access.Batch) error
+	batch    access.Batch
 
 	locale    Locale
 	kind      access.ImportKind
