@@ -159,7 +159,7 @@ func TestPrescannedRowsAreReadOnce(t *testing.T) {
 		c := &countingOpen{n: n}
 		r := &run{}
 		r.lim.MaxColumns = 100
-		sheets := []sheet{{name: "s", open: c.open}}
+		sheets := []sheet{{name: "s", open: c.open, reread: true}}
 		r.scanLocales(sheets)
 		src, _ := sheets[0].open()
 		a := newAheadRows(src)
@@ -194,7 +194,7 @@ func TestPrescannedRowsAreReadOnce(t *testing.T) {
 	c := &countingOpen{n: 40}
 	r := &run{}
 	r.lim.MaxColumns = 100
-	sheets := []sheet{{name: "big", open: func() (rowSource, error) {
+	sheets := []sheet{{name: "big", reread: true, open: func() (rowSource, error) {
 		src, _ := c.open()
 		return &wideRows{src}, nil
 	}}}

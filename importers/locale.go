@@ -185,7 +185,7 @@ func (r *run) scanLocales(sheets []sheet) {
 			continue
 		}
 		p := &prescanned{open: sh.open}
-		keep := true
+		keep := sh.reread
 		n := 0
 		for ; n < localeScanRows && src.Next(); n++ {
 			row := src.Row()

@@ -1,8 +1,8 @@
 package importers
 
 // The decimal-separator scan (scanLocales) reads the first rows of every
-// sheet before the sheet is parsed. Rather than read them twice, it keeps
-// them, within prescanKeepBytes for the whole file, with the sheet's
+// sheet before the sheet is parsed. Rather than read a worksheet's rows
+// twice, it keeps them, within prescanKeepBytes for the whole file, with the sheet's
 // source still open after them: the parse replays the kept rows and reads
 // on from there. A sheet the scan read to its end is not read again at
 // all.

@@ -31,6 +31,10 @@ type sheet struct {
 	name   string
 	open   func() (rowSource, error)
 	merges func() [][4]int // merged ranges as col1,row1,col2,row2 (1-based), read lazily
+	// reread: reading the sheet again costs as much as reading it (a
+	// worksheet is unzipped and its XML scanned), so the rows read in
+	// advance are kept (replay.go); a CSV file's lines are cheap to read.
+	reread bool
 }
 
 // csvInfo describes how a CSV file was decoded.
@@ -258,8 +262,9 @@ func xlsxSheets(f *excelize.File, size int, data []byte) []sheet {
 	for _, name := range f.GetSheetList() {
 		name := name
 		out = append(out, sheet{
-			name: name,
-			open: func() (rowSource, error) { return openSheetRows(f, name, data) },
+			name:   name,
+			reread: true,
+			open:   func() (rowSource, error) { return openSheetRows(f, name, data) },
 			merges: func() [][4]int {
 				if size > mergeReadLimit {
 					return nil
