@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,6 +196,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	dbs := fs.String("dbs", "sqlite,postgres", "databases")
 	python := fs.String("python", "/usr/bin/python3", "Python with openpyxl (\"\" to skip)")
 	psql := fs.String("psql", "psql", "psql for \\copy (\"\" to skip)")
+	runs := fs.Int("runs", 1, "timed runs of each import and peer; the median is reported, with the largest peak RSS")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -231,7 +233,7 @@ func cmdImport(ctx context.Context, args []string) error {
 				return fmt.Errorf("%w: unknown format %q", errUsage, format)
 			}
 			for _, db := range strings.Split(*dbs, ",") {
-				r, ok, err := importOnce(ctx, self, db, *dir, *pg, path, format, n)
+				r, ok, err := median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, path, format, n) })
 				if err != nil {
 					return err
 				}
@@ -240,7 +242,7 @@ func cmdImport(ctx context.Context, args []string) error {
 				}
 			}
 			if format == "xlsx" && *python != "" {
-				r, err := openpyxlRead(ctx, *python, path)
+				r, _, err := median(*runs, func() (importRow, bool, error) { r, err := openpyxlRead(ctx, *python, path); return r, true, err })
 				if err != nil {
 					return err
 				}
@@ -248,7 +250,7 @@ func cmdImport(ctx context.Context, args []string) error {
 				report(r)
 			}
 			if format == "csv" && *psql != "" && *pg != "" {
-				r, err := psqlCopy(ctx, *psql, *pg, path)
+				r, _, err := median(*runs, func() (importRow, bool, error) { r, err := psqlCopy(ctx, *psql, *pg, path); return r, true, err })
 				if err != nil {
 					return err
 				}
@@ -262,6 +264,33 @@ func cmdImport(ctx context.Context, args []string) error {
 	fmt.Println()
 	printImportTargets(os.Stdout, results)
 	return nil
+}
+
+// median runs run n times and returns the run of median time, with the
+// largest peak memory of all and every time in its note.
+func median(n int, run func() (importRow, bool, error)) (importRow, bool, error) {
+	var rs []importRow
+	for range max(n, 1) {
+		r, ok, err := run()
+		if err != nil || !ok {
+			return r, ok, err
+		}
+		rs = append(rs, r)
+	}
+	if len(rs) == 1 {
+		return rs[0], true, nil
+	}
+	times := make([]string, len(rs))
+	peak := int64(0)
+	for i, r := range rs {
+		times[i] = fmt.Sprintf("%.3f", r.seconds)
+		peak = max(peak, r.peakKiB)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].seconds < rs[j].seconds })
+	m := rs[len(rs)/2]
+	m.peakKiB = peak
+	m.note = fmt.Sprintf("median of %d runs (%s s); %s", len(rs), strings.Join(times, ", "), m.note)
+	return m, true, nil
 }
 
 // Import targets (issue 11).
