@@ -111,7 +111,7 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 	var db *gorm.DB
 	switch dialect {
 	case SQLite:
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(driverDSN)), cfg)
+		db, err = openSQLite(ctx, sqliteDSN(driverDSN), cfg)
 	case Postgres:
 		db, err = gorm.Open(postgres.Open(driverDSN), cfg)
 	}
@@ -165,6 +165,30 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 	}
 	return s, nil
 }
+
+// openSQLite opens an SQLite database. A connection's first statements
+// switch a new file to WAL, which needs the file to itself: when another
+// process opens the same new file at that moment (a CLI import and serve,
+// say), SQLite answers "database is locked" at once instead of waiting,
+// so the open is tried again for up to sqliteOpenWait.
+func openSQLite(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	deadline := time.Now().Add(sqliteOpenWait)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		db, err := gorm.Open(sqlite.Open(dsn), cfg)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().Add(wait).After(deadline) {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteOpenWait bounds how long opening an SQLite file waits for another
+// process that holds it (the busy timeout of its connections).
+const sqliteOpenWait = 10 * time.Second
 
 // sqliteReaders is the size of the read pool of an SQLite file.
 const sqliteReaders = 4
