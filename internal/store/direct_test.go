@@ -239,3 +239,44 @@ func TestPublishWhenValidConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite, another connection (another process: serve's job queue, a
+// web session) writing while an import parses does not make the import
+// fail: staging does not read the database, and the import's first access
+// after it waits for the write lock instead of being refused with
+// "database is locked".
+func TestSQLiteImportWhileAnotherProcessWrites(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + t.TempDir() + "/w.db"
+	s1, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	s2, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	u := validatingUpload(t, s1, "an upload")
+	err = s1.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+		if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(7)})); err != nil {
+			return err
+		}
+		if err := s2.SetSetting(ctx, "test.writer", "x"); err != nil {
+			return fmt.Errorf("the other process could not write: %w", err)
+		}
+		if _, _, err := w.Diff(ctx, u); err != nil {
+			return err
+		}
+		done := u
+		done.Status = access.StatusSubmitted
+		return w.Finish(ctx, done, access.StatusValidating)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s2.Upload(ctx, u.ID); err != nil || got.Status != access.StatusSubmitted {
+		t.Fatalf("upload %+v, %v", got, err)
+	}
+}

@@ -128,6 +128,9 @@ var intColumns = map[string]bool{"year": true, "number": true}
 // SetSeries names the series of this upload's staged population and deaths
 // rows that name none.
 func (w *ImportTx) SetSeries(ctx context.Context, source string) error {
+	if err := w.lockMain(ctx); err != nil {
+		return translate(err, "store.SetSeries")
+	}
 	tx := w.tx.WithContext(ctx)
 	for _, t := range []string{"population", "deaths"} {
 		if err := tx.Exec("UPDATE "+w.src(t)+" SET source = ? WHERE upload_id = ? AND source = ''", source, w.uploadID).Error; err != nil {
@@ -156,6 +159,9 @@ func keyMatch(cols []string, a, b string) string {
 // added (no published row for the key), changed, unchanged, and removed
 // (see removedWhere).
 func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, unchanged int, err error) {
+	if err := w.lockMain(ctx); err != nil {
+		return d, 0, translate(err, "store.Diff")
+	}
 	// The temporary table is not analysed first: the planner sizes it from
 	// its pages, and with statistics it hashed the staged rows instead of
 	// the (often empty) published ones, a slower plan, after an ANALYZE
@@ -338,6 +344,9 @@ func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, [
 // upload's own status is the caller's conditional write, in the same
 // transaction.
 func (w *ImportTx) Publish(ctx context.Context, u access.Upload) error {
+	if err := w.lockMain(ctx); err != nil {
+		return translate(err, "store.Publish")
+	}
 	t, ok := obsTables[u.Kind]
 	if ok && w.directIn[t.name] {
 		// Published as the rows arrived: only the version, the rows the
@@ -379,6 +388,9 @@ func (s *Store) PublishUpload(ctx context.Context, u access.Upload, at time.Time
 // An upload that is not published at once has its staged rows copied in,
 // inactive; a published one has them copied in by Publish.
 func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.UploadStatus) error {
+	if err := w.lockMain(ctx); err != nil {
+		return translate(err, "store.Finish")
+	}
 	if err := transitionUpload(w.tx.WithContext(ctx), u, from); err != nil {
 		return err
 	}
@@ -524,6 +536,9 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 // exceed the published estimate (annual plus supplementary) for the same
 // country, year and drug.
 func (w *ImportTx) ConsumptionOverEstimate(ctx context.Context) ([]access.Problem, error) {
+	if err := w.lockMain(ctx); err != nil {
+		return nil, translate(err, "store.ConsumptionOverEstimate")
+	}
 	q := `SELECT s.iso3, s.year, s.drug, s.grams, e.total, s.sheet, s.row_num
 FROM ` + w.src("consumption") + ` s JOIN (SELECT iso3, year, drug, SUM(total_g) AS total FROM estimates WHERE active AND total_g IS NOT NULL GROUP BY iso3, year, drug) e
   ON e.iso3 = s.iso3 AND e.year = s.year AND e.drug = s.drug

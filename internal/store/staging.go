@@ -98,6 +98,7 @@ type ImportTx struct {
 	uploadID int64
 	stmts    map[string]*sql.Stmt
 	raw      map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
+	writing  bool                  // SQLite: the transaction holds the database's write lock (lockMain)
 	noRaw    bool                  // SQLite: the driver's connection could not be reached
 	temp     map[string]bool       // observation tables whose rows wait in a temporary table
 	landed   map[string]bool       // temporary tables already copied into their table
@@ -219,6 +220,28 @@ func setPragmas(ctx context.Context, conn *sql.Conn, set []string) (restore func
 	return restore, nil
 }
 
+// lockMain takes the database's write lock for the import transaction on
+// SQLite, before its first read of the database; it does nothing on
+// PostgreSQL or when already held.
+//
+// Staging writes only temporary tables, so the transaction does not touch
+// the database while the file is parsed, and other connections write as
+// usual. Its first access after that is taken as a write: SQLite then
+// waits (busy timeout) for another writer to finish. A transaction that
+// read first and then wrote would instead be refused at once ("database is
+// locked") when another connection wrote meanwhile or held the lock at
+// that moment, as a job queue's poll does.
+func (w *ImportTx) lockMain(ctx context.Context) error {
+	if w.s.dialect != SQLite || w.writing {
+		return nil
+	}
+	if err := w.tx.WithContext(ctx).Exec("UPDATE uploads SET status = status WHERE id = ?", w.uploadID).Error; err != nil {
+		return err
+	}
+	w.writing = true
+	return nil
+}
+
 // dropTemp removes the temporary tables of the import (PostgreSQL drops
 // them at commit; a SQLite connection keeps them until dropped).
 func (w *ImportTx) dropTemp(ctx context.Context) {
@@ -244,7 +267,10 @@ func (w *ImportTx) ensureTemp(ctx context.Context, set stageSet) error {
 		if err := w.tx.WithContext(ctx).Exec("DROP TABLE IF EXISTS temp." + name).Error; err != nil {
 			return err
 		}
-		q = fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s WHERE 1 = 0", name, cols, set.table)
+		// Columns without types, so that creating the table does not read
+		// the database (see lockMain): values keep the type they are bound
+		// with, and take their column's when copied into the table.
+		q = fmt.Sprintf("CREATE TEMP TABLE %s (%s)", name, cols)
 	}
 	if err := w.tx.WithContext(ctx).Exec(q).Error; err != nil {
 		return err
@@ -341,6 +367,9 @@ func (w *ImportTx) checkReferences(ctx context.Context, table string) error {
 
 // landAll lands every staged table.
 func (w *ImportTx) landAll(ctx context.Context, active bool, v int64) error {
+	if err := w.lockMain(ctx); err != nil {
+		return translate(err, "store.Finish")
+	}
 	for t := range w.temp {
 		if err := w.land(ctx, t, active, v); err != nil {
 			return translate(err, "store.Finish")
@@ -403,6 +432,11 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		}
 	}
 	// Survey tables are small: gorm's batched inserts do.
+	if len(b.Availability) > 0 || len(b.CCS) > 0 {
+		if err := w.lockMain(ctx); err != nil {
+			return translate(err, "store.Stage")
+		}
+	}
 	return w.stageAvailability(w.tx.WithContext(ctx), b)
 }
 
@@ -512,6 +546,9 @@ func (w *ImportTx) PublishedPopulation(ctx context.Context, iso3s []string) (map
 	out := map[string]map[int]float64{}
 	if len(iso3s) == 0 {
 		return out, nil
+	}
+	if err := w.lockMain(ctx); err != nil {
+		return nil, translate(err, "store.PublishedPopulation")
 	}
 	rows, err := w.tx.WithContext(ctx).Raw("SELECT iso3, year, persons FROM population WHERE active AND iso3 IN ?", iso3s).Rows()
 	if err != nil {
