@@ -139,6 +139,15 @@ func (s *JobService) Job(ctx context.Context, who Principal, id int64) (Job, err
 // Cancel stops a queued or running job. A running one stops at its next
 // heartbeat; what it did is rolled back.
 func (s *JobService) Cancel(ctx context.Context, who Principal, id int64) (j Job, err error) {
+	return s.CancelWith(ctx, who, id, nil)
+}
+
+// CancelWith is Cancel for a process that may be running the job itself:
+// stop, if given, stops it here at once (its runner then records the
+// cancellation). It is called only once the job is known to be running,
+// so that a job its runner has just recorded as cancelled is not taken
+// for one cancelled earlier.
+func (s *JobService) CancelWith(ctx context.Context, who Principal, id int64, stop func(id int64) bool) (j Job, err error) {
 	defer Wrap(&err, "JobService.Cancel(%d)", id)
 	if err := requireAdmin(who, "cancel jobs"); err != nil {
 		return j, err
@@ -146,6 +155,9 @@ func (s *JobService) Cancel(ctx context.Context, who Principal, id int64) (j Job
 	before, err := s.Queue.Job(ctx, id)
 	if err != nil {
 		return j, err
+	}
+	if before.Status == JobRunning && stop != nil {
+		stop(id)
 	}
 	if j, err = s.Queue.CancelJob(ctx, id); err != nil {
 		if ErrorCode(err) == Conflict && before.Status == JobRunning && j.Status == JobCancelled {

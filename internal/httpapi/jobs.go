@@ -97,12 +97,13 @@ func (s *Server) getJob(c *gin.Context) error {
 
 func (s *Server) cancelJob(c *gin.Context) error {
 	return s.jobAction(c, func(js *access.JobService, id int64) (access.Job, error) {
+		var stop func(int64) bool
 		if s.cfg.Runner != nil {
 			// Running here: stop it now, so that its transaction (on
 			// SQLite, the write lock) is released for the record.
-			s.cfg.Runner.CancelLocal(id)
+			stop = s.cfg.Runner.CancelLocal
 		}
-		return js.Cancel(c.Request.Context(), who(c), id)
+		return js.CancelWith(c.Request.Context(), who(c), id, stop)
 	})
 }
 
