@@ -36,6 +36,7 @@ type aheadRows struct {
 // source's error and end set.
 type aheadChunk struct {
 	cells []string
+	num   []bool // beside cells: stored as a number (numericCells)
 	ends  []int
 	nums  []int
 	err   error
@@ -79,13 +80,18 @@ func (a *aheadRows) read() {
 		}
 	}()
 	for {
-		c = aheadChunk{cells: make([]string, 0, aheadRowsPerChunk*8), ends: make([]int, 0, aheadRowsPerChunk), nums: make([]int, 0, aheadRowsPerChunk)}
+		c = aheadChunk{cells: make([]string, 0, aheadRowsPerChunk*8), num: make([]bool, 0, aheadRowsPerChunk*8),
+			ends: make([]int, 0, aheadRowsPerChunk), nums: make([]int, 0, aheadRowsPerChunk)}
 		for len(c.nums) < aheadRowsPerChunk {
 			if !a.src.Next() {
 				c.err, c.end = a.src.Err(), true
 				break
 			}
-			c.cells = append(c.cells, a.src.Row()...)
+			row, num := a.src.Row(), numericOf(a.src)
+			c.cells = append(c.cells, row...)
+			for i := range row {
+				c.num = append(c.num, i < len(num) && num[i])
+			}
 			c.ends = append(c.ends, len(c.cells))
 			c.nums = append(c.nums, a.src.RowNum())
 		}
@@ -139,6 +145,22 @@ func (a *aheadRows) Row() []string {
 	}
 	to := a.cur.ends[a.i]
 	return a.cur.cells[from:to:to]
+}
+
+// NumericCells says which cells of the current row are numbers.
+func (a *aheadRows) NumericCells() []bool {
+	if a.ch == nil {
+		return numericOf(a.src)
+	}
+	if a.end || a.i < 0 || a.i >= len(a.cur.nums) {
+		return nil
+	}
+	from := 0
+	if a.i > 0 {
+		from = a.cur.ends[a.i-1]
+	}
+	to := a.cur.ends[a.i]
+	return a.cur.num[from:to:to]
 }
 
 func (a *aheadRows) RowNum() int {

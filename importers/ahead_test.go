@@ -33,9 +33,18 @@ func (f *fakeRows) Next() bool {
 	return true
 }
 func (f *fakeRows) Row() []string { return f.row }
-func (f *fakeRows) RowNum() int   { return 2 * f.i }
-func (f *fakeRows) Err() error    { return f.err }
-func (f *fakeRows) Close() error  { f.closed = true; return nil }
+
+// NumericCells: in row i, cell c is a number when (i+c) is even.
+func (f *fakeRows) NumericCells() []bool {
+	out := make([]bool, len(f.row))
+	for c := range out {
+		out[c] = (f.i+c)%2 == 0
+	}
+	return out
+}
+func (f *fakeRows) RowNum() int  { return 2 * f.i }
+func (f *fakeRows) Err() error   { return f.err }
+func (f *fakeRows) Close() error { f.closed = true; return nil }
 
 // Read ahead, the rows, their numbers and the source's final error are
 // those of the source, across several chunks, and rows already handed
@@ -172,6 +181,15 @@ func TestPrescannedRowsAreReadOnce(t *testing.T) {
 			}
 			if a.RowNum() != 2*i || strings.Join(a.Row(), ",") != strings.Join(want, ",") {
 				t.Fatalf("n=%d row %d: %d %q", n, i, a.RowNum(), a.Row())
+			}
+			num := a.NumericCells()
+			if len(num) != len(want) {
+				t.Fatalf("n=%d row %d: numeric cells %v", n, i, num)
+			}
+			for c := range num {
+				if num[c] != ((i+c)%2 == 0) {
+					t.Fatalf("n=%d row %d: numeric cells %v", n, i, num)
+				}
 			}
 			if i == 3 {
 				a.start() // the rest read ahead, as a table's rows are

@@ -37,6 +37,7 @@ type leanRows struct {
 
 	// xlsxRows state
 	row   []string
+	num   []bool // which cells of row the sheet stores as numbers
 	n     int
 	err   error
 	calls int // calls of Next answered
@@ -102,6 +103,15 @@ func (l *leanRows) Row() []string {
 		return l.fb.Row()
 	}
 	return l.row
+}
+
+// NumericCells says which cells of the current row are numbers (a cell
+// without a type, or of type n); nil once excelize has taken over.
+func (l *leanRows) NumericCells() []bool {
+	if l.fb != nil {
+		return nil
+	}
+	return l.num
 }
 
 func (l *leanRows) RowNum() int {
@@ -177,6 +187,7 @@ func (l *leanRows) rowsNext() (bool, error) {
 
 // columns is excelize's Rows.Columns with raw cell values.
 func (l *leanRows) columns() ([]string, error) {
+	l.num = l.num[:0]
 	if l.curRow > l.seekRow {
 		return nil, nil
 	}
@@ -406,8 +417,10 @@ func (l *leanRows) cell(cells []string, col int) ([]string, int, error) {
 	if val != "" || hasF {
 		for i := 1; i < blank; i++ {
 			cells = append(cells, "")
+			l.num = append(l.num, false)
 		}
 		cells = append(cells, val)
+		l.num = append(l.num, val != "" && (len(t) == 0 || string(t) == "n"))
 	}
 	return cells, col, nil
 }

@@ -188,15 +188,15 @@ func (r *run) scanLocales(sheets []sheet) {
 		keep := sh.reread
 		n := 0
 		for ; n < localeScanRows && src.Next(); n++ {
-			row := src.Row()
-			if keep && !p.keep(src.RowNum(), row, &budget) {
+			row, num := src.Row(), numericOf(src)
+			if keep && !p.keep(src.RowNum(), row, num, &budget) {
 				keep = false
 				budget += p.size()
 				p = &prescanned{open: sh.open}
 			}
 			for i, c := range row {
-				if i >= r.lim.MaxColumns || len(c) > 64 || !strings.ContainsAny(c, ".,") {
-					continue
+				if i >= r.lim.MaxColumns || len(c) > 64 || !strings.ContainsAny(c, ".,") || i < len(num) && num[i] {
+					continue // a number stored as such says nothing of the file's separators
 				}
 				k := colKey{sh.name, i}
 				v := r.colVotes[k]
@@ -224,11 +224,24 @@ func (r *run) scanLocales(sheets []sheet) {
 	}
 }
 
+// setNumeric records which cells of row n are numbers stored as such.
+func (r *run) setNumeric(n int, num []bool) { r.numericRow, r.numeric = n, num }
+
+// isNumeric reports whether the cell at is a number stored as such.
+func (r *run) isNumeric(at cellRef) bool {
+	return at.row == r.numericRow && at.col >= 0 && at.col < len(r.numeric) && r.numeric[at.col]
+}
+
 // number reads a quantity cell. An ambiguous "1,234" or "1.234" is read
 // in the locale given for the upload, else the one the rest of its column
 // (or the file) settles, else as the file's delimiter suggests; the first
 // value so read in each column is reported.
 func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
+	if r.isNumeric(at) {
+		// Stored as a number: its decimal mark is a point, whatever the
+		// locale of the file or the one given.
+		return readPublished(s, LocaleDot, withUnit)
+	}
 	if r.givenLocale != LocaleUnknown {
 		p, err := readPublished(s, r.givenLocale, withUnit)
 		if err == nil && ambiguous(s, withUnit) && !r.localeNoted[colKey{"", -1}] {

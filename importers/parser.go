@@ -395,13 +395,17 @@ func (r *run) intern(s string) string {
 }
 
 type run struct {
-	prescans []*prescanned // sheets whose first rows the locale scan kept, still open (replay.go)
-	ctx      context.Context
-	p        *Parser
-	in       access.ParseInput
-	lim      access.Limits
-	emit     func(access.Batch) error
-	batch    access.Batch
+	// numeric says which cells of row numericRow are numbers stored as
+	// such (a workbook's numeric cells), read without regard to locale.
+	numericRow int
+	numeric    []bool
+	prescans   []*prescanned // sheets whose first rows the locale scan kept, still open (replay.go)
+	ctx        context.Context
+	p          *Parser
+	in         access.ParseInput
+	lim        access.Limits
+	emit       func(access.Batch) error
+	batch      access.Batch
 
 	locale    Locale
 	kind      access.ImportKind

@@ -17,6 +17,7 @@ const prescanKeepBytes = 6 << 20
 type prescanned struct {
 	text  []byte
 	cells []int32 // end of each cell in text
+	num   []bool  // beside cells: stored as a number (numericCells)
 	rows  []int32 // end of each row in cells
 	nums  []int32 // each row's number
 	// src is the sheet's source, positioned after rows, until a reader
@@ -29,7 +30,7 @@ type prescanned struct {
 
 // rowBytes is the memory a kept row takes.
 func rowBytes(cells []string) int {
-	n := 8 + 4*len(cells)
+	n := 8 + 5*len(cells)
 	for _, c := range cells {
 		n += len(c)
 	}
@@ -37,15 +38,16 @@ func rowBytes(cells []string) int {
 }
 
 // keep adds a row, if it fits in budget bytes (then lessened).
-func (p *prescanned) keep(n int, cells []string, budget *int) bool {
+func (p *prescanned) keep(n int, cells []string, num []bool, budget *int) bool {
 	b := rowBytes(cells)
 	if b > *budget || len(p.text) > 1<<31-1-b {
 		return false
 	}
 	*budget -= b
-	for _, c := range cells {
+	for i, c := range cells {
 		p.text = append(p.text, c...)
 		p.cells = append(p.cells, int32(len(p.text)))
+		p.num = append(p.num, i < len(num) && num[i])
 	}
 	p.rows = append(p.rows, int32(len(p.cells)))
 	p.nums = append(p.nums, int32(n))
@@ -53,7 +55,17 @@ func (p *prescanned) keep(n int, cells []string, budget *int) bool {
 }
 
 // size is the memory the kept rows take, as counted by keep.
-func (p *prescanned) size() int { return len(p.text) + 4*len(p.cells) + 8*len(p.rows) }
+func (p *prescanned) size() int { return len(p.text) + 5*len(p.cells) + 8*len(p.rows) }
+
+// numeric returns which cells of kept row i are numbers.
+func (p *prescanned) numeric(i int) []bool {
+	from := 0
+	if i > 0 {
+		from = int(p.rows[i-1])
+	}
+	to := int(p.rows[i])
+	return p.num[from:to:to]
+}
 
 // row returns kept row i.
 func (p *prescanned) row(i int) []string {
@@ -127,6 +139,17 @@ func (r *replayRows) Row() []string {
 		return r.src.Row()
 	}
 	return r.row
+}
+
+// NumericCells says which cells of the current row are numbers.
+func (r *replayRows) NumericCells() []bool {
+	if r.src != nil {
+		return numericOf(r.src)
+	}
+	if r.i >= 0 && r.i < len(r.p.rows) {
+		return r.p.numeric(r.i)
+	}
+	return nil
 }
 
 func (r *replayRows) RowNum() int {

@@ -25,6 +25,23 @@ type rowSource interface {
 	Close() error
 }
 
+// numericCells is a rowSource that knows which cells of the current row
+// the workbook stores as numbers, not text: such a cell's value is written
+// with a decimal point whatever the locale, so it is never ambiguous.
+// NumericCells is nil when it does not know; the slice is valid until the
+// next call of Next.
+type numericCells interface {
+	NumericCells() []bool
+}
+
+// numericOf is what src says of the current row's cells (nil: nothing).
+func numericOf(src rowSource) []bool {
+	if n, ok := src.(numericCells); ok {
+		return n.NumericCells()
+	}
+	return nil
+}
+
 // sheet is one table-bearing part of a file: the only "sheet" of a CSV file
 // (named "") or one worksheet of a workbook.
 type sheet struct {

@@ -34,7 +34,10 @@ type sheetRows struct {
 	head   []bufRow        // the first headerScan rows (fewer if the sheet is short)
 	merges func() [][4]int // merged ranges, read lazily
 	next   func() (int, []string, bool)
-	src    rowSource
+	// num says which cells of the row next last returned are numbers
+	// stored as such (numericCells; nil when not known).
+	num func() []bool
+	src rowSource
 	// ahead reads the rest of the sheet's rows ahead, in a goroutine; the
 	// sheet's merged cells must have been read by then.
 	ahead func()
@@ -44,6 +47,7 @@ type sheetRows struct {
 type bufRow struct {
 	n     int
 	cells []string
+	num   []bool // which cells are numbers stored as such, when known
 }
 
 // sheet reads one sheet: its first rows are buffered and offered to each
@@ -82,13 +86,19 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return n, cp, true
 	}
-	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src, ahead: src.start}
+	num := func() []bool {
+		if v := src.NumericCells(); len(v) > 0 {
+			return append([]bool(nil), v[:min(len(v), r.lim.MaxColumns)]...)
+		}
+		return nil
+	}
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, num: num, src: src, ahead: src.start}
 	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
 			break
 		}
-		rows.head = append(rows.head, bufRow{n, cells})
+		rows.head = append(rows.head, bufRow{n, cells, num()})
 	}
 	for _, l := range sheetLayouts {
 		if l.match(r, rows) {
@@ -183,7 +193,9 @@ func (r *run) tableSheet(sh *sheetRows) error {
 		}
 		return err
 	}
+	defer r.setNumeric(0, nil)
 	for _, b := range buf[hi+1:] {
+		r.setNumeric(b.n, b.num)
 		if err := handle(b.n, b.cells); err != nil {
 			return r.stop(sh.name, b.n, err)
 		}
@@ -194,6 +206,7 @@ func (r *run) tableSheet(sh *sheetRows) error {
 		if !ok {
 			break
 		}
+		r.setNumeric(n, numericOf(src))
 		if err := handle(n, cells); err != nil {
 			return r.stop(sh.name, n, err)
 		}
