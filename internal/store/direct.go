@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -60,6 +61,10 @@ func publicationLock(tx *gorm.DB, d Dialect, table string) error {
 
 func oldName(table string) string { return "stg_old_" + table }
 
+// errNotDirect tells Stage to stage the batch as usual: the table's
+// publication lock is held by another transaction.
+var errNotDirect = errors.New("store: staging instead")
+
 // PublishWhenValid lets the import publish consumption and estimates rows
 // as they arrive, on PostgreSQL.
 func (w *ImportTx) PublishWhenValid(ctx context.Context, u access.Upload) error {
@@ -73,8 +78,18 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 	tx := w.tx.WithContext(ctx)
 	t := set.table
 	if !w.directIn[t] {
-		if err := publicationLock(tx, w.s.dialect, t); err != nil {
-			return err
+		if w.s.dialect == Postgres {
+			// Another publication into the table is under way (a second
+			// serve process importing, say): this upload does not wait for
+			// it but stages as usual and publishes at its end.
+			var got bool
+			if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?, ?)", lockSpace, publicationLockID[t]).Row().Scan(&got); err != nil {
+				return err
+			}
+			if !got {
+				w.direct = false
+				return errNotDirect
+			}
 		}
 		if w.dv == 0 {
 			if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&w.dv); err != nil {

@@ -6,10 +6,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/reliefgap/reliefgap/importers"
 	"github.com/reliefgap/reliefgap/internal/access"
 	"github.com/reliefgap/reliefgap/internal/store"
 )
@@ -278,5 +281,62 @@ func TestSQLiteImportWhileAnotherProcessWrites(t *testing.T) {
 	}
 	if got, err := s2.Upload(ctx, u.ID); err != nil || got.Status != access.StatusSubmitted {
 		t.Fatalf("upload %+v, %v", got, err)
+	}
+}
+
+// While another publication into the table is under way (a second serve
+// process importing), an upload to be published does not wait for it to
+// parse and stage: it stages as usual, and waits only to publish.
+func TestPublishWhenValidDoesNotWaitToParse(t *testing.T) {
+	dsn := os.Getenv("RELIEFGAP_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("needs RELIEFGAP_TEST_POSTGRES")
+	}
+	ctx := context.Background()
+	s := openPostgres(t, dsn)
+	// The other publication: a transaction holding the table's lock.
+	other, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.ExecContext(ctx, "SELECT pg_advisory_xact_lock(727000, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	var data strings.Builder
+	data.WriteString("iso3,year,drug,unit,consumption\n")
+	for y := 1950; y < 2050; y++ {
+		fmt.Fprintf(&data, "KEN,%d,morphine,kg,%d\n", y, y-1900)
+	}
+	parsed := make(chan struct{})
+	var once sync.Once
+	imp := &access.ImportService{Store: s, Parser: &importers.Parser{BatchSize: 10}}
+	done := make(chan error, 1)
+	var res access.ImportResult
+	go func() {
+		var err error
+		res, err = imp.Import(ctx, access.Operator, "k.csv", []byte(data.String()), access.ImportOptions{Kind: access.KindConsumption, Publish: true,
+			Progress: func(n, total int64) {
+				if n == 100 && total == 100 {
+					once.Do(func() { close(parsed) })
+				}
+			}})
+		done <- err
+	}()
+	select {
+	case <-parsed: // all 100 rows, 10 batches, parsed and staged while the lock is held
+	case err := <-done:
+		t.Fatalf("the import ended while another publication held the table: %+v, %v", res.Upload, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the import waited for the other publication to parse its file")
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil || res.Upload.Status != access.StatusPublished || res.Upload.Diff.Added != 100 {
+		t.Fatalf("%+v, %v", res.Upload, err)
+	}
+	if got := keyRows(t, s, "KEN", 2000, "morphine"); len(got) != 1 || !got[0].active || got[0].grams != 100*1000 {
+		t.Fatalf("KEN 2000 rows %+v", got)
 	}
 }

@@ -403,10 +403,13 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	}
 	for _, set := range stageSets(b, w.uploadID) {
 		if w.direct && directTables[set.table] {
-			if err := w.stageDirect(ctx, set); err != nil {
+			err := w.stageDirect(ctx, set)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, errNotDirect) {
 				return translate(err, "store.Stage")
 			}
-			continue
 		}
 		if err := w.ensureTemp(ctx, set); err != nil {
 			return translate(err, "store.Stage")
