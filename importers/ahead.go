@@ -132,18 +132,25 @@ func (a *aheadRows) Next() bool {
 	return true
 }
 
+// span is where the current row's cells are in the current chunk.
+func (a *aheadRows) span() (from, to int, ok bool) {
+	if a.end || a.i < 0 || a.i >= len(a.cur.nums) {
+		return 0, 0, false
+	}
+	if a.i > 0 {
+		from = a.cur.ends[a.i-1]
+	}
+	return from, a.cur.ends[a.i], true
+}
+
 func (a *aheadRows) Row() []string {
 	if a.ch == nil {
 		return a.src.Row()
 	}
-	if a.end || a.i < 0 || a.i >= len(a.cur.nums) {
+	from, to, ok := a.span()
+	if !ok {
 		return nil
 	}
-	from := 0
-	if a.i > 0 {
-		from = a.cur.ends[a.i-1]
-	}
-	to := a.cur.ends[a.i]
 	return a.cur.cells[from:to:to]
 }
 
@@ -152,14 +159,10 @@ func (a *aheadRows) NumericCells() []bool {
 	if a.ch == nil {
 		return numericOf(a.src)
 	}
-	if a.end || a.i < 0 || a.i >= len(a.cur.nums) {
+	from, to, ok := a.span()
+	if !ok {
 		return nil
 	}
-	from := 0
-	if a.i > 0 {
-		from = a.cur.ends[a.i-1]
-	}
-	to := a.cur.ends[a.i]
 	return a.cur.num[from:to:to]
 }
 

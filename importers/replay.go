@@ -59,21 +59,21 @@ func (p *prescanned) size() int { return len(p.text) + 5*len(p.cells) + 8*len(p.
 
 // numeric returns which cells of kept row i are numbers.
 func (p *prescanned) numeric(i int) []bool {
-	from := 0
+	from, to := p.span(i)
+	return p.num[from:to:to]
+}
+
+// span is where kept row i's cells are in cells (and num).
+func (p *prescanned) span(i int) (from, to int) {
 	if i > 0 {
 		from = int(p.rows[i-1])
 	}
-	to := int(p.rows[i])
-	return p.num[from:to:to]
+	return from, int(p.rows[i])
 }
 
 // row returns kept row i.
 func (p *prescanned) row(i int) []string {
-	from := 0
-	if i > 0 {
-		from = int(p.rows[i-1])
-	}
-	to := int(p.rows[i])
+	from, to := p.span(i)
 	out := make([]string, to-from)
 	start := 0
 	if from > 0 {

@@ -65,6 +65,12 @@ func validatingUpload(t *testing.T, s *store.Store, data string) access.Upload {
 
 func grams(v float64) *float64 { return &v }
 
+// settleAs settles upload u, being validated, as status inside its import.
+func settleAs(ctx context.Context, w access.ImportWriter, u access.Upload, status access.UploadStatus) error {
+	u.Status = status
+	return w.Finish(ctx, u, access.StatusValidating)
+}
+
 func consumptionBatch(rows ...access.Consumption) access.Batch {
 	for i := range rows {
 		rows[i].State = access.ValueReported
@@ -173,9 +179,7 @@ func TestPublishWhenValidTakenBack(t *testing.T) {
 			if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(7)})); err != nil {
 				return err
 			}
-			done := u
-			done.Status = access.StatusSubmitted
-			return w.Finish(ctx, done, access.StatusValidating)
+			return settleAs(ctx, w, u, access.StatusSubmitted)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -272,9 +276,7 @@ func TestSQLiteImportWhileAnotherProcessWrites(t *testing.T) {
 		if _, _, err := w.Diff(ctx, u); err != nil {
 			return err
 		}
-		done := u
-		done.Status = access.StatusSubmitted
-		return w.Finish(ctx, done, access.StatusValidating)
+		return settleAs(ctx, w, u, access.StatusSubmitted)
 	})
 	if err != nil {
 		t.Fatal(err)
