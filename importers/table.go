@@ -34,10 +34,7 @@ type sheetRows struct {
 	head   []bufRow        // the first headerScan rows (fewer if the sheet is short)
 	merges func() [][4]int // merged ranges, read lazily
 	next   func() (int, []string, bool)
-	// num says which cells of the row next last returned are numbers
-	// stored as such (numericCells; nil when not known).
-	num func() []bool
-	src rowSource
+	src    rowSource
 	// ahead reads the rest of the sheet's rows ahead, in a goroutine; the
 	// sheet's merged cells must have been read by then.
 	ahead func()
@@ -92,7 +89,7 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return nil
 	}
-	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, num: num, src: src, ahead: src.start}
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src, ahead: src.start}
 	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
@@ -131,26 +128,8 @@ func (r *run) tableSheet(sh *sheetRows) error {
 			}
 		}
 	}
-	// Merged header cells: copy the top-left value over the range.
 	if hasGaps(header) {
-		for _, m := range sh.merges() {
-			if m[1] <= buf[hi].n && m[3] >= buf[hi].n {
-				v := ""
-				for _, b := range buf[:hi+1] {
-					if b.n == m[1] && m[0]-1 < len(b.cells) {
-						v = b.cells[m[0]-1]
-					}
-				}
-				for c := m[0] - 1; c < m[2] && c < r.lim.MaxColumns; c++ {
-					for len(header) <= c {
-						header = append(header, "")
-					}
-					if isBlank(header[c]) {
-						header[c] = v
-					}
-				}
-			}
-		}
+		header = r.fillMerged(header, sh.merges(), buf[:hi+1])
 	}
 	var sample [][]string
 	for _, b := range buf[hi+1:] {
@@ -170,33 +149,10 @@ func (r *run) tableSheet(sh *sheetRows) error {
 	if !contains(r.layouts, t.layout) {
 		r.layouts = append(r.layouts, t.layout)
 	}
-	rowsInSheet := 0
-	handle := func(n int, cells []string) error {
-		if n > r.lim.MaxRows {
-			return errStopSheet
-		}
-		// The context (which carries the processing time budget as its
-		// deadline) is checked every 256 rows read, counted or not, so that
-		// a sheet of blank or skipped rows cannot hold a worker either.
-		if n%256 == 0 {
-			if err := r.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		counted, err := r.row(t, n, cells)
-		if counted {
-			rowsInSheet++
-			r.rows++
-			if r.rows%1000 == 0 && r.in.Progress != nil {
-				r.in.Progress(int64(r.rows), r.totalRows)
-			}
-		}
-		return err
-	}
 	defer r.setNumeric(0, nil)
 	for _, b := range buf[hi+1:] {
 		r.setNumeric(b.n, b.num)
-		if err := handle(b.n, b.cells); err != nil {
+		if err := r.tableRow(t, b.n, b.cells); err != nil {
 			return r.stop(sh.name, b.n, err)
 		}
 	}
@@ -207,11 +163,61 @@ func (r *run) tableSheet(sh *sheetRows) error {
 			break
 		}
 		r.setNumeric(n, numericOf(src))
-		if err := handle(n, cells); err != nil {
+		if err := r.tableRow(t, n, cells); err != nil {
 			return r.stop(sh.name, n, err)
 		}
 	}
 	return r.sourceErr(sh.name, src.Err())
+}
+
+// fillMerged copies the top-left value of each merged range that covers
+// the header row (the last of rows) over the header's blank cells in it.
+func (r *run) fillMerged(header []string, merges [][4]int, rows []bufRow) []string {
+	hn := rows[len(rows)-1].n
+	for _, m := range merges {
+		if m[1] > hn || m[3] < hn {
+			continue
+		}
+		v := ""
+		for _, b := range rows {
+			if b.n == m[1] && m[0]-1 < len(b.cells) {
+				v = b.cells[m[0]-1]
+			}
+		}
+		for c := m[0] - 1; c < m[2] && c < r.lim.MaxColumns; c++ {
+			for len(header) <= c {
+				header = append(header, "")
+			}
+			if isBlank(header[c]) {
+				header[c] = v
+			}
+		}
+	}
+	return header
+}
+
+// tableRow reads data row n of table t, within the row limit and the
+// processing time budget, and counts it.
+func (r *run) tableRow(t *table, n int, cells []string) error {
+	if n > r.lim.MaxRows {
+		return errStopSheet
+	}
+	// The context (which carries the processing time budget as its
+	// deadline) is checked every 256 rows read, counted or not, so that a
+	// sheet of blank or skipped rows cannot hold a worker either.
+	if n%256 == 0 {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	counted, err := r.row(t, n, cells)
+	if counted {
+		r.rows++
+		if r.rows%1000 == 0 && r.in.Progress != nil {
+			r.in.Progress(int64(r.rows), r.totalRows)
+		}
+	}
+	return err
 }
 
 var errStopSheet = errors.New("row limit reached")
