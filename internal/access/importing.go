@@ -511,29 +511,10 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c
 			return errRollback
 		}
 		// The terms the user left empty come from the publisher the
-		// importer recognised; the series of population and deaths is
-		// the upload's source.
+		// importer recognised.
 		u.Terms = DefaultTerms(u.Terms, st.pr.Layout, u.Filename)
-		if st.pr.Kind == KindPopulation || st.pr.Kind == KindDeaths {
-			if err := w.SetSeries(ctx, u.Terms.Source); err != nil {
-				return err
-			}
-		}
-		if st.pr.Kind == KindConsumption {
-			ws, err := w.ConsumptionOverEstimate(ctx)
-			if err != nil {
-				return err
-			}
-			st.extra = append(st.extra, ws...)
-			st.extra = append(st.extra, mePerCapitaWarnings(ctx, w, st.tally)...)
-		}
-		if st.pr.Kind != "" {
-			du := u
-			du.Kind = st.pr.Kind
-			var err error
-			if st.diff, st.same, err = w.Diff(ctx, du); err != nil {
-				return err
-			}
+		if err := checkStaged(ctx, w, u, &st); err != nil {
+			return err
 		}
 		if opt.DryRun {
 			return errRollback
@@ -581,6 +562,35 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c
 		return u, err
 	}
 	return done, nil
+}
+
+// checkStaged completes the staged records of upload u and checks them
+// against what is published: the series of population and deaths is the
+// upload's source; consumption is compared with the published estimates
+// and population; the diff with the published records is kept in st.
+func checkStaged(ctx context.Context, w ImportWriter, u Upload, st *staging) error {
+	if st.pr.Kind == KindPopulation || st.pr.Kind == KindDeaths {
+		if err := w.SetSeries(ctx, u.Terms.Source); err != nil {
+			return err
+		}
+	}
+	if st.pr.Kind == KindConsumption {
+		ws, err := w.ConsumptionOverEstimate(ctx)
+		if err != nil {
+			return err
+		}
+		st.extra = append(st.extra, ws...)
+		st.extra = append(st.extra, mePerCapitaWarnings(ctx, w, st.tally)...)
+	}
+	if st.pr.Kind != "" {
+		du := u
+		du.Kind = st.pr.Kind
+		var err error
+		if st.diff, st.same, err = w.Diff(ctx, du); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *ImportService) auditPublished(ctx context.Context, who Principal, u Upload, opt ImportOptions) {
