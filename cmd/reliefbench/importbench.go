@@ -76,14 +76,11 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		return err
 	}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+		stop, err := cpuProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
+		defer stop()
 	}
 	if *memprofile != "" {
 		stop := peakHeapProfile(*memprofile)
@@ -111,6 +108,19 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		out.Problems = append(out.Problems, fmt.Sprintf("%s ×%d", c, n))
 	}
 	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// cpuProfile writes a CPU profile to path until stop is called.
+func cpuProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // peakHeapProfile samples the live heap every 200 ms and, whenever it is
