@@ -137,24 +137,11 @@ var stagedCols = map[string][]string{
 // staged is rolled back.
 func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access.ImportWriter) error) (err error) {
 	defer func() { err = translate(err, "store.WithImport") }()
-	conn, err := s.sql.Conn(ctx)
+	conn, sqlTx, tx, release, err := s.connTx(ctx, sqliteImportPragmas)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if s.dialect == SQLite {
-		// Set outside the transaction: SQLite refuses to change temp_store
-		// inside one.
-		restore, err := setPragmas(ctx, conn, sqliteImportPragmas)
-		if err != nil {
-			return err
-		}
-		defer restore()
-	}
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
+	defer release()
 	done := false
 	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, raw: map[string]*rawInsert{},
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500,
@@ -166,8 +153,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		}
 		w.dropTemp(context.WithoutCancel(ctx))
 	}()
-	w.tx = s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})
-	w.tx.Statement.ConnPool = sqlTx
+	w.tx = tx
 	if err := fn(w); err != nil {
 		return err
 	}

@@ -157,24 +157,11 @@ func (s *Store) PutBlobFrom(ctx context.Context, sha string, size int64, r io.Re
 // SQLite the connection's page cache is held to 2 MiB meanwhile: the
 // pool's 64 MiB would otherwise keep every page of a large file written.
 func (s *Store) inSmallCacheTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	conn, err := s.sql.Conn(ctx)
+	_, sqlTx, tx, release, err := s.connTx(ctx, smallCachePragmas)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if s.dialect == SQLite {
-		restore, err := smallCache(ctx, conn)
-		if err != nil {
-			return err
-		}
-		defer restore()
-	}
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	tx := s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})
-	tx.Statement.ConnPool = sqlTx
+	defer release()
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -182,10 +169,41 @@ func (s *Store) inSmallCacheTx(ctx context.Context, fn func(tx *gorm.DB) error) 
 	return sqlTx.Commit()
 }
 
+// smallCachePragmas hold a SQLite connection's page cache to 2 MiB.
+var smallCachePragmas = []string{"cache_size", "-2048"}
+
 // smallCache holds a SQLite connection's page cache to 2 MiB until
 // restore puts its own size back.
 func smallCache(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
-	return setPragmas(ctx, conn, []string{"cache_size", "-2048"})
+	return setPragmas(ctx, conn, smallCachePragmas)
+}
+
+// connTx begins a transaction on a connection of its own; on SQLite the
+// pragmas (name, value, …) are set on it first, outside the transaction
+// (SQLite refuses to change temp_store inside one). The transaction is the
+// caller's to end; release then puts the pragmas back and returns the
+// connection. tx is a gorm session bound to the transaction.
+func (s *Store) connTx(ctx context.Context, pragmas []string) (conn *sql.Conn, sqlTx *sql.Tx, tx *gorm.DB, release func(), err error) {
+	conn, err = s.sql.Conn(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	release = func() { conn.Close() }
+	if s.dialect == SQLite && len(pragmas) > 0 {
+		restore, err := setPragmas(ctx, conn, pragmas)
+		if err != nil {
+			conn.Close()
+			return nil, nil, nil, nil, err
+		}
+		release = func() { restore(); conn.Close() }
+	}
+	if sqlTx, err = conn.BeginTx(ctx, nil); err != nil {
+		release()
+		return nil, nil, nil, nil, err
+	}
+	tx = s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+	tx.Statement.ConnPool = sqlTx
+	return conn, sqlTx, tx, release, nil
 }
 
 // Blob returns the bytes stored under sha.
