@@ -59,6 +59,15 @@ func publicationLock(tx *gorm.DB, d Dialect, table string) error {
 	return lockPG(tx, d, id)
 }
 
+// refCode is a country ('c') or drug ('d') code an import has checked.
+type refCode struct {
+	kind byte
+	code string
+}
+
+// tableCountry is a country's rows in an observation table.
+type tableCountry struct{ table, iso3 string }
+
 func oldName(table string) string { return "stg_old_" + table }
 
 // errNotDirect tells Stage to stage the batch as usual: the table's
@@ -78,18 +87,16 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 	tx := w.tx.WithContext(ctx)
 	t := set.table
 	if !w.directIn[t] {
-		if w.s.dialect == Postgres {
-			// Another publication into the table is under way (a second
-			// serve process importing, say): this upload does not wait for
-			// it but stages as usual and publishes at its end.
-			var got bool
-			if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?, ?)", lockSpace, publicationLockID[t]).Row().Scan(&got); err != nil {
-				return err
-			}
-			if !got {
-				w.direct = false
-				return errNotDirect
-			}
+		// Another publication into the table is under way (a second serve
+		// process importing, say): this upload does not wait for it but
+		// stages as usual and publishes at its end.
+		var got bool
+		if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?, ?)", lockSpace, publicationLockID[t]).Row().Scan(&got); err != nil {
+			return err
+		}
+		if !got {
+			w.direct = false
+			return errNotDirect
 		}
 		if w.dv == 0 {
 			if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&w.dv); err != nil {
@@ -140,13 +147,13 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 func (w *ImportTx) checkCodes(ctx context.Context, table string, rows [][]any) error {
 	var iso3s, drugs []string
 	for _, r := range rows {
-		if c := r[1].(string); !w.known["c/"+c] {
-			w.known["c/"+c] = true
-			iso3s = append(iso3s, c)
+		if c := (refCode{'c', r[1].(string)}); !w.known[c] {
+			w.known[c] = true
+			iso3s = append(iso3s, c.code)
 		}
-		if d := r[3].(string); !w.known["d/"+d] {
-			w.known["d/"+d] = true
-			drugs = append(drugs, d)
+		if d := (refCode{'d', r[3].(string)}); !w.known[d] {
+			w.known[d] = true
+			drugs = append(drugs, d.code)
 		}
 	}
 	for _, q := range []struct {
@@ -173,16 +180,15 @@ func (w *ImportTx) checkCodes(ctx context.Context, table string, rows [][]any) e
 // row from another upload (the usual first import) costs nothing more.
 func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]any) error {
 	tx := w.tx.WithContext(ctx)
-	t := obsTableByName(table)
 	var hit [][]any
 	for _, r := range rows {
-		c := r[1].(string)
-		has, seen := w.published[table+"/"+c]
+		k := tableCountry{table, r[1].(string)}
+		has, seen := w.published[k]
 		if !seen {
-			if err := tx.Raw(fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE active AND iso3 = ? AND upload_id <> ?)", table), c, w.uploadID).Row().Scan(&has); err != nil {
+			if err := tx.Raw(fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE active AND iso3 = ? AND upload_id <> ?)", table), k.iso3, w.uploadID).Row().Scan(&has); err != nil {
 				return err
 			}
-			w.published[table+"/"+c] = has
+			w.published[k] = has
 		}
 		if has {
 			hit = append(hit, r)
@@ -191,6 +197,7 @@ func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]
 	if len(hit) == 0 {
 		return nil
 	}
+	t := obsTableByName(table)
 	// The key columns of the batch, as arrays: one UPDATE for the batch.
 	keys := make([]any, len(t.keys))
 	types := make([]string, len(t.keys))

@@ -108,13 +108,13 @@ type ImportTx struct {
 	batch    int                   // rows per gorm batch insert
 
 	// Publishing as rows arrive (direct.go)
-	direct    bool             // PublishWhenValid was called, on PostgreSQL
-	dv        int64            // the data version reserved for the rows
-	directIn  map[string]bool  // tables published into as rows arrived
-	firstID   int64            // the id of the first row so copied in (an upload has one kind)
-	known     map[string]bool  // country and drug codes checked
-	published map[string]bool  // table/iso3: has published rows of other uploads
-	replaced  map[string]int64 // by table: published rows withdrawn for rows of this upload
+	direct    bool                  // PublishWhenValid was called, on PostgreSQL
+	dv        int64                 // the data version reserved for the rows
+	directIn  map[string]bool       // tables published into as rows arrived
+	firstID   int64                 // the id of the first row so copied in (an upload has one kind)
+	known     map[refCode]bool      // country and drug codes checked
+	published map[tableCountry]bool // has published rows of other uploads
+	replaced  map[string]int64      // by table: published rows withdrawn for rows of this upload
 }
 
 // stgName is the temporary table in which an import stages the rows of
@@ -145,7 +145,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	done := false
 	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, raw: map[string]*rawInsert{},
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500,
-		directIn: map[string]bool{}, known: map[string]bool{}, published: map[string]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
+		directIn: map[string]bool{}, known: map[refCode]bool{}, published: map[tableCountry]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
 	defer func() {
 		w.closeStatements()
 		if !done {
