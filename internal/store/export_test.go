@@ -17,3 +17,6 @@ func RawStagingReachable(ctx context.Context, s *Store) (bool, error) {
 	})
 	return ok, err
 }
+
+// SQLiteBusy is sqliteBusy.
+var SQLiteBusy = sqliteBusy

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	sqlite3 "modernc.org/sqlite/lib"
 	"net/url"
 	"strings"
 	"time"
@@ -175,7 +176,7 @@ func openSQLite(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, er
 	deadline := time.Now().Add(sqliteOpenWait)
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		db, err := gorm.Open(sqlite.Open(dsn), cfg)
-		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().Add(wait).After(deadline) {
+		if err == nil || !sqliteBusy(err) || time.Now().Add(wait).After(deadline) {
 			return db, err
 		}
 		select {
@@ -184,6 +185,13 @@ func openSQLite(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, er
 		case <-time.After(wait):
 		}
 	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked"
+// (SQLITE_BUSY, with any extended code).
+func sqliteBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // sqliteOpenWait bounds how long opening an SQLite file waits for another
