@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -87,6 +87,9 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 	tx := w.tx.WithContext(ctx)
 	t := set.table
 	if !w.directIn[t] {
+		if err := w.endCopy(); err != nil {
+			return err
+		}
 		// Another publication into the table is under way (a second serve
 		// process importing, say): this upload does not wait for it but
 		// stages as usual and publishes at its end.
@@ -106,56 +109,70 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 		if err := tx.Exec(fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(t), t)).Error; err != nil {
 			return err
 		}
+		if err := w.loadPublished(ctx, t); err != nil {
+			return err
+		}
 		w.directIn[t] = true
 	}
-	if err := w.checkCodes(ctx, t, set.rows); err != nil {
-		return err
-	}
+	w.noteCodes(set.rows)
 	if err := w.withdrawReplaced(ctx, t, set.rows); err != nil {
 		return err
 	}
+	// Each row without the staging order and its active flag (the last
+	// column), then active and published at the reserved version.
+	cols := append(append([]string(nil), set.cols...), "published_in")
 	rows := make([][]any, len(set.rows))
 	for i, r := range set.rows {
-		row := append(r[1:len(r):len(r)], w.dv) // without the staging order; with published_in
-		row[len(set.cols)-1] = true             // active
-		rows[i] = row
+		rows[i] = r[1 : len(r)-1]
 	}
-	cols := append(append([]string(nil), set.cols...), "published_in")
-	if err := w.conn.Raw(func(dc any) error {
-		c, err := pgxConn(dc)
-		if err != nil {
-			return err
-		}
-		_, err = c.CopyFrom(ctx, pgx.Identifier{t}, cols, pgx.CopyFromRows(rows))
+	if err := w.streamRows(ctx, t, cols, rows, true, w.dv); err != nil {
 		return err
-	}); err != nil {
-		return err
-	}
-	if w.counts[t] == 0 {
-		if err := tx.Raw(fmt.Sprintf("SELECT MIN(id) FROM %s WHERE upload_id = ?", t), w.uploadID).Row().Scan(&w.firstID); err != nil {
-			return err
-		}
 	}
 	w.counts[t] += int64(len(rows))
 	return nil
 }
 
-// checkCodes makes sure every country (and drug) the rows name is known,
-// once per code: the observation tables have no row-by-row foreign keys on
-// PostgreSQL (migration 0019), and the importers resolve names against the
-// same tables, so a miss means the reference data changed under the import.
-func (w *ImportTx) checkCodes(ctx context.Context, table string, rows [][]any) error {
-	var iso3s, drugs []string
+// firstDirectID is the id of the upload's first row copied into table.
+func (w *ImportTx) firstDirectID(ctx context.Context, table string) (int64, error) {
+	var id sql.NullInt64
+	err := w.sqlTx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(id) FROM %s WHERE upload_id = $1", table), w.uploadID).Scan(&id)
+	return id.Int64, err
+}
+
+// noteCodes notes the countries and drugs rows name that are not yet
+// checked; checkCodes checks them.
+func (w *ImportTx) noteCodes(rows [][]any) {
 	for _, r := range rows {
 		if c := (refCode{'c', r[1].(string)}); !w.known[c] {
 			w.known[c] = true
-			iso3s = append(iso3s, c.code)
+			w.unchecked = append(w.unchecked, c)
 		}
 		if d := (refCode{'d', r[3].(string)}); !w.known[d] {
 			w.known[d] = true
-			drugs = append(drugs, d.code)
+			w.unchecked = append(w.unchecked, d)
 		}
 	}
+}
+
+// checkCodes makes sure every country and drug noted is known: the
+// observation tables have no row-by-row foreign keys on PostgreSQL
+// (migration 0019), and the importers resolve names against the same
+// tables, so a miss means the reference data changed under the import. It
+// runs whenever the transaction's connection is free of a COPY (ready), so
+// before the import commits.
+func (w *ImportTx) checkCodes(ctx context.Context) error {
+	if len(w.unchecked) == 0 {
+		return nil
+	}
+	var iso3s, drugs []string
+	for _, c := range w.unchecked {
+		if c.kind == 'c' {
+			iso3s = append(iso3s, c.code)
+		} else {
+			drugs = append(drugs, c.code)
+		}
+	}
+	w.unchecked = nil
 	for _, q := range []struct {
 		codes      []string
 		table, col string
@@ -174,28 +191,47 @@ func (w *ImportTx) checkCodes(ctx context.Context, table string, rows [][]any) e
 	return nil
 }
 
+// loadPublished notes which countries have published rows in table: what
+// other uploads published cannot change while this import holds the
+// table's publication lock (only fewer rows, withdrawn meanwhile, which
+// costs an UPDATE of nothing). One probe of the table's key index per
+// country.
+func (w *ImportTx) loadPublished(ctx context.Context, table string) error {
+	rows, err := w.sqlTx.QueryContext(ctx, fmt.Sprintf(`WITH RECURSIVE c(iso3) AS (
+  SELECT MIN(iso3) FROM %[1]s WHERE active
+  UNION ALL
+  SELECT (SELECT MIN(iso3) FROM %[1]s WHERE active AND iso3 > c.iso3) FROM c WHERE c.iso3 IS NOT NULL)
+SELECT iso3 FROM c WHERE iso3 IS NOT NULL`, table))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var iso3 string
+		if err := rows.Scan(&iso3); err != nil {
+			return err
+		}
+		w.published[tableCountry{table, iso3}] = true
+	}
+	return rows.Err()
+}
+
 // withdrawReplaced withdraws the published rows of other uploads that
 // rows replace (same key), keeping them in the table's temporary old
-// table for the diff. A country is looked up once: one with no published
-// row from another upload (the usual first import) costs nothing more.
+// table for the diff. Rows of a country with no published rows
+// (loadPublished; the usual first import) cost nothing more.
 func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]any) error {
-	tx := w.tx.WithContext(ctx)
 	var hit [][]any
 	for _, r := range rows {
-		k := tableCountry{table, r[1].(string)}
-		has, seen := w.published[k]
-		if !seen {
-			if err := tx.Raw(fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE active AND iso3 = ? AND upload_id <> ?)", table), k.iso3, w.uploadID).Row().Scan(&has); err != nil {
-				return err
-			}
-			w.published[k] = has
-		}
-		if has {
+		if w.published[tableCountry{table, r[1].(string)}] {
 			hit = append(hit, r)
 		}
 	}
 	if len(hit) == 0 {
 		return nil
+	}
+	if err := w.endCopy(); err != nil {
+		return err
 	}
 	t := obsTableByName(table)
 	// The key columns of the batch, as arrays: one UPDATE for the batch.

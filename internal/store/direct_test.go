@@ -342,3 +342,142 @@ func TestPublishWhenValidDoesNotWaitToParse(t *testing.T) {
 		t.Fatalf("KEN 2000 rows %+v", got)
 	}
 }
+
+// An upload published as it arrives goes through one COPY left open across
+// batches (PostgreSQL). A batch naming a country with published rows ends
+// it, withdraws the rows replaced, and the next batch opens another; the
+// rows stored are the values staged, bit for bit, NULLs included.
+func TestPublishWhenValidAcrossBatches(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		res, err := newImports(s).Import(ctx, access.Operator, "a.csv", []byte("UGA,2020,morphine,5"), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || res.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", res.Upload, err)
+		}
+		u := validatingUpload(t, s, "batches")
+		tenth, third := 0.1+0.2, 1.0/3 // neither has a short decimal form
+		days := 12.5
+		err = s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			batches := []access.Batch{
+				consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(tenth)},
+					access.Consumption{ISO3: "KEN", Year: 2021, Drug: "morphine", Grams: grams(third), StockOutDays: &days}),
+				consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2022, Drug: "codeine", Grams: grams(0)}),
+				// UGA 2020 is published: the COPY ends, the row is withdrawn.
+				consumptionBatch(access.Consumption{ISO3: "UGA", Year: 2020, Drug: "morphine", Grams: grams(6)},
+					access.Consumption{ISO3: "UGA", Year: 2021, Drug: "morphine", Grams: grams(7)}),
+				consumptionBatch(access.Consumption{ISO3: "TZA", Year: 2020, Drug: "fentanyl", Grams: grams(0.5)}),
+			}
+			for _, b := range batches {
+				if err := w.Stage(ctx, b); err != nil {
+					return err
+				}
+			}
+			d, same, err := w.Diff(ctx, u)
+			if err != nil {
+				return err
+			}
+			// Added: KEN ×3, UGA 2021, TZA; changed: UGA 2020 (5 → 6).
+			if d.Added != 5 || d.Changed != 1 || d.Removed != 0 || same != 0 {
+				return fmt.Errorf("diff %+v, %d unchanged", d, same)
+			}
+			done := u
+			done.Status = access.StatusPublished
+			if err := w.Finish(ctx, done, access.StatusValidating); err != nil {
+				return err
+			}
+			return w.Publish(ctx, done)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keyRows(t, s, "UGA", 2020, "morphine"); len(got) != 2 || got[0].active || got[0].grams != 5 || !got[1].active || got[1].grams != 6 {
+			t.Fatalf("UGA 2020 rows %+v", got)
+		}
+		for _, c := range []struct {
+			iso3 string
+			year int
+			drug string
+			want float64
+		}{{"KEN", 2020, "morphine", tenth}, {"KEN", 2021, "morphine", third}, {"KEN", 2022, "codeine", 0}, {"UGA", 2021, "morphine", 7}, {"TZA", 2020, "fentanyl", 0.5}} {
+			got := keyRows(t, s, c.iso3, c.year, c.drug)
+			if len(got) != 1 || !got[0].active || got[0].grams != c.want || got[0].upload != u.ID {
+				t.Fatalf("%s %d %s rows %+v, want %v", c.iso3, c.year, c.drug, got, c.want)
+			}
+		}
+		q := "SELECT stock_out_days, manufactured_g, state FROM consumption WHERE iso3 = 'KEN' AND year = 2021 AND active"
+		var sod, manufactured sql.NullFloat64
+		var state string
+		if err := s.SQL().QueryRowContext(ctx, q).Scan(&sod, &manufactured, &state); err != nil || sod.Float64 != days || manufactured.Valid || state != "reported" {
+			t.Fatalf("KEN 2021: stock-out days %v, manufactured %v, state %q, %v", sod, manufactured, state, err)
+		}
+	})
+}
+
+// A country or drug that is not (or no longer) known stops the import
+// before it commits, though on PostgreSQL its rows were copied in before
+// the check.
+func TestPublishWhenValidUnknownCode(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := validatingUpload(t, s, "unknown code")
+		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
+				access.Consumption{ISO3: "ZZZ", Year: 2020, Drug: "morphine", Grams: grams(2)})); err != nil {
+				return err
+			}
+			if _, _, err := w.Diff(ctx, u); err != nil {
+				return err
+			}
+			return settleAs(ctx, w, u, access.StatusPublished)
+		})
+		// PostgreSQL names the code; SQLite's foreign keys refuse the row.
+		if err == nil || (s.Dialect() == store.Postgres && (access.ErrorCode(err) != access.Conflict || !strings.Contains(err.Error(), "ZZZ"))) {
+			t.Fatalf("want the import refused (on PostgreSQL, a conflict naming ZZZ), got %v", err)
+		}
+		if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 0 {
+			t.Fatalf("rows kept: %+v", got)
+		}
+	})
+}
+
+// A COPY the database refuses part way (here two published rows with one
+// key, which the parser would never send) fails the import, whatever the
+// import does next, and leaves nothing behind. PostgreSQL only: SQLite
+// stages the rows and publishes none of them in this import.
+func TestPublishWhenValidRefusedCopy(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		if s.Dialect() != store.Postgres {
+			t.Skip("rows are copied in published on PostgreSQL only")
+		}
+		ctx := context.Background()
+		u := validatingUpload(t, s, "refused")
+		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			twice := consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
+				access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(2)})
+			for range 3 {
+				if err := w.Stage(ctx, twice); err != nil {
+					return err
+				}
+			}
+			if _, _, err := w.Diff(ctx, u); err != nil {
+				return err
+			}
+			return settleAs(ctx, w, u, access.StatusPublished)
+		})
+		if err == nil {
+			t.Fatal("the import went through")
+		}
+		if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 0 {
+			t.Fatalf("rows kept: %+v", got)
+		}
+	})
+}

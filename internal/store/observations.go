@@ -128,7 +128,7 @@ var intColumns = map[string]bool{"year": true, "number": true}
 // SetSeries names the series of this upload's staged population and deaths
 // rows that name none.
 func (w *ImportTx) SetSeries(ctx context.Context, source string) error {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return translate(err, "store.SetSeries")
 	}
 	tx := w.tx.WithContext(ctx)
@@ -159,7 +159,7 @@ func keyMatch(cols []string, a, b string) string {
 // added (no published row for the key), changed, unchanged, and removed
 // (see removedWhere).
 func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, unchanged int, err error) {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
 	// The temporary table is not analysed first: the planner sizes it from
@@ -176,7 +176,11 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 			below = first + diffSample
 		}
 		if w.directIn[t.name] {
-			dd = &directDiff{old: oldName(t.name), replaced: w.replaced[t.name], rows: w.counts[t.name], firstID: w.firstID}
+			first, err := w.firstDirectID(ctx, t.name)
+			if err != nil {
+				return d, 0, err
+			}
+			dd = &directDiff{old: oldName(t.name), replaced: w.replaced[t.name], rows: w.counts[t.name], firstID: first}
 		}
 	}
 	return w.s.diff(w.tx.WithContext(ctx), u, src, below, dd)
@@ -344,7 +348,7 @@ func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, [
 // upload's own status is the caller's conditional write, in the same
 // transaction.
 func (w *ImportTx) Publish(ctx context.Context, u access.Upload) error {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return translate(err, "store.Publish")
 	}
 	t, ok := obsTables[u.Kind]
@@ -388,7 +392,7 @@ func (s *Store) PublishUpload(ctx context.Context, u access.Upload, at time.Time
 // An upload that is not published at once has its staged rows copied in,
 // inactive; a published one has them copied in by Publish.
 func (w *ImportTx) Finish(ctx context.Context, u access.Upload, from access.UploadStatus) error {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return translate(err, "store.Finish")
 	}
 	if err := transitionUpload(w.tx.WithContext(ctx), u, from); err != nil {
@@ -536,7 +540,7 @@ func (s *Store) applyCountryMetadata(tx *gorm.DB, uploadID, v int64) error {
 // exceed the published estimate (annual plus supplementary) for the same
 // country, year and drug.
 func (w *ImportTx) ConsumptionOverEstimate(ctx context.Context) ([]access.Problem, error) {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return nil, translate(err, "store.ConsumptionOverEstimate")
 	}
 	q := `SELECT s.iso3, s.year, s.drug, s.grams, e.total, s.sheet, s.row_num

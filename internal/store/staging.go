@@ -91,27 +91,30 @@ func stageSets(b access.Batch, id int64) []stageSet {
 // with the COPY protocol on the transaction's own connection; on SQLite
 // with one prepared INSERT per table, reused for every row.
 type ImportTx struct {
-	tx       *gorm.DB
-	sqlTx    *sql.Tx
-	conn     *sql.Conn
-	s        *Store
-	uploadID int64
-	stmts    map[string]*sql.Stmt
-	raw      map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
-	writing  bool                  // SQLite: the transaction holds the database's write lock (lockMain)
-	noRaw    bool                  // SQLite: the driver's connection could not be reached
-	temp     map[string]bool       // observation tables whose rows wait in a temporary table
-	landed   map[string]bool       // temporary tables already copied into their table
-	seq      int64                 // file order of the staged rows
-	firstSeq map[string]int64      // by table: the order of its first staged row
-	counts   map[string]int64      // by table: rows staged
-	batch    int                   // rows per gorm batch insert
+	tx        *gorm.DB
+	sqlTx     *sql.Tx
+	conn      *sql.Conn
+	s         *Store
+	uploadID  int64
+	stmts     map[string]*sql.Stmt
+	raw       map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
+	writing   bool                  // SQLite: the transaction holds the database's write lock (lockMain)
+	noRaw     bool                  // SQLite: the driver's connection could not be reached
+	temp      map[string]bool       // observation tables whose rows wait in a temporary table
+	unchecked []refCode             // PostgreSQL: codes copied in but not yet checked (checkCodes)
+	colTypes  map[string][]uint32   // PostgreSQL: column types by table and columns (columnTypes)
+	copy      copyBuf               // PostgreSQL: the COPY being written, its buffer reused
+	stream    *copyStream           // PostgreSQL: the COPY left open across batches, if any
+	landed    map[string]bool       // temporary tables already copied into their table
+	seq       int64                 // file order of the staged rows
+	firstSeq  map[string]int64      // by table: the order of its first staged row
+	counts    map[string]int64      // by table: rows staged
+	batch     int                   // rows per gorm batch insert
 
 	// Publishing as rows arrive (direct.go)
 	direct    bool                  // PublishWhenValid was called, on PostgreSQL
 	dv        int64                 // the data version reserved for the rows
 	directIn  map[string]bool       // tables published into as rows arrived
-	firstID   int64                 // the id of the first row so copied in (an upload has one kind)
 	known     map[refCode]bool      // country and drug codes checked
 	published map[tableCountry]bool // has published rows of other uploads
 	replaced  map[string]int64      // by table: published rows withdrawn for rows of this upload
@@ -147,6 +150,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500,
 		directIn: map[string]bool{}, known: map[refCode]bool{}, published: map[tableCountry]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
 	defer func() {
+		_ = w.endCopy()
 		w.closeStatements()
 		if !done {
 			_ = sqlTx.Rollback()
@@ -155,6 +159,9 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	}()
 	w.tx = tx
 	if err := fn(w); err != nil {
+		return err
+	}
+	if err := w.endCopy(); err != nil {
 		return err
 	}
 	w.closeStatements()
@@ -226,6 +233,19 @@ func (w *ImportTx) lockMain(ctx context.Context) error {
 	}
 	w.writing = true
 	return nil
+}
+
+// ready makes the transaction's connection ready for statements: a COPY
+// left open is ended and the codes it copied checked (PostgreSQL), the
+// write lock taken (SQLite).
+func (w *ImportTx) ready(ctx context.Context) error {
+	if err := w.endCopy(); err != nil {
+		return err
+	}
+	if err := w.checkCodes(ctx); err != nil {
+		return err
+	}
+	return w.lockMain(ctx)
 }
 
 // dropTemp removes the temporary tables of the import (PostgreSQL drops
@@ -353,7 +373,7 @@ func (w *ImportTx) checkReferences(ctx context.Context, table string) error {
 
 // landAll lands every staged table.
 func (w *ImportTx) landAll(ctx context.Context, active bool, v int64) error {
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return translate(err, "store.Finish")
 	}
 	for t := range w.temp {
@@ -397,6 +417,9 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 				return translate(err, "store.Stage")
 			}
 		}
+		if err := w.endCopy(); err != nil {
+			return translate(err, "store.Stage")
+		}
 		if err := w.ensureTemp(ctx, set); err != nil {
 			return translate(err, "store.Stage")
 		}
@@ -422,7 +445,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	}
 	// Survey tables are small: gorm's batched inserts do.
 	if len(b.Availability) > 0 || len(b.CCS) > 0 {
-		if err := w.lockMain(ctx); err != nil {
+		if err := w.ready(ctx); err != nil {
 			return translate(err, "store.Stage")
 		}
 	}
@@ -431,14 +454,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 
 // copyRows stages rows with COPY, on the connection the transaction runs on.
 func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
-	return w.conn.Raw(func(dc any) error {
-		c, err := pgxConn(dc)
-		if err != nil {
-			return err
-		}
-		_, err = c.CopyFrom(ctx, pgx.Identifier{set.table}, set.cols, pgx.CopyFromRows(set.rows))
-		return err
-	})
+	return w.copyIn(ctx, set.table, set.cols, set.rows, 0)
 }
 
 // pgxConn is the pgx connection below a database/sql driver connection.
@@ -536,7 +552,7 @@ func (w *ImportTx) PublishedPopulation(ctx context.Context, iso3s []string) (map
 	if len(iso3s) == 0 {
 		return out, nil
 	}
-	if err := w.lockMain(ctx); err != nil {
+	if err := w.ready(ctx); err != nil {
 		return nil, translate(err, "store.PublishedPopulation")
 	}
 	rows, err := w.tx.WithContext(ctx).Raw("SELECT iso3, year, persons FROM population WHERE active AND iso3 IN ?", iso3s).Rows()
