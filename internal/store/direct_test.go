@@ -481,3 +481,61 @@ func TestPublishWhenValidRefusedCopy(t *testing.T) {
 		}
 	})
 }
+
+// The diff's sample of an all-new upload published as it arrived lists
+// its first rows in file order, also when another import's rows took ids
+// among its own (PostgreSQL).
+func TestPublishWhenValidSampleBetweenOthers(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		if s.Dialect() != store.Postgres {
+			t.Skip("rows are copied in published on PostgreSQL only")
+		}
+		ctx := context.Background()
+		u := validatingUpload(t, s, "sample")
+		batch := func(from, to int) access.Batch {
+			var rows []access.Consumption
+			for y := from; y < to; y++ {
+				rows = append(rows, access.Consumption{ISO3: "KEN", Year: y, Drug: "morphine", Grams: grams(float64(y))})
+			}
+			return consumptionBatch(rows...)
+		}
+		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, batch(1900, 1910)); err != nil {
+				return err
+			}
+			// Ends the COPY, so that the ten rows have their ids.
+			if _, err := w.(interface {
+				PublishedPopulation(context.Context, []string) (map[string]map[int]float64, error)
+			}).PublishedPopulation(ctx, []string{"KEN"}); err != nil {
+				return err
+			}
+			// Another import's rows, unpublished, take the next 2000 ids.
+			if _, err := s.SQL().ExecContext(ctx, `INSERT INTO consumption (iso3, year, drug, grams, upload_id, row_num, active)
+SELECT 'UGA', y, 'morphine', 1, 999999, y, FALSE FROM generate_series(1, 2000) AS y`); err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, batch(1910, 1990)); err != nil {
+				return err
+			}
+			d, _, err := w.Diff(ctx, u)
+			if err != nil {
+				return err
+			}
+			if d.Added != 90 || len(d.Changes) != 50 {
+				return fmt.Errorf("diff: %d added, %d listed", d.Added, len(d.Changes))
+			}
+			for i, c := range d.Changes {
+				if want := fmt.Sprintf("KEN/%d/morphine", 1900+i); c.Key != want || c.Op != "added" || *c.New != float64(1900+i) {
+					return fmt.Errorf("change %d: %+v, want %s", i, c, want)
+				}
+			}
+			return settleAs(ctx, w, u, access.StatusPublished)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

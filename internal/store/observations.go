@@ -199,6 +199,10 @@ type directDiff struct {
 // diffSample is how many changes a diff lists for people to read.
 const diffSample = 50
 
+// sampleWindow is how many ids from an upload's first the sample of an
+// upload published as it arrived looks at first.
+const sampleWindow = 1000
+
 // diff compares the rows of upload u staged in src (its table, or the
 // import's temporary table) with the published ones.
 //
@@ -267,11 +271,29 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
 		if below > 0 {
 			bound = fmt.Sprintf(" AND s.id < %d", below) // a scan, without sorting every row
 		}
+		q := `SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`
+		want := diffSample - len(d.Changes)
 		if dd != nil && dd.firstID > 0 {
-			bound = fmt.Sprintf(" AND s.id >= %d", dd.firstID) // from the upload's first row in the table
+			// The upload's first rows in the table: from its first id, in
+			// a window that holds them unless other imports' rows came in
+			// between (then the whole upload is searched). Looking up the
+			// upload's rows and sorting them all, as the planner does on a
+			// table without statistics, took 40 ms at 100,000 rows.
+			// (upload_id + 0 keeps the planner from reading the upload's
+			// every entry in the upload index to intersect with the window.)
+			before := len(d.Changes)
+			window := fmt.Sprintf(strings.Replace(q, "s.upload_id = ?", "s.upload_id + 0 = ?", 1), s.keyText(t, "s"), headline("s"), src,
+				fmt.Sprintf(" AND s.id >= %d AND s.id < %d", dd.firstID, dd.firstID+sampleWindow), want)
+			if err := s.sampleChanges(tx, window, []any{u.ID}, v, &d); err != nil {
+				return d, 0, err
+			}
+			if got := len(d.Changes) - before; got == want || int64(got) == dd.rows {
+				return d, unchanged, nil
+			}
+			d.Changes = d.Changes[:before]
+			bound = fmt.Sprintf(" AND s.id >= %d", dd.firstID)
 		}
-		sample = fmt.Sprintf(`SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`,
-			s.keyText(t, "s"), headline("s"), src, bound, diffSample-len(d.Changes))
+		sample = fmt.Sprintf(q, s.keyText(t, "s"), headline("s"), src, bound, want)
 	}
 	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
 		return d, 0, err
