@@ -177,6 +177,7 @@ func (v localeVotes) decide(minGrouped int) (Locale, string) {
 // column's decimal separator.
 func (r *run) scanLocales(sheets []sheet) {
 	r.colVotes = map[colKey]*localeVotes{}
+	r.colLocale = nil
 	budget := prescanKeepBytes
 	for si := range sheets {
 		sh := sheets[si]
@@ -251,18 +252,7 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 		return p, err
 	}
 	if ambiguous(s, withUnit) {
-		k := colKey{at.sheet, at.col}
-		decided, why := LocaleUnknown, ""
-		if v := r.colVotes[k]; v != nil {
-			if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
-				why = "in column " + colName(at.col) + " " + why
-			}
-		}
-		if decided == LocaleUnknown {
-			if decided, why = r.fileVotes.decide(r.minGrouped()); decided != LocaleUnknown {
-				why = "in this file " + why
-			}
-		}
+		decided, why := r.columnLocale(at)
 		if decided != LocaleUnknown {
 			p, err := readPublished(s, decided, withUnit)
 			// Reported once per file and reading, at the first cell so read.
@@ -278,6 +268,38 @@ func (r *run) number(at cellRef, s string, withUnit bool) (published, error) {
 		err = fmt.Errorf("%w; nothing else in the file settles it: set the locale to dot (1,234.5) or comma (1.234,5)", err)
 	}
 	return p, err
+}
+
+// columnLocale is the decimal separator the evidence in at's column (or
+// else in the whole file) settles, and why. The evidence is gathered
+// before any cell is read (scanLocales), so each column is decided once.
+func (r *run) columnLocale(at cellRef) (Locale, string) {
+	k := colKey{at.sheet, at.col}
+	if d, ok := r.colLocale[k]; ok {
+		return d.loc, d.why
+	}
+	decided, why := LocaleUnknown, ""
+	if v := r.colVotes[k]; v != nil {
+		if decided, why = v.decide(r.minGrouped()); decided != LocaleUnknown {
+			why = "in column " + colName(at.col) + " " + why
+		}
+	}
+	if decided == LocaleUnknown {
+		if decided, why = r.fileVotes.decide(r.minGrouped()); decided != LocaleUnknown {
+			why = "in this file " + why
+		}
+	}
+	if r.colLocale == nil {
+		r.colLocale = map[colKey]colDecision{}
+	}
+	r.colLocale[k] = colDecision{decided, why}
+	return decided, why
+}
+
+// colDecision is a column's decimal separator as decided, and why.
+type colDecision struct {
+	loc Locale
+	why string
 }
 
 func (r *run) minGrouped() int {

@@ -240,6 +240,10 @@ func parseYear(s string) (int, bool) {
 	if len(s) < 4 {
 		return 0, false
 	}
+	if len(s) == 4 && isDigits(s) { // the usual "2013"
+		y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
+		return y, y >= 1900 && y <= 2100
+	}
 	v, err := ParseNumber(s, LocaleDot)
 	if err != nil || v != math.Trunc(v) || v < 1900 || v > 2100 || strings.ContainsAny(s, ", eE") {
 		return 0, false
@@ -317,4 +321,14 @@ func headerYear(s string) (int, bool) {
 		return 0, false
 	}
 	return parseYear(m[1])
+}
+
+// isDigits reports whether s is ASCII digits only.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

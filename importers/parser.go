@@ -430,6 +430,7 @@ type run struct {
 	workbook     bool   // an .xlsx or .xls file, not text
 	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
 	colVotes     map[colKey]*localeVotes
+	colLocale    map[colKey]colDecision // columnLocale's decisions
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool
 	recs         records                // every record, for duplicates and the final checks
@@ -682,6 +683,9 @@ func (r *run) conversion(u unit, h drugHit) string {
 func round12(v float64) float64 {
 	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 		return v
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e12 {
+		return v // a whole number of at most 12 digits: already so written
 	}
 	out, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
 	if err != nil {
