@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,19 @@ func TestBlobParts(t *testing.T) {
 		}
 		if _, err := s.Blob(ctx, ssha); access.ErrorCode(err) != access.NotFound {
 			t.Fatalf("after a failed store: %v", err)
+		}
+		// Nor does one that gives more, or fails part way (after a part).
+		long := data[:len(data)-1]
+		lsum := sha256.Sum256(long)
+		lsha := hex.EncodeToString(lsum[:])
+		if err := s.PutBlobFrom(ctx, lsha, int64(len(long)-10), bytes.NewReader(long)); err == nil {
+			t.Fatal("a longer file was stored")
+		}
+		if err := s.PutBlobFrom(ctx, lsha, int64(len(long)), io.MultiReader(bytes.NewReader(long[:3<<19]), failingReader{})); err == nil {
+			t.Fatal("a failed read was stored")
+		}
+		if _, err := s.Blob(ctx, lsha); access.ErrorCode(err) != access.NotFound {
+			t.Fatalf("after failed stores: %v", err)
 		}
 		// Retention, then the same bytes sent again.
 		old := time.Now().UTC().Add(-100 * 24 * time.Hour)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,67 +107,138 @@ const blobPart = 1 << 20
 // PutBlobFrom keeps the bytes read from r (a file of size bytes) under sha,
 // in parts of blobPart bytes, reading and writing one part at a time.
 // Bytes already stored are not read again; bytes removed by retention are
-// stored again.
+// stored again. It runs on a connection of its own, whose page cache on
+// SQLite is held to 2 MiB meanwhile: the pool's 64 MiB would otherwise
+// keep every page of a large file written.
 func (s *Store) PutBlobFrom(ctx context.Context, sha string, size int64, r io.Reader) error {
-	err := s.inSmallCacheTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`INSERT INTO upload_blobs (sha256, size, data, parts, created_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (sha256) DO NOTHING`,
-			sha, size, []byte{}, time.Now().UTC())
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var pruned sql.NullTime
-			if err := tx.Raw("SELECT pruned_at FROM upload_blobs WHERE sha256 = ?", sha).Row().Scan(&pruned); err != nil {
-				return err
-			}
-			if !pruned.Valid {
-				return nil // stored already
-			}
-			if err := tx.Exec("DELETE FROM upload_blob_parts WHERE sha256 = ?", sha).Error; err != nil {
-				return err
-			}
-		}
-		buf := make([]byte, blobPart)
-		var n int
-		var total int64
-		for {
-			k, err := io.ReadFull(r, buf)
-			if k > 0 {
-				if err := tx.Exec("INSERT INTO upload_blob_parts (sha256, n, data) VALUES (?, ?, ?)", sha, n, buf[:k]).Error; err != nil {
-					return err
-				}
-				n++
-				total += int64(k)
-			}
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if total != size {
-			return fmt.Errorf("the file changed while it was stored: %d bytes, expected %d", total, size)
-		}
-		return tx.Exec("UPDATE upload_blobs SET parts = ?, size = ?, data = ?, pruned_at = NULL WHERE sha256 = ?", n, total, []byte{}, sha).Error
-	})
-	return translate(err, "store.PutBlobFrom")
-}
-
-// inSmallCacheTx runs fn in a transaction on a connection of its own. On
-// SQLite the connection's page cache is held to 2 MiB meanwhile: the
-// pool's 64 MiB would otherwise keep every page of a large file written.
-func (s *Store) inSmallCacheTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	_, sqlTx, tx, release, err := s.connTx(ctx, smallCachePragmas)
+	conn, sqlTx, tx, release, err := s.connTx(ctx, smallCachePragmas)
 	if err != nil {
-		return err
+		return translate(err, "store.PutBlobFrom")
 	}
 	defer release()
-	if err := fn(tx); err != nil {
+	if err := s.putParts(ctx, conn, tx, sha, size, r); err != nil {
 		_ = sqlTx.Rollback()
+		return translate(err, "store.PutBlobFrom")
+	}
+	return translate(sqlTx.Commit(), "store.PutBlobFrom")
+}
+
+// putParts is PutBlobFrom's transaction (tx, on conn).
+func (s *Store) putParts(ctx context.Context, conn *sql.Conn, tx *gorm.DB, sha string, size int64, r io.Reader) error {
+	res := tx.Exec(`INSERT INTO upload_blobs (sha256, size, data, parts, created_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (sha256) DO NOTHING`,
+		sha, size, []byte{}, time.Now().UTC())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		var pruned sql.NullTime
+		if err := tx.Raw("SELECT pruned_at FROM upload_blobs WHERE sha256 = ?", sha).Row().Scan(&pruned); err != nil {
+			return err
+		}
+		if !pruned.Valid {
+			return nil // stored already
+		}
+		if err := tx.Exec("DELETE FROM upload_blob_parts WHERE sha256 = ?", sha).Error; err != nil {
+			return err
+		}
+	}
+	parts := int((size + blobPart - 1) / blobPart)
+	if s.dialect == Postgres {
+		if err := copyParts(ctx, conn, sha, size, r); err != nil {
+			return err
+		}
+	} else {
+		buf := make([]byte, blobPart)
+		for n := range parts {
+			k := int(min(blobPart, size-int64(n)*blobPart))
+			if _, err := io.ReadFull(r, buf[:k]); err != nil {
+				return shortFile(err, size)
+			}
+			if err := tx.Exec("INSERT INTO upload_blob_parts (sha256, n, data) VALUES (?, ?, ?)", sha, n, buf[:k]).Error; err != nil {
+				return err
+			}
+		}
+		if err := atEOF(r, size); err != nil {
+			return err
+		}
+	}
+	return tx.Exec("UPDATE upload_blobs SET parts = ?, size = ?, data = ?, pruned_at = NULL WHERE sha256 = ?", parts, size, []byte{}, sha).Error
+}
+
+// copyParts stores the size bytes of r as the parts of blob sha with one
+// COPY (PostgreSQL): read from the file as the server takes them, without
+// a statement and its round trip per part.
+func copyParts(ctx context.Context, conn *sql.Conn, sha string, size int64, r io.Reader) error {
+	pr, pw := io.Pipe()
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		pw.CloseWithError(writeParts(pw, sha, size, r))
+	}()
+	err := conn.Raw(func(dc any) error {
+		c, err := pgxConn(dc)
+		if err != nil {
+			return err
+		}
+		_, err = c.PgConn().CopyFrom(ctx, pr, "COPY upload_blob_parts (sha256, n, data) FROM STDIN (FORMAT binary)")
+		return err
+	})
+	pr.CloseWithError(errors.New("store: the COPY of the parts ended")) // the writer stops if the COPY did first
+	<-wrote
+	return err
+}
+
+// writeParts writes COPY's binary format of the parts of blob sha, read
+// from r (size bytes), to w.
+func writeParts(w io.Writer, sha string, size int64, r io.Reader) error {
+	var c copyBuf
+	c.start()
+	for n := int64(0); n*blobPart < size; n++ {
+		k := min(blobPart, size-n*blobPart)
+		c.b = binary.BigEndian.AppendUint16(c.b, 3)
+		if err := c.value(sha, oidText); err != nil {
+			return err
+		}
+		if err := c.value(n, oidInt4); err != nil {
+			return err
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, uint32(k))
+		if _, err := w.Write(c.b); err != nil {
+			return err
+		}
+		c.b = c.b[:0]
+		if _, err := io.CopyN(w, r, k); err != nil {
+			return shortFile(err, size)
+		}
+	}
+	if err := atEOF(r, size); err != nil {
 		return err
 	}
-	return sqlTx.Commit()
+	c.end()
+	_, err := w.Write(c.b)
+	return err
+}
+
+// shortFile explains a file that ended before its size.
+func shortFile(err error, size int64) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("the file changed while it was stored: shorter than its %d bytes", size)
+	}
+	return err
+}
+
+// atEOF makes sure r has nothing after its size bytes, and lets it see
+// its end (hashCheck checks the hash there).
+func atEOF(r io.Reader, size int64) error {
+	var one [1]byte
+	n, err := io.ReadFull(r, one[:])
+	if n > 0 {
+		return fmt.Errorf("the file changed while it was stored: longer than its %d bytes", size)
+	}
+	if err == io.EOF {
+		return nil
+	}
+	return err
 }
 
 // smallCachePragmas hold a SQLite connection's page cache to 2 MiB.
