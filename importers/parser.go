@@ -22,6 +22,8 @@ import (
 type Parser struct {
 	// BatchSize is the number of records per emitted batch (default 2,000).
 	BatchSize int
+
+	prep preparing // files read ahead (Prepare)
 }
 
 var _ access.Parser = (*Parser)(nil)
@@ -130,6 +132,11 @@ func (r *run) readSheets(in access.ParseInput, head []byte, size int64, lim limi
 	case bytesLookBinary(head):
 		return nil, nil, access.Errorf(access.Invalid, op, "the file is neither an .xlsx workbook nor a text (CSV) file")
 	case in.Path != "":
+		if pr := r.p.preparedFor(in.Path, lim); pr != nil {
+			sheets, r.totalRows, r.locale = pr.sheets, pr.lines, pr.info.locale
+			r.colVotes, r.fileVotes, r.scanned = pr.colVotes, pr.fileVotes, true
+			return sheets, closeFile, nil
+		}
 		var info csvInfo
 		sheets, info, r.totalRows, err = csvFileSheets(in.Path, head)
 		if err != nil {
@@ -193,7 +200,7 @@ func openParseXLSX(in access.ParseInput, size int64, lim limits) (*excelize.File
 
 // parseSheets reads the tables of the sheets and returns the result.
 func (r *run) parseSheets(in access.ParseInput, sheets []sheet) (res access.ParseResult, err error) {
-	if r.givenLocale == LocaleUnknown {
+	if r.givenLocale == LocaleUnknown && !r.scanned {
 		r.scanLocales(sheets)
 		defer func() {
 			for _, p := range r.prescans {
@@ -430,6 +437,7 @@ type run struct {
 	workbook     bool   // an .xlsx or .xls file, not text
 	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
 	colVotes     map[colKey]*localeVotes
+	scanned      bool // colVotes and fileVotes were read ahead (Prepare)
 	colLocale    map[colKey]colDecision // columnLocale's decisions
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool

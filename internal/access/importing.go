@@ -847,6 +847,10 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 // ImportFile receives and processes a file on disk in one call, reading it
 // as a stream: neither storing nor parsing it holds all of it in memory.
 func (s *ImportService) ImportFile(ctx context.Context, who Principal, filename, path string, opt ImportOptions) (ImportResult, error) {
+	if p, ok := s.Parser.(Preparer); ok {
+		// The parser reads ahead while the file is hashed and kept.
+		defer p.Prepare(path, s.limits())()
+	}
 	res, err := s.ReceiveFile(ctx, who, filename, path, opt)
 	if err != nil || res.Duplicate {
 		return res, err

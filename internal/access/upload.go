@@ -214,6 +214,13 @@ type Parser interface {
 	Parse(ctx context.Context, in ParseInput, emit func(Batch) error) (ParseResult, error)
 }
 
+// Preparer is a Parser that can start reading a file on disk, for a parse
+// of it to come, while the file is being received. What it reads is the
+// same as the parse would; release forgets it.
+type Preparer interface {
+	Prepare(path string, lim Limits) (release func())
+}
+
 // UploadFilter selects uploads; zero fields select everything.
 type UploadFilter struct {
 	Country     string
