@@ -437,7 +437,8 @@ type run struct {
 	workbook     bool   // an .xlsx or .xls file, not text
 	givenLocale  Locale // from ParseInput.Locale; LocaleUnknown when not given
 	colVotes     map[colKey]*localeVotes
-	scanned      bool // colVotes and fileVotes were read ahead (Prepare)
+	scanned      bool                   // colVotes and fileVotes were read ahead (Prepare)
+	flushed      bool                   // a batch was emitted
 	colLocale    map[colKey]colDecision // columnLocale's decisions
 	fileVotes    localeVotes
 	localeNoted  map[colKey]bool
@@ -521,11 +522,20 @@ func (r *run) match(m access.Match) {
 }
 
 func (r *run) batchSize() int {
+	n := 2000
 	if r.p.BatchSize > 0 {
-		return r.p.BatchSize
+		n = r.p.BatchSize
 	}
-	return 2000
+	if !r.flushed {
+		// The first batch is small, so that the store starts writing
+		// while the rest of the first thousands of rows are read.
+		return min(n, firstBatch)
+	}
+	return n
 }
+
+// firstBatch bounds the records of a parse's first batch.
+const firstBatch = 250
 
 func (r *run) add(fill func(b *access.Batch)) error {
 	fill(&r.batch)
@@ -554,7 +564,7 @@ func (r *run) flush() error {
 		return nil
 	}
 	b := r.batch
-	r.batch = access.Batch{}
+	r.batch, r.flushed = access.Batch{}, true
 	if err := r.emit(b); err != nil {
 		return fmt.Errorf("importers: storing a batch: %w", err)
 	}

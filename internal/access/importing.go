@@ -142,6 +142,31 @@ type ImportOptions struct {
 	// Locale says how the file writes numbers ("dot", "comma"); "" lets
 	// the file decide.
 	Locale string
+
+	refs *parseRefs // read while the file was received (ImportFile)
+}
+
+// parseRefs is the reference data a parser resolves names with, read in
+// the background: done is closed when the fields are set.
+type parseRefs struct {
+	done      chan struct{}
+	countries []Country
+	drugs     []Drug
+	salts     FactorTable
+	err       error
+}
+
+// loadRefs reads the reference data a parser resolves names with into r,
+// and closes r.done.
+func (s *ImportService) loadRefs(ctx context.Context, r *parseRefs) {
+	defer close(r.done)
+	if r.countries, r.err = s.Store.Countries(ctx); r.err != nil {
+		return
+	}
+	if r.drugs, r.err = s.Store.Drugs(ctx); r.err != nil {
+		return
+	}
+	r.salts, r.err = s.Store.FactorTable(ctx, TableSaltBase, 0)
 }
 
 // ImportResult is the outcome of an import.
@@ -637,20 +662,23 @@ func spoolFrom(write func(w io.Writer) error) (string, error) {
 
 // parseInput gathers the reference data a parser resolves names with.
 func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, opt ImportOptions) (ParseInput, error) {
-	countries, err := s.Store.Countries(ctx)
-	if err != nil {
-		return ParseInput{}, err
+	refs := opt.refs
+	if refs != nil {
+		select {
+		case <-refs.done:
+		case <-ctx.Done():
+			return ParseInput{}, ctx.Err()
+		}
 	}
-	drugs, err := s.Store.Drugs(ctx)
-	if err != nil {
-		return ParseInput{}, err
+	if refs == nil || refs.err != nil {
+		refs = &parseRefs{done: make(chan struct{})}
+		s.loadRefs(ctx, refs)
 	}
-	salts, err := s.Store.FactorTable(ctx, TableSaltBase, 0)
-	if err != nil {
-		return ParseInput{}, err
+	if refs.err != nil {
+		return ParseInput{}, refs.err
 	}
 	return ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
-		Resolver: NewFoldingResolver(s.nameFolder(), countries, drugs, salts), SaltBase: salts, Limits: s.limits(), Progress: opt.Progress,
+		Resolver: NewFoldingResolver(s.nameFolder(), refs.countries, refs.drugs, refs.salts), SaltBase: refs.salts, Limits: s.limits(), Progress: opt.Progress,
 		Locale: opt.Locale}, nil
 }
 
@@ -847,10 +875,13 @@ func (s *ImportService) Import(ctx context.Context, who Principal, filename stri
 // ImportFile receives and processes a file on disk in one call, reading it
 // as a stream: neither storing nor parsing it holds all of it in memory.
 func (s *ImportService) ImportFile(ctx context.Context, who Principal, filename, path string, opt ImportOptions) (ImportResult, error) {
+	// While the file is hashed and kept, the parser reads ahead and the
+	// reference data it resolves names with is read.
 	if p, ok := s.Parser.(Preparer); ok {
-		// The parser reads ahead while the file is hashed and kept.
 		defer p.Prepare(path, s.limits())()
 	}
+	opt.refs = &parseRefs{done: make(chan struct{})}
+	go s.loadRefs(ctx, opt.refs)
 	res, err := s.ReceiveFile(ctx, who, filename, path, opt)
 	if err != nil || res.Duplicate {
 		return res, err
