@@ -48,6 +48,10 @@ func TestImportFileStreams(t *testing.T) {
 		if u.Status != access.StatusPublished || u.Counts.Records != rows || u.Diff.Added != rows || u.Size != int64(b.Len()) {
 			t.Fatalf("upload %+v %+v, want %d rows published", u.Status, u.Counts, rows)
 		}
+		// The diff lists the file's first rows, in file order.
+		if c := u.Diff.Changes; len(c) != 50 || c[0].Key != "KEN/1900/morphine" || c[49].Key != "KEN/1949/morphine" || *c[0].New != 1000*(5+1900%7) { // 8 kg
+			t.Fatalf("diff sample %+v", c)
+		}
 		if got, err := s.Blob(ctx, u.SHA256); err != nil || !bytes.Equal(got, b.Bytes()) {
 			t.Fatalf("stored bytes differ (%d of %d), %v", len(got), b.Len(), err)
 		}
