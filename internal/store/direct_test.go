@@ -71,6 +71,16 @@ func settleAs(ctx context.Context, w access.ImportWriter, u access.Upload, statu
 	return w.Finish(ctx, u, access.StatusValidating)
 }
 
+// publishInImport settles upload u, being validated, as published and
+// publishes it, inside its import.
+func publishInImport(ctx context.Context, w access.ImportWriter, u access.Upload) error {
+	u.Status = access.StatusPublished
+	if err := w.Finish(ctx, u, access.StatusValidating); err != nil {
+		return err
+	}
+	return w.Publish(ctx, u)
+}
+
 func consumptionBatch(rows ...access.Consumption) access.Batch {
 	for i := range rows {
 		rows[i].State = access.ValueReported
@@ -125,12 +135,7 @@ func TestPublishWhenValid(t *testing.T) {
 			if len(d.Changes) != 3 || d.Changes[0].Op != "changed" || d.Changes[0].Key != "KEN/2020/morphine" || *d.Changes[0].Old != 5 || *d.Changes[0].New != 7 {
 				return fmt.Errorf("changes %+v", d.Changes)
 			}
-			done := u
-			done.Status = access.StatusPublished
-			if err := w.Finish(ctx, done, access.StatusValidating); err != nil {
-				return err
-			}
-			return w.Publish(ctx, done)
+			return publishInImport(ctx, w, u)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -383,12 +388,7 @@ func TestPublishWhenValidAcrossBatches(t *testing.T) {
 			if d.Added != 5 || d.Changed != 1 || d.Removed != 0 || same != 0 {
 				return fmt.Errorf("diff %+v, %d unchanged", d, same)
 			}
-			done := u
-			done.Status = access.StatusPublished
-			if err := w.Finish(ctx, done, access.StatusValidating); err != nil {
-				return err
-			}
-			return w.Publish(ctx, done)
+			return publishInImport(ctx, w, u)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -416,32 +416,43 @@ func TestPublishWhenValidAcrossBatches(t *testing.T) {
 	})
 }
 
+// importRefused runs an import, to be published once valid, of batches
+// that the store must refuse; it returns the import's error, after making
+// sure that none of KEN 2020 morphine's rows were kept.
+func importRefused(t *testing.T, s *store.Store, name string, batches ...access.Batch) error {
+	t.Helper()
+	ctx := context.Background()
+	u := validatingUpload(t, s, name)
+	err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+		if err := w.PublishWhenValid(ctx, u); err != nil {
+			return err
+		}
+		for _, b := range batches {
+			if err := w.Stage(ctx, b); err != nil {
+				return err
+			}
+		}
+		if _, _, err := w.Diff(ctx, u); err != nil {
+			return err
+		}
+		return settleAs(ctx, w, u, access.StatusPublished)
+	})
+	if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 0 {
+		t.Fatalf("rows kept: %+v", got)
+	}
+	return err
+}
+
 // A country or drug that is not (or no longer) known stops the import
 // before it commits, though on PostgreSQL its rows were copied in before
 // the check.
 func TestPublishWhenValidUnknownCode(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		u := validatingUpload(t, s, "unknown code")
-		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
-			if err := w.PublishWhenValid(ctx, u); err != nil {
-				return err
-			}
-			if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
-				access.Consumption{ISO3: "ZZZ", Year: 2020, Drug: "morphine", Grams: grams(2)})); err != nil {
-				return err
-			}
-			if _, _, err := w.Diff(ctx, u); err != nil {
-				return err
-			}
-			return settleAs(ctx, w, u, access.StatusPublished)
-		})
+		err := importRefused(t, s, "unknown code", consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
+			access.Consumption{ISO3: "ZZZ", Year: 2020, Drug: "morphine", Grams: grams(2)}))
 		// PostgreSQL names the code; SQLite's foreign keys refuse the row.
 		if err == nil || (s.Dialect() == store.Postgres && (access.ErrorCode(err) != access.Conflict || !strings.Contains(err.Error(), "ZZZ"))) {
 			t.Fatalf("want the import refused (on PostgreSQL, a conflict naming ZZZ), got %v", err)
-		}
-		if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 0 {
-			t.Fatalf("rows kept: %+v", got)
 		}
 	})
 }
@@ -455,29 +466,10 @@ func TestPublishWhenValidRefusedCopy(t *testing.T) {
 		if s.Dialect() != store.Postgres {
 			t.Skip("rows are copied in published on PostgreSQL only")
 		}
-		ctx := context.Background()
-		u := validatingUpload(t, s, "refused")
-		err := s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
-			if err := w.PublishWhenValid(ctx, u); err != nil {
-				return err
-			}
-			twice := consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
-				access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(2)})
-			for range 3 {
-				if err := w.Stage(ctx, twice); err != nil {
-					return err
-				}
-			}
-			if _, _, err := w.Diff(ctx, u); err != nil {
-				return err
-			}
-			return settleAs(ctx, w, u, access.StatusPublished)
-		})
-		if err == nil {
+		twice := consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(1)},
+			access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(2)})
+		if err := importRefused(t, s, "refused", twice, twice, twice); err == nil {
 			t.Fatal("the import went through")
-		}
-		if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 0 {
-			t.Fatalf("rows kept: %+v", got)
 		}
 	})
 }
