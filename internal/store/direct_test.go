@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -536,4 +537,66 @@ SELECT 'UGA', y, 'morphine', 1, 999999, y, FALSE FROM generate_series(1, 2000) A
 			t.Fatal(err)
 		}
 	})
+}
+
+// An import cancelled while its COPY is open (the job cancelled, the
+// process told to stop) ends at once with nothing kept, and the store
+// goes on working. SQLite on a file, as it is used: a cancelled statement
+// can cost the connection, and an in-memory database would go with it.
+func TestPublishWhenValidCancelledMidCopy(t *testing.T) {
+	stores := map[string]*store.Store{}
+	if dsn := os.Getenv("RELIEFGAP_TEST_POSTGRES"); dsn != "" {
+		stores["postgres"] = openPostgres(t, dsn)
+	}
+	file, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "c.db"), store.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	stores["sqlite"] = file
+	for name, s := range stores {
+		t.Run(name, func(t *testing.T) { cancelMidCopy(t, s) })
+	}
+}
+
+// cancelMidCopy cancels an import of s while it stages.
+func cancelMidCopy(t *testing.T, s *store.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := validatingUpload(t, s, "cancelled")
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			for y := 1900; ; y++ {
+				if y == 1950 {
+					cancel()
+				}
+				b := consumptionBatch(access.Consumption{ISO3: "KEN", Year: y % 2100, Drug: "morphine", Grams: grams(1)})
+				if err := w.Stage(ctx, b); err != nil {
+					return err
+				}
+				if y > 3000 {
+					return fmt.Errorf("still staging after the cancel")
+				}
+			}
+		})
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a cancelled import went through")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the cancelled import did not end")
+	}
+	if got := keyRows(t, s, "KEN", 1900, "morphine"); len(got) != 0 {
+		t.Fatalf("rows kept: %+v", got)
+	}
+	res, err := newImports(s).Import(context.Background(), access.Operator, "after.csv", []byte("KEN,2020,morphine,5"), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+	if err != nil || res.Upload.Status != access.StatusPublished {
+		t.Fatalf("the next import: %+v, %v", res.Upload, err)
+	}
 }
