@@ -267,38 +267,45 @@ WHERE s.upload_id = ? AND (a.id IS NULL OR %s) ORDER BY s.id LIMIT %d`,
 	if d.Changed == 0 && unchanged == 0 {
 		// Every staged row is new: the first rows are the sample, without
 		// joining them all with the published ones again.
-		bound := ""
-		if below > 0 {
-			bound = fmt.Sprintf(" AND s.id < %d", below) // a scan, without sorting every row
-		}
-		q := `SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`
-		want := diffSample - len(d.Changes)
-		if dd != nil && dd.firstID > 0 {
-			// The upload's first rows in the table: from its first id, in
-			// a window that holds them unless other imports' rows came in
-			// between (then the whole upload is searched). Looking up the
-			// upload's rows and sorting them all, as the planner does on a
-			// table without statistics, took 40 ms at 100,000 rows.
-			// (upload_id + 0 keeps the planner from reading the upload's
-			// every entry in the upload index to intersect with the window.)
-			before := len(d.Changes)
-			window := fmt.Sprintf(strings.Replace(q, "s.upload_id = ?", "s.upload_id + 0 = ?", 1), s.keyText(t, "s"), headline("s"), src,
-				fmt.Sprintf(" AND s.id >= %d AND s.id < %d", dd.firstID, dd.firstID+sampleWindow), want)
-			if err := s.sampleChanges(tx, window, []any{u.ID}, v, &d); err != nil {
-				return d, 0, err
-			}
-			if got := len(d.Changes) - before; got == want || int64(got) == dd.rows {
-				return d, unchanged, nil
-			}
-			d.Changes = d.Changes[:before]
-			bound = fmt.Sprintf(" AND s.id >= %d", dd.firstID)
-		}
-		sample = fmt.Sprintf(q, s.keyText(t, "s"), headline("s"), src, bound, want)
+		return d, unchanged, s.sampleAdded(tx, t, u, src, below, dd, headline("s"), &d)
 	}
 	if err := s.sampleChanges(tx, sample, []any{u.ID}, v, &d); err != nil {
 		return d, 0, err
 	}
 	return d, unchanged, nil
+}
+
+// sampleAdded adds to d's sample the first rows of upload u, all new,
+// staged in src (below and dd as for diff); value is the value column
+// listed.
+func (s *Store) sampleAdded(tx *gorm.DB, t obsTable, u access.Upload, src string, below int64, dd *directDiff, value string, d *access.Diff) error {
+	bound := ""
+	if below > 0 {
+		bound = fmt.Sprintf(" AND s.id < %d", below) // a scan, without sorting every row
+	}
+	q := `SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`
+	want := diffSample - len(d.Changes)
+	if dd != nil && dd.firstID > 0 {
+		// The upload's first rows in the table: from its first id, in a
+		// window that holds them unless other imports' rows came in
+		// between (then the whole upload is searched). Looking up the
+		// upload's rows and sorting them all, as the planner does on a
+		// table without statistics, took 40 ms at 100,000 rows. (upload_id
+		// + 0 keeps the planner from reading the upload's every entry in
+		// the upload index to intersect with the window.)
+		before := len(d.Changes)
+		window := fmt.Sprintf(strings.Replace(q, "s.upload_id = ?", "s.upload_id + 0 = ?", 1), s.keyText(t, "s"), value, src,
+			fmt.Sprintf(" AND s.id >= %d AND s.id < %d", dd.firstID, dd.firstID+sampleWindow), want)
+		if err := s.sampleChanges(tx, window, []any{u.ID}, t.values[0], d); err != nil {
+			return err
+		}
+		if got := len(d.Changes) - before; got == want || int64(got) == dd.rows {
+			return nil
+		}
+		d.Changes = d.Changes[:before]
+		bound = fmt.Sprintf(" AND s.id >= %d", dd.firstID)
+	}
+	return s.sampleChanges(tx, fmt.Sprintf(q, s.keyText(t, "s"), value, src, bound, want), []any{u.ID}, t.values[0], d)
 }
 
 // keyText is a row's key as text, e.g. "KEN/2020/morphine".
