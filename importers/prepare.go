@@ -51,8 +51,8 @@ var _ access.Preparer = (*Parser)(nil)
 // the parse.
 func (p *Parser) Prepare(path string, lim access.Limits) (release func()) {
 	key, ok := fileKey(path, lim)
-	if !ok {
-		return func() {}
+	if !ok || key.size > withDefaults(lim).MaxBytes {
+		return func() {} // the upload is refused before it is parsed
 	}
 	pr := &prepared{done: make(chan struct{})}
 	p.prep.mu.Lock()

@@ -77,6 +77,14 @@ func TestPreparedFileParsesAlike(t *testing.T) {
 		t.Fatalf("1.250 kg read as %+v", got.b.Consumption[2])
 	}
 
+	// Larger than the upload limit: refused before any parse, not read.
+	big := New()
+	small := access.Limits{MaxBytes: 10}
+	defer big.Prepare(filepath.Join(dir, "utf8.csv"), small)()
+	if big.preparedFor(filepath.Join(dir, "utf8.csv"), small) != nil {
+		t.Fatal("a file over the upload limit was read ahead")
+	}
+
 	// Changed after it was read ahead: not the file prepared.
 	path := filepath.Join(dir, "changed.csv")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
