@@ -119,6 +119,27 @@ func TestConfigListsSourcesAndMasksSecrets(t *testing.T) {
 	}
 }
 
+// The key that seals webhook secrets comes from the environment only:
+// config says whether it is set, never what it is; a key that is not the
+// base64 of 32 bytes stops any command that opens the database (exit 2).
+func TestSecretKeyFromTheEnvironment(t *testing.T) {
+	const key = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="
+	out, errs, code := runCmd(t, map[string]string{"RELIEFGAP_SECRET_KEY": key}, "config")
+	if code != 0 || strings.Contains(out, key) || !strings.Contains(out, "RELIEFGAP_SECRET_KEY") {
+		t.Fatalf("config: exit %d %s\n%s", code, errs, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "RELIEFGAP_SECRET_KEY") && !strings.Contains(line, "set") {
+			t.Fatalf("config shows the key as %q", line)
+		}
+	}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "rg.db")
+	_, errs, code = runCmd(t, map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_SECRET_KEY": "short"}, "gaps", "--country", "KEN")
+	if code != 2 || !strings.Contains(errs, "RELIEFGAP_SECRET_KEY") || !strings.Contains(errs, "openssl rand -base64 32") {
+		t.Fatalf("a bad key: exit %d %s", code, errs)
+	}
+}
+
 func TestHealthcheck(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "rg.db")
 	env := map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_LOG_LEVEL": "warn"}

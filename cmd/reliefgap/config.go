@@ -101,6 +101,13 @@ URLs are masked. Accepts the same flags as serve.`,
 		}
 		cmd.InheritedFlags().VisitAll(show)
 		cmd.LocalFlags().VisitAll(show)
+		// The key that seals webhook secrets: from the environment only,
+		// and never shown.
+		key, src := "not set (webhook secrets stored as they are)", "default"
+		if c.getenv(secretKeyEnv) != "" {
+			key, src = "set", "environment"
+		}
+		fmt.Fprintf(tw, "(secret key)\t%s\t%s\t%s\n", key, src, secretKeyEnv)
 		return tw.Flush()
 	}
 	return cmd

@@ -41,6 +41,9 @@ type globals struct {
 	logFormat string
 	// dbMaxConns bounds the PostgreSQL connection pool.
 	dbMaxConns int
+	// secretKey seals webhook secrets at rest (RELIEFGAP_SECRET_KEY, from
+	// the environment only: a flag's value shows in the process list).
+	secretKey []byte
 	// envErr is a bad value found in the environment, reported when a
 	// command opens the database.
 	envErr error
@@ -59,11 +62,22 @@ func (g *globals) register(fs *pflag.FlagSet, getenv env) {
 		maxConns = n
 	}
 	fs.IntVar(&g.dbMaxConns, "db-max-conns", maxConns, "PostgreSQL connection pool size (RELIEFGAP_DB_MAX_CONNS)")
+	if v := getenv(secretKeyEnv); v != "" {
+		k, err := store.ParseSecretKey(v)
+		if err != nil && g.envErr == nil {
+			g.envErr = usageErr("%s: %v", secretKeyEnv, err)
+		}
+		g.secretKey = k
+	}
 	bindEnv(fs, "db-max-conns", "RELIEFGAP_DB_MAX_CONNS")
 	bindEnv(fs, "db", "RELIEFGAP_DB")
 	bindEnv(fs, "log-level", "RELIEFGAP_LOG_LEVEL")
 	bindEnv(fs, "log-format", "RELIEFGAP_LOG_FORMAT")
 }
+
+// secretKeyEnv holds the key webhook secrets are sealed with: the base64
+// of 32 random bytes (openssl rand -base64 32).
+const secretKeyEnv = "RELIEFGAP_SECRET_KEY"
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
@@ -181,7 +195,7 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 	if g.dbMaxConns <= 0 {
 		return nil, usageErr("--db-max-conns must be positive, got %d", g.dbMaxConns)
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns})
+	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns, SecretKey: g.secretKey})
 	if err != nil {
 		return nil, err
 	}

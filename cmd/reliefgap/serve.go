@@ -210,6 +210,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions, stdout, stderr io.Write
 		return err
 	}
 	reportInterrupted(ctx, a, stderr, true)
+	if len(g.secretKey) == 0 {
+		a.log.Info("webhook secrets are stored as they are; set " + secretKeyEnv + " (openssl rand -base64 32) to seal them")
+	}
 	allow, err := alerts.ParseAllow(o.webhookAllow)
 	if err != nil {
 		return usageErr("--webhook-allow: %v", err)

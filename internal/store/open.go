@@ -44,6 +44,7 @@ type Store struct {
 	sql      *sql.DB
 	dialect  Dialect
 	log      *slog.Logger
+	secrets  *sealer // seals webhook secrets at rest (nil: kept as they are)
 }
 
 // Options tune Open.
@@ -57,6 +58,9 @@ type Options struct {
 	Manual bool
 	// MaxOpenConns bounds the PostgreSQL connection pool (default 20).
 	MaxOpenConns int
+	// SecretKey, when set (SecretKeyLen bytes), seals the webhook secrets
+	// stored (secrets.go).
+	SecretKey []byte
 }
 
 // ParseDSN splits a reliefgap DSN into its dialect and the driver's DSN.
@@ -138,7 +142,12 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		sqlDB.SetMaxIdleConns(max(1, maxOpen/2))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s = &Store{db: db, sql: sqlDB, dialect: dialect, log: log}
+	secrets, err := newSealer(opts.SecretKey)
+	if err != nil {
+		sqlDB.Close()
+		return nil, access.Errorf(access.Invalid, "", "%v", err)
+	}
+	s = &Store{db: db, sql: sqlDB, dialect: dialect, log: log, secrets: secrets}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, &access.Error{Code: access.Internal, Msg: "database unreachable", Err: err}
@@ -163,6 +172,10 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 			sqlDB.Close()
 			return nil, err
 		}
+	}
+	if err := s.sealStoredSecrets(ctx); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }

@@ -48,7 +48,7 @@ func (r deliveryRow) toDomain() alerts.Delivery {
 
 // CreateWebhook stores a webhook and sets its ID.
 func (s *Store) CreateWebhook(ctx context.Context, w *alerts.Webhook) error {
-	r := webhookRow{URL: w.URL, Secret: w.Secret, Scope: w.Scope, Enabled: w.Enabled, CursorVersion: w.CursorVersion, CreatedAt: w.CreatedAt.UTC()}
+	r := webhookRow{URL: w.URL, Secret: s.secrets.seal(w.Secret), Scope: w.Scope, Enabled: w.Enabled, CursorVersion: w.CursorVersion, CreatedAt: w.CreatedAt.UTC()}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return translate(err, "store.CreateWebhook")
 	}
@@ -64,14 +64,22 @@ func (s *Store) Webhooks(ctx context.Context) ([]alerts.Webhook, error) {
 	}
 	out := make([]alerts.Webhook, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		var err error
+		if out[i], err = s.webhookOf(r); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-func (r webhookRow) toDomain() alerts.Webhook {
-	return alerts.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, Scope: r.Scope, Enabled: r.Enabled,
-		CursorVersion: r.CursorVersion, CreatedAt: r.CreatedAt.UTC()}
+// webhookOf is a stored webhook, its secret opened.
+func (s *Store) webhookOf(r webhookRow) (alerts.Webhook, error) {
+	secret, err := s.secrets.open(r.Secret)
+	if err != nil {
+		return alerts.Webhook{}, err
+	}
+	return alerts.Webhook{ID: r.ID, URL: r.URL, Secret: secret, Scope: r.Scope, Enabled: r.Enabled,
+		CursorVersion: r.CursorVersion, CreatedAt: r.CreatedAt.UTC()}, nil
 }
 
 // Webhook returns one webhook, with its secret.
@@ -80,7 +88,7 @@ func (s *Store) Webhook(ctx context.Context, id int64) (alerts.Webhook, error) {
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return alerts.Webhook{}, translate(err, "store.Webhook")
 	}
-	return r.toDomain(), nil
+	return s.webhookOf(r)
 }
 
 // Delivery returns one delivery.
