@@ -106,9 +106,6 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 				return err
 			}
 		}
-		if err := tx.Exec(fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(t), t)).Error; err != nil {
-			return err
-		}
 		if err := w.loadPublished(ctx, t); err != nil {
 			return err
 		}
@@ -233,6 +230,13 @@ func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]
 	if err := w.endCopy(); err != nil {
 		return err
 	}
+	if !w.oldMade[table] {
+		// Made at the first rows replaced: most uploads replace none.
+		if err := w.tx.WithContext(ctx).Exec(fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(table), table)).Error; err != nil {
+			return err
+		}
+		w.oldMade[table] = true
+	}
 	t := obsTableByName(table)
 	// The key columns of the batch, as arrays: one UPDATE for the batch.
 	keys := make([]any, len(t.keys))
@@ -320,8 +324,10 @@ func (w *ImportTx) directVersion(tx *gorm.DB, table string, u access.Upload) (in
 		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET published_in = ? WHERE upload_id = ? AND published_in = ?", table), v, u.ID, w.dv).Error; err != nil {
 			return 0, err
 		}
-		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET withdrawn_in = ? WHERE id IN (SELECT id FROM %s)", table, oldName(table)), v).Error; err != nil {
-			return 0, err
+		if w.oldMade[table] {
+			if err := tx.Exec(fmt.Sprintf("UPDATE %s SET withdrawn_in = ? WHERE id IN (SELECT id FROM %s)", table, oldName(table)), v).Error; err != nil {
+				return 0, err
+			}
 		}
 		w.dv = v
 	}
@@ -337,6 +343,9 @@ func (w *ImportTx) undoDirect(ctx context.Context) error {
 	for t := range w.directIn {
 		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = FALSE, published_in = NULL WHERE upload_id = ?", t), w.uploadID).Error; err != nil {
 			return err
+		}
+		if !w.oldMade[t] {
+			continue // it withdrew nothing
 		}
 		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = TRUE, withdrawn_in = NULL WHERE id IN (SELECT id FROM %s)", t, oldName(t))).Error; err != nil {
 			return err

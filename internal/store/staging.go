@@ -115,6 +115,7 @@ type ImportTx struct {
 	direct    bool                  // PublishWhenValid was called, on PostgreSQL
 	dv        int64                 // the data version reserved for the rows
 	directIn  map[string]bool       // tables published into as rows arrived
+	oldMade   map[string]bool       // tables whose replaced rows have a temporary table (oldName)
 	known     map[refCode]bool      // country and drug codes checked
 	published map[tableCountry]bool // has published rows of other uploads
 	replaced  map[string]int64      // by table: published rows withdrawn for rows of this upload
@@ -148,7 +149,7 @@ func (s *Store) WithImport(ctx context.Context, uploadID int64, fn func(w access
 	done := false
 	w := &ImportTx{conn: conn, s: s, uploadID: uploadID, stmts: map[string]*sql.Stmt{}, raw: map[string]*rawInsert{},
 		temp: map[string]bool{}, landed: map[string]bool{}, firstSeq: map[string]int64{}, counts: map[string]int64{}, batch: 500,
-		directIn: map[string]bool{}, known: map[refCode]bool{}, published: map[tableCountry]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
+		directIn: map[string]bool{}, oldMade: map[string]bool{}, known: map[refCode]bool{}, published: map[tableCountry]bool{}, replaced: map[string]int64{}, sqlTx: sqlTx}
 	defer func() {
 		_ = w.endCopy()
 		w.closeStatements()
