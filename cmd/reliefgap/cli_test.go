@@ -138,6 +138,10 @@ func TestSecretKeyFromTheEnvironment(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "RELIEFGAP_SECRET_KEY") || !strings.Contains(errs, "openssl rand -base64 32") {
 		t.Fatalf("a bad key: exit %d %s", code, errs)
 	}
+	_, errs, code = runCmd(t, map[string]string{"RELIEFGAP_DB": dsn, "RELIEFGAP_SECRET_KEY": key, "RELIEFGAP_SECRET_KEY_PREVIOUS": "short"}, "gaps", "--country", "KEN")
+	if code != 2 || !strings.Contains(errs, "RELIEFGAP_SECRET_KEY_PREVIOUS") {
+		t.Fatalf("a bad previous key: exit %d %s", code, errs)
+	}
 }
 
 func TestHealthcheck(t *testing.T) {

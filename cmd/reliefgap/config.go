@@ -103,11 +103,16 @@ URLs are masked. Accepts the same flags as serve.`,
 		cmd.LocalFlags().VisitAll(show)
 		// The key that seals webhook secrets: from the environment only,
 		// and never shown.
-		key, src := "not set (webhook secrets stored as they are)", "default"
-		if c.getenv(secretKeyEnv) != "" {
-			key, src = "set", "environment"
+		for _, k := range []struct{ label, env, unset string }{
+			{"(secret key)", secretKeyEnv, "not set (webhook secrets stored as they are)"},
+			{"(previous secret key)", previousKeyEnv, "not set"},
+		} {
+			val, src := k.unset, "default"
+			if c.getenv(k.env) != "" {
+				val, src = "set", "environment"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.label, val, src, k.env)
 		}
-		fmt.Fprintf(tw, "(secret key)\t%s\t%s\t%s\n", key, src, secretKeyEnv)
 		return tw.Flush()
 	}
 	return cmd

@@ -44,6 +44,9 @@ type globals struct {
 	// secretKey seals webhook secrets at rest (RELIEFGAP_SECRET_KEY, from
 	// the environment only: a flag's value shows in the process list).
 	secretKey []byte
+	// previousKey opens the secrets an earlier key sealed, to seal them
+	// again with secretKey (RELIEFGAP_SECRET_KEY_PREVIOUS).
+	previousKey []byte
 	// envErr is a bad value found in the environment, reported when a
 	// command opens the database.
 	envErr error
@@ -62,12 +65,17 @@ func (g *globals) register(fs *pflag.FlagSet, getenv env) {
 		maxConns = n
 	}
 	fs.IntVar(&g.dbMaxConns, "db-max-conns", maxConns, "PostgreSQL connection pool size (RELIEFGAP_DB_MAX_CONNS)")
-	if v := getenv(secretKeyEnv); v != "" {
-		k, err := store.ParseSecretKey(v)
-		if err != nil && g.envErr == nil {
-			g.envErr = usageErr("%s: %v", secretKeyEnv, err)
+	for _, e := range []struct {
+		name string
+		key  *[]byte
+	}{{secretKeyEnv, &g.secretKey}, {previousKeyEnv, &g.previousKey}} {
+		if v := getenv(e.name); v != "" {
+			k, err := store.ParseSecretKey(v)
+			if err != nil && g.envErr == nil {
+				g.envErr = usageErr("%s: %v", e.name, err)
+			}
+			*e.key = k
 		}
-		g.secretKey = k
 	}
 	bindEnv(fs, "db-max-conns", "RELIEFGAP_DB_MAX_CONNS")
 	bindEnv(fs, "db", "RELIEFGAP_DB")
@@ -78,6 +86,10 @@ func (g *globals) register(fs *pflag.FlagSet, getenv env) {
 // secretKeyEnv holds the key webhook secrets are sealed with: the base64
 // of 32 random bytes (openssl rand -base64 32).
 const secretKeyEnv = "RELIEFGAP_SECRET_KEY"
+
+// previousKeyEnv holds the key the secrets were sealed with before
+// secretKeyEnv changed.
+const previousKeyEnv = "RELIEFGAP_SECRET_KEY_PREVIOUS"
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
@@ -195,7 +207,8 @@ func openApp(ctx context.Context, g *globals, stderr io.Writer, migrate bool) (*
 	if g.dbMaxConns <= 0 {
 		return nil, usageErr("--db-max-conns must be positive, got %d", g.dbMaxConns)
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns, SecretKey: g.secretKey})
+	s, err := store.Open(ctx, g.db, store.Options{Logger: log, Migrate: migrate, MaxOpenConns: g.dbMaxConns,
+		SecretKey: g.secretKey, PreviousSecretKey: g.previousKey})
 	if err != nil {
 		return nil, err
 	}

@@ -59,8 +59,9 @@ type Options struct {
 	// MaxOpenConns bounds the PostgreSQL connection pool (default 20).
 	MaxOpenConns int
 	// SecretKey, when set (SecretKeyLen bytes), seals the webhook secrets
-	// stored (secrets.go).
-	SecretKey []byte
+	// stored (secrets.go); PreviousSecretKey opens those an earlier key
+	// sealed, which are then sealed again with SecretKey.
+	SecretKey, PreviousSecretKey []byte
 }
 
 // ParseDSN splits a reliefgap DSN into its dialect and the driver's DSN.
@@ -142,7 +143,7 @@ func Open(ctx context.Context, dsn string, opts Options) (s *Store, err error) {
 		sqlDB.SetMaxIdleConns(max(1, maxOpen/2))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	secrets, err := newSealer(opts.SecretKey)
+	secrets, err := newSealer(opts.SecretKey, opts.PreviousSecretKey)
 	if err != nil {
 		sqlDB.Close()
 		return nil, access.Errorf(access.Invalid, "", "%v", err)

@@ -26,7 +26,8 @@ func storedSecret(t *testing.T, s *store.Store, id int64) string {
 // With a secret key, a webhook's secret is stored sealed and read back as
 // it was; secrets stored before the key was set are sealed when the store
 // is opened with it; without the key, or with another, a sealed secret is
-// not read (an error says why), and nothing is handed out in its place.
+// not read (an error says why), and nothing is handed out in its place. A
+// new key given with the previous one seals them again with the new key.
 func TestWebhookSecretsSealed(t *testing.T) {
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "w.db")
@@ -86,6 +87,33 @@ func TestWebhookSecretsSealed(t *testing.T) {
 		}
 		s.Close()
 	}
+
+	// A new key, with the previous one: the secrets are sealed again with
+	// the new key, and then read with it alone.
+	changed, err := store.Open(ctx, dsn, store.Options{SecretKey: other, PreviousSecretKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := storedSecret(t, changed, h.ID)
+	if got, err := changed.Webhook(ctx, h.ID); err != nil || got.Secret != h.Secret {
+		t.Fatalf("with the new and previous keys: %q, %v", got.Secret, err)
+	}
+	changed.Close()
+	if _, err := store.Open(ctx, dsn, store.Options{PreviousSecretKey: key}); access.ErrorCode(err) != access.Invalid {
+		t.Fatalf("a previous key alone: %v", err)
+	}
+	renewed, err := store.Open(ctx, dsn, store.Options{SecretKey: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err = renewed.Webhooks(ctx)
+	if err != nil || len(all) != 2 || all[0].Secret != old.Secret || all[1].Secret != h.Secret {
+		t.Fatalf("with the new key alone: %+v, %v", all, err)
+	}
+	if st := storedSecret(t, renewed, h.ID); st != before || !strings.HasPrefix(st, "enc1:") {
+		t.Fatalf("sealed again on every open: %q then %q", before, st)
+	}
+	renewed.Close()
 
 	// A key of the wrong length is refused at open.
 	if _, err := store.Open(ctx, dsn, store.Options{SecretKey: key[:16]}); access.ErrorCode(err) != access.Invalid {
