@@ -182,10 +182,28 @@ func (w *ImportTx) checkCodes(ctx context.Context) error {
 			return err
 		}
 		if n != len(q.codes) {
-			return access.Errorf(access.Conflict, "store.Stage", "the file names a country or drug (%s) that is no longer known; import the file again", strings.Join(q.codes, ", "))
+			return w.unknownCode(ctx, q.codes)
 		}
 	}
 	return nil
+}
+
+// unknownCode explains a country or drug among codes that is no longer
+// known by the first row copied in that names one.
+func (w *ImportTx) unknownCode(ctx context.Context, codes []string) error {
+	for t := range w.directIn {
+		var sheet, iso3 string
+		var row int
+		err := w.sqlTx.QueryRowContext(ctx, fmt.Sprintf("SELECT s.sheet, s.row_num, s.iso3 FROM %s s WHERE s.upload_id = $1 AND (%s) ORDER BY s.id LIMIT 1",
+			t, strings.Join(referenceConds(t, "NOT EXISTS"), " OR ")), w.uploadID).Scan(&sheet, &row, &iso3)
+		if err == nil {
+			return unknownCodeAt(sheet, row, iso3)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return access.Errorf(access.Conflict, "store.Stage", "the file names a country or drug (%s) that is no longer known; import the file again", strings.Join(codes, ", "))
 }
 
 // loadPublished notes which countries have published rows in table: what

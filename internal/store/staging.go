@@ -369,7 +369,17 @@ func (w *ImportTx) checkReferences(ctx context.Context, table string) error {
 	if err != nil {
 		return err
 	}
-	return access.Errorf(access.Conflict, "store.Stage", "row %d of %q names a country or drug (%s) that is no longer known; import the file again", row, sheet, iso3)
+	return unknownCodeAt(sheet, row, iso3)
+}
+
+// unknownCodeAt is the error for a row (of sheet, or of a text file when
+// sheet is "") that names a country (iso3) or drug no longer known.
+func unknownCodeAt(sheet string, row int, iso3 string) error {
+	where := fmt.Sprintf("line %d", row)
+	if sheet != "" {
+		where = fmt.Sprintf("row %d of sheet %q", row, sheet)
+	}
+	return access.Errorf(access.Conflict, "store.Stage", "%s names a country or drug (%s) that is no longer known; import the file again", where, iso3)
 }
 
 // landAll lands every staged table.
