@@ -1,8 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -164,38 +164,26 @@ WHERE attrelid = CAST($1 AS regclass) AND attnum > 0 AND NOT attisdropped`, pgx.
 	return out, nil
 }
 
-// copyIn copies rows (each without its first skip values, followed by
-// extra) into table's columns cols, on the transaction's connection.
-func (w *ImportTx) copyIn(ctx context.Context, table string, cols []string, rows [][]any, skip int, extra ...any) error {
-	oids, err := w.columnTypes(ctx, table, cols)
-	if err != nil {
-		return err
-	}
-	buf := &w.copy
-	buf.start()
-	for _, r := range rows {
-		if err := buf.row(r[skip:], oids, extra...); err != nil {
-			return err
-		}
-	}
-	buf.end()
+// copySQL is the COPY statement for table's columns cols, in the binary
+// format.
+func copySQL(table string, cols []string) string {
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = pgx.Identifier{c}.Sanitize()
 	}
-	q := fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", pgx.Identifier{table}.Sanitize(), strings.Join(quoted, ", "))
-	err = w.conn.Raw(func(dc any) error {
+	return fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", pgx.Identifier{table}.Sanitize(), strings.Join(quoted, ", "))
+}
+
+// copyFrom runs the COPY q on conn, reading its data from r.
+func copyFrom(ctx context.Context, conn *sql.Conn, r io.Reader, q string) error {
+	return conn.Raw(func(dc any) error {
 		c, err := pgxConn(dc)
 		if err != nil {
 			return err
 		}
-		_, err = c.PgConn().CopyFrom(ctx, bytes.NewReader(buf.b), q)
+		_, err = c.PgConn().CopyFrom(ctx, r, q)
 		return err
 	})
-	if cap(buf.b) > 8<<20 {
-		buf.b = nil // an unusually large batch: not kept for the next
-	}
-	return err
 }
 
 // copyStream is one COPY kept open across batches, so that the server
@@ -288,23 +276,11 @@ func (w *ImportTx) streamRows(ctx context.Context, table string, cols []string, 
 // openCopy starts a COPY into table's columns cols on the transaction's
 // connection; it runs until endCopy.
 func (w *ImportTx) openCopy(ctx context.Context, table string, cols []string) error {
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
-		quoted[i] = pgx.Identifier{c}.Sanitize()
-	}
-	q := fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", pgx.Identifier{table}.Sanitize(), strings.Join(quoted, ", "))
 	st := &copyStream{table: table, chunks: make(chan []byte, 2), done: make(chan struct{}), spare: make(chan []byte, 4)}
 	w.stream = st
 	go func() {
 		defer close(st.done)
-		st.err = w.conn.Raw(func(dc any) error {
-			c, err := pgxConn(dc)
-			if err != nil {
-				return err
-			}
-			_, err = c.PgConn().CopyFrom(ctx, st, q)
-			return err
-		})
+		st.err = copyFrom(ctx, w.conn, st, copySQL(table, cols))
 	}()
 	var head copyBuf
 	head.start()

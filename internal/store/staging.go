@@ -103,7 +103,6 @@ type ImportTx struct {
 	temp      map[string]bool       // observation tables whose rows wait in a temporary table
 	unchecked []refCode             // PostgreSQL: codes copied in but not yet checked (checkCodes)
 	colTypes  map[string][]uint32   // PostgreSQL: column types by table and columns (columnTypes)
-	copy      copyBuf               // PostgreSQL: the COPY being written, its buffer reused
 	stream    *copyStream           // PostgreSQL: the COPY left open across batches, if any
 	landed    map[string]bool       // temporary tables already copied into their table
 	seq       int64                 // file order of the staged rows
@@ -463,9 +462,13 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	return w.stageAvailability(w.tx.WithContext(ctx), b)
 }
 
-// copyRows stages rows with COPY, on the connection the transaction runs on.
+// copyRows stages rows with a COPY of their own, on the connection the
+// transaction runs on.
 func (w *ImportTx) copyRows(ctx context.Context, set stageSet) error {
-	return w.copyIn(ctx, set.table, set.cols, set.rows, 0)
+	if err := w.streamRows(ctx, set.table, set.cols, set.rows); err != nil {
+		return err
+	}
+	return w.endCopy()
 }
 
 // pgxConn is the pgx connection below a database/sql driver connection.

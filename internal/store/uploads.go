@@ -182,14 +182,7 @@ func copyParts(ctx context.Context, conn *sql.Conn, sha string, size int64, r io
 		defer close(wrote)
 		pw.CloseWithError(writeParts(pw, sha, size, r))
 	}()
-	err := conn.Raw(func(dc any) error {
-		c, err := pgxConn(dc)
-		if err != nil {
-			return err
-		}
-		_, err = c.PgConn().CopyFrom(ctx, pr, "COPY upload_blob_parts (sha256, n, data) FROM STDIN (FORMAT binary)")
-		return err
-	})
+	err := copyFrom(ctx, conn, pr, copySQL("upload_blob_parts", []string{"sha256", "n", "data"}))
 	pr.CloseWithError(errors.New("store: the COPY of the parts ended")) // the writer stops if the COPY did first
 	<-wrote
 	return err
