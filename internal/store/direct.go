@@ -3,31 +3,38 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 )
 
-// Publishing as rows arrive (PostgreSQL)
+// Publishing as rows arrive
 //
 // An upload that is to be published as soon as it is valid (an
 // administrator's import with publish set) does not wait in a temporary
-// table on PostgreSQL: each batch is copied straight into its table,
-// already published, while the parser reads the next one, so that the
-// work of the table's indexes overlaps reading the file instead of
-// following it. An invalid upload is rolled back with everything else.
+// table: each batch goes straight into its table, already published,
+// while the parser reads the next one, so that the work of the table's
+// indexes overlaps reading the file instead of following it. An invalid
+// upload is rolled back with everything else.
 //
 // Its rows are published at a data version reserved when the first batch
 // arrives. Publications of one table are serialised (publicationLock, held
-// to commit), so the published rows a batch replaces can be withdrawn
-// before it is copied in; they are kept in a temporary table for the diff.
-// Data versions are made in commit order (dataVersionLock): if another
-// change took a later version while the upload was read, its rows are
-// stamped with a new one at publication.
+// to commit; on SQLite the database's one write lock, taken at the first
+// batch), so the published rows a batch replaces can be withdrawn before
+// it is stored; they are kept in a temporary table for the diff. Data
+// versions are made in commit order (dataVersionLock): if another change
+// took a later version while the upload was read, its rows are stamped
+// with a new one at publication.
+//
+// PostgreSQL copies the rows in (one COPY left open across batches, see
+// copybin.go); SQLite inserts them with one statement prepared once
+// (rawInsert), and its foreign keys check their countries and drugs.
 
 // directTables are the tables an upload is published into as it arrives:
 // those whose rows are complete when staged (population and deaths take
@@ -75,45 +82,29 @@ func oldName(table string) string { return "stg_old_" + table }
 var errNotDirect = errors.New("store: staging instead")
 
 // PublishWhenValid lets the import publish consumption and estimates rows
-// as they arrive, on PostgreSQL.
+// as they arrive.
 func (w *ImportTx) PublishWhenValid(ctx context.Context, u access.Upload) error {
-	w.direct = w.s.dialect == Postgres
+	w.direct = true
 	return nil
 }
 
-// stageDirect copies one batch of a direct table in, published at the
+// stageDirect stores one batch of a direct table, published at the
 // reserved data version, after withdrawing the published rows it replaces.
 func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
-	tx := w.tx.WithContext(ctx)
 	t := set.table
 	if !w.directIn[t] {
-		if err := w.endCopy(); err != nil {
+		if err := w.beginDirect(ctx, t); err != nil {
 			return err
 		}
-		// Another publication into the table is under way (a second serve
-		// process importing, say): this upload does not wait for it but
-		// stages as usual and publishes at its end.
-		var got bool
-		if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?, ?)", lockSpace, publicationLockID[t]).Row().Scan(&got); err != nil {
-			return err
-		}
-		if !got {
-			w.direct = false
-			return errNotDirect
-		}
-		if w.dv == 0 {
-			if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&w.dv); err != nil {
-				return err
-			}
-		}
-		if err := w.loadPublished(ctx, t); err != nil {
-			return err
-		}
-		w.directIn[t] = true
 	}
-	w.noteCodes(set.rows)
+	if w.s.dialect == Postgres {
+		w.noteCodes(set.rows)
+	}
 	if err := w.withdrawReplaced(ctx, t, set.rows); err != nil {
 		return err
+	}
+	if w.s.dialect == SQLite {
+		return w.insertDirect(ctx, set)
 	}
 	// Each row without the staging order and its active flag (the last
 	// column), then active and published at the reserved version.
@@ -129,10 +120,86 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 	return nil
 }
 
-// firstDirectID is the id of the upload's first row copied into table.
+// beginDirect starts publishing into table as rows arrive: it takes the
+// table's publication lock (PostgreSQL) or the database's write lock
+// (SQLite), reserves the data version and notes which countries have
+// published rows there.
+func (w *ImportTx) beginDirect(ctx context.Context, table string) error {
+	tx := w.tx.WithContext(ctx)
+	if err := w.endCopy(); err != nil {
+		return err
+	}
+	if w.s.dialect == Postgres {
+		// Another publication into the table is under way (a second serve
+		// process importing, say): this upload does not wait for it but
+		// stages as usual and publishes at its end.
+		var got bool
+		if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?, ?)", lockSpace, publicationLockID[table]).Row().Scan(&got); err != nil {
+			return err
+		}
+		if !got {
+			w.direct = false
+			return errNotDirect
+		}
+	} else if err := w.lockMain(ctx); err != nil {
+		return err
+	}
+	if w.dv == 0 {
+		v, err := w.s.nextDataVersion(tx)
+		if err != nil {
+			return err
+		}
+		w.dv = v
+	}
+	if err := w.loadPublished(ctx, table); err != nil {
+		return err
+	}
+	w.directIn[table] = true
+	return nil
+}
+
+// nextDataVersion takes a data version for a change without recording it:
+// from the sequence on PostgreSQL; on SQLite the one after the last made,
+// which no other connection can take while the caller holds the write
+// lock.
+func (s *Store) nextDataVersion(tx *gorm.DB) (int64, error) {
+	q := "SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))"
+	if s.dialect == SQLite {
+		q = `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'data_versions'), 0),
+  COALESCE((SELECT MAX(version) FROM data_versions), 0)) + 1`
+	}
+	var v int64
+	err := tx.Raw(q).Row().Scan(&v)
+	return v, err
+}
+
+// insertDirect inserts one batch on SQLite, published at the reserved
+// data version. A country or drug no longer known fails its row's foreign
+// key, and is reported at that row.
+func (w *ImportTx) insertDirect(ctx context.Context, set stageSet) error {
+	rows := make([][]any, len(set.rows))
+	for i, r := range set.rows {
+		r[len(r)-1] = true // active
+		rows[i] = r[1:]    // without the staging order
+	}
+	err := w.insertRows(ctx, stageSet{table: set.table, cols: set.cols, rows: rows}, w.dv)
+	var refused *rowRefused
+	var raw *rawError
+	if errors.As(err, &refused) && errors.As(err, &raw) && raw.ext == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		r := refused.row
+		return unknownCodeAt(r[colIndex(set.cols, "sheet")].(string), int(toInt64(r[colIndex(set.cols, "row_num")])), r[0].(string))
+	}
+	if err != nil {
+		return err
+	}
+	w.counts[set.table] += int64(len(rows))
+	return nil
+}
+
+// firstDirectID is the id of the upload's first row stored in table.
 func (w *ImportTx) firstDirectID(ctx context.Context, table string) (int64, error) {
 	var id sql.NullInt64
-	err := w.sqlTx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(id) FROM %s WHERE upload_id = $1", table), w.uploadID).Scan(&id)
+	err := w.tx.WithContext(ctx).Raw(fmt.Sprintf("SELECT MIN(id) FROM %s WHERE upload_id = ?", table), w.uploadID).Row().Scan(&id)
 	return id.Int64, err
 }
 
@@ -248,14 +315,13 @@ func (w *ImportTx) withdrawReplaced(ctx context.Context, table string, rows [][]
 	if err := w.endCopy(); err != nil {
 		return err
 	}
-	if !w.oldMade[table] {
-		// Made at the first rows replaced: most uploads replace none.
-		if err := w.tx.WithContext(ctx).Exec(fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(table), table)).Error; err != nil {
-			return err
-		}
-		w.oldMade[table] = true
+	if err := w.makeOld(ctx, table); err != nil {
+		return err
 	}
 	t := obsTableByName(table)
+	if w.s.dialect == SQLite {
+		return w.withdrawReplacedSQLite(ctx, t, hit)
+	}
 	// The key columns of the batch, as arrays: one UPDATE for the batch.
 	keys := make([]any, len(t.keys))
 	types := make([]string, len(t.keys))
@@ -290,6 +356,82 @@ INSERT INTO %s SELECT * FROM d`, strings.Join(unnest, ", "), strings.Join(t.keys
 	k, err := res.RowsAffected()
 	w.replaced[table] += k
 	return err
+}
+
+// makeOld makes the temporary table of the published rows of table that
+// the import replaces, at the first rows replaced: most uploads replace
+// none.
+func (w *ImportTx) makeOld(ctx context.Context, table string) error {
+	if w.oldMade[table] {
+		return nil
+	}
+	tx := w.tx.WithContext(ctx)
+	q := fmt.Sprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT * FROM %s WHERE 1 = 0", oldName(table), table)
+	if w.s.dialect == SQLite {
+		if err := tx.Exec("DROP TABLE IF EXISTS temp." + oldName(table)).Error; err != nil {
+			return err
+		}
+		q = fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT * FROM %s WHERE 0", oldName(table), table)
+	}
+	if err := tx.Exec(q).Error; err != nil {
+		return err
+	}
+	w.oldMade[table] = true
+	return nil
+}
+
+// withdrawReplacedSQLite withdraws on SQLite the published rows of other
+// uploads that the rows hit replace: the batch's keys go as one JSON
+// array, each found through the table's key index; the withdrawn rows are
+// then kept in the old table.
+func (w *ImportTx) withdrawReplacedSQLite(ctx context.Context, t obsTable, hit [][]any) error {
+	keys := make([][]any, len(hit))
+	for j, r := range hit {
+		k := make([]any, len(t.keys))
+		for i, col := range t.keys {
+			k[i] = r[colIndex(stagedCols[t.name], col)+1] // rows lead with the staging order
+		}
+		keys[j] = k
+	}
+	js, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
+	sel := make([]string, len(t.keys))
+	for i, col := range t.keys {
+		sel[i] = fmt.Sprintf("json_extract(value, '$[%d]') AS %s", i, col)
+	}
+	q := fmt.Sprintf(`UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE id IN (
+  SELECT a.id FROM (SELECT %[2]s FROM json_each(?)) k JOIN %[1]s a ON a.active AND %[3]s WHERE a.upload_id <> ?) RETURNING id`,
+		t.name, strings.Join(sel, ", "), keyMatch(t.keys, "a", "k"))
+	rows, err := w.sqlTx.QueryContext(ctx, q, w.dv, string(js), w.uploadID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	idJSON, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	if _, err := w.sqlTx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s SELECT * FROM %s WHERE id IN (SELECT value FROM json_each(?))", oldName(t.name), t.name), string(idJSON)); err != nil {
+		return err
+	}
+	w.replaced[t.name] += int64(len(ids))
+	return nil
 }
 
 func obsTableByName(name string) obsTable {
@@ -336,7 +478,8 @@ func (w *ImportTx) directVersion(tx *gorm.DB, table string, u access.Upload) (in
 	}
 	v := w.dv
 	if v <= latest {
-		if err := tx.Raw("SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))").Row().Scan(&v); err != nil {
+		var err error
+		if v, err = w.s.nextDataVersion(tx); err != nil {
 			return 0, err
 		}
 		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET published_in = ? WHERE upload_id = ? AND published_in = ?", table), v, u.ID, w.dv).Error; err != nil {
@@ -349,7 +492,11 @@ func (w *ImportTx) directVersion(tx *gorm.DB, table string, u access.Upload) (in
 		}
 		w.dv = v
 	}
-	err := tx.Exec("INSERT INTO data_versions (version, reason, upload_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?)", v, "publish "+string(u.Kind), u.ID).Error
+	q := "INSERT INTO data_versions (version, reason, upload_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?)"
+	if w.s.dialect == SQLite {
+		q = "INSERT INTO data_versions (version, reason, upload_id) VALUES (?, ?, ?)"
+	}
+	err := tx.Exec(q, v, "publish "+string(u.Kind), u.ID).Error
 	return v, err
 }
 

@@ -72,15 +72,35 @@ func prepareRawInsert(tls *libc.TLS, db uintptr, q string) (*rawInsert, error) {
 func ptr(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
 
 func rawErr(tls *libc.TLS, db uintptr, rc int32) error {
-	return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errmsg(tls, db)), rc)
+	return &rawError{msg: libc.GoString(sqlite3.Xsqlite3_errmsg(tls, db)), code: rc, ext: sqlite3.Xsqlite3_extended_errcode(tls, db)}
 }
 
-// exec runs the statement for one row.
-func (r *rawInsert) exec(row []any) error {
+// rawError is an error of SQLite itself: its message, result code and
+// extended result code (SQLITE_CONSTRAINT_FOREIGNKEY, say).
+type rawError struct {
+	msg       string
+	code, ext int32
+}
+
+func (e *rawError) Error() string { return fmt.Sprintf("sqlite: %s (%d)", e.msg, e.code) }
+
+// rowRefused is a row the database refused, and why.
+type rowRefused struct {
+	row []any
+	err error
+}
+
+func (e *rowRefused) Error() string { return e.err.Error() }
+func (e *rowRefused) Unwrap() error { return e.err }
+
+// exec runs the statement for rows, as many as it has rows of parameters.
+func (r *rawInsert) exec(rows ...[]any) error {
 	text := 0
-	for _, v := range row {
-		if s, ok := v.(string); ok {
-			text += len(s) + 1
+	for _, row := range rows {
+		for _, v := range row {
+			if s, ok := v.(string); ok {
+				text += len(s) + 1
+			}
 		}
 	}
 	if text > r.size {
@@ -94,33 +114,13 @@ func (r *rawInsert) exec(row []any) error {
 		}
 	}
 	at := r.buf
-	for i, v := range row {
-		var rc int32
-		n := int32(i + 1)
-		switch v := v.(type) {
-		case nil:
-			rc = sqlite3.Xsqlite3_bind_null(r.tls, r.stmt, n)
-		case string:
-			copy(unsafe.Slice((*byte)(ptr(at)), len(v)), v)
-			rc = sqlite3.Xsqlite3_bind_text(r.tls, r.stmt, n, at, int32(len(v)), 0) // static: kept until the next row
-			at += uintptr(len(v)) + 1
-		case int:
-			rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, int64(v))
-		case int64:
-			rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, v)
-		case float64:
-			rc = sqlite3.Xsqlite3_bind_double(r.tls, r.stmt, n, v)
-		case bool:
-			b := int64(0)
-			if v {
-				b = 1
+	n := int32(0)
+	for _, row := range rows {
+		for _, v := range row {
+			n++
+			if err := r.bind(n, v, &at); err != nil {
+				return err
 			}
-			rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, b)
-		default:
-			return fmt.Errorf("store: cannot stage a %T", v)
-		}
-		if rc != sqlite3.SQLITE_OK {
-			return rawErr(r.tls, r.db, rc)
 		}
 	}
 	rc := sqlite3.Xsqlite3_step(r.tls, r.stmt)
@@ -130,6 +130,38 @@ func (r *rawInsert) exec(row []any) error {
 	}
 	if reset != sqlite3.SQLITE_OK {
 		return rawErr(r.tls, r.db, reset)
+	}
+	return nil
+}
+
+// bind binds v to parameter n; a text value is copied to *at, in the
+// row buffer, which it then points past.
+func (r *rawInsert) bind(n int32, v any, at *uintptr) error {
+	var rc int32
+	switch v := v.(type) {
+	case nil:
+		rc = sqlite3.Xsqlite3_bind_null(r.tls, r.stmt, n)
+	case string:
+		copy(unsafe.Slice((*byte)(ptr(*at)), len(v)), v)
+		rc = sqlite3.Xsqlite3_bind_text(r.tls, r.stmt, n, *at, int32(len(v)), 0) // static: kept until the next execution
+		*at += uintptr(len(v)) + 1
+	case int:
+		rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, int64(v))
+	case int64:
+		rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, v)
+	case float64:
+		rc = sqlite3.Xsqlite3_bind_double(r.tls, r.stmt, n, v)
+	case bool:
+		b := int64(0)
+		if v {
+			b = 1
+		}
+		rc = sqlite3.Xsqlite3_bind_int64(r.tls, r.stmt, n, b)
+	default:
+		return fmt.Errorf("store: cannot stage a %T", v)
+	}
+	if rc != sqlite3.SQLITE_OK {
+		return rawErr(r.tls, r.db, rc)
 	}
 	return nil
 }

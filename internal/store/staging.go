@@ -111,7 +111,7 @@ type ImportTx struct {
 	batch     int                   // rows per gorm batch insert
 
 	// Publishing as rows arrive (direct.go)
-	direct    bool                  // PublishWhenValid was called, on PostgreSQL
+	direct    bool                  // PublishWhenValid was called
 	dv        int64                 // the data version reserved for the rows
 	directIn  map[string]bool       // tables published into as rows arrived
 	oldMade   map[string]bool       // tables whose replaced rows have a temporary table (oldName)
@@ -219,11 +219,12 @@ func setPragmas(ctx context.Context, conn *sql.Conn, set []string) (restore func
 //
 // Staging writes only temporary tables, so the transaction does not touch
 // the database while the file is parsed, and other connections write as
-// usual. Its first access after that is taken as a write: SQLite then
-// waits (busy timeout) for another writer to finish. A transaction that
-// read first and then wrote would instead be refused at once ("database is
-// locked") when another connection wrote meanwhile or held the lock at
-// that moment, as a job queue's poll does.
+// usual (an upload published as its rows arrive takes the lock at its
+// first batch instead, see direct.go). Its first access after that is
+// taken as a write: SQLite then waits (busy timeout) for another writer to
+// finish. A transaction that read first and then wrote would instead be
+// refused at once ("database is locked") when another connection wrote
+// meanwhile or held the lock at that moment, as a job queue's poll does.
 func (w *ImportTx) lockMain(ctx context.Context) error {
 	if w.s.dialect != SQLite || w.writing {
 		return nil
@@ -251,11 +252,14 @@ func (w *ImportTx) ready(ctx context.Context) error {
 // dropTemp removes the temporary tables of the import (PostgreSQL drops
 // them at commit; a SQLite connection keeps them until dropped).
 func (w *ImportTx) dropTemp(ctx context.Context) {
-	if w.s.dialect != SQLite || len(w.temp) == 0 {
+	if w.s.dialect != SQLite {
 		return
 	}
 	for t := range w.temp {
 		_, _ = w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+stgName(t))
+	}
+	for t := range w.oldMade {
+		_, _ = w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+oldName(t))
 	}
 }
 
@@ -447,7 +451,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 		if w.s.dialect == Postgres {
 			err = w.copyRows(ctx, set)
 		} else {
-			err = w.insertRows(ctx, set)
+			err = w.insertRows(ctx, set, 0)
 		}
 		if err != nil {
 			return translate(err, "store.Stage")
@@ -487,7 +491,16 @@ func pgxConn(dc any) (*pgx.Conn, error) {
 // driver parses a statement's text again on every execution, so one row
 // per execution through it would spend more time parsing SQL than storing
 // rows.
-func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
+//
+// published, when not 0, is written as every row's published_in: a
+// constant of the statement, not a value bound for every row.
+func (w *ImportTx) insertRows(ctx context.Context, set stageSet, published int64) error {
+	cols := strings.Join(set.cols, ", ")
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
+	if published != 0 {
+		cols += ", published_in"
+		one = strings.TrimSuffix(one, ")") + fmt.Sprintf(", %d)", published)
+	}
 	if !w.noRaw {
 		err := w.conn.Raw(func(dc any) error {
 			tls, db, ok := sqliteHandle(dc)
@@ -495,18 +508,36 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
 				w.noRaw = true
 				return nil
 			}
-			ins := w.raw[set.table]
-			if ins == nil {
-				one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
-				var err error
-				if ins, err = prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, strings.Join(set.cols, ", "), one)); err != nil {
-					return err
+			prepared := func(n int) (*rawInsert, error) {
+				key := fmt.Sprintf("%s/%d", set.table, n)
+				if ins := w.raw[key]; ins != nil {
+					return ins, nil
 				}
-				w.raw[set.table] = ins
+				ins, err := prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
+					strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")))
+				if err == nil {
+					w.raw[key] = ins
+				}
+				return ins, err
 			}
-			for _, r := range set.rows {
-				if err := ins.exec(r); err != nil {
-					return err
+			one, err := prepared(1)
+			if err != nil {
+				return err
+			}
+			many, err := prepared(rawChunk)
+			if err != nil {
+				return err
+			}
+			rows := set.rows
+			for ; len(rows) >= rawChunk; rows = rows[rawChunk:] {
+				if err := many.exec(rows[:rawChunk]...); err != nil {
+					rows = rows[:rawChunk] // row by row, to find the row refused
+					break
+				}
+			}
+			for _, r := range rows {
+				if err := one.exec(r); err != nil {
+					return &rowRefused{r, err}
 				}
 			}
 			return nil
@@ -520,8 +551,7 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
 		if st := w.stmts[key]; st != nil {
 			return st, nil
 		}
-		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.cols)), ", ") + ")"
-		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, strings.Join(set.cols, ", "),
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
 			strings.TrimSuffix(strings.Repeat(one+", ", n), ", "))
 		st, err := w.tx.Statement.ConnPool.PrepareContext(ctx, q)
 		if err != nil {
@@ -551,6 +581,12 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet) error {
 	}
 	return nil
 }
+
+// rawChunk is how many rows one execution of a prepared SQLite INSERT
+// stores (rawInsert): each execution of a statement has a cost of its own
+// (a statement journal, cursors opened and closed), a third of the work of
+// a one-row INSERT into an indexed table.
+const rawChunk = 16
 
 // insertChunk is how many rows one SQLite INSERT stages. The driver binds
 // each parameter by searching the arguments for it (time quadratic in the
