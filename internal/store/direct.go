@@ -376,6 +376,14 @@ func (w *ImportTx) makeOld(ctx context.Context, table string) error {
 	if err := tx.Exec(q).Error; err != nil {
 		return err
 	}
+	if w.s.dialect == SQLite {
+		// The diff looks the upload's rows up in it by key: SQLite, with no
+		// statistics, would otherwise read it whole for every row.
+		t := obsTableByName(table)
+		if err := tx.Exec(fmt.Sprintf("CREATE INDEX temp.%[1]s_key ON %[1]s (%s)", oldName(table), strings.Join(t.keys, ", "))).Error; err != nil {
+			return err
+		}
+	}
 	w.oldMade[table] = true
 	return nil
 }

@@ -644,3 +644,57 @@ func cancelMidCopy(t *testing.T, s *store.Store) {
 		t.Fatalf("the next import: %+v, %v", res.Upload, err)
 	}
 }
+
+// An upload published as it arrives that replaces (a ministry's statistics
+// again, or a table imported with replace) withdraws the published rows of
+// the groups it lists (country and year) that it leaves out, and the diff
+// counts them as removed. Here KEN 2021 codeine is left out: withdrawn;
+// KEN 2020 is not listed: kept; KEN 2021 morphine changes 6 → 8.
+func TestPublishWhenValidWithdrawsLeftOut(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		res, err := newImports(s).Import(ctx, access.Operator, "a.csv", []byte("KEN,2020,morphine,5\nKEN,2021,morphine,6\nKEN,2021,codeine,1"),
+			access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || res.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", res.Upload, err)
+		}
+		u := validatingUpload(t, s, "replacing")
+		u.Replace = true
+		err = s.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
+			if err := w.PublishWhenValid(ctx, u); err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2021, Drug: "morphine", Grams: grams(8)})); err != nil {
+				return err
+			}
+			d, same, err := w.Diff(ctx, u)
+			if err != nil {
+				return err
+			}
+			if d.Added != 0 || d.Changed != 1 || d.Removed != 1 || same != 0 {
+				return fmt.Errorf("diff %+v, %d unchanged", d, same)
+			}
+			if len(d.Changes) != 2 || d.Changes[0].Op != "removed" || d.Changes[0].Key != "KEN/2021/codeine" ||
+				d.Changes[1].Op != "changed" || d.Changes[1].Key != "KEN/2021/morphine" || *d.Changes[1].Old != 6 || *d.Changes[1].New != 8 {
+				return fmt.Errorf("changes %+v", d.Changes)
+			}
+			return publishInImport(ctx, w, u)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keyRows(t, s, "KEN", 2021, "codeine"); len(got) != 1 || got[0].active || got[0].withdrawn.Int64 != v {
+			t.Fatalf("KEN 2021 codeine %+v (version %d)", got, v)
+		}
+		if got := keyRows(t, s, "KEN", 2020, "morphine"); len(got) != 1 || !got[0].active || got[0].grams != 5 {
+			t.Fatalf("KEN 2020 morphine %+v", got)
+		}
+		if got := keyRows(t, s, "KEN", 2021, "morphine"); len(got) != 2 || got[0].active || got[1].grams != 8 || !got[1].active || got[1].published.Int64 != v {
+			t.Fatalf("KEN 2021 morphine %+v (version %d)", got, v)
+		}
+	})
+}

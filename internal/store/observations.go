@@ -242,7 +242,7 @@ WHERE s.upload_id = ?`, changed, published, src)
 			return d, 0, translate(err, "store.Diff")
 		}
 	}
-	where, args := s.removedWhere(t, u, src)
+	where, args := s.removedWhere(t, u, src, dd != nil)
 	if err := tx.Raw("SELECT COUNT(*) FROM "+t.name+" a WHERE "+where, args...).Row().Scan(&d.Removed); err != nil {
 		return d, 0, translate(err, "store.Diff")
 	}
@@ -353,8 +353,11 @@ func (s *Store) sampleChanges(tx *gorm.DB, q string, args []any, field string, d
 // of any upload.
 //
 // src holds the upload's staged rows: its table, or the import's
-// temporary table.
-func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, []any) {
+// temporary table. srcPublished says its rows there are published already
+// (an upload published as it arrived): they are then looked up through the
+// table's index of published keys, as SQLite would otherwise go through
+// every row of the upload for every published row.
+func (s *Store) removedWhere(t obsTable, u access.Upload, src string, srcPublished bool) (string, []any) {
 	if !u.Replace {
 		return "1 = 0", nil
 	}
@@ -364,9 +367,13 @@ func (s *Store) removedWhere(t obsTable, u access.Upload, src string) (string, [
 		conds = append(conds, "a.upload_id IN (SELECT id FROM uploads WHERE country = ?)")
 		args = append(args, u.Country)
 	}
+	gOwn, sOwn := "", ""
+	if srcPublished {
+		gOwn, sOwn = " AND g.active", " AND s.active"
+	}
 	conds = append(conds,
-		fmt.Sprintf("EXISTS (SELECT 1 FROM %s g WHERE g.upload_id = ? AND %s)", src, keyMatch(t.groups, "g", "a")),
-		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ? AND %s)", src, keyMatch(t.keys, "s", "a")))
+		fmt.Sprintf("EXISTS (SELECT 1 FROM %s g WHERE g.upload_id = ?%s AND %s)", src, gOwn, keyMatch(t.groups, "g", "a")),
+		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s s WHERE s.upload_id = ?%s AND %s)", src, sOwn, keyMatch(t.keys, "s", "a")))
 	args = append(args, u.ID, u.ID)
 	return strings.Join(conds, " AND "), args
 }
@@ -472,7 +479,7 @@ func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version fu
 	if err := tx.Exec(replaceQ, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
-	if err := s.withdrawRemoved(tx, u, t, src, v); err != nil {
+	if err := s.withdrawRemoved(tx, u, t, src, false, v); err != nil {
 		return err
 	}
 	if land != nil {
@@ -487,15 +494,15 @@ func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version fu
 
 // withdrawRemoved withdraws, at version v, the published rows upload u
 // leaves out (removedWhere).
-func (s *Store) withdrawRemoved(tx *gorm.DB, u access.Upload, t obsTable, src string, v int64) error {
-	where, args := s.removedWhere(t, u, src)
+func (s *Store) withdrawRemoved(tx *gorm.DB, u access.Upload, t obsTable, src string, srcPublished bool, v int64) error {
+	where, args := s.removedWhere(t, u, src, srcPublished)
 	return tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error
 }
 
 // finishPublication completes the publication of an upload whose rows are
 // published already.
 func (s *Store) finishPublication(tx *gorm.DB, u access.Upload, t obsTable, src string, v int64) error {
-	if err := s.withdrawRemoved(tx, u, t, src, v); err != nil {
+	if err := s.withdrawRemoved(tx, u, t, src, true, v); err != nil {
 		return err
 	}
 	return s.afterPublication(tx, u, t, v)
