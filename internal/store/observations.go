@@ -367,6 +367,21 @@ func (s *Store) removedWhere(t obsTable, u access.Upload, src string, srcPublish
 		conds = append(conds, "a.upload_id IN (SELECT id FROM uploads WHERE country = ?)")
 		args = append(args, u.Country)
 	}
+	if s.dialect == SQLite && !srcPublished {
+		// Each subquery read once into a temporary index: correlated, as
+		// below, SQLite read the upload's rows for every published row.
+		cols := func(alias string, names []string) string {
+			out := make([]string, len(names))
+			for i, n := range names {
+				out[i] = alias + "." + n
+			}
+			return strings.Join(out, ", ")
+		}
+		conds = append(conds,
+			fmt.Sprintf("(%s) IN (SELECT %s FROM %s g WHERE g.upload_id = ?)", cols("a", t.groups), cols("g", t.groups), src),
+			fmt.Sprintf("(%s) NOT IN (SELECT %s FROM %s s WHERE s.upload_id = ?)", cols("a", t.keys), cols("s", t.keys), src))
+		return strings.Join(conds, " AND "), append(args, u.ID, u.ID)
+	}
 	gOwn, sOwn := "", ""
 	if srcPublished {
 		gOwn, sOwn = " AND g.active", " AND s.active"
@@ -474,8 +489,12 @@ func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version fu
 	if !replace {
 		return s.finishPublication(tx, u, t, src, v)
 	}
-	replaceQ := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE active AND upload_id <> ? AND EXISTS (SELECT 1 FROM %[3]s s WHERE s.upload_id = ? AND %[2]s)",
-		t.name, keyMatch(t.keys, "s", t.name), src)
+	// The published rows the upload's rows replace, found from the
+	// upload's rows through the index of published keys: going through
+	// every published row and looking for it among the upload's went
+	// through every staged row for every published row on SQLite.
+	replaceQ := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM %[3]s s JOIN %[1]s a ON a.active AND %[2]s WHERE s.upload_id = ? AND a.upload_id <> ?)",
+		t.name, keyMatch(t.keys, "a", "s"), src)
 	if err := tx.Exec(replaceQ, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
