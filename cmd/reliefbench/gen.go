@@ -103,7 +103,20 @@ func generate(k keySpace, dir string, n int) (csvPath, xlsxPath string, err erro
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-func writeCSV(k keySpace, path string, n int) error {
+// generateChanged writes consumption_N_grams.csv in dir, unless it exists:
+// the rows of consumption_N.csv with every quantity in grams instead of
+// kilograms, so that importing it after that file changes every row.
+func generateChanged(k keySpace, dir string, n int) (string, error) {
+	p := filepath.Join(dir, fmt.Sprintf("consumption_%d_grams.csv", n))
+	if exists(p) {
+		return p, nil
+	}
+	return p, writeCSVUnit(k, p, n, "g")
+}
+
+func writeCSV(k keySpace, path string, n int) error { return writeCSVUnit(k, path, n, "kg") }
+
+func writeCSVUnit(k keySpace, path string, n int, unit string) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -113,7 +126,7 @@ func writeCSV(k keySpace, path string, n int) error {
 	fmt.Fprintln(w, "iso3,year,drug,consumption,unit")
 	for i := range n {
 		iso3, year, drug, kg := k.row(i)
-		fmt.Fprintf(w, "%s,%d,%s,%s,kg\n", iso3, year, drug, strconv.FormatFloat(kg, 'f', -1, 64))
+		fmt.Fprintf(w, "%s,%d,%s,%s,%s\n", iso3, year, drug, strconv.FormatFloat(kg, 'f', -1, 64), unit)
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()

@@ -53,6 +53,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 	file := fs.String("file", "", "file to import")
 	dsn := fs.String("db", "", "sqlite:PATH or postgres://…")
 	kind := fs.String("kind", "consumption", "import kind")
+	before := fs.String("before", "", "a file imported first, not timed: the timed import then replaces its rows")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile taken near the peak of the live heap to this file")
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +71,15 @@ func cmdImportOne(ctx context.Context, args []string) error {
 	imports := &access.ImportService{Store: s, Parser: importers.New(),
 		// The generated files are larger than the 20 MiB upload default.
 		Limits: access.Limits{MaxBytes: 1 << 30}}
+	if *before != "" {
+		res, err := imports.ImportFile(ctx, access.Operator, filepath.Base(*before), *before, access.ImportOptions{Kind: access.ImportKind(*kind), Publish: true})
+		if err != nil {
+			return err
+		}
+		if res.Upload.Status != access.StatusPublished {
+			return fmt.Errorf("%s: %s, not published", *before, res.Upload.Status)
+		}
+	}
 	setup := time.Since(t0)
 	st, err := os.Stat(*file)
 	if err != nil {
@@ -207,6 +217,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	python := fs.String("python", "/usr/bin/python3", "Python with openpyxl (\"\" to skip)")
 	psql := fs.String("psql", "psql", "psql for \\copy (\"\" to skip)")
 	runs := fs.Int("runs", 1, "timed runs of each import and peer; the median is reported, with the largest peak RSS")
+	replace := fs.Bool("replace", false, "also time, for each CSV size and database, an import that changes every row published by the one before")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -243,11 +254,26 @@ func cmdImport(ctx context.Context, args []string) error {
 				return fmt.Errorf("%w: unknown format %q", errUsage, format)
 			}
 			for _, db := range strings.Split(*dbs, ",") {
-				r, ok, err := median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, path, format, n) })
+				r, ok, err := median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, "", path, format, n) })
 				if err != nil {
 					return err
 				}
 				if ok {
+					report(r)
+				}
+				if !*replace || format != "csv" {
+					continue
+				}
+				changed, err := generateChanged(keys, *dir, n)
+				if err != nil {
+					return err
+				}
+				r, ok, err = median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, path, changed, format, n) })
+				if err != nil {
+					return err
+				}
+				if ok {
+					r.target += " (replacing)"
 					report(r)
 				}
 			}
@@ -521,7 +547,8 @@ func parseSizes(flagValue string) ([]int, error) {
 // importOnce imports the n-row file at path into a fresh database of kind
 // db (sqlite, or postgres on the server pg) in a child process, and returns
 // its result row; ok is false when the database is skipped (no server).
-func importOnce(ctx context.Context, self, db, dir, pg, path, format string, n int) (row importRow, ok bool, err error) {
+// With before set, that file is imported first, not timed.
+func importOnce(ctx context.Context, self, db, dir, pg, before, path, format string, n int) (row importRow, ok bool, err error) {
 	var dsn string
 	var cleanup func()
 	switch db {
@@ -546,7 +573,11 @@ func importOnce(ctx context.Context, self, db, dir, pg, path, format string, n i
 		return row, false, fmt.Errorf("%w: unknown database %q", errUsage, db)
 	}
 	settle(ctx, pg)
-	out, err := runChild(ctx, self, "import-one", "--file", path, "--db", dsn)
+	args := []string{"import-one", "--file", path, "--db", dsn}
+	if before != "" {
+		args = append(args, "--before", before)
+	}
+	out, err := runChild(ctx, self, args...)
 	cleanup()
 	if err != nil {
 		return row, false, fmt.Errorf("import %s into %s: %w", path, db, err)
