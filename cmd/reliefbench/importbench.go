@@ -216,7 +216,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	dbs := fs.String("dbs", "sqlite,postgres", "databases")
 	python := fs.String("python", "/usr/bin/python3", "Python with openpyxl (\"\" to skip)")
 	psql := fs.String("psql", "psql", "psql for \\copy (\"\" to skip)")
-	runs := fs.Int("runs", 1, "timed runs of each import and peer; the median is reported, with the largest peak RSS")
+	runs := fs.Int("runs", 1, "rounds of timed runs, each import and peer once a round, in turn; the median of each is reported, with the largest peak RSS")
 	replace := fs.Bool("replace", false, "also time, for each CSV size and database, an import that changes every row published by the one before")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -253,43 +253,30 @@ func cmdImport(ctx context.Context, args []string) error {
 			if path == "" {
 				return fmt.Errorf("%w: unknown format %q", errUsage, format)
 			}
+			var runners []runner
 			for _, db := range strings.Split(*dbs, ",") {
-				r, ok, err := median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, "", path, format, n) })
-				if err != nil {
-					return err
-				}
-				if ok {
-					report(r)
-				}
-				if !*replace || format != "csv" {
-					continue
-				}
-				changed, err := generateChanged(keys, *dir, n)
-				if err != nil {
-					return err
-				}
-				r, ok, err = median(*runs, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, path, changed, format, n) })
-				if err != nil {
-					return err
-				}
-				if ok {
-					r.target += " (replacing)"
-					report(r)
+				runners = append(runners, runner{db, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, "", path, format, n) }})
+				if *replace && format == "csv" {
+					changed, err := generateChanged(keys, *dir, n)
+					if err != nil {
+						return err
+					}
+					runners = append(runners, runner{db + " (replacing)", func() (importRow, bool, error) {
+						return importOnce(ctx, self, db, *dir, *pg, path, changed, format, n)
+					}})
 				}
 			}
 			if format == "xlsx" && *python != "" {
-				r, _, err := median(*runs, func() (importRow, bool, error) { r, err := openpyxlRead(ctx, *python, path); return r, true, err })
-				if err != nil {
-					return err
-				}
-				r.n = n
-				report(r)
+				runners = append(runners, runner{"openpyxl", func() (importRow, bool, error) { r, err := openpyxlRead(ctx, *python, path); return r, true, err }})
 			}
 			if format == "csv" && *psql != "" && *pg != "" {
-				r, _, err := median(*runs, func() (importRow, bool, error) { r, err := psqlCopy(ctx, *psql, *pg, path); return r, true, err })
-				if err != nil {
-					return err
-				}
+				runners = append(runners, runner{"psql-copy", func() (importRow, bool, error) { r, err := psqlCopy(ctx, *psql, *pg, path); return r, true, err }})
+			}
+			rs, err := inRounds(*runs, runners)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
 				r.n = n
 				report(r)
 			}
@@ -302,19 +289,43 @@ func cmdImport(ctx context.Context, args []string) error {
 	return nil
 }
 
-// median runs run n times and returns the run of median time, with the
-// largest peak memory of all and every time in its note.
-func median(n int, run func() (importRow, bool, error)) (importRow, bool, error) {
-	var rs []importRow
+// runner is one timed target of a file: an import or a peer.
+type runner struct {
+	target string
+	run    func() (importRow, bool, error) // ok false: skipped (no server)
+}
+
+// inRounds runs every runner once per round, n rounds, so that the imports
+// and their peers meet the same state of the machine, and returns each
+// runner's run of median time (see median), in runner order.
+func inRounds(n int, runners []runner) ([]importRow, error) {
+	runs := make([][]importRow, len(runners))
 	for range max(n, 1) {
-		r, ok, err := run()
-		if err != nil || !ok {
-			return r, ok, err
+		for i, r := range runners {
+			row, ok, err := r.run()
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				row.target = r.target
+				runs[i] = append(runs[i], row)
+			}
 		}
-		rs = append(rs, r)
 	}
+	var out []importRow
+	for _, rs := range runs {
+		if len(rs) > 0 {
+			out = append(out, median(rs))
+		}
+	}
+	return out, nil
+}
+
+// median returns the run of median time, with the largest peak memory of
+// all and every time in its note.
+func median(rs []importRow) importRow {
 	if len(rs) == 1 {
-		return rs[0], true, nil
+		return rs[0]
 	}
 	times := make([]string, len(rs))
 	peak := int64(0)
@@ -326,7 +337,7 @@ func median(n int, run func() (importRow, bool, error)) (importRow, bool, error)
 	m := rs[len(rs)/2]
 	m.peakKiB = peak
 	m.note = fmt.Sprintf("median of %d runs (%s s); %s", len(rs), strings.Join(times, ", "), m.note)
-	return m, true, nil
+	return m
 }
 
 // Import targets (issue 11).
