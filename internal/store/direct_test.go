@@ -253,6 +253,22 @@ func TestPublishWhenValidConcurrently(t *testing.T) {
 	})
 }
 
+// twoProcesses opens one SQLite file twice, as two processes would.
+func twoProcesses(t *testing.T) (*store.Store, *store.Store) {
+	t.Helper()
+	dsn := "sqlite:" + t.TempDir() + "/w.db"
+	var out [2]*store.Store
+	for i := range out {
+		s, err := store.Open(context.Background(), dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		out[i] = s
+	}
+	return out[0], out[1]
+}
+
 // On SQLite, another connection (another process: serve's job queue, a
 // web session) writing while an import parses does not make the import
 // fail: staging does not read the database, and the import's first access
@@ -260,18 +276,9 @@ func TestPublishWhenValidConcurrently(t *testing.T) {
 // "database is locked".
 func TestSQLiteImportWhileAnotherProcessWrites(t *testing.T) {
 	ctx := context.Background()
-	dsn := "sqlite:" + t.TempDir() + "/w.db"
-	s1, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s1, s2 := twoProcesses(t)
 	u := validatingUpload(t, s1, "an upload")
+	var err error
 	err = s1.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
 		if err := w.Stage(ctx, consumptionBatch(access.Consumption{ISO3: "KEN", Year: 2020, Drug: "morphine", Grams: grams(7)})); err != nil {
 			return err
@@ -297,18 +304,9 @@ func TestSQLiteImportWhileAnotherProcessWrites(t *testing.T) {
 // (busy timeout), and then goes through.
 func TestSQLiteDirectImportMakesOtherWritersWait(t *testing.T) {
 	ctx := context.Background()
-	dsn := "sqlite:" + t.TempDir() + "/w.db"
-	s1, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s1, s2 := twoProcesses(t)
 	u := validatingUpload(t, s1, "an upload")
+	var err error
 	wrote := make(chan error, 1)
 	err = s1.WithImport(ctx, u.ID, func(w access.ImportWriter) error {
 		if err := w.PublishWhenValid(ctx, u); err != nil {

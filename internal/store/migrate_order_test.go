@@ -17,29 +17,14 @@ import (
 // open.
 func TestMigrationMergedOutOfOrder(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "o.db")
-	s, err := store.Open(ctx, "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	raw, err := gorm.Open(sqlite.Open(path), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := migratedFile(t)
+	raw := openRaw(t, path)
 	for _, q := range []string{`DELETE FROM goose_db_version WHERE version_id = 12`, `ALTER TABLE consumption DROP COLUMN stock_out_days`} {
 		if err := raw.Exec(q).Error; err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if db, err := raw.DB(); err == nil {
-		db.Close()
-	}
-	s, err = store.Open(ctx, "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer s.Close()
+	s := reopen(t, raw, path)
 	if v, err := s.SchemaVersion(ctx); err != nil || v < 14 {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
@@ -53,17 +38,8 @@ func TestMigrationMergedOutOfOrder(t *testing.T) {
 // table holding rows, the last ids of which were deleted (seq 10 with
 // rows 1 and 2): the next row still takes id 11.
 func TestConsumptionRebuildKeepsRows(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "r.db")
-	s, err := store.Open(ctx, "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	raw, err := gorm.Open(sqlite.Open(path), &gorm.Config{Logger: logger.Discard}) // foreign keys off: no blob for the upload
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := migratedFile(t)
+	raw := openRaw(t, path) // foreign keys off: no blob for the upload
 	exec := func(qs ...string) {
 		t.Helper()
 		for _, q := range qs {
@@ -79,21 +55,8 @@ func TestConsumptionRebuildKeepsRows(t *testing.T) {
  (10, 'UGA', 2021, 'codeine', 1, '', 7, '', 4, TRUE, 3)`,
 		`DELETE FROM consumption WHERE id = 10`,
 		`DELETE FROM goose_db_version WHERE version_id = 24`)
-	if db, err := raw.DB(); err == nil {
-		db.Close()
-	}
-	s, err = store.Open(ctx, "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer s.Close()
-	db, err := gorm.Open(sqlite.Open(path+"?_pragma=foreign_keys(1)"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sdb, err := db.DB(); err == nil {
-		defer sdb.Close()
-	}
+	reopen(t, raw, path) // migrates again
+	db := openRaw(t, path+"?_pragma=foreign_keys(1)")
 	type row struct {
 		ID     int64
 		Grams  *float64
@@ -132,4 +95,47 @@ func TestConsumptionRebuildKeepsRows(t *testing.T) {
 		len(indexes) != 2 || indexes[0] != "consumption_active" || indexes[1] != "consumption_upload" {
 		t.Fatalf("indexes %v, %v", indexes, err)
 	}
+}
+
+// migratedFile is a new SQLite file with every migration applied.
+func migratedFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	return path
+}
+
+// openRaw opens the SQLite file at dsn without the store, closed at the
+// test's end (or before, by the test).
+func openRaw(t *testing.T, dsn string) *gorm.DB {
+	t.Helper()
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sdb, err := db.DB(); err == nil {
+			sdb.Close()
+		}
+	})
+	return db
+}
+
+// reopen closes raw and opens the store on the file at path again, which
+// applies the migrations not yet recorded.
+func reopen(t *testing.T, raw *gorm.DB, path string) *store.Store {
+	t.Helper()
+	if db, err := raw.DB(); err == nil {
+		db.Close()
+	}
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
