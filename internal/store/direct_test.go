@@ -90,8 +90,8 @@ func consumptionBatch(rows ...access.Consumption) access.Batch {
 	return access.Batch{Consumption: rows}
 }
 
-// An upload to be published as soon as it is valid: on PostgreSQL its rows
-// are published as they arrive; on both databases the diff, the rows it
+// An upload to be published as soon as it is valid: its rows are
+// published as they arrive; on both databases the diff, the rows it
 // replaces and the data version it is published at are the same. When
 // another change takes a data version while the upload is read, the
 // upload is published at a later one (versions follow commit order).
@@ -499,6 +499,19 @@ func TestPublishWhenValidUnknownCode(t *testing.T) {
 			access.Consumption{ISO3: "ZZZ", Year: 2020, Drug: "morphine", Grams: grams(2)}))
 		if err == nil || access.ErrorCode(err) != access.Conflict || !strings.Contains(err.Error(), "line 2 names a country or drug (ZZZ)") {
 			t.Fatalf("want the import refused with a conflict naming line 2 and ZZZ, got %v", err)
+		}
+		// Among 40 rows, which SQLite stores 16 at a time: the 20th.
+		var rows []access.Consumption
+		for i := range 40 {
+			iso3 := "KEN"
+			if i == 19 {
+				iso3 = "ZZZ"
+			}
+			rows = append(rows, access.Consumption{ISO3: iso3, Year: 1980 + i, Drug: "morphine", Grams: grams(1)})
+		}
+		err = importRefused(t, s, "unknown code among many", consumptionBatch(rows...))
+		if err == nil || access.ErrorCode(err) != access.Conflict || !strings.Contains(err.Error(), "line 20 names a country or drug (ZZZ)") {
+			t.Fatalf("want the import refused with a conflict naming line 20 and ZZZ, got %v", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
+	"modernc.org/libc"
 
 	"github.com/reliefgap/reliefgap/internal/access"
 )
@@ -508,39 +509,7 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet, published int64
 				w.noRaw = true
 				return nil
 			}
-			prepared := func(n int) (*rawInsert, error) {
-				key := fmt.Sprintf("%s/%d", set.table, n)
-				if ins := w.raw[key]; ins != nil {
-					return ins, nil
-				}
-				ins, err := prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
-					strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")))
-				if err == nil {
-					w.raw[key] = ins
-				}
-				return ins, err
-			}
-			one, err := prepared(1)
-			if err != nil {
-				return err
-			}
-			many, err := prepared(rawChunk)
-			if err != nil {
-				return err
-			}
-			rows := set.rows
-			for ; len(rows) >= rawChunk; rows = rows[rawChunk:] {
-				if err := many.exec(rows[:rawChunk]...); err != nil {
-					rows = rows[:rawChunk] // row by row, to find the row refused
-					break
-				}
-			}
-			for _, r := range rows {
-				if err := one.exec(r); err != nil {
-					return &rowRefused{r, err}
-				}
-			}
-			return nil
+			return w.insertRaw(tls, db, set, cols, one)
 		})
 		if err != nil || !w.noRaw {
 			return err
@@ -587,6 +556,52 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet, published int64
 // (a statement journal, cursors opened and closed), a third of the work of
 // a one-row INSERT into an indexed table.
 const rawChunk = 16
+
+// insertRaw inserts set's rows into the columns cols, each row's values
+// as in one, with statements prepared once on the connection (rawInsert):
+// rawChunk rows per execution, then the rest one by one. A row refused is
+// named (rowRefused): its chunk is tried again row by row.
+func (w *ImportTx) insertRaw(tls *libc.TLS, db uintptr, set stageSet, cols, one string) error {
+	prepared := func(n int) (*rawInsert, error) {
+		key := fmt.Sprintf("%s/%d", set.table, n)
+		if ins := w.raw[key]; ins != nil {
+			return ins, nil
+		}
+		ins, err := prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
+			strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")))
+		if err == nil {
+			w.raw[key] = ins
+		}
+		return ins, err
+	}
+	single, err := prepared(1)
+	if err != nil {
+		return err
+	}
+	many, err := prepared(rawChunk)
+	if err != nil {
+		return err
+	}
+	byRow := func(rows [][]any) error {
+		for _, r := range rows {
+			if err := single.exec(r); err != nil {
+				return &rowRefused{r, err}
+			}
+		}
+		return nil
+	}
+	rows := set.rows
+	for ; len(rows) >= rawChunk; rows = rows[rawChunk:] {
+		if err := many.exec(rows[:rawChunk]...); err != nil {
+			// Nothing of the chunk was stored: row by row, to name the row
+			// refused.
+			if err := byRow(rows[:rawChunk]); err != nil {
+				return err
+			}
+		}
+	}
+	return byRow(rows)
+}
 
 // insertChunk is how many rows one SQLite INSERT stages. The driver binds
 // each parameter by searching the arguments for it (time quadratic in the
