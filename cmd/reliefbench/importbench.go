@@ -253,14 +253,16 @@ func cmdImport(ctx context.Context, args []string) error {
 			if path == "" {
 				return fmt.Errorf("%w: unknown format %q", errUsage, format)
 			}
+			changed := ""
+			if *replace && format == "csv" {
+				if changed, err = generateChanged(keys, *dir, n); err != nil {
+					return err
+				}
+			}
 			var runners []runner
 			for _, db := range strings.Split(*dbs, ",") {
 				runners = append(runners, runner{db, func() (importRow, bool, error) { return importOnce(ctx, self, db, *dir, *pg, "", path, format, n) }})
-				if *replace && format == "csv" {
-					changed, err := generateChanged(keys, *dir, n)
-					if err != nil {
-						return err
-					}
+				if changed != "" {
 					runners = append(runners, runner{db + " (replacing)", func() (importRow, bool, error) {
 						return importOnce(ctx, self, db, *dir, *pg, path, changed, format, n)
 					}})

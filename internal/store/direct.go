@@ -103,17 +103,20 @@ func (w *ImportTx) stageDirect(ctx context.Context, set stageSet) error {
 	if err := w.withdrawReplaced(ctx, t, set.rows); err != nil {
 		return err
 	}
-	if w.s.dialect == SQLite {
-		return w.insertDirect(ctx, set)
-	}
-	// Each row without the staging order and its active flag (the last
-	// column), then active and published at the reserved version.
-	cols := append(append([]string(nil), set.cols...), "published_in")
+	// Each row without the staging order, active, published at the
+	// reserved version.
 	rows := make([][]any, len(set.rows))
 	for i, r := range set.rows {
-		rows[i] = r[1 : len(r)-1]
+		r[len(r)-1] = true // active
+		rows[i] = r[1:]
 	}
-	if err := w.streamRows(ctx, t, cols, rows, true, w.dv); err != nil {
+	var err error
+	if w.s.dialect == SQLite {
+		err = w.insertDirect(ctx, set.table, set.cols, rows)
+	} else {
+		err = w.streamRows(ctx, t, append(set.cols[:len(set.cols):len(set.cols)], "published_in"), rows, w.dv)
+	}
+	if err != nil {
 		return err
 	}
 	w.counts[t] += int64(len(rows))
@@ -165,35 +168,26 @@ func (w *ImportTx) beginDirect(ctx context.Context, table string) error {
 func (s *Store) nextDataVersion(tx *gorm.DB) (int64, error) {
 	q := "SELECT nextval(pg_get_serial_sequence('data_versions', 'version'))"
 	if s.dialect == SQLite {
-		q = `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'data_versions'), 0),
-  COALESCE((SELECT MAX(version) FROM data_versions), 0)) + 1`
+		// AUTOINCREMENT: seq is the largest version ever made.
+		q = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'data_versions'), 0) + 1"
 	}
 	var v int64
 	err := tx.Raw(q).Row().Scan(&v)
 	return v, err
 }
 
-// insertDirect inserts one batch on SQLite, published at the reserved
-// data version. A country or drug no longer known fails its row's foreign
-// key, and is reported at that row.
-func (w *ImportTx) insertDirect(ctx context.Context, set stageSet) error {
-	rows := make([][]any, len(set.rows))
-	for i, r := range set.rows {
-		r[len(r)-1] = true // active
-		rows[i] = r[1:]    // without the staging order
-	}
-	err := w.insertRows(ctx, stageSet{table: set.table, cols: set.cols, rows: rows}, w.dv)
+// insertDirect inserts rows into table's columns cols on SQLite,
+// published at the reserved data version. A country or drug no longer
+// known fails its row's foreign key, and is reported at that row.
+func (w *ImportTx) insertDirect(ctx context.Context, table string, cols []string, rows [][]any) error {
+	err := w.insertRows(ctx, stageSet{table: table, cols: cols, rows: rows}, w.dv)
 	var refused *rowRefused
 	var raw *rawError
 	if errors.As(err, &refused) && errors.As(err, &raw) && raw.ext == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
 		r := refused.row
-		return unknownCodeAt(r[colIndex(set.cols, "sheet")].(string), int(toInt64(r[colIndex(set.cols, "row_num")])), r[0].(string))
+		return unknownCodeAt(r[colIndex(cols, "sheet")].(string), int(toInt64(r[colIndex(cols, "row_num")])), r[0].(string))
 	}
-	if err != nil {
-		return err
-	}
-	w.counts[set.table] += int64(len(rows))
-	return nil
+	return err
 }
 
 // firstDirectID is the id of the upload's first row stored in table.
@@ -412,20 +406,8 @@ func (w *ImportTx) withdrawReplacedSQLite(ctx context.Context, t obsTable, hit [
 	q := fmt.Sprintf(`UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE id IN (
   SELECT a.id FROM (SELECT %[2]s FROM json_each(?)) k JOIN %[1]s a ON a.active AND %[3]s WHERE a.upload_id <> ?) RETURNING id`,
 		t.name, strings.Join(sel, ", "), keyMatch(t.keys, "a", "k"))
-	rows, err := w.sqlTx.QueryContext(ctx, q, w.dv, string(js), w.uploadID)
-	if err != nil {
-		return err
-	}
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Close(); err != nil {
+	if err := w.tx.WithContext(ctx).Raw(q, w.dv, string(js), w.uploadID).Scan(&ids).Error; err != nil {
 		return err
 	}
 	if len(ids) == 0 {
