@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 	before := fs.String("before", "", "a file imported first, not timed: the timed import then replaces its rows")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile taken near the peak of the live heap to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of the import to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -96,6 +98,13 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		stop := peakHeapProfile(*memprofile)
 		defer stop()
 	}
+	if *traceFile != "" {
+		stop, err := startTrace(*traceFile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	t1 := time.Now()
 	// As the CLI imports a file: hashed, stored and parsed as a stream.
 	res, err := imports.ImportFile(ctx, access.Operator, filepath.Base(*file), *file, access.ImportOptions{Kind: access.ImportKind(*kind), Publish: true})
@@ -131,6 +140,19 @@ func cpuProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// startTrace writes an execution trace to path until stop is called.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }
 
 // peakHeapProfile samples the live heap every 200 ms and, whenever it is

@@ -476,7 +476,7 @@ func (w *ImportTx) directVersion(tx *gorm.DB, table string, u access.Upload) (in
 			return 0, err
 		}
 		if w.oldMade[table] {
-			if err := tx.Exec(fmt.Sprintf("UPDATE %s SET withdrawn_in = ? WHERE id IN (SELECT id FROM %s)", table, oldName(table)), v).Error; err != nil {
+			if err := tx.Exec(fmt.Sprintf("UPDATE %s SET withdrawn_in = ? WHERE %s IN (SELECT %s FROM %s o)", table, w.s.rowKey(""), w.s.rowKey("o"), oldName(table)), v).Error; err != nil {
 				return 0, err
 			}
 		}
@@ -502,7 +502,7 @@ func (w *ImportTx) undoDirect(ctx context.Context) error {
 		if !w.oldMade[t] {
 			continue // it withdrew nothing
 		}
-		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = TRUE, withdrawn_in = NULL WHERE id IN (SELECT id FROM %s)", t, oldName(t))).Error; err != nil {
+		if err := tx.Exec(fmt.Sprintf("UPDATE %s SET active = TRUE, withdrawn_in = NULL WHERE %s IN (SELECT %s FROM %s o)", t, w.s.rowKey(""), w.s.rowKey("o"), oldName(t))).Error; err != nil {
 			return err
 		}
 	}

@@ -176,11 +176,14 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 			below = first + diffSample
 		}
 		if w.directIn[t.name] {
-			first, err := w.firstDirectID(ctx, t.name)
-			if err != nil {
-				return d, 0, err
+			dd = &directDiff{old: oldName(t.name), replaced: w.replaced[t.name], rows: w.counts[t.name]}
+			if w.s.dialect == SQLite {
+				first, err := w.firstDirectID(ctx, t.name)
+				if err != nil {
+					return d, 0, err
+				}
+				dd.firstID = first
 			}
-			dd = &directDiff{old: oldName(t.name), replaced: w.replaced[t.name], rows: w.counts[t.name], firstID: first}
 		}
 	}
 	return w.s.diff(w.tx.WithContext(ctx), u, src, below, dd)
@@ -193,7 +196,7 @@ type directDiff struct {
 	old      string
 	replaced int64 // rows in old
 	rows     int64 // rows of the upload
-	firstID  int64 // the id of its first row
+	firstID  int64 // SQLite: the id of its first row
 }
 
 // diffSample is how many changes a diff lists for people to read.
@@ -285,14 +288,17 @@ func (s *Store) sampleAdded(tx *gorm.DB, t obsTable, u access.Upload, src string
 	}
 	q := `SELECT %s, NULL, %s, 'added' FROM %s s WHERE s.upload_id = ?%s ORDER BY s.id LIMIT %d`
 	want := diffSample - len(d.Changes)
+	if dd != nil && s.dialect == Postgres {
+		// The upload's first rows are the first entries of its table's
+		// primary key, which leads with the upload (migration 0025).
+		return s.sampleChanges(tx, fmt.Sprintf(q, s.keyText(t, "s"), value, src, "", want), []any{u.ID}, t.values[0], d)
+	}
 	if dd != nil && dd.firstID > 0 {
-		// The upload's first rows in the table: from its first id, in a
-		// window that holds them unless other imports' rows came in
-		// between (then the whole upload is searched). Looking up the
-		// upload's rows and sorting them all, as the planner does on a
-		// table without statistics, took 40 ms at 100,000 rows. (upload_id
-		// + 0 keeps the planner from reading the upload's every entry in
-		// the upload index to intersect with the window.)
+		// SQLite: the upload's first rows in the table, from its first id,
+		// in a window that holds them unless other imports' rows came in
+		// between (then the whole upload is searched). (upload_id + 0 keeps
+		// the planner from reading the upload's every entry in the upload
+		// index to intersect with the window.)
 		before := len(d.Changes)
 		window := fmt.Sprintf(strings.Replace(q, "s.upload_id = ?", "s.upload_id + 0 = ?", 1), s.keyText(t, "s"), value, src,
 			fmt.Sprintf(" AND s.id >= %d AND s.id < %d", dd.firstID, dd.firstID+sampleWindow), want)
@@ -493,8 +499,8 @@ func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version fu
 	// upload's rows through the index of published keys: going through
 	// every published row and looking for it among the upload's went
 	// through every staged row for every published row on SQLite.
-	replaceQ := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM %[3]s s JOIN %[1]s a ON a.active AND %[2]s WHERE s.upload_id = ? AND a.upload_id <> ?)",
-		t.name, keyMatch(t.keys, "a", "s"), src)
+	replaceQ := fmt.Sprintf("UPDATE %[1]s SET active = FALSE, withdrawn_in = ? WHERE %[4]s IN (SELECT %[5]s FROM %[3]s s JOIN %[1]s a ON a.active AND %[2]s WHERE s.upload_id = ? AND a.upload_id <> ?)",
+		t.name, keyMatch(t.keys, "a", "s"), src, s.rowKey(""), s.rowKey("a"))
 	if err := tx.Exec(replaceQ, v, u.ID, u.ID).Error; err != nil {
 		return err
 	}
@@ -515,7 +521,23 @@ func (s *Store) publishWith(tx *gorm.DB, u access.Upload, src string, version fu
 // leaves out (removedWhere).
 func (s *Store) withdrawRemoved(tx *gorm.DB, u access.Upload, t obsTable, src string, srcPublished bool, v int64) error {
 	where, args := s.removedWhere(t, u, src, srcPublished)
-	return tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE id IN (SELECT a.id FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error
+	return tx.Exec("UPDATE "+t.name+" SET active = FALSE, withdrawn_in = ? WHERE "+s.rowKey("")+" IN (SELECT "+s.rowKey("a")+" FROM "+t.name+" a WHERE "+where+")", append([]any{v}, args...)...).Error
+}
+
+// rowKey is what finds an observation row again, as columns of alias (or
+// unqualified): its id on SQLite, where the id is the rowid; its upload and
+// id on PostgreSQL, whose primary key leads with the upload (migration
+// 0025). Unqualified, it is written to stand before IN.
+func (s *Store) rowKey(alias string) string {
+	switch {
+	case s.dialect == SQLite && alias == "":
+		return "id"
+	case s.dialect == SQLite:
+		return alias + ".id"
+	case alias == "":
+		return "(upload_id, id)"
+	}
+	return alias + ".upload_id, " + alias + ".id"
 }
 
 // finishPublication completes the publication of an upload whose rows are
