@@ -88,7 +88,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		return err
 	}
 	if *cpuprofile != "" {
-		stop, err := cpuProfile(*cpuprofile)
+		stop, err := recordTo(*cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func cmdImportOne(ctx context.Context, args []string) error {
 		defer stop()
 	}
 	if *traceFile != "" {
-		stop, err := startTrace(*traceFile)
+		stop, err := recordTo(*traceFile, trace.Start, trace.Stop)
 		if err != nil {
 			return err
 		}
@@ -129,30 +129,18 @@ func cmdImportOne(ctx context.Context, args []string) error {
 	return json.NewEncoder(os.Stdout).Encode(out)
 }
 
-// cpuProfile writes a CPU profile to path until stop is called.
-func cpuProfile(path string) (stop func(), err error) {
+// recordTo writes what start records (a CPU profile, an execution trace)
+// to path until the returned stop is called, which ends it with end.
+func recordTo(path string, start func(io.Writer) error, end func()) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// startTrace writes an execution trace to path until stop is called.
-func startTrace(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := trace.Start(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { trace.Stop(); f.Close() }, nil
+	return func() { end(); f.Close() }, nil
 }
 
 // peakHeapProfile samples the live heap every 200 ms and, whenever it is

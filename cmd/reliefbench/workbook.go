@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -189,7 +190,7 @@ func cmdWorkbookOne(ctx context.Context, args []string) error {
 		defer peakHeapProfile(*memprofile)()
 	}
 	if *cpuprofile != "" {
-		stop, err := cpuProfile(*cpuprofile)
+		stop, err := recordTo(*cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile)
 		if err != nil {
 			return err
 		}
