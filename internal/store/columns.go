@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // The column types below scan the input tables' values as drivers hand
@@ -11,6 +13,10 @@ import (
 // without a string allocated per text cell: a few thousand distinct
 // codes, sources and sheets stand for the hundred thousand rows read.
 // Any other value is converted as database/sql would, through its text.
+//
+// On PostgreSQL the inputs are read with pgx itself (inputScanner), which
+// hands each value to the methods below as it decodes it: the text's bytes
+// in its own buffer, the numbers decoded, none boxed in an interface.
 
 // inputColumns makes the columns of one read of the inputs: its text
 // columns share their interned strings, and its optional figures are
@@ -53,6 +59,19 @@ func (t *textColumn) Scan(src any) error {
 	return nil
 }
 
+// ScanBytes takes a text value in pgx's buffer (valid until the next
+// row): interned, it is allocated only the first time it is seen. The
+// input tables' text columns are NOT NULL; a NULL would read as "".
+func (t *textColumn) ScanBytes(v []byte) error {
+	if s, ok := t.seen[string(v)]; ok {
+		t.s = s
+		return nil
+	}
+	t.s = string(v)
+	t.seen[t.s] = t.s
+	return nil
+}
+
 // nullFloatColumn holds the last number scanned, or none for NULL.
 type nullFloatColumn struct {
 	v     float64
@@ -68,6 +87,11 @@ func (n *nullFloatColumn) Scan(src any) error {
 	}
 	n.valid = true
 	return (*floatColumn)(&n.v).Scan(src)
+}
+
+func (n *nullFloatColumn) ScanFloat64(v pgtype.Float8) error {
+	n.v, n.valid = v.Float64, v.Valid
+	return nil
 }
 
 // ptr is a pointer to n's number, nil for NULL.
@@ -97,6 +121,14 @@ func (f *floatColumn) Scan(src any) error {
 	return err
 }
 
+func (f *floatColumn) ScanFloat64(v pgtype.Float8) error {
+	if !v.Valid {
+		return fmt.Errorf("converting NULL to float64 is unsupported")
+	}
+	*f = floatColumn(v.Float64)
+	return nil
+}
+
 type intColumn int
 
 func (i *intColumn) Scan(src any) error {
@@ -115,6 +147,17 @@ func (i *intColumn) Scan(src any) error {
 	return err
 }
 
+func (i *intColumn) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		return fmt.Errorf("converting NULL to int is unsupported")
+	}
+	if int64(int(v.Int64)) != v.Int64 {
+		return fmt.Errorf("converting %d to int: out of range", v.Int64)
+	}
+	*i = intColumn(v.Int64)
+	return nil
+}
+
 type int64Column int64
 
 func (i *int64Column) Scan(src any) error {
@@ -128,6 +171,14 @@ func (i *int64Column) Scan(src any) error {
 	x, err := strconv.ParseInt(asText(src), 10, 64)
 	*i = int64Column(x)
 	return err
+}
+
+func (i *int64Column) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		return fmt.Errorf("converting NULL to int64 is unsupported")
+	}
+	*i = int64Column(v.Int64)
+	return nil
 }
 
 // asText is a driver value as text, as database/sql writes it when it
