@@ -709,3 +709,53 @@ func TestPublishWhenValidWithdrawsLeftOut(t *testing.T) {
 		}
 	})
 }
+
+// An upload published as it arrives withdraws, batch by batch, exactly the
+// published rows it replaces: here 20 of 30, in batches of 10 rows, the
+// last batch all new. The diff counts them, and the rows it does not name
+// stay published.
+func TestPublishWhenValidReplacesAcrossBatches(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		imp := &access.ImportService{Store: s, Parser: &importers.Parser{BatchSize: 10}}
+		file := func(from, to, grams int) []byte {
+			var b strings.Builder
+			b.WriteString("iso3,year,drug,unit,consumption\n")
+			for y := from; y <= to; y++ {
+				fmt.Fprintf(&b, "KEN,%d,morphine,g,%d\n", y, grams+y)
+			}
+			return []byte(b.String())
+		}
+		first, err := imp.Import(ctx, access.Operator, "a.csv", file(1990, 2019, 0), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || first.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", first.Upload, err)
+		}
+		// 2000–2019 change (grams + 1000), 2020–2029 are new.
+		second, err := imp.Import(ctx, access.Operator, "b.csv", file(2000, 2029, 1000), access.ImportOptions{Kind: access.KindConsumption, Publish: true})
+		if err != nil || second.Upload.Status != access.StatusPublished {
+			t.Fatalf("%+v, %v", second.Upload, err)
+		}
+		if d := second.Upload.Diff; d.Added != 10 || d.Changed != 20 || d.Removed != 0 {
+			t.Fatalf("diff %+v", d)
+		}
+		for y := 1990; y <= 2029; y++ {
+			rows := keyRows(t, s, "KEN", y, "morphine")
+			var active []keyRow
+			for _, r := range rows {
+				if r.active {
+					active = append(active, r)
+				}
+			}
+			want, wantRows := float64(y), 1 // 1990–1999: the first upload's
+			switch {
+			case y >= 2020:
+				want = float64(1000 + y)
+			case y >= 2000:
+				want, wantRows = float64(1000+y), 2 // the first upload's, withdrawn
+			}
+			if len(rows) != wantRows || len(active) != 1 || active[0].grams != want {
+				t.Fatalf("%d: rows %+v, want %d rows, %v published", y, rows, wantRows, want)
+			}
+		}
+	})
+}

@@ -183,6 +183,14 @@ func (w *ImportTx) Diff(ctx context.Context, u access.Upload) (d access.Diff, un
 					return d, 0, err
 				}
 				dd.firstID = first
+			} else if dd.replaced > 0 {
+				// Statistics of the replaced rows' keys let the planner
+				// join them with the upload's rows by hashing: without,
+				// it sorted both sides on disk (100,000 rows replaced:
+				// 0.66 s against 0.09 s for this and 0.18 s for the join).
+				if err := w.tx.WithContext(ctx).Exec(fmt.Sprintf("ANALYZE %s (%s)", dd.old, strings.Join(t.keys, ", "))).Error; err != nil {
+					return d, 0, err
+				}
 			}
 		}
 	}
