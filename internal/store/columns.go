@@ -14,7 +14,7 @@ import (
 // codes, sources and sheets stand for the hundred thousand rows read.
 // Any other value is converted as database/sql would, through its text.
 //
-// On PostgreSQL the inputs are read with pgx itself (inputScanner), which
+// On PostgreSQL the inputs are read with pgx itself (scanPG), which
 // hands each value to the methods below as it decodes it: the text's bytes
 // in its own buffer, the numbers decoded, none boxed in an interface.
 
@@ -39,11 +39,7 @@ func (c *inputColumns) text() *textColumn { return &textColumn{seen: c.seen} }
 func (t *textColumn) Scan(src any) error {
 	switch v := src.(type) {
 	case []byte:
-		if s, ok := t.seen[string(v)]; ok {
-			t.s = s
-			return nil
-		}
-		t.s = string(v)
+		return t.ScanBytes(v)
 	case string:
 		if s, ok := t.seen[v]; ok {
 			t.s = s
@@ -59,9 +55,10 @@ func (t *textColumn) Scan(src any) error {
 	return nil
 }
 
-// ScanBytes takes a text value in pgx's buffer (valid until the next
-// row): interned, it is allocated only the first time it is seen. The
-// input tables' text columns are NOT NULL; a NULL would read as "".
+// ScanBytes takes a text value's bytes (in pgx's buffer, valid until the
+// next row, or as the SQLite driver hands a blob over): interned, it is
+// allocated only the first time it is seen. The input tables' text
+// columns are NOT NULL; a NULL from pgx would read as "".
 func (t *textColumn) ScanBytes(v []byte) error {
 	if s, ok := t.seen[string(v)]; ok {
 		t.s = s

@@ -97,8 +97,8 @@ type ImportTx struct {
 	conn      *sql.Conn
 	s         *Store
 	uploadID  int64
-	stmts     map[string]*sql.Stmt
-	raw       map[string]*rawInsert // SQLite: by table, prepared once (see rawInsert)
+	stmts     map[string]*sql.Stmt  // SQLite without raw access: by statement text (insertSQL)
+	raw       map[string]*rawInsert // SQLite: by statement text (insertSQL), prepared once (see rawInsert)
 	writing   bool                  // SQLite: the transaction holds the database's write lock (lockMain)
 	noRaw     bool                  // SQLite: the driver's connection could not be reached
 	temp      map[string]bool       // observation tables whose rows wait in a temporary table
@@ -516,17 +516,15 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet, published int64
 		}
 	}
 	stmt := func(n int) (*sql.Stmt, error) {
-		key := fmt.Sprintf("%s/%d", set.table, n)
-		if st := w.stmts[key]; st != nil {
+		q := insertSQL(set.table, cols, one, n)
+		if st := w.stmts[q]; st != nil {
 			return st, nil
 		}
-		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
-			strings.TrimSuffix(strings.Repeat(one+", ", n), ", "))
 		st, err := w.tx.Statement.ConnPool.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		w.stmts[key] = st
+		w.stmts[q] = st
 		return st, nil
 	}
 	args := make([]any, 0, insertChunk*len(set.cols))
@@ -551,6 +549,13 @@ func (w *ImportTx) insertRows(ctx context.Context, set stageSet, published int64
 	return nil
 }
 
+// insertSQL is an INSERT into table's columns cols of n rows, each row's
+// values as in one. The statements an import prepares are kept by their
+// text (ImportTx.raw, ImportTx.stmts).
+func insertSQL(table, cols, one string, n int) string {
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, cols, strings.TrimSuffix(strings.Repeat(one+", ", n), ", "))
+}
+
 // rawChunk is how many rows one execution of a prepared SQLite INSERT
 // stores (rawInsert): each execution of a statement has a cost of its own
 // (a statement journal, cursors opened and closed), a third of the work of
@@ -563,14 +568,13 @@ const rawChunk = 16
 // named (rowRefused): its chunk is tried again row by row.
 func (w *ImportTx) insertRaw(tls *libc.TLS, db uintptr, set stageSet, cols, one string) error {
 	prepared := func(n int) (*rawInsert, error) {
-		key := fmt.Sprintf("%s/%d", set.table, n)
-		if ins := w.raw[key]; ins != nil {
+		q := insertSQL(set.table, cols, one, n)
+		if ins := w.raw[q]; ins != nil {
 			return ins, nil
 		}
-		ins, err := prepareRawInsert(tls, db, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", set.table, cols,
-			strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")))
+		ins, err := prepareRawInsert(tls, db, q)
 		if err == nil {
-			w.raw[key] = ins
+			w.raw[q] = ins
 		}
 		return ins, err
 	}
