@@ -40,46 +40,90 @@ func nullable(v *float64) any {
 }
 
 // stageSets turns a batch into rows, staged inactive with id as lineage.
-// Each row leaves its first value for the staging order.
-func stageSets(b access.Batch, id int64) []stageSet {
+// Each row leaves its first value for the staging order. The rows' values
+// lie in a's slab, which the next call reuses: they are only good until
+// then (Stage has written them all by the time it returns).
+func (a *rowArena) stageSets(b access.Batch, id int64) []stageSet {
+	a.reset()
+	idv := any(id) // boxed once, not once a row
 	var out []stageSet
 	if len(b.Consumption) > 0 {
-		rows := make([][]any, len(b.Consumption))
+		rows := a.rows(len(b.Consumption), len(consumptionCols)+1)
 		for i, c := range b.Consumption {
-			rows[i] = []any{nil, c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State), nullable(c.Manufactured), nullable(c.UtilizedForManufacture),
-				nullable(c.Stock), nullable(c.Seizures), nullable(c.StockOutDays), c.Conversion, id, c.Lineage.Sheet, c.Lineage.Row, false}
+			r := rows[i]
+			r[0], r[1], r[2], r[3], r[4], r[5] = nil, c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State)
+			r[6], r[7], r[8], r[9] = nullable(c.Manufactured), nullable(c.UtilizedForManufacture), nullable(c.Stock), nullable(c.Seizures)
+			r[10], r[11], r[12], r[13], r[14], r[15] = nullable(c.StockOutDays), c.Conversion, idv, c.Lineage.Sheet, c.Lineage.Row, false
 		}
 		out = append(out, stageSet{"consumption", consumptionCols, rows})
 	}
 	if len(b.Estimates) > 0 {
-		rows := make([][]any, len(b.Estimates))
+		rows := a.rows(len(b.Estimates), len(estimateCols)+1)
 		for i, e := range b.Estimates {
-			rows[i] = []any{nil, e.ISO3, e.Year, e.Drug, string(e.Kind), e.Number, string(e.Status), nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture),
-				nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total), e.Conversion, id, e.Lineage.Sheet, e.Lineage.Row, false}
+			r := rows[i]
+			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = nil, e.ISO3, e.Year, e.Drug, string(e.Kind), e.Number, string(e.Status)
+			r[7], r[8], r[9], r[10], r[11] = nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture), nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total)
+			r[12], r[13], r[14], r[15], r[16] = e.Conversion, idv, e.Lineage.Sheet, e.Lineage.Row, false
 		}
 		out = append(out, stageSet{"estimates", estimateCols, rows})
 	}
 	if len(b.Population) > 0 {
-		rows := make([][]any, len(b.Population))
+		rows := a.rows(len(b.Population), len(populationCols)+1)
 		for i, p := range b.Population {
-			rows[i] = []any{nil, p.ISO3, p.Year, p.Persons, p.Source, id, p.Lineage.Sheet, p.Lineage.Row, false}
+			copy(rows[i], []any{nil, p.ISO3, p.Year, p.Persons, p.Source, idv, p.Lineage.Sheet, p.Lineage.Row, false})
 		}
 		out = append(out, stageSet{"population", populationCols, rows})
 	}
 	if len(b.Deaths) > 0 {
-		rows := make([][]any, len(b.Deaths))
+		rows := a.rows(len(b.Deaths), len(deathsCols)+1)
 		for i, d := range b.Deaths {
-			rows[i] = []any{nil, d.ISO3, d.Year, d.Cause, d.Deaths, d.Source, id, d.Lineage.Sheet, d.Lineage.Row, false}
+			copy(rows[i], []any{nil, d.ISO3, d.Year, d.Cause, d.Deaths, d.Source, idv, d.Lineage.Sheet, d.Lineage.Row, false})
 		}
 		out = append(out, stageSet{"deaths", deathsCols, rows})
 	}
 	if len(b.Countries) > 0 {
-		rows := make([][]any, len(b.Countries))
+		rows := a.rows(len(b.Countries), len(metadataCols)+1)
 		for i, m := range b.Countries {
-			rows[i] = []any{nil, m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.DataYear, m.Name, id, m.Lineage.Sheet, m.Lineage.Row, false}
+			copy(rows[i], []any{nil, m.ISO3, m.WHORegion, m.IncomeGroup, m.IncomeVintage, m.DataYear, m.Name, idv, m.Lineage.Sheet, m.Lineage.Row, false})
 		}
 		out = append(out, stageSet{"country_metadata", metadataCols, rows})
 	}
+	return out
+}
+
+// rowArena holds the values of a batch's staged rows, reused from batch to
+// batch: a row is a window of one slab, not a slice of its own, so a
+// batch of a few thousand rows costs two allocations the first time and
+// none after (at a few hundred thousand rows the rows' own slices were a
+// third of everything an import allocated).
+type rowArena struct {
+	vals []any
+	rws  [][]any
+	nv   int // values handed out since reset
+	nr   int // rows handed out since reset
+}
+
+func (a *rowArena) reset() {
+	clear(a.vals[:a.nv]) // let go of the last batch's values
+	a.nv, a.nr = 0, 0
+}
+
+// rows hands out n rows of width values each.
+func (a *rowArena) rows(n, width int) [][]any {
+	if need := a.nv + n*width; need > len(a.vals) {
+		// A grown slab is a new one: the rows handed out already keep
+		// the old one.
+		a.vals, a.nv = make([]any, max(need, 2*len(a.vals))), 0
+	}
+	if need := a.nr + n; need > len(a.rws) {
+		a.rws, a.nr = make([][]any, max(need, 2*len(a.rws))), 0
+	}
+	out := a.rws[a.nr : a.nr+n : a.nr+n]
+	for i := range out {
+		out[i] = a.vals[a.nv : a.nv+width : a.nv+width]
+		a.nv += width
+	}
+	a.nr += n
 	return out
 }
 
@@ -97,6 +141,7 @@ type ImportTx struct {
 	conn      *sql.Conn
 	s         *Store
 	uploadID  int64
+	arena     rowArena              // the values of the batch being staged
 	stmts     map[string]*sql.Stmt  // SQLite without raw access: by statement text (insertSQL)
 	raw       map[string]*rawInsert // SQLite: by statement text (insertSQL), prepared once (see rawInsert)
 	writing   bool                  // SQLite: the transaction holds the database's write lock (lockMain)
@@ -422,7 +467,7 @@ func (w *ImportTx) Stage(ctx context.Context, b access.Batch) error {
 	if err := access.CheckBatch(b); err != nil {
 		return err
 	}
-	for _, set := range stageSets(b, w.uploadID) {
+	for _, set := range w.arena.stageSets(b, w.uploadID) {
 		if w.direct && directTables[set.table] {
 			err := w.stageDirect(ctx, set)
 			if err == nil {
