@@ -153,10 +153,12 @@ type parseRefs struct {
 	countries []Country
 	drugs     []Drug
 	salts     FactorTable
+	me        func(drug string) (float64, bool) // the current ppsg factors (meFactor)
 	err       error
 }
 
-// loadRefs reads the reference data a parser resolves names with into r,
+// loadRefs reads the reference data a parser resolves names with, and the
+// morphine-equivalence factors the staged rows are tallied with, into r,
 // and closes r.done.
 func (s *ImportService) loadRefs(ctx context.Context, r *parseRefs) {
 	defer close(r.done)
@@ -166,7 +168,10 @@ func (s *ImportService) loadRefs(ctx context.Context, r *parseRefs) {
 	if r.drugs, r.err = s.Store.Drugs(ctx); r.err != nil {
 		return
 	}
-	r.salts, r.err = s.Store.FactorTable(ctx, TableSaltBase, 0)
+	if r.salts, r.err = s.Store.FactorTable(ctx, TableSaltBase, 0); r.err != nil {
+		return
+	}
+	r.me = s.meFactor(ctx)
 }
 
 // ImportResult is the outcome of an import.
@@ -506,7 +511,7 @@ type staging struct {
 // validate parses and stages in one transaction and settles the upload.
 func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c content, opt ImportOptions) (Upload, error) {
 	data := c.data
-	in, err := s.parseInput(ctx, u, data, opt)
+	in, me, err := s.parseInput(ctx, u, data, opt)
 	if err != nil {
 		return u, err
 	}
@@ -520,7 +525,7 @@ func (s *ImportService) validate(ctx context.Context, who Principal, u Upload, c
 		defer os.Remove(path)
 		in.Data, in.Path = nil, path
 	}
-	st := staging{tally: NewMETally(s.meFactor(ctx))}
+	st := staging{tally: NewMETally(me)}
 	txErr := s.Store.WithImport(ctx, u.ID, func(w ImportWriter) error {
 		// An upload to be published is published unless it has errors
 		// (see settle), and then the transaction is rolled back.
@@ -660,14 +665,15 @@ func spoolFrom(write func(w io.Writer) error) (string, error) {
 	return f.Name(), nil
 }
 
-// parseInput gathers the reference data a parser resolves names with.
-func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, opt ImportOptions) (ParseInput, error) {
+// parseInput gathers the reference data a parser resolves names with, and
+// the morphine-equivalence factors the staged rows are tallied with.
+func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, opt ImportOptions) (ParseInput, func(string) (float64, bool), error) {
 	refs := opt.refs
 	if refs != nil {
 		select {
 		case <-refs.done:
 		case <-ctx.Done():
-			return ParseInput{}, ctx.Err()
+			return ParseInput{}, nil, ctx.Err()
 		}
 	}
 	if refs == nil || refs.err != nil {
@@ -675,11 +681,11 @@ func (s *ImportService) parseInput(ctx context.Context, u Upload, data []byte, o
 		s.loadRefs(ctx, refs)
 	}
 	if refs.err != nil {
-		return ParseInput{}, refs.err
+		return ParseInput{}, nil, refs.err
 	}
 	return ParseInput{Kind: u.Kind, Filename: u.Filename, Data: data, Country: u.Country,
 		Resolver: NewFoldingResolver(s.nameFolder(), refs.countries, refs.drugs, refs.salts), SaltBase: refs.salts, Limits: s.limits(), Progress: opt.Progress,
-		Locale: opt.Locale}, nil
+		Locale: opt.Locale}, refs.me, nil
 }
 
 // stage runs the parser in its own goroutine, which hands batches over a
