@@ -15,20 +15,28 @@ import (
 // source (or the workbook it reads) until Close, which stops the goroutine
 // before closing the source.
 //
-// At most aheadChunks chunks of aheadRowsPerChunk rows are held at once.
+// At most aheadChunks chunks of aheadRowsPerChunk rows are held at once,
+// besides the one the caller reads and the one before it. A chunk read
+// through is filled again rather than made anew: a caller keeps nothing of
+// a row's cells past the next row but copies of them (the strings
+// themselves are never reused), and the row before the current one is
+// left alone, so that what the caller took of it just before moving on
+// (its numeric cells) stays as it was.
 // A panic in the goroutine is raised again in the caller's Next, where the
 // import's one recovery catches it.
 type aheadRows struct {
 	src rowSource
 
 	ch   chan aheadChunk
+	free chan aheadChunk // chunks read through, for the goroutine to fill again
 	stop chan struct{}
 	done chan struct{}
 
-	cur aheadChunk
-	i   int   // the current row of cur
-	err error // the source's error, once the goroutine has finished
-	end bool
+	cur  aheadChunk
+	prev aheadChunk // the chunk before cur: its last row may still be in use
+	i    int        // the current row of cur
+	err  error      // the source's error, once the goroutine has finished
+	end  bool
 }
 
 // aheadChunk is rows read ahead: their cells back to back, where each
@@ -59,6 +67,7 @@ func (a *aheadRows) start() {
 		return
 	}
 	a.ch = make(chan aheadChunk, aheadChunks-1)
+	a.free = make(chan aheadChunk, aheadChunks+1)
 	a.stop = make(chan struct{})
 	a.done = make(chan struct{})
 	a.i = -1
@@ -80,8 +89,7 @@ func (a *aheadRows) read() {
 		}
 	}()
 	for {
-		c = aheadChunk{cells: make([]string, 0, aheadRowsPerChunk*8), num: make([]bool, 0, aheadRowsPerChunk*8),
-			ends: make([]int, 0, aheadRowsPerChunk), nums: make([]int, 0, aheadRowsPerChunk)}
+		c = a.emptyChunk()
 		for len(c.nums) < aheadRowsPerChunk {
 			if !a.src.Next() {
 				c.err, c.end = a.src.Err(), true
@@ -106,6 +114,31 @@ func (a *aheadRows) read() {
 	}
 }
 
+// emptyChunk is a chunk read through and handed back, emptied, or else a
+// new one.
+func (a *aheadRows) emptyChunk() aheadChunk {
+	select {
+	case c := <-a.free:
+		clear(c.cells) // the strings of rows already read go with their rows
+		return aheadChunk{cells: c.cells[:0], num: c.num[:0], ends: c.ends[:0], nums: c.nums[:0]}
+	default:
+		return aheadChunk{cells: make([]string, 0, aheadRowsPerChunk*8), num: make([]bool, 0, aheadRowsPerChunk*8),
+			ends: make([]int, 0, aheadRowsPerChunk), nums: make([]int, 0, aheadRowsPerChunk)}
+	}
+}
+
+// recycle hands the chunk before cur back to the goroutine, before the
+// next chunk is taken: the goroutine, let go by that, finds it free.
+func (a *aheadRows) recycle() {
+	if a.prev.cells != nil {
+		select {
+		case a.free <- a.prev:
+		default:
+		}
+	}
+	a.prev = aheadChunk{}
+}
+
 func (a *aheadRows) Next() bool {
 	if a.ch == nil {
 		return a.src.Next()
@@ -122,12 +155,13 @@ func (a *aheadRows) Next() bool {
 			}
 			return false
 		}
+		a.recycle()
 		c, ok := <-a.ch
 		if !ok {
 			a.end = true
 			return false
 		}
-		a.cur, a.i = c, 0
+		a.prev, a.cur, a.i = a.cur, c, 0
 	}
 	return true
 }
