@@ -17,6 +17,8 @@ import (
 
 // rowSource yields the rows of one sheet with the 1-based row numbers a
 // spreadsheet shows (for CSV: the line number where the record starts).
+// The slice Row returns may be reused by the next call of Next: a caller
+// that keeps a row copies it (the strings in it are never reused).
 type rowSource interface {
 	Next() bool
 	Row() []string
@@ -169,6 +171,7 @@ func csvSheets(data []byte) ([]sheet, csvInfo, error) {
 		r.Comma = info.delim
 		r.FieldsPerRecord = -1
 		r.LazyQuotes = true
+		r.ReuseRecord = true // a row's cells are good until the next (rowSource)
 		return &csvRows{r: r}, nil
 	}
 	return []sheet{{name: "", open: open, merges: func() [][4]int { return nil }}}, info, nil

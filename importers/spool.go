@@ -153,7 +153,7 @@ func csvFileSheets(path string, head []byte) ([]sheet, csvInfo, int64, error) {
 		cr.Comma = info.delim
 		cr.FieldsPerRecord = -1
 		cr.LazyQuotes = true
-		cr.ReuseRecord = false
+		cr.ReuseRecord = true // a row's cells are good until the next (rowSource)
 		return &csvRows{r: cr, closer: f}, nil
 	}
 	return []sheet{{name: "", open: open, merges: func() [][4]int { return nil }}}, info, lines, nil
