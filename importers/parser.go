@@ -565,6 +565,11 @@ func (r *run) flush() error {
 	}
 	b := r.batch
 	r.batch, r.flushed = access.Batch{}, true
+	select {
+	case sb := <-r.in.Spent:
+		r.batch = sb.Emptied()
+	default:
+	}
 	if err := r.emit(b); err != nil {
 		return fmt.Errorf("importers: storing a batch: %w", err)
 	}

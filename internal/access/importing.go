@@ -701,6 +701,8 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 	}
 	done := make(chan parsed, 1)
 	seen := map[ImportKind]bool{}
+	spent := make(chan Batch, 2)
+	in.Spent = spent
 	go func() {
 		defer close(batches)
 		var res ParseResult
@@ -734,6 +736,10 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 		}
 		st.records += b.Len()
 		st.tally.Add(b.Consumption)
+		select {
+		case spent <- b: // stored and tallied: the parser may fill it again
+		default:
+		}
 	}
 	p := <-done
 	st.pr, st.parseErr = p.res, p.err

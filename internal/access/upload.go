@@ -157,6 +157,20 @@ type Batch struct {
 	CCS          []CCSRecord
 }
 
+// Emptied is b with every slice cleared and cut to nothing, its room
+// kept: a batch a caller is done with, to be filled again.
+func (b Batch) Emptied() Batch {
+	clear(b.Consumption)
+	clear(b.Estimates)
+	clear(b.Population)
+	clear(b.Deaths)
+	clear(b.Countries)
+	clear(b.Availability)
+	clear(b.CCS)
+	return Batch{Consumption: b.Consumption[:0], Estimates: b.Estimates[:0], Population: b.Population[:0], Deaths: b.Deaths[:0],
+		Countries: b.Countries[:0], Availability: b.Availability[:0], CCS: b.CCS[:0]}
+}
+
 // Len is the number of records in the batch.
 func (b Batch) Len() int {
 	return len(b.Consumption) + len(b.Estimates) + len(b.Population) + len(b.Deaths) + len(b.Countries) +
@@ -195,6 +209,10 @@ type ParseInput struct {
 	Locale string
 	// Progress, if set, is called now and then with bytes or rows done.
 	Progress func(done, total int64)
+	// Spent, if set, hands back batches the caller of Parse is done with
+	// (nothing of them is kept): the parser may fill them again rather
+	// than allocate new ones.
+	Spent <-chan Batch
 }
 
 // ParseResult is what a Parser found beyond the records it emitted.
