@@ -36,7 +36,8 @@ type sheetRows struct {
 	next   func() (int, []string, bool)
 	src    rowSource
 	// ahead reads the rest of the sheet's rows ahead, in a goroutine; the
-	// sheet's merged cells must have been read by then.
+	// sheet's merged cells must have been read by then. From then on, a
+	// row next returns is good until the next call.
 	ahead func()
 }
 
@@ -60,6 +61,11 @@ func (r *run) sheet(sh sheet) error {
 	src := newAheadRows(raw)
 	defer src.Close()
 	tooManyCols := false
+	// Rows are copied (the source may reuse its slice): into new slices
+	// while the first rows are kept to find the header, into one slice
+	// once the sheet streams (ahead), as nothing keeps a data row.
+	var spare []string
+	streaming := false
 	next := func() (int, []string, bool) {
 		if !src.Next() {
 			return 0, nil, false
@@ -73,7 +79,13 @@ func (r *run) sheet(sh sheet) error {
 			}
 			cells = cells[:r.lim.MaxColumns]
 		}
-		cp := make([]string, len(cells))
+		var cp []string
+		if streaming {
+			spare = append(spare[:0], cells...)
+			cp = spare
+		} else {
+			cp = make([]string, len(cells))
+		}
 		for i, c := range cells {
 			if len(c) > r.lim.MaxCellLength {
 				r.errorAt(cellRef{sh.name, n, i}, CodeCellTooLong, truncate(c, 32), "the cell holds %d characters; the limit is %d", len(c), r.lim.MaxCellLength)
@@ -89,7 +101,7 @@ func (r *run) sheet(sh sheet) error {
 		}
 		return nil
 	}
-	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src, ahead: src.start}
+	rows := &sheetRows{name: sh.name, merges: sh.merges, next: next, src: src, ahead: func() { src.start(); streaming = true }}
 	for len(rows.head) < headerScan {
 		n, cells, ok := next()
 		if !ok {
