@@ -701,7 +701,7 @@ func (s *ImportService) stage(ctx context.Context, who Principal, u Upload, in P
 	}
 	done := make(chan parsed, 1)
 	seen := map[ImportKind]bool{}
-	spent := make(chan Batch, 2)
+	spent := make(chan Batch, cap(batches)+2) // room for every batch in flight
 	in.Spent = spent
 	go func() {
 		defer close(batches)

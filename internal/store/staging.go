@@ -51,9 +51,9 @@ func (a *rowArena) stageSets(b access.Batch, id int64) []stageSet {
 		rows := a.rows(len(b.Consumption), len(consumptionCols)+1)
 		for i, c := range b.Consumption {
 			r := rows[i]
-			r[0], r[1], r[2], r[3], r[4], r[5] = nil, c.ISO3, c.Year, c.Drug, nullable(c.Grams), string(c.State)
+			r[0], r[1], r[2], r[3], r[4], r[5] = nil, a.text(1, c.ISO3), a.year(c.Year), a.text(3, c.Drug), nullable(c.Grams), a.text(5, string(c.State))
 			r[6], r[7], r[8], r[9] = nullable(c.Manufactured), nullable(c.UtilizedForManufacture), nullable(c.Stock), nullable(c.Seizures)
-			r[10], r[11], r[12], r[13], r[14], r[15] = nullable(c.StockOutDays), c.Conversion, idv, c.Lineage.Sheet, c.Lineage.Row, false
+			r[10], r[11], r[12], r[13], r[14], r[15] = nullable(c.StockOutDays), a.text(11, c.Conversion), idv, a.text(13, c.Lineage.Sheet), c.Lineage.Row, false
 		}
 		out = append(out, stageSet{"consumption", consumptionCols, rows})
 	}
@@ -61,9 +61,9 @@ func (a *rowArena) stageSets(b access.Batch, id int64) []stageSet {
 		rows := a.rows(len(b.Estimates), len(estimateCols)+1)
 		for i, e := range b.Estimates {
 			r := rows[i]
-			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = nil, e.ISO3, e.Year, e.Drug, string(e.Kind), e.Number, string(e.Status)
+			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = nil, a.text(1, e.ISO3), a.year(e.Year), a.text(3, e.Drug), a.text(4, string(e.Kind)), e.Number, a.text(6, string(e.Status))
 			r[7], r[8], r[9], r[10], r[11] = nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture), nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total)
-			r[12], r[13], r[14], r[15], r[16] = e.Conversion, idv, e.Lineage.Sheet, e.Lineage.Row, false
+			r[12], r[13], r[14], r[15], r[16] = a.text(12, e.Conversion), idv, a.text(14, e.Lineage.Sheet), e.Lineage.Row, false
 		}
 		out = append(out, stageSet{"estimates", estimateCols, rows})
 	}
@@ -101,6 +101,44 @@ type rowArena struct {
 	rws  [][]any
 	nv   int // values handed out since reset
 	nr   int // rows handed out since reset
+	// A value put in a row is boxed (made an interface), which costs an
+	// allocation for most values. Codes and texts repeat from row to row,
+	// and years from a small range: their boxes are kept and used again.
+	texts [arenaTextCols]boxedText // the last text of each column
+	years []any                    // by year, from 0 to maxBoxedYear
+}
+
+const (
+	arenaTextCols = 16
+	maxBoxedYear  = 2999
+)
+
+type boxedText struct {
+	s   string
+	box any
+}
+
+// text is s boxed; the box of the column's last text when s is the same.
+func (a *rowArena) text(col int, s string) any {
+	t := &a.texts[col]
+	if t.box == nil || t.s != s {
+		t.s, t.box = s, s
+	}
+	return t.box
+}
+
+// year is y boxed, from the boxes kept for the years 0 to maxBoxedYear.
+func (a *rowArena) year(y int) any {
+	if y < 0 || y > maxBoxedYear {
+		return y
+	}
+	if a.years == nil {
+		a.years = make([]any, maxBoxedYear+1)
+	}
+	if a.years[y] == nil {
+		a.years[y] = y
+	}
+	return a.years[y]
 }
 
 func (a *rowArena) reset() {
