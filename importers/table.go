@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/reliefgap/reliefgap/internal/access"
@@ -81,7 +82,7 @@ func (r *run) sheet(sh sheet) error {
 		}
 		var cp []string
 		if streaming {
-			spare = append(spare[:0], cells...)
+			spare = slices.Grow(spare[:0], len(cells))[:len(cells)]
 			cp = spare
 		} else {
 			cp = make([]string, len(cells))

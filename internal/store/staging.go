@@ -50,20 +50,18 @@ func (a *rowArena) stageSets(b access.Batch, id int64) []stageSet {
 	if len(b.Consumption) > 0 {
 		rows := a.rows(len(b.Consumption), len(consumptionCols)+1)
 		for i, c := range b.Consumption {
-			r := rows[i]
-			r[0], r[1], r[2], r[3], r[4], r[5] = nil, a.text(1, c.ISO3), a.year(c.Year), a.text(3, c.Drug), nullable(c.Grams), a.text(5, string(c.State))
-			r[6], r[7], r[8], r[9] = nullable(c.Manufactured), nullable(c.UtilizedForManufacture), nullable(c.Stock), nullable(c.Seizures)
-			r[10], r[11], r[12], r[13], r[14], r[15] = nullable(c.StockOutDays), a.text(11, c.Conversion), idv, a.text(13, c.Lineage.Sheet), c.Lineage.Row, false
+			copy(rows[i], []any{nil, a.text(1, c.ISO3), a.year(c.Year), a.text(3, c.Drug), nullable(c.Grams), a.text(5, string(c.State)),
+				nullable(c.Manufactured), nullable(c.UtilizedForManufacture), nullable(c.Stock), nullable(c.Seizures), nullable(c.StockOutDays),
+				a.text(11, c.Conversion), idv, a.text(13, c.Lineage.Sheet), c.Lineage.Row, false})
 		}
 		out = append(out, stageSet{"consumption", consumptionCols, rows})
 	}
 	if len(b.Estimates) > 0 {
 		rows := a.rows(len(b.Estimates), len(estimateCols)+1)
 		for i, e := range b.Estimates {
-			r := rows[i]
-			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = nil, a.text(1, e.ISO3), a.year(e.Year), a.text(3, e.Drug), a.text(4, string(e.Kind)), e.Number, a.text(6, string(e.Status))
-			r[7], r[8], r[9], r[10], r[11] = nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture), nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total)
-			r[12], r[13], r[14], r[15], r[16] = a.text(12, e.Conversion), idv, a.text(14, e.Lineage.Sheet), e.Lineage.Row, false
+			copy(rows[i], []any{nil, a.text(1, e.ISO3), a.year(e.Year), a.text(3, e.Drug), a.text(4, string(e.Kind)), e.Number, a.text(6, string(e.Status)),
+				nullable(e.ToBeConsumed), nullable(e.UtilizedForManufacture), nullable(e.StockTarget), nullable(e.SpecialStocks), nullable(e.Total),
+				a.text(12, e.Conversion), idv, a.text(14, e.Lineage.Sheet), e.Lineage.Row, false})
 		}
 		out = append(out, stageSet{"estimates", estimateCols, rows})
 	}
